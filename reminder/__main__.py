@@ -1,0 +1,5 @@
+"""Allows ``python -m reminder``."""
+
+from reminder.cli import main
+
+raise SystemExit(main())
