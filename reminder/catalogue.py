@@ -1,0 +1,340 @@
+"""The stretches psoas suggests and the guided routines built from them.
+
+The data lives in ``reminder/data/catalogue.toml`` so the words can change without touching code;
+this module loads it, checks it strictly (a typo in the data should fail loudly, naming the
+culprit), and works out what the file never states: how long each routine step and routine lasts.
+Nothing is cached at import: call :func:`load_catalogue` and pass the result around.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+CREDITS = """\
+Stretches and doses follow the article "Stretching this little muscle can make knee and back pain
+go away", which quotes the physical therapists Kristen Lettenberger (DPT, CSCS) and Winnie Yu
+(DPT, CPT) of Bespoke Treatments, New York City. The wording here is psoas's own.
+This is general guidance, not medical advice. If a stretch hurts, stop."""
+
+Side = Literal["left", "right"]
+Sides = Literal["together", "each"]
+Position = Literal["lying", "kneeling", "standing", "lunge"]
+
+SIDES: tuple[str, ...] = ("together", "each")
+POSITIONS: tuple[str, ...] = ("lying", "kneeling", "standing", "lunge")
+NEEDS: tuple[str, ...] = ("floor", "raised surface")
+PLACES: tuple[str, ...] = ("anywhere", "desk")
+
+_PACKAGED = "data/catalogue.toml"
+_WIDTH = 100  # terminal text is wrapped to this width
+
+
+def _num(value: float) -> str:
+    """30.0 -> '30', 2.5 -> '2.5': numbers as a person writes them."""
+    return f"{value:g}"
+
+
+def duration_text(seconds: float) -> str:
+    """'2 min 15 s', '6 min', '45 s': a length for people, to the nearest second."""
+    whole = max(0, round(seconds))
+    minutes, rest = divmod(whole, 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+# ----- the model -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number or range from a dose, and whether the article gave it.
+
+    Keeping ``sourced`` next to the number lets the product show honestly which figures are the
+    therapists' and which are psoas's own defaults where the article says nothing.
+    """
+
+    low: float
+    high: float
+    sourced: bool
+
+    def __post_init__(self) -> None:
+        if not 0 < self.low <= self.high:
+            raise ValueError(f"a quantity needs 0 < low <= high, not {self.low}..{self.high}")
+
+    def __str__(self) -> str:
+        if self.low == self.high:
+            return _num(self.low)
+        return f"{_num(self.low)}-{_num(self.high)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"low": self.low, "high": self.high, "sourced": self.sourced}
+
+
+@dataclass(frozen=True)
+class Dose:
+    """How much of a stretch to do, as the article (or psoas, where it is silent) prescribes.
+
+    ``seconds_per_rep`` is never from the article: it is psoas's own tempo, needed to time moving
+    reps (those without a hold) inside a routine.
+    """
+
+    sets: Quantity | None
+    reps: Quantity | None
+    hold_seconds: Quantity | None
+    seconds_per_rep: float
+
+    def text(self, sides: str) -> str:
+        """'2-3 sets of 10-12 reps', 'Hold 30 s, 2 times, each side'."""
+        parts = []
+        if self.hold_seconds is not None:
+            parts.append(f"hold {self.hold_seconds} s")
+            if self.reps is not None and self.reps.high != 1:
+                parts.append(f"{self.reps} times")
+        elif self.reps is not None:
+            parts.append(f"{self.reps} {'rep' if self.reps.high == 1 else 'reps'}")
+        if self.sets is not None and parts:
+            parts[-1] = f"{self.sets} sets of {parts[-1]}"
+        if sides == "each":
+            parts.append("each side")
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:]
+
+    def quantities(self) -> dict[str, Quantity]:
+        """The numbers this dose gives, by field name (absent ones left out)."""
+        named = {"sets": self.sets, "reps": self.reps, "hold_seconds": self.hold_seconds}
+        return {name: q for name, q in named.items() if q is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sets": self.sets.to_dict() if self.sets else None,
+            "reps": self.reps.to_dict() if self.reps else None,
+            "hold_seconds": self.hold_seconds.to_dict() if self.hold_seconds else None,
+            # The tempo is always psoas's own: say so in the same shape as the other numbers.
+            "seconds_per_rep": {"value": self.seconds_per_rep, "sourced": False},
+        }
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """One stretch: enough to do it from a notification (``summary``) or a terminal (steps, cue).
+
+    ``how`` is the one-sentence version of ``steps`` used where space is short.
+    """
+
+    id: str
+    name: str
+    targets: str
+    steps: tuple[str, ...]
+    cue: str
+    dose: Dose
+    sides: Sides
+    position: Position
+    needs: tuple[str, ...]
+    how: str
+
+    @property
+    def needs_floor(self) -> bool:
+        return "floor" in self.needs
+
+    @property
+    def desk_friendly(self) -> bool:
+        """Doable in office clothes beside the chair: nothing to lie or kneel on."""
+        return not self.needs_floor
+
+    def dose_text(self) -> str:
+        return self.dose.text(self.sides)
+
+    def summary(self) -> str:
+        """The notification body: how to do it in a sentence, then the dose."""
+        return f"{self.how} {self.dose_text()}."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "targets": self.targets,
+            "how": self.how,
+            "steps": list(self.steps),
+            "cue": self.cue,
+            "dose": self.dose.to_dict(),
+            "sides": self.sides,
+            "position": self.position,
+            "needs": list(self.needs),
+            "needs_floor": self.needs_floor,
+            "desk_friendly": self.desk_friendly,
+            "summary": self.summary(),
+        }
+
+
+@dataclass(frozen=True)
+class RoutineStep:
+    """One timed step of a routine.
+
+    ``work_seconds`` is worked out when the catalogue loads (reps times the hold, or times the
+    stretch's tempo for moving reps), so the routine runner needs no catalogue and the data file
+    never states a length that could disagree with its reps.
+    """
+
+    stretch: str
+    side: Side | None
+    reps: int
+    hold_seconds: float | None
+    rest_seconds: float
+    note: str
+    work_seconds: float
+
+    @classmethod
+    def for_stretch(
+        cls,
+        stretch: Stretch,
+        side: Side | None,
+        reps: int,
+        hold_seconds: float | None,
+        rest_seconds: float,
+        note: str = "",
+    ) -> RoutineStep:
+        """A step with its work time computed from the stretch's tempo."""
+        per_rep = hold_seconds if hold_seconds is not None else stretch.dose.seconds_per_rep
+        return cls(stretch.id, side, reps, hold_seconds, rest_seconds, note, reps * per_rep)
+
+    @property
+    def total_seconds(self) -> float:
+        return self.work_seconds + self.rest_seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stretch": self.stretch,
+            "side": self.side,
+            "reps": self.reps,
+            "hold_seconds": self.hold_seconds,
+            "rest_seconds": self.rest_seconds,
+            "note": self.note,
+            "work_seconds": self.work_seconds,
+            "total_seconds": self.total_seconds,
+        }
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A guided sequence of steps; its length is always the sum of its steps."""
+
+    id: str
+    name: str
+    purpose: str
+    steps: tuple[RoutineStep, ...]
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(step.total_seconds for step in self.steps)
+
+    @property
+    def minutes(self) -> int:
+        """Whole minutes, for a label such as 'about 2 min'."""
+        return round(self.total_seconds / 60)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "purpose": self.purpose,
+            "steps": [step.to_dict() for step in self.steps],
+            "total_seconds": self.total_seconds,
+            "minutes": self.minutes,
+            "length": duration_text(self.total_seconds),
+        }
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every stretch (in the article's order) and every routine, looked up by id."""
+
+    stretches: dict[str, Stretch]
+    routines: dict[str, Routine]
+
+    def stretch(self, stretch_id: str) -> Stretch:
+        try:
+            return self.stretches[stretch_id]
+        except KeyError:
+            raise KeyError(
+                f"no stretch {stretch_id!r} (known: {', '.join(self.stretches)})"
+            ) from None
+
+    def routine(self, routine_id: str) -> Routine:
+        try:
+            return self.routines[routine_id]
+        except KeyError:
+            raise KeyError(
+                f"no routine {routine_id!r} (known: {', '.join(self.routines)})"
+            ) from None
+
+    def allowed(self, place: str, exclude: Iterable[str] = ()) -> list[Stretch]:
+        """The stretches that may be suggested: all of them "anywhere", only no-floor ones at the
+        "desk"; minus the excluded ids. Unknown places or ids are errors, not silently ignored."""
+        if place not in PLACES:
+            raise ValueError(f"place must be one of {', '.join(PLACES)}, not {place!r}")
+        excluded = set(exclude)
+        unknown = sorted(excluded - self.stretches.keys())
+        if unknown:
+            raise ValueError(f"unknown stretch id(s) to exclude: {', '.join(unknown)}")
+        return [
+            s
+            for s in self.stretches.values()
+            if s.id not in excluded and (place == "anywhere" or s.desk_friendly)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, for JSON: stored fields, sourced flags, computed lengths and the credits."""
+        return {
+            "stretches": [s.to_dict() for s in self.stretches.values()],
+            "routines": [r.to_dict() for r in self.routines.values()],
+            "credits": CREDITS,
+        }
+
+    # ----- terminal text (reminder.catalogue_text) ---------------------------------------------
+
+    def format_stretches(self) -> str:
+        """Every stretch, step by step, for ``psoas stretches``; ends with the credits."""
+        from reminder.catalogue_text import format_stretches
+
+        return format_stretches(self)
+
+    def format_routines(self) -> str:
+        """Every routine with its computed length and timed steps; ends with the credits."""
+        from reminder.catalogue_text import format_routines
+
+        return format_routines(self)
+
+
+def parse_catalogue(text: str, origin: str = "catalogue.toml") -> Catalogue:
+    """Build a catalogue from TOML text; any problem is a ValueError naming origin and culprit."""
+    from reminder.catalogue_file import parse_catalogue_text
+
+    return parse_catalogue_text(text, origin)
+
+
+def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
+    """The catalogue shipped with psoas, or the one in ``path`` (for tests and experiments)."""
+    if path is None:
+        text = resources.files("reminder").joinpath(_PACKAGED).read_text(encoding="utf-8")
+        return parse_catalogue(text, _PACKAGED)
+    return parse_catalogue(Path(path).read_text(encoding="utf-8"), os.fspath(path))
+
+
+__all__ = [
+    "CREDITS",
+    "Catalogue",
+    "Dose",
+    "Quantity",
+    "Routine",
+    "RoutineStep",
+    "Stretch",
+    "duration_text",
+    "load_catalogue",
+    "parse_catalogue",
+]

@@ -1,0 +1,116 @@
+"""The catalogue as text for the terminal: ``psoas stretches`` and ``psoas routines``."""
+
+from __future__ import annotations
+
+import textwrap
+
+from reminder.catalogue import _WIDTH, CREDITS, Catalogue, Routine, Stretch, _num, duration_text
+
+
+def format_stretches(catalogue: Catalogue) -> str:
+    """Every stretch, step by step; ends with the credits."""
+    blocks = [_format_stretch(s) for s in catalogue.stretches.values()]
+    return "\n\n".join([*blocks, CREDITS])
+
+
+def format_routines(catalogue: Catalogue) -> str:
+    """Every routine with its computed length and timed steps; ends with the credits."""
+    blocks = [_format_routine(catalogue, r) for r in catalogue.routines.values()]
+    return "\n\n".join([*blocks, CREDITS])
+
+
+def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
+    lines = [
+        f"{routine.name} [{routine.id}] · {duration_text(routine.total_seconds)}",
+        *_wrap(routine.purpose, "  ", "  "),
+    ]
+    rows = []
+    start = 0.0
+    for number, step in enumerate(routine.steps, 1):
+        name = catalogue.stretch(step.stretch).name
+        if step.hold_seconds is not None:
+            work = f"{step.reps} x {_num(step.hold_seconds)} s hold"
+        else:
+            work = f"{step.reps} moving {'rep' if step.reps == 1 else 'reps'}"
+        rest = f"rest {duration_text(step.rest_seconds)}" if step.rest_seconds else ""
+        rows.append(
+            (
+                f"{number}.",
+                _clock(start),
+                name,
+                step.side or "",
+                work,
+                duration_text(step.work_seconds),
+                rest,
+                step.note,
+            )
+        )
+        start += step.total_seconds
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    # Notes sit at the end of the row when every row fits the width; else each goes on a line
+    # of its own under the stretch name, so the columns stay aligned either way.
+    under_name = " " * (2 + widths[0] + 2 + widths[1] + 2)
+    table = []
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        cells[0] = row[0].rjust(widths[0])
+        table.append(("  " + "  ".join(cells), row[-1]))
+    inline = all(len(f"{line}  {note}".rstrip()) <= _WIDTH for line, note in table)
+    for line, note in table:
+        if inline:
+            lines.append(f"{line}  {note}".rstrip())
+        else:
+            lines.append(line.rstrip())
+            lines += _wrap(note, under_name + "- ", under_name + "  ")
+    lines.append(f"  {'':>{widths[0]}}  {_clock(start)}  end")
+    return "\n".join(lines)
+
+
+def _clock(seconds: float) -> str:
+    """'2:05': where in a routine a step starts."""
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(text, _WIDTH, initial_indent=first, subsequent_indent=rest)
+
+
+def _format_stretch(stretch: Stretch) -> str:
+    label = 11  # width of the left-hand labels
+    pad = " " * (2 + label)
+
+    def field_lines(name: str, text: str) -> list[str]:
+        return _wrap(text, f"  {name:<{label}}", pad)
+
+    where = {"lying": "lying on your back", "lunge": "in a lunge"}.get(
+        stretch.position, stretch.position
+    )
+    needs = f"needs {', '.join(stretch.needs)}" if stretch.needs else "no floor needed"
+    if stretch.desk_friendly:
+        needs += ": fits beside a desk"
+    sourced, own = [], []
+    for name, quantity in stretch.dose.quantities().items():
+        said = f"hold {quantity} s" if name == "hold_seconds" else f"{name} {quantity}"
+        (sourced if quantity.sourced else own).append(said)
+    own.append(f"{_num(stretch.dose.seconds_per_rep)} s per moving rep")
+    origin = "; ".join(
+        part
+        for part in (
+            f"from the article: {', '.join(sourced)}" if sourced else "",
+            f"psoas's own default: {', '.join(own)}",
+        )
+        if part
+    )
+    lines = [
+        f"{stretch.name} [{stretch.id}]",
+        *field_lines("Targets", stretch.targets),
+        *field_lines("Position", f"{where}; {needs}"),
+        *field_lines("Dose", stretch.dose_text()),
+        *_wrap(f"({origin})", pad, pad),
+        f"  {'Steps':<{label}}".rstrip(),
+    ]
+    for number, step in enumerate(stretch.steps, 1):
+        lines += _wrap(step, f"{pad}{number}. ", pad + "   ")
+    lines += field_lines("Cue", stretch.cue)
+    return "\n".join(lines)
