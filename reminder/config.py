@@ -1,0 +1,298 @@
+"""The user's config: a TOML file, checked strictly, every mistake reported in one plain line.
+
+A message names the file, the key, the value and what is allowed; an unknown key suggests the
+nearest known one. Nothing in the file is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from reminder import APP_NAME
+from reminder.errors import UserError
+from reminder.hours import DAY_NAMES, WorkingHours
+
+IDLE_SOURCES = ("auto", "x11", "gnome", "freedesktop", "windows", "macos", "none")
+PLACES = ("anywhere", "desk")
+MAX_MINUTES = 7 * 24 * 60  # a week: anything longer is surely a slip of the keyboard
+
+TOP_KEYS = ("sit_minutes", "break_minutes", "repeat_minutes", "snooze_minutes", "idle_source")
+TABLES = {"hours": ("days", "start", "end"), "stretches": ("place", "exclude")}
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class ConfigError(UserError):
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    sit_minutes: float = 60
+    break_minutes: float = 5
+    repeat_minutes: float = 10
+    snooze_minutes: tuple[float, ...] = (5, 15, 30)
+    idle_source: str = "auto"
+    hours: WorkingHours = field(
+        default_factory=lambda: WorkingHours(frozenset(range(5)), time(9), time(18))
+    )
+    place: str = "anywhere"
+    exclude: tuple[str, ...] = ()
+    origin: str = field(default="defaults", compare=False)
+
+    @property
+    def sit_seconds(self) -> float:
+        return self.sit_minutes * 60
+
+    @property
+    def break_seconds(self) -> float:
+        return self.break_minutes * 60
+
+    @property
+    def repeat_seconds(self) -> float:
+        return self.repeat_minutes * 60
+
+    @property
+    def snooze_seconds(self) -> tuple[float, ...]:
+        return tuple(m * 60 for m in self.snooze_minutes)
+
+    @property
+    def default_snooze_minutes(self) -> float:
+        return self.snooze_minutes[0]
+
+
+def default_config_path() -> Path:
+    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "config.toml"
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    """The file to read: the one given (which must exist), else the default one if present."""
+    if explicit is not None:
+        if not explicit.exists():
+            raise ConfigError(f"{explicit}: no such config file (create one: psoas config init)")
+        return explicit
+    default = default_config_path()
+    return default if default.exists() else None
+
+
+def example_text() -> str:
+    return resources.files("reminder").joinpath("data/config.example.toml").read_text("utf-8")
+
+
+def write_example(dest: Path) -> Path:
+    """Write the commented example config to ``dest``; an existing file is never touched."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with dest.open("x", encoding="utf-8") as out:
+            out.write(example_text())
+    except FileExistsError:
+        raise ConfigError(f"{dest}: already exists; not overwriting it") from None
+    except OSError as error:
+        raise ConfigError(f"{dest}: cannot be written ({error.strerror or error})") from None
+    return dest
+
+
+def load_config(
+    path: Path | None,
+    stretch_ids: Collection[str] | None = None,
+    desk_ids: Collection[str] | None = None,
+) -> Config:
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (a config must be UTF-8 TOML)") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror or error})") from None
+    return parse_config(text, str(path), stretch_ids, desk_ids)
+
+
+def parse_config(
+    text: str,
+    origin: str,
+    stretch_ids: Collection[str] | None = None,
+    desk_ids: Collection[str] | None = None,
+) -> Config:
+    """Check a config's text; raise ConfigError (one line) for the first problem found."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{origin}: {_toml_problem(str(error))}") from None
+    except (ValueError, RecursionError) as error:  # e.g. nesting deep enough to exhaust the stack
+        raise ConfigError(f"{origin}: not valid TOML ({type(error).__name__})") from None
+    check = _Checker(origin)
+    check.known_keys(data, "", (*TOP_KEYS, *TABLES))
+    for table, keys in TABLES.items():
+        if table in data:
+            check.is_table(data[table], table)
+            check.known_keys(data[table], f"{table}.", keys)
+    hours = data.get("hours", {})
+    stretches = data.get("stretches", {})
+    config = Config(
+        sit_minutes=check.minutes(data, "sit_minutes", 60, allow_zero=False),
+        break_minutes=check.minutes(data, "break_minutes", 5, allow_zero=False),
+        repeat_minutes=check.minutes(data, "repeat_minutes", 10, allow_zero=True),
+        snooze_minutes=check.snoozes(data.get("snooze_minutes", [5, 15, 30])),
+        idle_source=check.choice(data, "idle_source", "auto", IDLE_SOURCES),
+        hours=WorkingHours(
+            check.days(hours.get("days", list(DAY_NAMES[:5]))),
+            check.clock(hours, "hours.start", "09:00"),
+            check.clock(hours, "hours.end", "18:00"),
+        ),
+        place=check.choice(stretches, "stretches.place", "anywhere", PLACES),
+        exclude=check.ids(stretches.get("exclude", []), "stretches.exclude", stretch_ids),
+        origin=origin,
+    )
+    if config.hours.start == config.hours.end:
+        raise ConfigError(
+            f"{origin}: hours.start and hours.end are both {config.hours.start:%H:%M}; "
+            "they must differ (an end before the start runs overnight)"
+        )
+    if stretch_ids is not None:
+        pool = desk_ids if config.place == "desk" and desk_ids is not None else stretch_ids
+        if not set(pool) - set(config.exclude):
+            raise ConfigError(
+                f"{origin}: stretches.exclude leaves nothing to suggest for place = "
+                f"{config.place!r}; keep at least one of {', '.join(pool)}"
+            )
+    return config
+
+
+def _toml_problem(message: str) -> str:
+    """tomllib says 'Expected ... (at line 3, column 7)': put the position first."""
+    found = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
+    first = message.splitlines()[0] if message else "unreadable"
+    at_end = "(at end of document)"
+    if first.endswith(at_end):
+        return f"at the end of the file: not valid TOML: {first[: -len(at_end)].strip()}"
+    if not found:
+        return f"not valid TOML: {first}"
+    return f"line {found[1]}, column {found[2]}: not valid TOML: {message[: found.start()]}"
+
+
+def _show(value: Any) -> str:
+    """A value as TOML-ish text, on one line and short enough to read in a message."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+    elif isinstance(value, dict):
+        text = "a table"
+    else:
+        text = repr(value).encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _suggest(word: str, choices: Collection[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Checker:
+    """The checks, each raising a one-line ConfigError that starts with the file's name."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.origin}: {key}{problem}")
+
+    def known_keys(self, table: dict[str, Any], prefix: str, known: Collection[str]) -> None:
+        for key in table:
+            if key not in known:
+                shown = _show(key)[1:-1]
+                raise ConfigError(
+                    f"{self.origin}: unknown key '{prefix}{shown}'{_suggest(key, known)}; "
+                    f"known keys{' in [' + prefix[:-1] + ']' if prefix else ''}: "
+                    + ", ".join(known)
+                )
+
+    def is_table(self, value: Any, key: str) -> None:
+        if not isinstance(value, dict):
+            raise self.fail(key, f" = {_show(value)}: must be a table, written [{key}]")
+
+    def number(self, value: Any, key: str, allow_zero: bool) -> float:
+        least = "0 or more" if allow_zero else "greater than 0"
+        wanted = f"must be a number of minutes {least} (e.g. 60 or 0.5)"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        if value > MAX_MINUTES:
+            raise self.fail(key, f" = {_show(value)}: at most {MAX_MINUTES} minutes (a week)")
+        return float(value)
+
+    def minutes(self, data: dict[str, Any], key: str, default: float, allow_zero: bool) -> float:
+        return self.number(data.get(key, default), key, allow_zero)
+
+    def snoozes(self, value: Any) -> tuple[float, ...]:
+        key = "snooze_minutes"
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f" = {_show(value)}: must be a list of minutes, e.g. [5, 15, 30]")
+        minutes = tuple(self.number(v, key, allow_zero=False) for v in value)
+        if len(set(minutes)) != len(minutes):
+            raise self.fail(key, f" = {_show(value)}: each choice may appear once")
+        return minutes
+
+    def choice(self, data: dict[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
+        value = data.get(key.split(".")[-1], default)
+        if not isinstance(value, str) or value not in allowed:
+            hint = _suggest(value, allowed) if isinstance(value, str) else ""
+            raise self.fail(key, f" = {_show(value)}: use one of {', '.join(allowed)}{hint}")
+        return value
+
+    def clock(self, data: dict[str, Any], key: str, default: str) -> time:
+        value = data.get(key.split(".")[-1], default)
+        if isinstance(value, time):  # TOML's own local-time type: 09:00:00
+            return value.replace(second=0, microsecond=0)
+        match = _HHMM.match(value) if isinstance(value, str) else None
+        if not match:
+            wanted = 'must be a time as "HH:MM" (24-hour), e.g. "09:00"'
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        return time(int(match[1]), int(match[2]))
+
+    def days(self, value: Any) -> frozenset[int]:
+        key = "hours.days"
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f' = {_show(value)}: must be a list of days, e.g. ["mon", "tue"]')
+        days: list[int] = []
+        for day in value:
+            name = day.lower() if isinstance(day, str) else None
+            if name not in DAY_NAMES:
+                hint = _suggest(name, DAY_NAMES) if name else ""
+                raise self.fail(
+                    key, f": {_show(day)} is not a day; use {', '.join(DAY_NAMES)}{hint}"
+                )
+            if DAY_NAMES.index(name) in days:
+                raise self.fail(key, f": {_show(day)} is listed twice")
+            days.append(DAY_NAMES.index(name))
+        return frozenset(days)
+
+    def ids(self, value: Any, key: str, known: Collection[str] | None) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            wanted = 'must be a list of stretch ids, e.g. ["bridge"]'
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        for item in value:
+            if not isinstance(item, str) or (known is not None and item not in known):
+                hint = _suggest(item, known) if isinstance(item, str) and known else ""
+                allowed = f"; known ids: {', '.join(known)}" if known else ""
+                raise self.fail(key, f": {_show(item)} is not a stretch id{hint}{allowed}")
+        if len(set(value)) != len(value):
+            raise self.fail(key, f" = {_show(value)}: each id may appear once")
+        return tuple(value)
