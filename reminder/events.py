@@ -1,0 +1,138 @@
+"""What the core says happened: plain records, no behaviour.
+
+The daemon turns some of them into notifications, the history store keeps all of them, and
+``psoas simulate`` prints the ones a user would see. Times are wall-clock epoch seconds so that a
+record means the same thing after a restart; durations were measured on a clock that never jumps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class PromptShown:
+    """Time to stretch: the user has sat ``sitting_seconds`` and is offered ``stretch``."""
+
+    kind: ClassVar[str] = "prompt"
+    at: float
+    stretch: str
+    sitting_seconds: float
+    repeat: int  # 0 for the first prompt of a sitting span, then 1, 2, ... while unanswered
+
+
+@dataclass(frozen=True)
+class SittingSpan:
+    """A stretch of continuous sitting, closed by a break, a stretch or a skip."""
+
+    kind: ClassVar[str] = "sitting"
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class BreakTaken:
+    """The sitting clock went back to zero because the user moved.
+
+    ``how`` is "natural" (no input for break_minutes), "done" (the user says they stretched) or
+    "routine" (a guided routine ran to the end, or was stopped after lasting a full break).
+    """
+
+    kind: ClassVar[str] = "break"
+    start: float
+    end: float
+    how: str
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    kind: ClassVar[str] = "snooze"
+    at: float
+    minutes: float
+
+
+@dataclass(frozen=True)
+class Skipped:
+    kind: ClassVar[str] = "skip"
+    at: float
+
+
+@dataclass(frozen=True)
+class Paused:
+    """Prompts are held back until ``until`` (epoch seconds); tracking goes on."""
+
+    kind: ClassVar[str] = "pause"
+    at: float
+    until: float
+
+
+@dataclass(frozen=True)
+class Resumed:
+    kind: ClassVar[str] = "resume"
+    at: float
+
+
+@dataclass(frozen=True)
+class Slept:
+    """The machine was suspended; that time counts as away."""
+
+    kind: ClassVar[str] = "suspend"
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class RoutineStarted:
+    kind: ClassVar[str] = "routine-start"
+    at: float
+    routine: str
+
+
+@dataclass(frozen=True)
+class RoutineStepStarted:
+    """One step of a guided routine begins: what to do, which side, for how long."""
+
+    kind: ClassVar[str] = "routine-step"
+    at: float
+    routine: str
+    index: int  # 0-based
+    count: int
+    stretch: str
+    side: str | None
+    seconds: float  # work time of the step, rest excluded
+    rest_seconds: float
+
+
+@dataclass(frozen=True)
+class RoutineFinished:
+    kind: ClassVar[str] = "routine-done"
+    at: float
+    routine: str
+
+
+@dataclass(frozen=True)
+class RoutineCancelled:
+    kind: ClassVar[str] = "routine-cancel"
+    at: float
+    routine: str
+    steps_done: int
+
+
+Event = (
+    PromptShown
+    | SittingSpan
+    | BreakTaken
+    | Snoozed
+    | Skipped
+    | Paused
+    | Resumed
+    | Slept
+    | RoutineStarted
+    | RoutineStepStarted
+    | RoutineFinished
+    | RoutineCancelled
+)
+
+#: The events a user sees as a notification.
+NOTIFYING = (PromptShown, RoutineStepStarted, RoutineFinished)

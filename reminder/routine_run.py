@@ -1,0 +1,85 @@
+"""The guided-routine runner: which step is on at a given time, with pause, skip and cancel.
+
+Pure: it is told the time and answers; the core asks it what changed and when to look again.
+Times are on the core's steady clock (seconds that never jump).
+"""
+
+from __future__ import annotations
+
+from itertools import accumulate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reminder.catalogue import Routine
+
+
+class RoutineRun:
+    """One run of a routine, from its first step to its end."""
+
+    def __init__(self, routine: Routine, started: float) -> None:
+        self.routine = routine
+        self.started = started
+        self._starts = (0.0, *accumulate(step.total_seconds for step in routine.steps))
+        self._shift = 0.0  # time added by pauses and removed by skips
+        self._announced = -1  # index of the last step already reported as started
+        self._paused_at: float | None = None
+
+    @property
+    def step_count(self) -> int:
+        return len(self.routine.steps)
+
+    @property
+    def current_index(self) -> int:
+        """The step on now (the last one announced), -1 before the first."""
+        return self._announced
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def step_start(self, index: int) -> float:
+        """When step ``index`` starts (``step_count`` gives the end of the routine)."""
+        return self.started + self._shift + self._starts[index]
+
+    @property
+    def ends(self) -> float:
+        return self.step_start(self.step_count)
+
+    def advance(self, now: float) -> tuple[list[int], bool]:
+        """The steps that have started since the last call, and whether the routine is over."""
+        if self.paused:
+            return [], False
+        begun = []
+        while self._announced + 1 < self.step_count and self.step_start(self._announced + 1) <= now:
+            self._announced += 1
+            begun.append(self._announced)
+        return begun, self.ends <= now
+
+    def next_change(self) -> float | None:
+        """When the next step starts or the routine ends; None while paused."""
+        if self.paused:
+            return None
+        return self.step_start(min(self._announced + 1, self.step_count))
+
+    def pause(self, now: float) -> None:
+        if self._paused_at is None:
+            self._paused_at = now
+
+    def resume(self, now: float) -> None:
+        if self._paused_at is not None:
+            self._shift += now - self._paused_at
+            self._paused_at = None
+
+    def skip_step(self, now: float) -> None:
+        """Move straight on to the next step (or the end)."""
+        self.resume(now)
+        following = min(self._announced + 1, self.step_count)
+        self._shift -= self.step_start(following) - now
+
+    def progress(self, now: float) -> float:
+        """How far through the routine, from 0 to 1, for the tray icon."""
+        total = self._starts[-1]
+        if total <= 0:
+            return 1.0
+        at = (self._paused_at if self._paused_at is not None else now) - self.started - self._shift
+        return min(1.0, max(0.0, at / total))

@@ -1,0 +1,218 @@
+"""Scenario files: a day of a user's activity, one timed event a line, for ``psoas simulate``.
+
+    date 2026-11-23        # optional first line; the default day is a Monday
+    09:00 active
+    10:15:30 snooze 15
+    12:00 away
+    13:00 active
+    18:00 end
+
+Every mistake is reported as one line naming the file and the line number.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from reminder.errors import UserError
+
+DEFAULT_DAY = date(2024, 1, 1)  # a Monday
+
+#: event name -> (argument, what it means); argument is None, "optional" or "required".
+EVENTS: dict[str, tuple[str | None, str]] = {
+    "active": (None, "the user uses the computer from now on"),
+    "away": (None, "no input from now on"),
+    "lock": (None, "the screen is locked"),
+    "unlock": (None, "the screen is unlocked and the user is back"),
+    "suspend": (None, "the machine goes to sleep"),
+    "resume": (None, "the machine wakes and the user is back"),
+    "snooze": ("optional", "snooze the prompt [MINUTES]"),
+    "done": (None, "the user stretched"),
+    "skip": (None, "skip this break"),
+    "routine": ("optional", "start a guided routine [NAME]"),
+    "pause": ("required", "pause prompts for MINUTES"),
+    "resume-reminders": (None, "end a pause"),
+    "end": (None, "the end of the day (the last line)"),
+}
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+class ScenarioError(UserError):
+    pass
+
+
+@dataclass(frozen=True)
+class ScenarioEvent:
+    seconds: float  # since midnight of the scenario's day
+    name: str
+    arg: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    day: date
+    events: tuple[ScenarioEvent, ...]
+    origin: str
+
+
+def load_scenario(path: Path, routines: Collection[str]) -> Scenario:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text file (it must be UTF-8)") from None
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot be read ({error.strerror or error})") from None
+    return parse_scenario(text, str(path), routines)
+
+
+def parse_scenario(text: str, origin: str, routines: Collection[str]) -> Scenario:
+    """Read a scenario, checking that it is well formed and that the day it tells makes sense."""
+    day = DEFAULT_DAY
+    parsed: list[ScenarioEvent] = []
+    state = _Checker(origin)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        where = f"{origin}: line {number}"
+        words = line.split()
+        if words[0] == "date":
+            if parsed or state.dated:
+                raise ScenarioError(f"{where}: 'date' must come before the first event")
+            day = _parse_date(words, where)
+            state.dated = True
+            continue
+        if parsed and parsed[-1].name == "end":
+            raise ScenarioError(f"{where}: nothing may follow 'end' (line {parsed[-1].line})")
+        event = _parse_event(words, where, routines)
+        if parsed and event.seconds < parsed[-1].seconds:
+            raise ScenarioError(
+                f"{where}: {_show(words[0])} is earlier than the line before it; "
+                "events must be in time order"
+            )
+        state.check(event, where)
+        parsed.append(ScenarioEvent(event.seconds, event.name, event.arg, number))
+    if not parsed:
+        raise ScenarioError(
+            f"{origin}: no events; write one per line as 'HH:MM EVENT', e.g. '09:00 active'"
+        )
+    if parsed[-1].name != "end":
+        raise ScenarioError(f"{origin}: the last event must be 'end' (e.g. '18:00 end')")
+    return Scenario(day, tuple(parsed), origin)
+
+
+def _parse_date(words: list[str], where: str) -> date:
+    if len(words) != 2:
+        raise ScenarioError(f"{where}: write the date as 'date YYYY-MM-DD'")
+    try:
+        return date.fromisoformat(words[1])
+    except ValueError:
+        raise ScenarioError(
+            f"{where}: {_show(words[1])} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23"
+        ) from None
+
+
+def _parse_event(words: list[str], where: str, routines: Collection[str]) -> ScenarioEvent:
+    seconds = _parse_time(words[0], where)
+    if len(words) < 2:
+        raise ScenarioError(f"{where}: an event must follow the time; one of {', '.join(EVENTS)}")
+    name, args = words[1], words[2:]
+    if name not in EVENTS:
+        raise ScenarioError(
+            f"{where}: unknown event {_show(name)}{_suggest(name, EVENTS)}; use one of "
+            + ", ".join(EVENTS)
+        )
+    takes, meaning = EVENTS[name]
+    if len(args) > (0 if takes is None else 1):
+        raise ScenarioError(f"{where}: too many words for {name!r} ({meaning})")
+    if takes == "required" and not args:
+        raise ScenarioError(f"{where}: {name!r} needs an argument ({meaning})")
+    arg = args[0] if args else None
+    if arg is not None and name in ("snooze", "pause"):
+        _parse_minutes(arg, where, name)
+    if arg is not None and name == "routine" and arg not in routines:
+        raise ScenarioError(
+            f"{where}: unknown routine {_show(arg)}{_suggest(arg, routines)}; "
+            f"use one of {', '.join(routines)}"
+        )
+    return ScenarioEvent(seconds, name, arg, 0)
+
+
+def _parse_time(word: str, where: str) -> float:
+    match = _TIME.match(word)
+    if match:
+        hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3] or 0)
+        if hours < 24 and minutes < 60 and seconds < 60:
+            return float(hours * 3600 + minutes * 60 + seconds)
+    raise ScenarioError(
+        f"{where}: {_show(word)} is not a time of day; write HH:MM or HH:MM:SS (00:00 to 23:59:59)"
+    )
+
+
+def _parse_minutes(word: str, where: str, name: str) -> float:
+    try:
+        minutes = float(word)
+    except ValueError:
+        minutes = math.nan
+    if not math.isfinite(minutes) or minutes <= 0 or minutes > 7 * 24 * 60:
+        raise ScenarioError(
+            f"{where}: {name} {_show(word)}: give the minutes as a number greater than 0, e.g. 15"
+        )
+    return minutes
+
+
+def minutes_arg(event: ScenarioEvent) -> float | None:
+    return None if event.arg is None else float(event.arg)
+
+
+class _Checker:
+    """Catches days that cannot happen: waking a machine that is not asleep, acting while asleep."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.dated = False
+        self.asleep = False
+        self.locked = False
+
+    def check(self, event: ScenarioEvent, where: str) -> None:
+        name = event.name
+        if self.asleep and name not in ("resume", "end"):
+            raise ScenarioError(f"{where}: {name!r} while the machine is suspended; 'resume' first")
+        if name == "suspend":
+            self.asleep = True
+        elif name == "resume":
+            if not self.asleep:
+                raise ScenarioError(f"{where}: 'resume' without a 'suspend' before it")
+            self.asleep, self.locked = False, False
+        elif name == "lock":
+            if self.locked:
+                raise ScenarioError(f"{where}: 'lock' while already locked")
+            self.locked = True
+        elif name == "unlock":
+            if not self.locked:
+                raise ScenarioError(f"{where}: 'unlock' without a 'lock' before it")
+            self.locked = False
+
+
+def _show(word: str) -> str:
+    """A user's word, quoted and cut short, safe to put in a one-line message."""
+    word = word if len(word) <= 30 else word[:27] + "..."
+    return repr(word)
+
+
+def _suggest(word: str, choices: Collection[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,146 @@
+"""Replay a scenario through the real core on a simulated clock (``psoas simulate``).
+
+A simulated user plays the scenario's events; the core is woken exactly when it asks to be, as the
+daemon would wake it, so what comes out is what the daemon would have shown that day.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from reminder import commands as cmd
+from reminder import events as ev
+from reminder.catalogue import Catalogue
+from reminder.config import Config
+from reminder.scenario import Scenario, ScenarioEvent, minutes_arg
+from reminder.sitting import Settings, SittingCore
+from reminder.timebase import FixedCalendar, Moment
+
+
+@dataclass
+class _User:
+    """The simulated person: when they last touched the computer, and whether they still are."""
+
+    active: bool = False
+    last_input: float = -math.inf
+    locked: bool = False
+    asleep_since: float | None = None
+
+    def idle(self, t: float) -> float:
+        if self.active and not self.locked:
+            return 0.0
+        return t - self.last_input if math.isfinite(self.last_input) else 1e9
+
+
+def run_scenario(scenario: Scenario, config: Config, catalogue: Catalogue) -> list[ev.Event]:
+    """Every event the core reports over the scenario's day, in order."""
+    calendar = FixedCalendar()
+    midnight = calendar.epoch(datetime.combine(scenario.day, time()))
+    core = SittingCore(Settings.from_config(config, catalogue), calendar, catalogue)
+    user = _User()
+    out: list[ev.Event] = []
+
+    def moment(seconds: float) -> Moment:
+        return Moment(midnight + seconds, midnight + seconds)
+
+    now = scenario.events[0].seconds
+    for event in scenario.events:
+        woken_at = None
+        while user.asleep_since is None:
+            # Wake the core whenever it asked to be woken before this event, as the daemon would.
+            wake = core.next_wakeup(moment(now))
+            if wake is None or wake - midnight > event.seconds:
+                break
+            now = max(wake - midnight, now)
+            if now == woken_at:
+                raise RuntimeError(f"the core asked to be woken at {now} again without progress")
+            woken_at = now
+            at = moment(now)
+            out += core.observe(at, user.idle(at.t), locked=user.locked)
+        now = event.seconds
+        out += _play(event, core, user, moment(now))
+    return out
+
+
+def _play(event: ScenarioEvent, core: SittingCore, user: _User, now: Moment) -> list[ev.Event]:
+    t = now.t
+    match event.name:
+        case "active" | "unlock":
+            user.active, user.last_input, user.locked = True, t, False
+        case "away":
+            user.active, user.last_input = False, t
+        case "lock":
+            if user.active:
+                user.last_input = t
+            user.locked = True
+            return core.observe(now, user.idle(t), locked=True)
+        case "suspend":
+            out = core.observe(now, user.idle(t), locked=user.locked)
+            user.asleep_since = t
+            return out
+        case "resume":
+            slept = user.asleep_since
+            user.asleep_since, user.active, user.last_input, user.locked = None, True, t, False
+            return core.observe(now, 0.0, slept_since=slept)
+        case "end":
+            return core.observe(now, user.idle(t), locked=user.locked)
+    out = core.observe(now, user.idle(t), locked=user.locked)
+    command = _command(event)
+    if command is not None:
+        out += core.command(now, command)
+    return out
+
+
+def _command(event: ScenarioEvent) -> cmd.Command | None:
+    match event.name:
+        case "snooze":
+            return cmd.Snooze(minutes_arg(event))
+        case "done":
+            return cmd.Done()
+        case "skip":
+            return cmd.Skip()
+        case "routine":
+            return cmd.StartRoutine(event.arg or "desk")
+        case "pause":
+            return cmd.Pause(minutes_arg(event))
+        case "resume-reminders":
+            return cmd.ResumeReminders()
+    return None
+
+
+def notification_record(event: ev.Event, midnight: float) -> dict[str, object] | None:
+    """The JSON line ``psoas simulate`` prints for an event the user would see, else None."""
+    if not isinstance(event, ev.NOTIFYING):
+        return None
+    at = round(event.at - midnight)
+    clock = f"{at // 3600:02d}:{at % 3600 // 60:02d}:{at % 60:02d}"
+    record: dict[str, object] = {"time": clock, "kind": event.kind}
+    match event:
+        case ev.PromptShown():
+            record |= {
+                "stretch": event.stretch,
+                "sitting_minutes": round(event.sitting_seconds / 60, 2),
+                "repeat": event.repeat,
+            }
+        case ev.RoutineStepStarted():
+            record |= {
+                "routine": event.routine,
+                "step": event.index + 1,
+                "of": event.count,
+                "stretch": event.stretch,
+                "side": event.side,
+                "seconds": round(event.seconds, 1),
+                "rest_seconds": round(event.rest_seconds, 1),
+            }
+        case ev.RoutineFinished():
+            record["routine"] = event.routine
+    return record
+
+
+def simulate(scenario: Scenario, config: Config, catalogue: Catalogue) -> list[dict[str, object]]:
+    """The notifications of the scenario's day, as ``psoas simulate`` prints them."""
+    midnight = FixedCalendar().epoch(datetime.combine(scenario.day, time()))
+    records = (notification_record(e, midnight) for e in run_scenario(scenario, config, catalogue))
+    return [record for record in records if record is not None]

@@ -1,0 +1,437 @@
+"""The sitting clock: a pure state machine that decides when to prompt a stretch.
+
+It never reads a clock, a device or a file. The caller tells it the time (a :class:`Moment`), how
+long the user has been idle, whether the screen is locked or the machine slept, and what the user
+asked for; it answers with the :mod:`reminder.events` that happened and when to look again. That
+is what lets a whole day run in a test in milliseconds, and ``psoas simulate`` replay one.
+
+The rules (the contract ``psoas simulate`` and the tests check):
+
+* Sitting starts with the first input after a break. No input for ``break`` seconds is a break:
+  the clock goes back to zero, dated from the last input. A shorter pause counts as sitting.
+* A prompt fires when the clock reaches ``sit``, inside working hours, when not paused; it repeats
+  every ``repeat`` seconds while unanswered. Snooze moves the next prompt; done, skip and a
+  finished routine start the clock again from zero.
+* A locked screen or a sleeping machine counts as away from the moment it started, prompts never
+  show on a locked screen, and waking up never brings a prompt by itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from reminder import events as ev
+from reminder.commands import (
+    CancelRoutine,
+    Command,
+    Done,
+    Pause,
+    PauseRoutine,
+    ResumeReminders,
+    ResumeRoutine,
+    Skip,
+    SkipStep,
+    Snooze,
+    StartRoutine,
+    StretchNow,
+)
+from reminder.routine_run import RoutineRun
+from reminder.timebase import Calendar, Moment
+
+if TYPE_CHECKING:
+    from reminder.catalogue import Catalogue
+    from reminder.config import Config
+    from reminder.hours import WorkingHours
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the core needs to know of the user's config, in seconds."""
+
+    sit: float
+    break_: float
+    repeat: float  # 0: never repeat an unanswered prompt
+    snooze: float  # the default snooze
+    hours: WorkingHours
+    stretches: tuple[str, ...]  # the stretch ids a prompt may name, in rotation order
+    tracks_input: bool = True  # False when no idle source: every minute counts as sitting
+    away_poll: float = 60.0  # how often to look for the user's return while they are away
+    wake_grace: float = 60.0  # no prompt this soon after the machine wakes or the screen unlocks
+
+    @classmethod
+    def from_config(
+        cls, config: Config, catalogue: Catalogue, tracks_input: bool = True
+    ) -> Settings:
+        allowed = catalogue.allowed(config.place, config.exclude)
+        return cls(
+            sit=config.sit_seconds,
+            break_=config.break_seconds,
+            repeat=config.repeat_seconds,
+            snooze=config.snooze_seconds[0],
+            hours=config.hours,
+            stretches=tuple(stretch.id for stretch in allowed),
+            tracks_input=tracks_input,
+            away_poll=min(60.0, max(1.0, min(config.sit_seconds, config.break_seconds) / 5)),
+            wake_grace=min(60.0, config.break_seconds),
+        )
+
+
+@dataclass(frozen=True)
+class Status:
+    """A snapshot for the tray, ``psoas status`` and the icon."""
+
+    state: str  # away | sitting | due | snoozed | paused | routine | off-hours
+    sitting_seconds: float
+    next_prompt: float | None  # epoch seconds
+    paused_until: float | None  # epoch seconds
+    next_stretch: str | None
+    routine: str | None = None
+    routine_progress: float = 0.0
+    routine_step: int = -1
+
+
+@dataclass
+class _Span:
+    """The current sitting span: when it started and when the next prompt is wanted."""
+
+    start: float
+    next_prompt: float | None
+    prompts: int = 0  # prompts shown in this span (for the repeat count)
+    snoozed: bool = False
+
+
+@dataclass
+class SittingCore:
+    """The state machine. Feed it :meth:`observe` and :meth:`command`; ask :meth:`next_wakeup`."""
+
+    settings: Settings
+    calendar: Calendar
+    catalogue: Catalogue
+    span: _Span | None = None  # None: the user is away (or not seen yet)
+    away_since: float | None = None  # steady time of the last input before the current absence
+    last_input: float = -math.inf
+    paused_until: float | None = None
+    last_stretch: str | None = None
+    routine: RoutineRun | None = None
+    _routine_span: _Span | None = field(default=None, repr=False)  # span interrupted by a routine
+    _lock_input: float | None = None  # last input before the screen locked, while locked
+    _ignore_before: float = -math.inf  # readings dated before this (a wake-up) are not inputs
+    _no_prompt_before: float = -math.inf
+    _last_t: float = -math.inf
+
+    # ----- inputs -------------------------------------------------------------------------
+
+    def observe(
+        self,
+        now: Moment,
+        idle_seconds: float,
+        *,
+        locked: bool = False,
+        slept_since: float | None = None,
+    ) -> list[ev.Event]:
+        """Take a reading: seconds since the last input, the lock, and any sleep that just ended.
+
+        ``slept_since`` is the steady time the machine went to sleep, when it has just woken.
+        """
+        now = self._steady(now)
+        out: list[ev.Event] = []
+        input_at = now.t - max(0.0, idle_seconds) if self.settings.tracks_input else now.t
+        if slept_since is not None and slept_since < now.t:
+            out.append(ev.Slept(now.at(slept_since).epoch, now.epoch))
+            # No input can date from the sleep, and idle counters read across it cannot be trusted.
+            self.last_input = min(self.last_input, slept_since)
+            self._ignore_before = now.t
+            self._no_prompt_before = now.t + self.settings.wake_grace
+            self._check_gap(now, now.t, out)
+        if locked:
+            if self._lock_input is None:
+                self._lock_input = min(input_at, now.t)
+                if self._lock_input < self._ignore_before:
+                    self._lock_input = self.last_input
+        else:
+            if self._lock_input is not None:
+                # The lock was a known absence: if it lasted a full break, that was a break.
+                self.last_input = max(self.last_input, self._lock_input)
+                self._lock_input = None
+                self._check_gap(now, input_at, out)
+            self._take_input(now, input_at, out)
+        self._check_gap(now, now.t, out)
+        self._advance(now, out)
+        return out
+
+    def command(self, now: Moment, command: Command) -> list[ev.Event]:
+        """Carry out what the user asked and return what followed from it."""
+        now = self._steady(now)
+        out: list[ev.Event] = []
+        match command:
+            case Snooze(minutes):
+                minutes = self.settings.snooze / 60 if minutes is None else minutes
+                out.append(ev.Snoozed(now.epoch, minutes))
+                if self.span is not None:
+                    self.span.next_prompt = now.t + minutes * 60
+                    self.span.snoozed = True
+            case Done() | Skip() if self.routine is not None:
+                self._cancel_routine(now, out)
+                return out + self.command(now, command)
+            case Done():
+                start = self.span.start if self.span else now.t
+                self._restart_span(now, out, ev.BreakTaken(now.at(start).epoch, now.epoch, "done"))
+            case StretchNow():
+                self._show_prompt(now, out)
+            case Skip():
+                out.append(ev.Skipped(now.epoch))
+                self._restart_span(now, out, None)
+            case Pause(minutes):
+                until = self._pause_end(now, minutes)
+                self.paused_until = until
+                out.append(ev.Paused(now.epoch, now.at(until).epoch))
+            case ResumeReminders():
+                if self.paused_until is not None:
+                    self.paused_until = None
+                    out.append(ev.Resumed(now.epoch))
+            case StartRoutine(routine_id):
+                self._start_routine(now, routine_id, out)
+            case CancelRoutine():
+                self._cancel_routine(now, out)
+            case PauseRoutine():
+                if self.routine:
+                    self.routine.pause(now.t)
+            case ResumeRoutine():
+                if self.routine:
+                    self.routine.resume(now.t)
+            case SkipStep():
+                if self.routine:
+                    self.routine.skip_step(now.t)
+        self._advance(now, out)
+        return out
+
+    # ----- outputs ------------------------------------------------------------------------
+
+    def next_wakeup(self, now: Moment) -> float | None:
+        """The steady time at which something may next happen; None if nothing can.
+
+        A break can only complete ``break`` seconds after the last input we saw, so that is when
+        to look; there is no need to look more often than that.
+        """
+        now = self._steady(now)
+        times: list[float] = []
+        if self.routine is not None:
+            change = self.routine.next_change()
+            if change is not None:
+                times.append(change)
+            return max(min(times), now.t) if times else None
+        if self.span is not None:
+            prompt = self._prompt_time(now)
+            if prompt is not None:
+                times.append(prompt)
+            if self.settings.tracks_input:
+                times.append(self._effective_last_input() + self.settings.break_)
+        elif self.settings.tracks_input:
+            times.append(now.t + self.settings.away_poll)
+        return max(min(times), now.t) if times else None
+
+    def status(self, now: Moment) -> Status:
+        now = self._steady(now)
+        if self.routine is not None:
+            return Status(
+                "routine",
+                0.0,
+                None,
+                self._epoch(now, self.paused_until),
+                self.next_stretch(),
+                self.routine.routine.id,
+                self.routine.progress(now.t),
+                self.routine.current_index,
+            )
+        sitting = now.t - self.span.start if self.span else 0.0
+        prompt = self._prompt_time(now)
+        if self.span is None:
+            state = "away"
+        elif self.paused_until is not None and self.paused_until > now.t:
+            state = "paused"
+        elif not self.settings.hours.is_open(self.calendar.local(now.epoch)):
+            state = "off-hours"
+        elif self.span.snoozed:
+            state = "snoozed"
+        elif self.span.prompts or (prompt is not None and prompt <= now.t):
+            state = "due"
+        else:
+            state = "sitting"
+        return Status(
+            state,
+            sitting,
+            self._epoch(now, prompt),
+            self._epoch(now, self.paused_until),
+            self.next_stretch(),
+        )
+
+    def next_stretch(self) -> str | None:
+        """The stretch the next prompt will name: never the last one when another is allowed."""
+        allowed = self.settings.stretches
+        if not allowed:
+            return None
+        if self.last_stretch in allowed:
+            return allowed[(allowed.index(self.last_stretch) + 1) % len(allowed)]
+        return allowed[0]
+
+    # ----- the rules ----------------------------------------------------------------------
+
+    def _steady(self, now: Moment) -> Moment:
+        """Never let the steady clock run backwards, whatever the caller's clock did."""
+        if now.t < self._last_t:
+            now = Moment(self._last_t, now.epoch)
+        self._last_t = now.t
+        return now
+
+    def _effective_last_input(self) -> float:
+        return self._lock_input if self._lock_input is not None else self.last_input
+
+    def _check_gap(self, now: Moment, at: float, out: list[ev.Event]) -> None:
+        """If no input came for a full break before ``at``, the span ended at the last input."""
+        if self.span is None or self.routine is not None:
+            return
+        last = max(self._effective_last_input(), self.span.start)
+        if at - last >= self.settings.break_:
+            out.append(ev.SittingSpan(now.at(self.span.start).epoch, now.at(last).epoch))
+            self.span = None
+            self.away_since = last
+
+    def _take_input(self, now: Moment, input_at: float, out: list[ev.Event]) -> None:
+        """Record an input; if the user was away, the break ends and sitting starts again."""
+        if input_at <= self.last_input or input_at < self._ignore_before:
+            return
+        self.last_input = input_at
+        if self.routine is not None or self.span is not None:
+            return
+        if now.t - input_at >= self.settings.break_:
+            # Seen for the first time, and already gone for a full break: still away.
+            self.away_since = input_at if self.away_since is None else self.away_since
+            return
+        if self.away_since is not None:
+            out.append(
+                ev.BreakTaken(now.at(self.away_since).epoch, now.at(input_at).epoch, "natural")
+            )
+        self.away_since = None
+        self.span = _Span(input_at, input_at + self.settings.sit)
+
+    def _restart_span(self, now: Moment, out: list[ev.Event], taken: ev.BreakTaken | None) -> None:
+        """Close the current span and start a new one from zero at ``now``."""
+        if self.span is not None:
+            out.append(ev.SittingSpan(now.at(self.span.start).epoch, now.epoch))
+        if taken is not None:
+            out.append(taken)
+        self.away_since = None
+        self.last_input = max(self.last_input, now.t)
+        self.span = _Span(now.t, now.t + self.settings.sit)
+
+    def _pause_end(self, now: Moment, minutes: float | None) -> float:
+        if minutes is not None:
+            return now.t + minutes * 60
+        tomorrow = self.settings.hours.next_day_start(self.calendar.local(now.epoch))
+        return now.t + (self.calendar.epoch(tomorrow) - now.epoch)
+
+    def _prompt_time(self, now: Moment) -> float | None:
+        """When the next prompt may show: wanted, not paused, not just after waking, in hours."""
+        if self.span is None or self.span.next_prompt is None or self._lock_input is not None:
+            return None
+        t = max(self.span.next_prompt, now.t, self._no_prompt_before)
+        if self.paused_until is not None:
+            t = max(t, self.paused_until)
+        local = self.calendar.local(now.at(t).epoch)
+        opens = self.settings.hours.next_open(local)
+        if opens != local:
+            t = now.t + (self.calendar.epoch(opens) - now.epoch)
+        return t
+
+    def _advance(self, now: Moment, out: list[ev.Event]) -> None:
+        """Everything that falls due at ``now``: routine steps, the end of a pause, a prompt."""
+        if self.routine is not None:
+            self._advance_routine(now, out)
+        if self.paused_until is not None and self.paused_until <= now.t:
+            self.paused_until = None
+            out.append(ev.Resumed(now.epoch))
+        if self._lock_input is not None or self.span is None:
+            return
+        prompt = self._prompt_time(now)
+        if prompt is not None and prompt <= now.t:
+            self._show_prompt(now, out)
+            repeat = self.settings.repeat
+            self.span.next_prompt = now.t + repeat if repeat > 0 else None
+
+    def _show_prompt(self, now: Moment, out: list[ev.Event]) -> None:
+        """Name the next stretch; the prompt counts as unanswered until done, skip or snooze."""
+        stretch = self.next_stretch()
+        sitting = now.t - self.span.start if self.span else 0.0
+        prompts = self.span.prompts if self.span else 0
+        out.append(ev.PromptShown(now.epoch, stretch or "", sitting, prompts))
+        self.last_stretch = stretch
+        if self.span is not None:
+            self.span.prompts += 1
+            self.span.snoozed = False
+
+    def _start_routine(self, now: Moment, routine_id: str, out: list[ev.Event]) -> None:
+        """The user stands up for a routine: sitting stops, prompts wait until it is over."""
+        if self.routine is not None:
+            self._cancel_routine(now, out)
+        self._routine_span, self.span = self.span, None
+        self.routine = RoutineRun(self.catalogue.routine(routine_id), now.t)
+        out.append(ev.RoutineStarted(now.epoch, routine_id))
+
+    def _advance_routine(self, now: Moment, out: list[ev.Event]) -> None:
+        run = self.routine
+        assert run is not None
+        begun, finished = run.advance(now.t)
+        for index in begun:
+            step = run.routine.steps[index]
+            out.append(
+                ev.RoutineStepStarted(
+                    now.at(run.step_start(index)).epoch,
+                    run.routine.id,
+                    index,
+                    run.step_count,
+                    step.stretch,
+                    step.side,
+                    step.work_seconds,
+                    step.rest_seconds,
+                )
+            )
+        if finished:
+            end = run.ends
+            out.append(ev.RoutineFinished(now.at(end).epoch, run.routine.id))
+            out.append(ev.BreakTaken(now.at(run.started).epoch, now.at(end).epoch, "routine"))
+            self._end_routine(now, end, out)
+
+    def _cancel_routine(self, now: Moment, out: list[ev.Event]) -> None:
+        """Stopping early: a routine that lasted a full break was a break; a shorter one was not."""
+        run = self.routine
+        if run is None:
+            return
+        out.append(ev.RoutineCancelled(now.epoch, run.routine.id, run.current_index + 1))
+        if now.t - run.started >= self.settings.break_:
+            out.append(ev.BreakTaken(now.at(run.started).epoch, now.epoch, "routine"))
+            self._end_routine(now, now.t, out)
+            return
+        span = self._routine_span or _Span(now.t, now.t + self.settings.sit)
+        self.routine, self._routine_span, self.span = None, None, span
+        self.last_input = max(self.last_input, now.t)
+        if span.next_prompt is not None:
+            # The prompt that led here stays unanswered: it comes back after the repeat time.
+            span.next_prompt = max(
+                span.next_prompt, now.t + (self.settings.repeat or self.settings.sit)
+            )
+
+    def _end_routine(self, now: Moment, end: float, out: list[ev.Event]) -> None:
+        """After a routine the clock starts from zero; the user is taken to be back at the desk."""
+        run, span = self.routine, self._routine_span
+        if run is not None and span is not None:
+            out.append(ev.SittingSpan(now.at(span.start).epoch, now.at(run.started).epoch))
+        self.routine, self._routine_span = None, None
+        self.away_since = None
+        self.last_input = max(self.last_input, end)
+        self.span = _Span(end, end + self.settings.sit)
+
+    @staticmethod
+    def _epoch(now: Moment, t: float | None) -> float | None:
+        return None if t is None else now.at(t).epoch

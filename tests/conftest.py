@@ -1,0 +1,46 @@
+"""Shared helpers: play a day through the real core, build configs from TOML text."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from reminder.catalogue import Catalogue, load_catalogue
+from reminder.config import Config, parse_config
+from reminder.scenario import parse_scenario
+from reminder.simulate import run_scenario, simulate
+
+#: Working hours that never close, for tests that run at whatever time it is.
+EVERY_DAY = (
+    '[hours]\ndays = ["mon","tue","wed","thu","fri","sat","sun"]\nstart = "00:00"\nend = "23:59"\n'
+)
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def make_config(text: str = "", catalogue: Catalogue | None = None) -> Config:
+    catalogue = catalogue or load_catalogue()
+    return parse_config(textwrap.dedent(text), "test.toml", stretch_ids=list(catalogue.stretches))
+
+
+def play(scenario: str, config: str = "", catalogue: Catalogue | None = None) -> list[dict]:
+    """The notifications of a day, as ``psoas simulate`` prints them."""
+    catalogue = catalogue or load_catalogue()
+    parsed = parse_scenario(textwrap.dedent(scenario), "day.txt", list(catalogue.routines))
+    return simulate(parsed, make_config(config, catalogue), catalogue)
+
+
+def play_events(scenario: str, config: str = "", catalogue: Catalogue | None = None) -> list:
+    """Every event the core reported over the day."""
+    catalogue = catalogue or load_catalogue()
+    parsed = parse_scenario(textwrap.dedent(scenario), "day.txt", list(catalogue.routines))
+    return run_scenario(parsed, make_config(config, catalogue), catalogue)
+
+
+def prompts(records: list[dict]) -> list[tuple[str, float]]:
+    """(time, sitting minutes) of each prompt."""
+    return [(r["time"], r["sitting_minutes"]) for r in records if r["kind"] == "prompt"]

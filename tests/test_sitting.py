@@ -1,0 +1,284 @@
+"""The sitting-clock contract, played through the real core on a simulated day."""
+
+from __future__ import annotations
+
+import itertools
+
+from conftest import play, play_events, prompts
+
+from reminder import events as ev
+
+NO_REPEAT = "repeat_minutes = 0"
+
+
+def test_an_hour_of_sitting_brings_a_prompt_then_repeats_while_unanswered():
+    day = play("""
+        09:00 active
+        10:25 end
+    """)
+    assert prompts(day) == [("10:00:00", 60), ("10:10:00", 70), ("10:20:00", 80)]
+    assert [r["repeat"] for r in day] == [0, 1, 2]
+
+
+def test_no_input_for_break_minutes_is_a_break_and_the_clock_starts_again():
+    day = play(
+        """
+        09:00 active
+        09:40 away
+        09:45 active
+        11:00 end
+        """,
+        NO_REPEAT,
+    )
+    # The break was dated from the last input (09:40); sitting restarted on return at 09:45.
+    assert prompts(day) == [("10:45:00", 60)]
+
+
+def test_a_pause_shorter_than_a_break_counts_as_sitting():
+    day = play(
+        """
+        09:00 active
+        09:40 away
+        09:44:59 active
+        10:30 end
+        """,
+        NO_REPEAT,
+    )
+    assert prompts(day) == [("10:00:00", 60)]
+
+
+def test_a_break_taken_away_from_the_desk_is_recorded_as_natural():
+    events = play_events("""
+        09:00 active
+        09:20 away
+        09:50 active
+        09:55 end
+    """)
+    breaks = [e for e in events if isinstance(e, ev.BreakTaken)]
+    spans = [e for e in events if isinstance(e, ev.SittingSpan)]
+    assert [(b.how, (b.end - b.start) / 60) for b in breaks] == [("natural", 30)]
+    assert [(s.end - s.start) / 60 for s in spans] == [20]
+
+
+def test_snooze_moves_the_next_prompt_and_sitting_keeps_counting():
+    day = play(
+        """
+        09:00 active
+        10:02 snooze 15
+        10:30 end
+        """,
+        NO_REPEAT,
+    )
+    assert prompts(day) == [("10:00:00", 60), ("10:17:00", 77)]
+
+
+def test_snooze_without_minutes_uses_the_first_choice():
+    day = play(
+        """
+        09:00 active
+        10:01 snooze
+        10:30 end
+        """,
+        "repeat_minutes = 0\nsnooze_minutes = [7, 20]",
+    )
+    assert prompts(day) == [("10:00:00", 60), ("10:08:00", 68)]
+
+
+def test_skip_and_done_start_the_clock_again():
+    for answer in ("skip", "done"):
+        day = play(
+            f"""
+            09:00 active
+            10:03 {answer}
+            11:30 end
+            """,
+            NO_REPEAT,
+        )
+        assert prompts(day) == [("10:00:00", 60), ("11:03:00", 60)], answer
+
+
+def test_done_is_recorded_as_a_break_taken_and_skip_is_not():
+    done = play_events("09:00 active\n10:03 done\n10:10 end")
+    skipped = play_events("09:00 active\n10:03 skip\n10:10 end")
+    assert [e.how for e in done if isinstance(e, ev.BreakTaken)] == ["done"]
+    assert not [e for e in skipped if isinstance(e, ev.BreakTaken)]
+    assert len([e for e in skipped if isinstance(e, ev.Skipped)]) == 1
+
+
+def test_a_prompt_due_before_working_hours_waits_for_the_start():
+    day = play(
+        """
+        07:30 active
+        09:05 end
+        """,
+        NO_REPEAT,
+    )
+    assert prompts(day) == [("09:00:00", 90)]
+
+
+def test_no_prompt_after_hours_but_tracking_goes_on():
+    day = play("""
+        17:30 active
+        19:00 end
+    """)
+    assert prompts(day) == []
+
+
+def test_weekend_has_no_prompts_unless_the_days_say_so():
+    weekend = "date 2024-01-06\n09:00 active\n12:00 end"  # a Saturday
+    assert prompts(play(weekend)) == []
+    every_day = '[hours]\ndays = ["mon","tue","wed","thu","fri","sat","sun"]'
+    assert prompts(play(weekend, "repeat_minutes = 0\n" + every_day)) == [("10:00:00", 60)]
+
+
+def test_overnight_hours_prompt_after_midnight():
+    config = """
+        repeat_minutes = 0
+        [hours]
+        days = ["mon"]
+        start = "22:00"
+        end = "06:00"
+    """
+    day = play("date 2024-01-01\n00:30 active\n03:00 end", config)  # Monday 00:30: Sunday's window
+    assert prompts(day) == []
+    day = play("date 2024-01-02\n00:30 active\n03:00 end", config)  # Tuesday 00:30: Monday's window
+    assert prompts(day) == [("01:30:00", 60)]
+
+
+def test_pause_holds_prompts_and_one_due_during_it_fires_when_it_ends():
+    day = play(
+        """
+        09:00 active
+        09:30 pause 60
+        11:00 end
+        """,
+        NO_REPEAT,
+    )
+    assert prompts(day) == [("10:30:00", 90)]
+
+
+def test_resume_reminders_ends_a_pause_at_once():
+    day = play(
+        """
+        09:00 active
+        09:30 pause 120
+        10:15 resume-reminders
+        11:00 end
+        """,
+        NO_REPEAT,
+    )
+    assert prompts(day) == [("10:15:00", 75)]
+
+
+def test_suspend_counts_as_away_from_its_start():
+    day = play(
+        """
+        09:00 active
+        09:30 suspend
+        09:50 resume
+        11:00 end
+        """,
+        NO_REPEAT,
+    )
+    assert prompts(day) == [("10:50:00", 60)]
+
+
+def test_waking_up_never_brings_a_prompt_by_itself():
+    # A short sleep over the due time: still sitting, but the prompt waits a moment after waking.
+    day = play(
+        """
+        09:00 active
+        09:58 suspend
+        10:01 resume
+        10:30 end
+        """,
+        NO_REPEAT,
+    )
+    assert len(prompts(day)) == 1
+    assert prompts(day)[0][0] > "10:01:00"
+
+
+def test_a_locked_screen_counts_as_away_from_the_moment_it_locked():
+    day = play(
+        """
+        09:00 active
+        09:30 lock
+        09:50 unlock
+        11:00 end
+        """,
+        NO_REPEAT,
+    )
+    assert prompts(day) == [("10:50:00", 60)]
+
+
+def test_no_prompt_on_a_locked_screen():
+    day = play(
+        """
+        09:00 active
+        09:58 lock
+        10:01 unlock
+        10:30 end
+        """,
+        NO_REPEAT,
+    )
+    assert prompts(day) == [("10:01:00", 61)]
+
+
+def test_consecutive_prompts_never_name_the_same_stretch(catalogue):
+    day = play("09:00 active\n17:00 end", "repeat_minutes = 5")
+    named = [r["stretch"] for r in day if r["kind"] == "prompt"]
+    assert len(named) > 20
+    assert all(a != b for a, b in itertools.pairwise(named))
+    assert set(named) == set(catalogue.stretches)
+
+
+def test_desk_place_names_only_desk_stretches_and_exclude_is_obeyed(catalogue):
+    desk = play("09:00 active\n12:00 end", '[stretches]\nplace = "desk"')
+    assert {r["stretch"] for r in desk} == {s.id for s in catalogue.allowed("desk", ())}
+    everywhere = play("09:00 active\n17:00 end", '[stretches]\nexclude = ["bridge"]')
+    assert "bridge" not in {r["stretch"] for r in everywhere}
+
+
+def test_fractional_minutes_run_a_day_in_seconds():
+    day = play(
+        """
+        09:00 active
+        09:01 end
+        """,
+        "sit_minutes = 0.2\nbreak_minutes = 0.1\nrepeat_minutes = 0.1",
+    )
+    assert prompts(day)[:3] == [("09:00:12", 0.2), ("09:00:18", 0.3), ("09:00:24", 0.4)]
+
+
+def test_a_finished_routine_steps_through_and_resets_the_clock(catalogue):
+    routine = catalogue.routine("desk")
+    day = play(
+        """
+        09:00 active
+        10:01 routine desk
+        12:00 end
+        """,
+        NO_REPEAT,
+    )
+    steps = [r for r in day if r["kind"] == "routine-step"]
+    assert [s["step"] for s in steps] == list(range(1, len(routine.steps) + 1))
+    assert [s["stretch"] for s in steps] == [step.stretch for step in routine.steps]
+    done = [r for r in day if r["kind"] == "routine-done"]
+    assert len(done) == 1
+    end = 10 * 3600 + 60 + routine.total_seconds
+    expected_end = f"{int(end // 3600):02d}:{int(end % 3600 // 60):02d}:{round(end % 60):02d}"
+    assert done[0]["time"] == expected_end
+    # The clock started again from zero when the routine ended.
+    assert prompts(day)[1][1] == 60
+    assert prompts(day)[1][0] > expected_end
+
+
+def test_routine_steps_arrive_at_their_computed_times(catalogue):
+    routine = catalogue.routine("floor")
+    day = play("09:00 active\n09:10 routine floor\n10:00 end")
+    steps = [r for r in day if r["kind"] == "routine-step"]
+    offset = 9 * 3600 + 600
+    for record, step in zip(steps, routine.steps, strict=True):
+        h, m, s = (int(x) for x in record["time"].split(":"))
+        assert abs(h * 3600 + m * 60 + s - offset) <= 1
+        offset += step.total_seconds
