@@ -1,0 +1,37 @@
+"""X11: the XScreenSaver extension knows how long ago the last input was (python-xlib)."""
+
+from __future__ import annotations
+
+import os
+
+
+class X11IdleSource:
+    name = "x11"
+    tracks_input = True
+
+    def __init__(self, display: str | None = None) -> None:
+        try:
+            from Xlib import display as xdisplay
+            from Xlib.error import DisplayError
+        except ImportError as error:
+            raise OSError(f"python-xlib is missing ({error})") from None
+        name = display or os.environ.get("DISPLAY")
+        if not name:
+            raise OSError("no X display (DISPLAY is not set)")
+        try:
+            self._display = xdisplay.Display(name)
+        except (DisplayError, OSError) as error:
+            raise OSError(f"cannot open X display {name}: {error}") from None
+        if not self._display.has_extension("MIT-SCREEN-SAVER"):
+            self._display.close()
+            raise OSError(f"X display {name} has no MIT-SCREEN-SAVER extension")
+        self._root = self._display.screen().root
+
+    def idle_seconds(self) -> float:
+        try:
+            return self._root.screensaver_query_info().idle / 1000.0
+        except Exception as error:  # python-xlib raises its own hierarchy on a lost connection
+            raise OSError(f"X idle query failed: {error}") from error
+
+    def locked(self) -> bool:
+        return False

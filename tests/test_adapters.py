@@ -1,0 +1,141 @@
+"""The thin adapters around the core: notifier fallback, idle choice, icon, daemon loop."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+from conftest import EVERY_DAY, make_config
+from PIL import Image
+
+from reminder import commands as cmd
+from reminder.clock import SystemClock
+from reminder.daemon import Daemon
+from reminder.icon import IconLook, draw_icon, look_for
+from reminder.idle import NoIdleSource, choose_idle_source
+from reminder.notify import FallbackNotifier, NotifyError, PlyerNotifier, TerminalNotifier
+from reminder.sitting import Settings, SittingCore
+from reminder.timebase import SystemCalendar
+
+
+class Recorder:
+    name = "recorder"
+
+    def __init__(self, fail: bool = False) -> None:
+        self.shown: list[tuple[str, str]] = []
+        self.fail = fail
+
+    def notify(self, title: str, body: str) -> None:
+        if self.fail:
+            raise NotifyError("no server")
+        self.shown.append((title, body))
+
+
+class FailingIdle:
+    name = "flaky"
+    tracks_input = True
+
+    def idle_seconds(self) -> float:
+        raise OSError("connection to the X server lost")
+
+    def locked(self) -> bool:
+        return False
+
+
+def test_fallback_says_once_what_was_lost_and_comes_back(caplog):
+    primary, backup = Recorder(fail=True), Recorder()
+    notifier = FallbackNotifier(primary, backup)
+    notifier.notify("a", "1")
+    notifier.notify("b", "2")
+    assert backup.shown == [("a", "1"), ("b", "2")]
+    assert notifier.name == "recorder"
+    assert caplog.text.count("desktop notifications failed (no server)") == 1
+    primary.fail = False
+    notifier.notify("c", "3")
+    assert primary.shown == [("c", "3")]
+    assert "work again" in caplog.text
+
+
+def test_terminal_notifier_rings_and_prints():
+    stream = io.StringIO()
+    TerminalNotifier(stream).notify("Time to stretch", "Bridge")
+    assert stream.getvalue() == "\apsoas: Time to stretch\n    Bridge\n"
+
+
+def test_plyer_without_a_bus_raises_notify_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/none")
+    try:
+        PlyerNotifier().notify("<b>x</b>", "a & b")
+    except NotifyError as error:
+        assert str(error)
+    else:  # pragma: no cover - only if a server answers on a path that does not exist
+        raise AssertionError("notifying through a missing bus should fail")
+
+
+def test_idle_source_none_is_chosen_without_a_display(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert isinstance(choose_idle_source("auto"), NoIdleSource)
+    assert isinstance(choose_idle_source("x11"), NoIdleSource)
+
+
+def test_icon_looks_differ_by_state_and_quantise_progress():
+    assert look_for("sitting", 0.50) == look_for("sitting", 0.51)
+    pictures = {
+        state: draw_icon(IconLook(state, 0.5), 32).tobytes()
+        for state in ("sitting", "due", "snoozed", "paused", "routine", "away")
+    }
+    assert len(set(pictures.values())) == len(pictures)
+    for size in (16, 24, 64):
+        image = draw_icon(look_for("sitting", 0.8), size)
+        assert image.size == (size, size)
+        assert image.getbbox() is not None  # not blank
+    assert isinstance(draw_icon(look_for("due", 1), 16), Image.Image)
+
+
+def _daemon(catalogue, idle, notifier, text: str) -> Daemon:
+    config = make_config(text + EVERY_DAY, catalogue)
+    settings = Settings.from_config(config, catalogue, tracks_input=idle.tracks_input)
+    core = SittingCore(settings, SystemCalendar(), catalogue)
+    return Daemon(core, SystemClock(), idle, notifier, catalogue)
+
+
+def test_the_daemon_prompts_takes_commands_and_sleeps_between_wakeups(catalogue):
+    shown = Recorder()
+    daemon = _daemon(catalogue, NoIdleSource(), shown, "sit_minutes = 0.01\nrepeat_minutes = 0\n")
+    worker = threading.Thread(target=daemon.run)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not shown.shown and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert shown.shown and shown.shown[0][0].startswith("Time to stretch")
+        # Answered: the clock restarts and the next prompt comes a sitting time later.
+        daemon.submit(cmd.Done())
+        while len(shown.shown) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(shown.shown) == 2
+    finally:
+        daemon.stop()
+        worker.join(10)
+    assert not worker.is_alive()
+    # Two prompts, one command: a handful of wake-ups, not a polling loop.
+    assert daemon.wakeups <= 4
+
+
+def test_the_daemon_survives_its_idle_source_failing(catalogue, caplog):
+    shown = Recorder()
+    daemon = _daemon(catalogue, FailingIdle(), shown, "sit_minutes = 0.01\nrepeat_minutes = 0\n")
+    worker = threading.Thread(target=daemon.run)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not shown.shown and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        daemon.stop()
+        worker.join(10)
+    assert shown.shown, "prompts go on with every minute counted as sitting"
+    assert caplog.text.count("idle source flaky failed") == 1
+    assert daemon.idle.name == "none"
