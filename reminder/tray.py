@@ -1,0 +1,244 @@
+"""The tray icon and its menu (pystray), on top of the daemon.
+
+The tray owns the main thread (GUI toolkits insist); the daemon runs in pystray's setup thread and
+tells the tray after every wake-up what the state is. Menu callbacks only queue a command for the
+daemon, so the menu never waits on anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from reminder import commands as cmd
+from reminder import events as ev
+from reminder.catalogue import Catalogue, duration_text
+from reminder.daemon import Daemon
+from reminder.errors import UserError
+from reminder.icon import IconLook, draw_icon, look_for
+from reminder.messages import minutes_text
+from reminder.sitting import Status
+
+log = logging.getLogger(__name__)
+
+PAUSE_CHOICES: tuple[tuple[str, float | None], ...] = (
+    ("30 minutes", 30),
+    ("1 hour", 60),
+    ("2 hours", 120),
+    ("Until tomorrow", None),
+)
+
+INSTALL_HINT = (
+    "install PyGObject for the tray menu: apt install libgirepository1.0-dev libcairo2-dev "
+    "gir1.2-ayatanaappindicator3-0.1, then pip install 'PyGObject<3.51' (./bootstrap run does both)"
+)
+
+
+class TrayUnavailable(Exception):
+    """No usable tray here; the message says what is missing and how to get it."""
+
+
+def load_pystray() -> Any:
+    """pystray with a backend that has a menu, or TrayUnavailable saying why not."""
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        raise TrayUnavailable("no X display (DISPLAY is not set)")
+    try:
+        import pystray
+    except Exception as error:  # pystray raises whatever its backends raise on import
+        raise TrayUnavailable(f"no tray backend could start ({error}); {INSTALL_HINT}") from None
+    if not pystray.Icon.HAS_MENU:
+        raise TrayUnavailable(f"only pystray's menu-less backend is available; {INSTALL_HINT}")
+    return pystray
+
+
+def tray_host_present() -> bool:
+    """Whether something on this desktop shows tray icons (an XEmbed tray or a StatusNotifier host).
+
+    Without one the icon would be invisible and the menu out of reach: better run headless.
+    """
+    if not sys.platform.startswith("linux"):
+        return True
+    try:
+        from Xlib import display as xdisplay
+
+        screen = xdisplay.Display()
+        try:
+            number = screen.get_default_screen()
+            atom = screen.intern_atom(f"_NET_SYSTEM_TRAY_S{number}")
+            if screen.get_selection_owner(atom) != 0:
+                return True
+        finally:
+            screen.close()
+    except Exception as error:  # python-xlib has its own exception hierarchy
+        log.debug("XEmbed tray check failed: %s", error)
+    try:
+        import dbus
+
+        return bool(dbus.SessionBus().name_has_owner("org.kde.StatusNotifierWatcher"))
+    except Exception as error:  # no bus, no dbus-python
+        log.debug("StatusNotifier host check failed: %s", error)
+        return False
+
+
+def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
+    """The state in words: 'Sitting 42 min - stretch in 18 min'."""
+    sitting = f"Sitting {minutes_text(status.sitting_seconds)}"
+    due_in = None if status.next_prompt is None else max(0.0, status.next_prompt - now)
+    match status.state:
+        case "routine":
+            name = catalogue.routine(status.routine).name if status.routine else "Routine"
+            step = status.routine_step + 1
+            return f"{name}: step {max(step, 1)}, {round(status.routine_progress * 100)}% done"
+        case "away":
+            return "Away from the desk - the sitting clock is at zero"
+        case "paused":
+            until = datetime.fromtimestamp(status.paused_until or now).strftime("%H:%M")
+            return f"{sitting} - reminders paused until {until}"
+        case "off-hours":
+            return f"{sitting} - outside working hours"
+        case "snoozed":
+            return f"{sitting} - snoozed, stretch in {minutes_text(due_in or 0)}"
+        case "due":
+            return f"{sitting} - time to stretch"
+    if due_in is None:
+        return sitting
+    return f"{sitting} - stretch in {minutes_text(due_in)}"
+
+
+def look_of(status: Status, sit_seconds: float) -> IconLook:
+    if status.state == "routine":
+        return look_for("routine", status.routine_progress)
+    return look_for(status.state, status.sitting_seconds / sit_seconds if sit_seconds else 0)
+
+
+class Tray:
+    """The tray icon for a daemon: a picture of the sitting clock and a menu of everything."""
+
+    def __init__(
+        self,
+        daemon: Daemon,
+        catalogue: Catalogue,
+        snooze_minutes: tuple[float, ...],
+        config_path: Callable[[], Path],
+    ) -> None:
+        self.pystray = load_pystray()
+        self.daemon = daemon
+        self.catalogue = catalogue
+        self.snooze_minutes = snooze_minutes
+        self.config_path = config_path
+        self.status = daemon.core.status(daemon.clock.now())
+        self._look: IconLook | None = None
+        self.redraws = 0
+        self.icon = self.pystray.Icon("psoas", self._picture(), self._tooltip(), menu=self._menu())
+        daemon.listeners.append(self._on_update)
+        daemon.wakeup_hints.append(self._next_picture_change)
+
+    # ----- running ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Show the icon and run the daemon behind it until Quit (or a signal) stops it."""
+        self.icon.run(setup=self._work)
+
+    def _work(self, icon: Any) -> None:
+        icon.visible = True
+        try:
+            self.daemon.run()
+        finally:
+            icon.stop()
+
+    def _on_update(self, events: list[ev.Event], status: Status) -> None:
+        """After each wake-up of the daemon: redraw if the picture changed, refresh the menu."""
+        self.status = status
+        look = look_of(status, self.daemon.core.settings.sit)
+        if look != self._look:
+            self.icon.icon = self._picture(look)
+        self.icon.title = self._tooltip()
+        self.icon.update_menu()
+
+    def _next_picture_change(self, now: float) -> float | None:
+        """When the sitting ring next moves a notch: the daemon wakes then to redraw, no sooner."""
+        status, sit = self.status, self.daemon.core.settings.sit
+        if status.state in ("away", "routine") or sit <= 0:
+            return None
+        notch = sit / 16
+        return now + notch - (status.sitting_seconds % notch)
+
+    def _picture(self, look: IconLook | None = None) -> Any:
+        self._look = look or look_of(self.status, self.daemon.core.settings.sit)
+        self.redraws += 1
+        return draw_icon(self._look, 64)
+
+    def _tooltip(self) -> str:
+        return tooltip(self.status, self.catalogue, time.time())
+
+    # ----- the menu --------------------------------------------------------------------------
+
+    def _menu(self) -> Any:
+        item, menu = self.pystray.MenuItem, self.pystray.Menu
+
+        def send(command: cmd.Command) -> Callable[..., None]:
+            return lambda *_: self.daemon.submit(command)
+
+        snoozes = [item(f"{m:g} minutes", send(cmd.Snooze(m))) for m in self.snooze_minutes]
+        routines = [
+            item(f"{r.name} ({duration_text(r.total_seconds)})", send(cmd.StartRoutine(r.id)))
+            for r in self.catalogue.routines.values()
+        ]
+        pauses = [item(label, send(cmd.Pause(minutes))) for label, minutes in PAUSE_CHOICES]
+
+        def in_routine(_: Any) -> bool:
+            return self.status.state == "routine"
+
+        def not_in_routine(_: Any) -> bool:
+            return self.status.state != "routine"
+
+        return menu(
+            item(lambda _: self._tooltip(), None, enabled=False),
+            menu.SEPARATOR,
+            item(self._stretch_now_text, send(cmd.StretchNow()), default=True),
+            item("I stretched", send(cmd.Done()), visible=not_in_routine),
+            item("Snooze", menu(*snoozes), visible=not_in_routine),
+            item("Start routine", menu(*routines), visible=not_in_routine),
+            item("Cancel routine", send(cmd.CancelRoutine()), visible=in_routine),
+            item("Skip this break", send(cmd.Skip()), visible=not_in_routine),
+            item("Pause reminders", menu(*pauses), visible=lambda _: self.status.state != "paused"),
+            item(
+                "Resume reminders",
+                send(cmd.ResumeReminders()),
+                visible=lambda _: self.status.state == "paused",
+            ),
+            menu.SEPARATOR,
+            item("Open config", lambda *_: self._open_config()),
+            item("Quit", lambda *_: self.daemon.stop()),
+        )
+
+    def _stretch_now_text(self, _: Any) -> str:
+        stretch = self.status.next_stretch
+        name = self.catalogue.stretch(stretch).name if stretch else "a stretch"
+        return f"Stretch now: {name}"
+
+    def _open_config(self) -> None:
+        """Open the config file in the user's editor of choice (created from the example first)."""
+        from reminder.config import write_example
+
+        path = self.config_path()
+        try:
+            if not path.exists():
+                write_example(path)
+            opener = {"darwin": "open", "win32": None}.get(sys.platform, "xdg-open")
+            if opener is None:
+                os.startfile(path)  # type: ignore[attr-defined]
+            elif shutil.which(opener):
+                subprocess.Popen([opener, str(path)], start_new_session=True)
+            else:
+                log.warning("cannot open %s: %s is not installed", path, opener)
+        except (OSError, UserError) as error:
+            log.warning("cannot open the config file %s: %s", path, error)
