@@ -1,0 +1,59 @@
+"""How often the daemon wakes, and how fast the core replays a day.
+
+    .venv/bin/python bench/wakeups.py
+
+The daemon sleeps until the core's next wake-up, so the core's wake-ups per hour are exactly the
+daemon's (plus one per command). Printed for a few typical days, with the time a simulated day
+takes to replay.
+"""
+
+from __future__ import annotations
+
+import time
+
+from reminder import sitting
+from reminder.catalogue import load_catalogue
+from reminder.config import parse_config
+from reminder.scenario import parse_scenario
+from reminder.simulate import run_scenario
+
+DAYS = {
+    "busy all day (09-17, one lunch)": "09:00 active\n12:30 away\n13:15 active\n17:00 end\n",
+    "answers every prompt (done)": "\n".join(
+        ["09:00 active", *(f"{h:02d}:01 done" for h in range(10, 17)), "17:00 end"]
+    ),
+    "away all day": "09:00 away\n17:00 end\n",
+}
+
+
+def measure(name: str, text: str) -> None:
+    catalogue = load_catalogue()
+    config = parse_config("", "defaults")
+    scenario = parse_scenario(text, name, list(catalogue.routines))
+    calls = 0  # each observation of the core is one wake-up of the daemon
+    original = sitting.SittingCore.observe
+
+    def counted(self, *args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return original(self, *args, **kwargs)
+
+    sitting.SittingCore.observe = counted
+    try:
+        started = time.perf_counter()
+        events = run_scenario(scenario, config, catalogue)
+        elapsed = time.perf_counter() - started
+    finally:
+        sitting.SittingCore.observe = original
+    hours = (scenario.events[-1].seconds - scenario.events[0].seconds) / 3600
+    prompts = sum(1 for e in events if e.kind == "prompt")
+    print(
+        f"{name:34s} {calls / hours:6.1f} wake-ups/h  {prompts:3d} prompts  "
+        f"replayed in {elapsed * 1000:6.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    print("default config: sit 60, break 5, repeat 10 (minutes)")
+    for day_name, day_text in DAYS.items():
+        measure(day_name, day_text)
