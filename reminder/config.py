@@ -27,7 +27,14 @@ IDLE_SOURCES = ("auto", "x11", "gnome", "freedesktop", "windows", "macos", "none
 PLACES = ("anywhere", "desk")
 MAX_MINUTES = 7 * 24 * 60  # a week: anything longer is surely a slip of the keyboard
 
-TOP_KEYS = ("sit_minutes", "break_minutes", "repeat_minutes", "snooze_minutes", "idle_source")
+TOP_KEYS = (
+    "sit_minutes",
+    "break_minutes",
+    "repeat_minutes",
+    "snooze_minutes",
+    "idle_source",
+    "routine_pace",
+)
 TABLES = {"hours": ("days", "start", "end"), "stretches": ("place", "exclude")}
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -44,6 +51,7 @@ class Config:
     repeat_minutes: float = 10
     snooze_minutes: tuple[float, ...] = (5, 15, 30)
     idle_source: str = "auto"
+    routine_pace: float = 1.0
     hours: WorkingHours = field(
         default_factory=lambda: WorkingHours(frozenset(range(5)), time(9), time(18))
     )
@@ -150,6 +158,7 @@ def parse_config(
         repeat_minutes=check.minutes(data, "repeat_minutes", 10, allow_zero=True),
         snooze_minutes=check.snoozes(data.get("snooze_minutes", [5, 15, 30])),
         idle_source=check.choice(data, "idle_source", "auto", IDLE_SOURCES),
+        routine_pace=check.pace(data.get("routine_pace", 1.0)),
         hours=WorkingHours(
             check.days(hours.get("days", list(DAY_NAMES[:5]))),
             check.clock(hours, "hours.start", "09:00"),
@@ -249,6 +258,17 @@ class _Checker:
         if len(set(minutes)) != len(minutes):
             raise self.fail(key, f" = {_show(value)}: each choice may appear once")
         return minutes
+
+    def pace(self, value: Any) -> float:
+        key, wanted = (
+            "routine_pace",
+            "must be a number from 0.01 to 10 (1 = as written, 2 = twice as long)",
+        )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        if not (math.isfinite(value) and 0.01 <= value <= 10):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        return float(value)
 
     def choice(self, data: dict[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
         value = data.get(key.split(".")[-1], default)

@@ -16,10 +16,11 @@ if TYPE_CHECKING:
 class RoutineRun:
     """One run of a routine, from its first step to its end."""
 
-    def __init__(self, routine: Routine, started: float) -> None:
+    def __init__(self, routine: Routine, started: float, pace: float = 1.0) -> None:
         self.routine = routine
         self.started = started
-        self._starts = (0.0, *accumulate(step.total_seconds for step in routine.steps))
+        self.pace = pace  # every step's length is multiplied by this (the user's routine_pace)
+        self._starts = (0.0, *accumulate(step.total_seconds * pace for step in routine.steps))
         self._shift = 0.0  # time added by pauses and removed by skips
         self._announced = -1  # index of the last step already reported as started
         self._paused_at: float | None = None

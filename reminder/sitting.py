@@ -59,6 +59,7 @@ class Settings:
     tracks_input: bool = True  # False when no idle source: every minute counts as sitting
     away_poll: float = 60.0  # how often to look for the user's return while they are away
     wake_grace: float = 60.0  # no prompt this soon after the machine wakes or the screen unlocks
+    routine_pace: float = 1.0  # multiplies the length of every routine step
 
     @classmethod
     def from_config(
@@ -75,6 +76,7 @@ class Settings:
             tracks_input=tracks_input,
             away_poll=min(60.0, max(1.0, min(config.sit_seconds, config.break_seconds) / 5)),
             wake_grace=min(60.0, config.break_seconds),
+            routine_pace=config.routine_pace,
         )
 
 
@@ -376,7 +378,8 @@ class SittingCore:
         if self.routine is not None:
             self._cancel_routine(now, out)
         self._routine_span, self.span = self.span, None
-        self.routine = RoutineRun(self.catalogue.routine(routine_id), now.t)
+        routine = self.catalogue.routine(routine_id)
+        self.routine = RoutineRun(routine, now.t, self.settings.routine_pace)
         out.append(ev.RoutineStarted(now.epoch, routine_id))
 
     def _advance_routine(self, now: Moment, out: list[ev.Event]) -> None:
@@ -393,8 +396,8 @@ class SittingCore:
                     run.step_count,
                     step.stretch,
                     step.side,
-                    step.work_seconds,
-                    step.rest_seconds,
+                    step.work_seconds * run.pace,
+                    step.rest_seconds * run.pace,
                 )
             )
         if finished:

@@ -113,6 +113,32 @@ def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
     return f"{sitting} - stretch in {minutes_text(due_in)}"
 
 
+def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
+    """The menu's first line, in clock times so it is never stale while the menu is open."""
+
+    def clock(epoch: float | None) -> str:
+        return datetime.fromtimestamp(epoch or at).strftime("%H:%M")
+
+    since = f"Sitting since {clock(at - status.sitting_seconds)}"
+    match status.state:
+        case "routine":
+            name = catalogue.routine(status.routine).name if status.routine else "Routine"
+            return f"{name}: step {max(status.routine_step + 1, 1)} under way"
+        case "away":
+            return "Away from the desk"
+        case "paused":
+            return f"Reminders paused until {clock(status.paused_until)}"
+        case "off-hours":
+            return f"{since} · outside working hours"
+        case "snoozed":
+            return f"{since} · snoozed until {clock(status.next_prompt)}"
+        case "due":
+            return f"{since} · time to stretch"
+    if status.next_prompt is None:
+        return since
+    return f"{since} · stretch at {clock(status.next_prompt)}"
+
+
 def look_of(status: Status, sit_seconds: float) -> IconLook:
     if status.state == "routine":
         return look_for("routine", status.routine_progress)
@@ -135,6 +161,7 @@ class Tray:
         self.snooze_minutes = snooze_minutes
         self.config_path = config_path
         self.status = daemon.core.status(daemon.clock.now())
+        self._status_at = time.time()
         self._look: IconLook | None = None
         self.redraws = 0
         self.icon = self.pystray.Icon("psoas", self._picture(), self._tooltip(), menu=self._menu())
@@ -156,7 +183,7 @@ class Tray:
 
     def _on_update(self, events: list[ev.Event], status: Status) -> None:
         """After each wake-up of the daemon: redraw if the picture changed, refresh the menu."""
-        self.status = status
+        self.status, self._status_at = status, time.time()
         look = look_of(status, self.daemon.core.settings.sit)
         if look != self._look:
             self.icon.icon = self._picture(look)
@@ -201,9 +228,15 @@ class Tray:
             return self.status.state != "routine"
 
         return menu(
-            item(lambda _: self._tooltip(), None, enabled=False),
+            item(
+                lambda _: status_line(self.status, self.catalogue, self._status_at),
+                None,
+                enabled=False,
+            ),
             menu.SEPARATOR,
-            item(self._stretch_now_text, send(cmd.StretchNow()), default=True),
+            item(
+                self._stretch_now_text, send(cmd.StretchNow()), default=True, visible=not_in_routine
+            ),
             item("I stretched", send(cmd.Done()), visible=not_in_routine),
             item("Snooze", menu(*snoozes), visible=not_in_routine),
             item("Start routine", menu(*routines), visible=not_in_routine),

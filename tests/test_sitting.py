@@ -273,6 +273,16 @@ def test_a_finished_routine_steps_through_and_resets_the_clock(catalogue):
     assert prompts(day)[1][0] > expected_end
 
 
+def test_routine_pace_stretches_or_shrinks_every_step(catalogue):
+    routine = catalogue.routine("desk")
+    day = play("09:00 active\n09:10 routine desk\n10:00 end", "routine_pace = 0.1")
+    done = [r for r in day if r["kind"] == "routine-done"]
+    steps = [r for r in day if r["kind"] == "routine-step"]
+    assert steps[0]["seconds"] == round(routine.steps[0].work_seconds * 0.1, 1)
+    end = 9 * 3600 + 600 + round(routine.total_seconds * 0.1)
+    assert done[0]["time"] == f"{end // 3600:02d}:{end % 3600 // 60:02d}:{end % 60:02d}"
+
+
 def test_routine_steps_arrive_at_their_computed_times(catalogue):
     routine = catalogue.routine("floor")
     day = play("09:00 active\n09:10 routine floor\n10:00 end")
