@@ -154,8 +154,9 @@ class Tray:
         catalogue: Catalogue,
         snooze_minutes: tuple[float, ...],
         config_path: Callable[[], Path],
+        pystray: Any = None,
     ) -> None:
-        self.pystray = load_pystray()
+        self.pystray = pystray or load_pystray()
         self.daemon = daemon
         self.catalogue = catalogue
         self.snooze_minutes = snooze_minutes
@@ -214,9 +215,12 @@ class Tray:
         def send(command: cmd.Command) -> Callable[..., None]:
             return lambda *_: self.daemon.submit(command)
 
-        snoozes = [item(f"{m:g} minutes", send(cmd.Snooze(m))) for m in self.snooze_minutes]
+        snoozes = [item(duration_text(m * 60), send(cmd.Snooze(m))) for m in self.snooze_minutes]
+        pace = self.daemon.core.settings.routine_pace
         routines = [
-            item(f"{r.name} ({duration_text(r.total_seconds)})", send(cmd.StartRoutine(r.id)))
+            item(
+                f"{r.name} ({duration_text(r.total_seconds * pace)})", send(cmd.StartRoutine(r.id))
+            )
             for r in self.catalogue.routines.values()
         ]
         pauses = [item(label, send(cmd.Pause(minutes))) for label, minutes in PAUSE_CHOICES]
