@@ -205,7 +205,14 @@ def _run(args: argparse.Namespace) -> int:
     notifier = FallbackNotifier(PlyerNotifier(icon), TerminalNotifier())
     settings = Settings.from_config(config, catalogue, tracks_input=idle.tracks_input)
     core = SittingCore(settings, SystemCalendar(), catalogue)
-    daemon = Daemon(core, SystemClock(), idle, notifier, catalogue)
+    daemon = Daemon(
+        core,
+        SystemClock(),
+        idle,
+        notifier,
+        catalogue,
+        lambda failed: choose_idle_source("auto", failed),
+    )
     tray = None if args.headless else _make_tray(daemon, catalogue, config, args.config)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: daemon.stop())

@@ -11,7 +11,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
 import schedule
@@ -43,6 +43,7 @@ class Daemon:
         idle: IdleSource,
         notifier: Notifier,
         catalogue: Catalogue,
+        replace_idle: Callable[[Collection[str]], IdleSource] | None = None,
     ) -> None:
         self.core = core
         self.clock = clock
@@ -52,6 +53,9 @@ class Daemon:
         self.listeners: list[Listener] = []
         self.wakeup_hints: list[WakeupHint] = []
         self.wakeups = 0
+        # Given the names of the sources that failed, the next idle source to use.
+        self._replace_idle = replace_idle or (lambda failed: NoIdleSource())
+        self._failed_idle: set[str] = set()
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -121,13 +125,17 @@ class Daemon:
         return self.core.observe(now, idle, locked=locked, slept_since=slept_since)
 
     def _lose_idle_source(self, error: OSError) -> None:
-        log.warning(
-            "idle source %s failed (%s); from now on all running time counts as sitting",
-            self.idle.name,
-            error,
+        """Carry on with the next source that works (or none), saying so in one line."""
+        self._failed_idle.add(self.idle.name)
+        failed = self.idle.name
+        self.idle = self._replace_idle(self._failed_idle)
+        then = (
+            f"using {self.idle.name} instead"
+            if self.idle.tracks_input
+            else "from now on all running time counts as sitting"
         )
-        self.idle = NoIdleSource()
-        self.core.settings = replace(self.core.settings, tracks_input=False)
+        log.warning("idle source %s failed (%s); %s", failed, error, then)
+        self.core.settings = replace(self.core.settings, tracks_input=self.idle.tracks_input)
 
     def _arm(self) -> None:
         """Set the one timer job to the core's next wake-up (or none)."""

@@ -139,3 +139,18 @@ def test_the_daemon_survives_its_idle_source_failing(catalogue, caplog):
     assert shown.shown, "prompts go on with every minute counted as sitting"
     assert caplog.text.count("idle source flaky failed") == 1
     assert daemon.idle.name == "none"
+
+
+def test_system_clock_measures_a_suspend_as_boottime_outgrowing_monotonic(monkeypatch):
+    readings = {"boot": 1000.0, "mono": 500.0}
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setattr(time, "clock_gettime", lambda clock: readings["boot"])
+    monkeypatch.setattr(time, "monotonic", lambda: readings["mono"])
+    clock = SystemClock()
+    readings["boot"] += 10
+    readings["mono"] += 10
+    assert clock.slept_since() is None  # awake: both clocks moved together
+    readings["boot"] += 5 + 100  # 5 s awake, then 100 s asleep
+    readings["mono"] += 5
+    assert clock.slept_since() == 1115 - 100  # dated back from now by the time asleep
+    assert clock.slept_since() is None  # reported once

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Collection, Mapping
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -41,12 +42,15 @@ class NoIdleSource:
         return False
 
 
-def choose_idle_source(wanted: str) -> IdleSource:
-    """The source named in the config, or for "auto" the first that works in this session."""
-    candidates = _auto_order() if wanted == "auto" else [wanted]
+def choose_idle_source(wanted: str, skip: Collection[str] = ()) -> IdleSource:
+    """The source named in the config, or for "auto" the first that works in this session.
+
+    ``skip`` names sources that already failed at run time, so the next one is tried instead.
+    """
+    candidates = auto_order() if wanted == "auto" else [wanted]
     for name in candidates:
-        if name == "none":
-            break
+        if name == "none" or name in skip:
+            continue
         try:
             source = _open(name)
             source.idle_seconds()
@@ -54,21 +58,28 @@ def choose_idle_source(wanted: str) -> IdleSource:
             log.info("idle source %s is not available: %s", name, error)
             continue
         return source
-    if wanted not in ("auto", "none"):
+    if wanted not in ("auto", "none") and wanted not in skip:
         log.warning(
             "idle source %r is not available here; all running time counts as sitting", wanted
         )
     return NoIdleSource()
 
 
-def _auto_order() -> list[str]:
-    if sys.platform == "win32":
+def auto_order(environ: Mapping[str, str] | None = None, platform: str | None = None) -> list[str]:
+    """Which sources to try, best first, for this kind of session."""
+    env = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    if platform == "win32":
         return ["windows"]
-    if sys.platform == "darwin":
+    if platform == "darwin":
         return ["macos"]
-    if os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("DISPLAY"):
-        return []
-    return ["x11"] if os.environ.get("DISPLAY") else []
+    desktop = env.get("XDG_CURRENT_DESKTOP", "").lower()
+    wayland = env.get("XDG_SESSION_TYPE") == "wayland" or bool(env.get("WAYLAND_DISPLAY"))
+    dbus_sources = ["gnome", "freedesktop"] if "gnome" in desktop else ["freedesktop", "gnome"]
+    if wayland:
+        # Under Wayland, X11's counter sees only X clients' input (via Xwayland): not to be trusted.
+        return dbus_sources
+    return (["x11"] if env.get("DISPLAY") else []) + dbus_sources
 
 
 def _open(name: str) -> IdleSource:
@@ -76,4 +87,20 @@ def _open(name: str) -> IdleSource:
         from reminder.idle.x11 import X11IdleSource
 
         return X11IdleSource()
-    raise OSError(f"the {name} idle source is not built yet")
+    if name == "gnome":
+        from reminder.idle.gnome import GnomeIdleSource
+
+        return GnomeIdleSource()
+    if name == "freedesktop":
+        from reminder.idle.freedesktop import FreedesktopIdleSource
+
+        return FreedesktopIdleSource()
+    if name == "windows":
+        from reminder.idle.windows import WindowsIdleSource
+
+        return WindowsIdleSource()
+    if name == "macos":
+        from reminder.idle.macos import MacIdleSource
+
+        return MacIdleSource()
+    raise OSError(f"unknown idle source {name!r}")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 
+from reminder.idle import _dbus
+from reminder.idle.lock import LockWatch
+
 
 class X11IdleSource:
     name = "x11"
@@ -26,6 +29,7 @@ class X11IdleSource:
             self._display.close()
             raise OSError(f"X display {name} has no MIT-SCREEN-SAVER extension")
         self._root = self._display.screen().root
+        self._lock: LockWatch | None = None
 
     def idle_seconds(self) -> float:
         try:
@@ -34,4 +38,10 @@ class X11IdleSource:
             raise OSError(f"X idle query failed: {error}") from error
 
     def locked(self) -> bool:
-        return False
+        if self._lock is None:
+            try:
+                session = _dbus.connect()
+            except OSError:
+                session = None
+            self._lock = LockWatch(session)
+        return self._lock.locked()
