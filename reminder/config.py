@@ -20,7 +20,7 @@ from typing import Any
 import platformdirs
 
 from reminder import APP_NAME
-from reminder.errors import UserError
+from reminder.errors import UserError, read_user_file
 from reminder.hours import DAY_NAMES, WorkingHours
 
 IDLE_SOURCES = ("auto", "x11", "gnome", "freedesktop", "windows", "macos", "none")
@@ -118,16 +118,7 @@ def load_config(
 ) -> Config:
     if path is None:
         return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a config file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file (a config must be UTF-8 TOML)") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot be read ({error.strerror or error})") from None
+    text = read_user_file(path, "config file", ConfigError)
     return parse_config(text, str(path), stretch_ids, desk_ids)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from reminder.errors import UserError
+from reminder.errors import UserError, read_user_file
 
 DEFAULT_DAY = date(2024, 1, 1)  # a Monday
 
@@ -63,16 +63,7 @@ class Scenario:
 
 
 def load_scenario(path: Path, routines: Collection[str]) -> Scenario:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, not a scenario file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a text file (it must be UTF-8)") from None
-    except OSError as error:
-        raise ScenarioError(f"{path}: cannot be read ({error.strerror or error})") from None
+    text = read_user_file(path, "scenario file", ScenarioError)
     return parse_scenario(text, str(path), routines)
 
 

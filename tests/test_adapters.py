@@ -101,20 +101,23 @@ def _daemon(catalogue, idle, notifier, text: str) -> Daemon:
     return Daemon(core, SystemClock(), idle, notifier, catalogue)
 
 
+def _wait_for(shown: Recorder, count: int, deadline: float) -> None:
+    while len(shown.shown) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_the_daemon_prompts_takes_commands_and_sleeps_between_wakeups(catalogue):
     shown = Recorder()
     daemon = _daemon(catalogue, NoIdleSource(), shown, "sit_minutes = 0.01\nrepeat_minutes = 0\n")
     worker = threading.Thread(target=daemon.run)
     worker.start()
+    deadline = time.monotonic() + 20
     try:
-        deadline = time.monotonic() + 20
-        while not shown.shown and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(shown, 1, deadline)
         assert shown.shown and shown.shown[0][0].startswith("Time to stretch")
         # Answered: the clock restarts and the next prompt comes a sitting time later.
         daemon.submit(cmd.Done())
-        while len(shown.shown) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(shown, 2, deadline)
         assert len(shown.shown) == 2
     finally:
         daemon.stop()
@@ -130,9 +133,7 @@ def test_the_daemon_survives_its_idle_source_failing(catalogue, caplog):
     worker = threading.Thread(target=daemon.run)
     worker.start()
     try:
-        deadline = time.monotonic() + 20
-        while not shown.shown and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(shown, 1, time.monotonic() + 20)
     finally:
         daemon.stop()
         worker.join(10)
