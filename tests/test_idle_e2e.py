@@ -10,7 +10,8 @@ import time
 
 import pytest
 from conftest import EVERY_DAY
-from xdesk import Desktop, desktop, log_events, psoas_process, wait_until  # noqa: F401
+from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
+from e2e import log_events, start_psoas
 
 pytestmark = pytest.mark.desktop
 
@@ -37,16 +38,17 @@ class User:
             time.sleep(1)
 
 
-def test_sitting_is_measured_from_real_input_and_a_break_resets_it(desktop: Desktop):  # noqa: F811
+def test_sitting_is_measured_from_real_input_and_a_break_resets_it(desktop: Desktop):
+    desktop.start_dunst()
     user = User(desktop)
     user.active.set()
     user.thread.start()
     try:
         wait_until(lambda: desktop.idle_ms() < 1500, 10, "the pointer to move")
-        psoas = psoas_process(desktop, CONFIG, "--headless")
+        psoas = start_psoas(desktop, CONFIG, "--headless")
         first = wait_until(lambda: log_events(desktop, "PromptShown"), 30, "the first prompt")[0]
         assert 6 <= float(first["sitting_seconds"]) < 8
-        assert "idle source x11" in psoas.log_path.read_text()
+        assert "idle source x11" in psoas.stderr_text()
 
         # The user stops for longer than a break (3 s), then comes back.
         user.active.clear()
@@ -65,6 +67,6 @@ def test_sitting_is_measured_from_real_input_and_a_break_resets_it(desktop: Desk
         assert float(prompts[1]["at"]) >= returned + 5
         desktop.wait_for_notifications(2, 15, "Time to stretch")
         psoas.terminate()
-        assert psoas.wait(timeout=15) == 0
+        assert psoas.finish(timeout=15) == 0
     finally:
         user.done.set()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from xdesk import Desktop, require_tools, wait_until
+from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
 
 from reminder.idle import NoIdleSource, auto_order, choose_idle_source
 from reminder.idle.freedesktop import FreedesktopIdleSource
@@ -76,21 +76,14 @@ def test_platform_sources_import_here_and_refuse_politely(monkeypatch):
 
 
 @pytest.fixture
-def bus(tmp_path: Path):
-    """A private session bus with the fake desktop services on it."""
-    require_tools("dbus-daemon")
-    desk = Desktop(tmp_path)
-    desk.env = {"PATH": "/usr/bin:/bin"}
+def bus(desktop: Desktop, tmp_path: Path):
+    """The desktop's private session bus with the stand-in desktop services on it."""
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"idle_ms": 4200, "locked": False}))
-    try:
-        desk.start_bus()
-        env = dict(desk.env, PYTHONPATH=str(Path(__file__).parent.parent))
-        service = desk.spawn(sys.executable, str(SERVICE), str(state), name="service", env=env)
-        wait_until(lambda: "ready" in service.log_path.read_text(), 15, "the fake idle service")
-        yield desk.env["DBUS_SESSION_BUS_ADDRESS"], state, service
-    finally:
-        desk.stop_all()
+    extra = {"PYTHONPATH": str(Path(__file__).parent.parent)}
+    service = desktop.spawn([sys.executable, str(SERVICE), str(state)], name="service", env=extra)
+    wait_until(lambda: "ready" in service.stdout_text(), 15, "the stand-in idle service")
+    return desktop.env["DBUS_SESSION_BUS_ADDRESS"], state, service
 
 
 def test_gnome_source_reads_mutter_idle_time(bus):

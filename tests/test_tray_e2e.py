@@ -11,7 +11,8 @@ import time
 
 import pytest
 from conftest import EVERY_DAY
-from xdesk import Desktop, desktop, log_events, psoas_process, wait_until  # noqa: F401
+from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
+from e2e import daemon_log, log_events, start_psoas
 
 pytestmark = pytest.mark.desktop
 
@@ -33,12 +34,14 @@ def open_menu(desk: Desktop) -> None:
 def choose(desk: Desktop, *keys: str) -> None:
     """Walk the open menu with the keyboard: the first Down selects 'Stretch now'."""
     for key in keys:
-        desk.run("xdotool", "key", key)
+        desk.key(key)
         time.sleep(0.2)
 
 
-def test_prompt_snooze_routine_and_quit_from_the_tray(desktop: Desktop, catalogue):  # noqa: F811
-    psoas = psoas_process(desktop, FAST)
+def test_prompt_snooze_routine_and_quit_from_the_tray(desktop: Desktop, catalogue):
+    desktop.start_tray_host()
+    desktop.start_dunst()
+    psoas = start_psoas(desktop, FAST)
     desktop.find_window("psoas")
     desktop.screenshot("tray-icon")
 
@@ -46,7 +49,7 @@ def test_prompt_snooze_routine_and_quit_from_the_tray(desktop: Desktop, catalogu
     first = desktop.wait_for_notifications(1, 30, "Time to stretch")[0]
     names = {s.name for s in catalogue.stretches.values()}
     assert any(name in first["summary"] for name in names), first
-    assert first["appname"] == "psoas" and first["icon_path"].endswith(".png")
+    assert first["appname"] == "psoas" and first["icon"].endswith(".png")
 
     # Right-click, Snooze > the first choice: a second prompt comes a snooze later.
     open_menu(desktop)
@@ -67,29 +70,28 @@ def test_prompt_snooze_routine_and_quit_from_the_tray(desktop: Desktop, catalogu
     choose(desktop, "Return")
     desk_routine = catalogue.routine("desk")
     done = desktop.wait_for_notifications(1, 60, f"{desk_routine.name}: done")
-    steps = [n["summary"] for n in desktop.received() if n["summary"].startswith("Step ")]
+    received = desktop.notifications()
+    steps = [n for n in received if n["summary"].startswith("Step ")]
     count = len(desk_routine.steps)
-    assert [s.split(":")[0] for s in steps] == [f"Step {i} of {count}" for i in range(1, count + 1)]
-    assert done[0]["id"] > max(n["id"] for n in desktop.received() if n["summary"] in steps)
+    assert [n["summary"].split(":")[0] for n in steps] == [
+        f"Step {i} of {count}" for i in range(1, count + 1)
+    ]
+    assert received.index(done[0]) > max(received.index(n) for n in steps)
 
     # Quit: the program ends cleanly.
     open_menu(desktop)
     choose(desktop, "Up", "Return")
-    assert psoas.wait(timeout=15) == 0
-    log = (desktop.home / "state" / "psoas" / "log" / "psoas.log").read_text()
-    assert "stopped" in log and "Traceback" not in psoas.log_path.read_text()
+    assert psoas.finish(timeout=15) == 0
+    assert "stopped" in daemon_log(desktop).read_text()
+    assert "Traceback" not in psoas.stderr_text()
 
 
-def test_without_a_tray_host_it_runs_headless_and_says_so(desktop: Desktop):  # noqa: F811
-    for process in desktop.processes:
-        if process.args[0] == "trayer":
-            process.kill()
-            process.wait()
-    wait_until(lambda: not desktop._tray_owned(), 10, "the tray host to go")
-    psoas = psoas_process(desktop, FAST)
+def test_without_a_tray_host_it_runs_headless_and_says_so(desktop: Desktop):
+    desktop.start_dunst()  # a notification server, but nothing to show a tray icon
+    psoas = start_psoas(desktop, FAST)
     desktop.wait_for_notifications(1, 30, "Time to stretch")
     psoas.terminate()
-    assert psoas.wait(timeout=15) == 0
-    output = psoas.log_path.read_text()
+    assert psoas.finish(timeout=15) == 0
+    output = psoas.stderr_text()
     assert output.count("no tray icon: no system tray on this desktop") == 1
     assert "running headless" in output

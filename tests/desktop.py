@@ -1,0 +1,756 @@
+"""A private, throw-away virtual desktop for end-to-end tests: Xvfb, D-Bus, dunst, trayer, xdotool.
+
+Everything runs on its own X display and its own session bus, never the machine's, with HOME and
+the XDG directories inside a temporary directory. Every process is started in its own session
+(process group) and killed by PID/group when the desktop closes, pass or fail; then the temporary
+directory is removed. Use the ``desktop`` fixture, or ``with Desktop() as desk:`` outside pytest.
+
+Missing tools skip the tests locally but fail them in CI (``CI`` set): CI never passes by skipping.
+
+How notifications are captured (``Desktop.notifications``): a small monitor process (dbus-python +
+GLib, both already dependencies of psoas on Linux) calls ``BecomeMonitor`` on the private bus
+before anything else connects, and writes one JSON line per ``org.freedesktop.Notifications``
+call, per reply to such a call and per signal of that interface. A notification counts as
+received when dunst answered its ``Notify`` call with an id. This was chosen over the
+alternatives because:
+
+* ``dunstctl history`` lists only notifications that were closed, so reading it means
+  ``dunstctl close-all`` (popups vanish from the screen and screenshots); it is lost whenever dunst
+  restarts (and dunst's ids start again at 1); by default dunst folds identical notifications into
+  one (``stack_duplicates``), drops what a rule hides, and keeps a replaced one only in its last
+  form.
+* ``dbus-monitor`` prints strings without escaping, so a body with a quote or a newline cannot be
+  split back into arguments reliably, and it shows no ids unless every reply on the bus is
+  printed. ``busctl monitor --json`` would be clean but needs systemd installed.
+
+The bus monitor sees exactly what crossed the bus, typed, in arrival order, across dunst restarts,
+without touching dunst's state. ``Desktop.dunst_history`` still gives dunst's own view (including
+the ``message`` it renders) when a test wants it.
+
+The bus is started from its own minimal configuration rather than ``--session``: the standard
+session configuration lets the bus auto-start dunst from /usr/share/dbus-1/services whenever a
+client calls a notification server that is not there. That would defeat ``stop_dunst`` (and start
+a dunst that reads the machine's configuration and outlives the test).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+#: What every desktop needs; the rest is checked where it is used.
+BASE_TOOLS = ("Xvfb", "xdpyinfo", "xset", "dbus-daemon", "dbus-send")
+BASE_MODULES = ("Xlib", "dbus", "gi")
+NOTIFICATIONS = "org.freedesktop.Notifications"
+SCREEN = "1024x768x24"
+TRAYER = ("trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32")
+
+T = TypeVar("T")
+
+
+# ----- requirements ----------------------------------------------------------------------------
+
+
+def _unavailable(what: str, missing: Sequence[str]) -> None:
+    message = f"desktop tests need {what}: {', '.join(missing)} missing (./bootstrap test installs)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; in CI this is a failure, not a skip", pytrace=False)
+    pytest.skip(message)
+
+
+def require_tools(*names: str) -> None:
+    """Skip when an executable is missing; in CI (``CI`` non-empty) fail instead, naming it."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        _unavailable("these programs", missing)
+
+
+def require_modules(*names: str) -> None:
+    """Like :func:`require_tools`, for Python modules of the interpreter running the tests."""
+    missing = [name for name in names if importlib.util.find_spec(name) is None]
+    if missing:
+        _unavailable("these Python modules", missing)
+
+
+def wait_until(check: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+    """Poll ``check`` until it returns something truthy and return that; fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(interval)
+
+
+# ----- processes -------------------------------------------------------------------------------
+
+
+class Process(subprocess.Popen):
+    """A process started on a desktop; its output goes to files (a pipe could fill and block)."""
+
+    name: str
+    stdout_path: Path
+    stderr_path: Path
+
+    def stdout_text(self) -> str:
+        return self.stdout_path.read_text(errors="replace")
+
+    def stderr_text(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def finish(self, timeout: float = 30) -> int:
+        """Wait for the exit status; on timeout fail with what the process wrote so far."""
+        try:
+            return self.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"{self.name} still running after {timeout:g} s\n"
+                f"stdout: {self.stdout_text()[-2000:]}\nstderr: {self.stderr_text()[-2000:]}"
+            ) from None
+
+
+def _exited(process: subprocess.Popen) -> bool:
+    """Whether the process has exited, WITHOUT reaping it: its PID (and so its process group
+    id) stays reserved, so signalling the group afterwards cannot hit a recycled PID."""
+    if process.returncode is not None:
+        return True
+    try:
+        return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    if process.returncode is not None and not _group_members(process.pid):
+        # Reaped already and its group is empty: the id is free and could be someone else's.
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes in a process group, from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
+
+
+# ----- the bus monitor -------------------------------------------------------------------------
+
+#: Run with the tests' interpreter: ``python -c MONITOR ADDRESS LOGFILE``. It must never send
+#: anything after BecomeMonitor (the bus would drop it), so its filter claims every message.
+MONITOR = r"""
+import json, sys, time
+import dbus, dbus.bus, dbus.lowlevel as low
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+address, path = sys.argv[1], sys.argv[2]
+out = open(path, "a", buffering=1, encoding="utf-8")
+bus = dbus.bus.BusConnection(address, mainloop=DBusGMainLoop())
+calls = set()
+KINDS = {low.MESSAGE_TYPE_METHOD_CALL: "call", low.MESSAGE_TYPE_METHOD_RETURN: "return",
+         low.MESSAGE_TYPE_ERROR: "error", low.MESSAGE_TYPE_SIGNAL: "signal"}
+
+def plain(value):
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dbus.Boolean):
+        return bool(value)
+    if isinstance(value, (bytes, bytearray)):
+        return list(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
+
+def on_message(connection, message):
+    kind = KINDS.get(message.get_type())
+    if kind == "call" or kind == "signal":
+        if message.get_interface() != "org.freedesktop.Notifications":
+            return low.HANDLER_RESULT_HANDLED
+        if kind == "call":
+            calls.add((message.get_sender(), message.get_serial()))
+    elif kind in ("return", "error"):
+        key = (message.get_destination(), message.get_reply_serial())
+        if key not in calls:
+            return low.HANDLER_RESULT_HANDLED
+        calls.discard(key)
+    else:
+        return low.HANDLER_RESULT_HANDLED
+    try:
+        args = plain(message.get_args_list())
+    except Exception as error:
+        args = ["<undecodable: %r>" % (error,)]
+    out.write(json.dumps({
+        "type": kind, "time": time.time(), "sender": message.get_sender(),
+        "destination": message.get_destination(), "serial": message.get_serial(),
+        "reply_serial": message.get_reply_serial(), "member": message.get_member(),
+        "error": message.get_error_name(), "args": args,
+    }) + "\n")
+    return low.HANDLER_RESULT_HANDLED
+
+bus.add_message_filter(on_message)
+rules = ["type='method_call',interface='org.freedesktop.Notifications'",
+         "type='signal',interface='org.freedesktop.Notifications'",
+         "type='method_return'", "type='error'"]
+bus.call_blocking("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                  "org.freedesktop.DBus.Monitoring", "BecomeMonitor", "asu", (rules, 0))
+out.write(json.dumps({"type": "ready", "time": time.time()}) + "\n")
+GLib.MainLoop().run()
+"""
+
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>{address}</listen>
+  <auth>EXTERNAL</auth>
+  <!-- no servicedir: nothing is ever auto-started on this bus -->
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+#: dunst must not fold identical notifications into one, must keep them all in its history and
+#: must let them expire even though nobody touches this desktop (its idle_threshold).
+DUNSTRC = """[global]
+    history_length = 1000
+    sticky_history = yes
+    stack_duplicates = false
+    idle_threshold = 0
+    show_indicators = no
+    font = Monospace 9
+"""
+
+NOTIFY_ARGS = (
+    "appname",
+    "replaces_id",
+    "icon",
+    "summary",
+    "body",
+    "actions",
+    "hints",
+    "expire_timeout",
+)
+
+
+# ----- the desktop -----------------------------------------------------------------------------
+
+
+class Desktop:
+    """Xvfb + a private session bus + a bus monitor; dunst and trayer on demand.
+
+    ``display`` and ``env`` are set once started; start programs under test with :meth:`spawn`
+    (or :func:`spawn`), which gives them ``env`` and registers them for teardown.
+    """
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="desk-"))
+        self.home = self.root / "home"
+        self.logs = self.root / "logs"
+        self.display = ""
+        self.bus_address = ""
+        self.env: dict[str, str] = {}
+        self.processes: list[Process] = []
+        self.dunst: Process | None = None
+        self.tray_host: Process | None = None
+        self._xvfb: Process | None = None
+        self._monitor_log = self.logs / "bus-monitor.jsonl"
+        self._names: dict[str, int] = {}
+
+    # ----- lifecycle ----------------------------------------------------------------------
+
+    def __enter__(self) -> Desktop:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        require_tools(*BASE_TOOLS)
+        require_modules(*BASE_MODULES)
+        if not sys.platform.startswith("linux"):
+            pytest.skip("the virtual desktop needs Linux")
+        for folder in ("config", "data", "cache", "state"):
+            (self.home / folder).mkdir(parents=True, exist_ok=True)
+        (self.root / "runtime").mkdir(mode=0o700)
+        self.logs.mkdir()
+        self.env = self._base_env()
+        # The bus first: then DISPLAY is never set without a bus address (dbus-x11 would
+        # autolaunch the machine's kind of session bus, which outlives the test).
+        self._start_bus()
+        self._start_monitor()
+        self._start_x()
+
+    def close(self) -> None:
+        """Kill every process started here (process groups, TERM then KILL), remove temp files.
+
+        Raises AssertionError if anything of ours is still alive afterwards.
+        """
+        leftovers: list[int] = []
+        try:
+            processes = list(reversed(self.processes))
+            for process in processes:
+                if not _exited(process):
+                    _signal_group(process, signal.SIGTERM)
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline and not all(map(_exited, processes)):
+                time.sleep(0.02)
+            for process in processes:
+                # The leader is unreaped (or alive), so its group id is still ours: KILL
+                # whatever is left in the group, grandchildren included.
+                _signal_group(process, signal.SIGKILL)
+            for process in processes:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(5)
+            for process in processes:
+                leftovers += _group_members(process.pid)
+        finally:
+            self._remove_x_leftovers()
+            shutil.rmtree(self.root, ignore_errors=True)
+        assert not leftovers, f"processes outlived the desktop: {leftovers}"
+
+    def keep_logs(self, destination: Path) -> Path:
+        """Copy the logs of every process (and the bus monitor) somewhere that survives close."""
+        if self.logs.exists():
+            shutil.copytree(self.logs, destination, dirs_exist_ok=True)
+        return destination
+
+    def _base_env(self) -> dict[str, str]:
+        dropped = ("DBUS_", "WAYLAND_", "XDG_", "AT_SPI_")
+        gone = ("DISPLAY", "XAUTHORITY", "SESSION_MANAGER", "DESKTOP_SESSION")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(dropped) and k not in gone}
+        return env | {
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / "config"),
+            "XDG_DATA_HOME": str(self.home / "data"),
+            "XDG_CACHE_HOME": str(self.home / "cache"),
+            "XDG_STATE_HOME": str(self.home / "state"),
+            "XDG_RUNTIME_DIR": str(self.root / "runtime"),
+            "XDG_SESSION_TYPE": "x11",
+            "NO_AT_BRIDGE": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    # ----- processes ----------------------------------------------------------------------
+
+    def spawn(
+        self,
+        cmd: Sequence[str | os.PathLike[str]],
+        *,
+        name: str | None = None,
+        env: dict[str, str] | None = None,
+        **popen_kwargs: Any,
+    ) -> Process:
+        """Start ``cmd`` with this desktop's env (``env`` entries added on top), output to files,
+        in its own session, registered for teardown."""
+        command = [os.fspath(part) for part in cmd]
+        base = name or Path(command[0]).name
+        count = self._names[base] = self._names.get(base, 0) + 1
+        label = base if count == 1 else f"{base}-{count}"
+        stdout_path, stderr_path = self.logs / f"{label}.out", self.logs / f"{label}.err"
+        with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
+            process = Process(
+                command,
+                env=self.env | (env or {}),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+                **popen_kwargs,
+            )
+        process.name, process.stdout_path, process.stderr_path = label, stdout_path, stderr_path
+        self.processes.append(process)
+        return process
+
+    def run(self, *cmd: str, timeout: float = 10) -> subprocess.CompletedProcess[str]:
+        """Run a short command with this desktop's env and capture its output."""
+        return subprocess.run(
+            cmd, env=self.env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+
+    def _ok(self, *cmd: str) -> bool:
+        try:
+            return self.run(*cmd, timeout=5).returncode == 0
+        except subprocess.TimeoutExpired:
+            return False
+
+    def _alive(self, process: Process, what: str) -> None:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"{what} exited with status {process.returncode}: {process.stderr_text()[-2000:]}"
+            )
+
+    # ----- X -----------------------------------------------------------------------------
+
+    def _start_x(self) -> None:
+        first = 100 + os.getpid() % 300
+        for offset in range(300):
+            number = 100 + (first - 100 + offset) % 300
+            lock, socket = Path(f"/tmp/.X{number}-lock"), Path(f"/tmp/.X11-unix/X{number}")
+            if lock.exists() or socket.exists():
+                continue
+            xvfb = self.spawn(
+                ["Xvfb", f":{number}", "-screen", "0", SCREEN, "-noreset", "-nolisten", "tcp"]
+            )
+            if self._x_answers(xvfb, number):
+                break
+            # Lost a race for this number with another X server: try the next one.
+            _signal_group(xvfb, signal.SIGKILL)
+            xvfb.wait(5)
+            self.processes.remove(xvfb)
+        else:
+            raise AssertionError("no free X display number between :100 and :399")
+        self._xvfb = xvfb
+        self.display = f":{number}"
+        self.env["DISPLAY"] = self.display
+        done = self.run("xset", "s", "off")
+        assert done.returncode == 0, f"xset s off failed: {done.stderr}"
+
+    def _x_answers(self, xvfb: Process, number: int) -> bool:
+        lock = Path(f"/tmp/.X{number}-lock")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if xvfb.poll() is not None:
+                return False
+            if self._ok("xdpyinfo", "-display", f":{number}"):
+                # It answers; make sure it is our server and not a racing one.
+                with contextlib.suppress(OSError, ValueError):
+                    return int(lock.read_text().strip()) == xvfb.pid
+                return False
+            time.sleep(0.05)
+        raise AssertionError(f"Xvfb :{number} did not answer within 15 s: {xvfb.stderr_text()}")
+
+    def _remove_x_leftovers(self) -> None:
+        """Xvfb removes its lock and socket on TERM, not when KILLed: clean up after it."""
+        if not self._xvfb or not self.display:
+            return
+        number = self.display.lstrip(":")
+        lock = Path(f"/tmp/.X{number}-lock")
+        with contextlib.suppress(OSError, ValueError):
+            if int(lock.read_text().strip()) == self._xvfb.pid:
+                lock.unlink()
+                Path(f"/tmp/.X11-unix/X{number}").unlink(missing_ok=True)
+
+    # ----- D-Bus -------------------------------------------------------------------------
+
+    def _start_bus(self) -> None:
+        config, address = self.root / "bus.conf", f"unix:path={self.root / 'bus'}"
+        config.write_text(BUS_CONFIG.format(address=address))
+        reader, writer = os.pipe()
+        try:
+            bus = self.spawn(
+                [
+                    "dbus-daemon",
+                    f"--config-file={config}",
+                    "--nofork",
+                    f"--print-address={writer}",
+                    f"--address={address}",
+                ],
+                pass_fds=(writer,),
+            )
+            os.close(writer)
+            writer = -1
+            ready, _, _ = select.select([reader], [], [], 10)
+            address = os.read(reader, 4096).decode().strip() if ready else ""
+        finally:
+            os.close(reader)
+            if writer >= 0:
+                os.close(writer)
+        self._alive(bus, "dbus-daemon")
+        assert address.startswith("unix:"), f"dbus-daemon printed no address: {bus.stderr_text()}"
+        self.bus_address = address
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
+
+    def _start_monitor(self) -> None:
+        monitor = self.spawn(
+            [sys.executable, "-c", MONITOR, self.bus_address, str(self._monitor_log)],
+            name="bus-monitor",
+        )
+
+        def ready() -> bool:
+            self._alive(monitor, "the bus monitor")
+            return any(r["type"] == "ready" for r in self._bus_records())
+
+        wait_until(ready, 15, "the bus monitor")
+
+    def _bus_records(self) -> list[dict[str, Any]]:
+        try:
+            text = self._monitor_log.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        # The last line may still be half written: only complete lines count.
+        return [json.loads(line) for line in text.splitlines(keepends=True) if line.endswith("\n")]
+
+    def name_has_owner(self, name: str) -> bool:
+        done = self.run(
+            "dbus-send",
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            f"string:{name}",
+        )
+        return "boolean true" in done.stdout
+
+    # ----- notifications -----------------------------------------------------------------
+
+    def start_dunst(self, timeout: float = 10) -> Process:
+        """Start dunst (our own dunstrc) and wait until it owns org.freedesktop.Notifications."""
+        require_tools("dunst", "dunstctl")
+        assert self.dunst is None or self.dunst.poll() is not None, "dunst is already running"
+        config = self.root / "dunstrc"
+        config.write_text(DUNSTRC)
+        dunst = self.dunst = self.spawn(["dunst", "-config", str(config)])
+
+        def owned() -> bool:
+            self._alive(dunst, "dunst")
+            return self.name_has_owner(NOTIFICATIONS)
+
+        wait_until(owned, timeout, f"dunst to own {NOTIFICATIONS}")
+        return dunst
+
+    def stop_dunst(self, timeout: float = 10) -> None:
+        """Stop dunst (TERM, as a session logout would) and wait until its name is gone."""
+        if self.dunst is not None and self.dunst.poll() is None:
+            _signal_group(self.dunst, signal.SIGTERM)
+            try:
+                self.dunst.wait(timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(self.dunst, signal.SIGKILL)
+                self.dunst.wait(5)
+        wait_until(lambda: not self.name_has_owner(NOTIFICATIONS), timeout, "dunst to go away")
+
+    def notification_attempts(self) -> list[dict[str, Any]]:
+        """Every Notify call seen on the bus, in arrival order, with its ``outcome``: "accepted"
+        (then ``id`` is the server's id), "pending" (no answer yet), or the D-Bus error name the
+        server answered with. A call while no server owns the name is refused by the bus itself
+        before monitors see it: it leaves no trace here, only an exception in the sender."""
+        records = self._bus_records()
+        answers = {
+            (r["destination"], r["reply_serial"]): r
+            for r in records
+            if r["type"] in ("return", "error")
+        }
+        attempts = []
+        for call in records:
+            if call["type"] != "call" or call["member"] != "Notify":
+                continue
+            attempt = dict(zip(NOTIFY_ARGS, call["args"], strict=False))
+            answer = answers.get((call["sender"], call["serial"]))
+            if answer is None:
+                outcome, notification_id = "pending", None
+            elif answer["type"] == "error":
+                outcome, notification_id = answer["error"], None
+            else:
+                outcome, notification_id = "accepted", answer["args"][0]
+            attempts.append(
+                attempt
+                | {
+                    "id": notification_id,
+                    "outcome": outcome,
+                    "sender": call["sender"],
+                    "time": call["time"],
+                }
+            )
+        return attempts
+
+    def notifications(self) -> list[dict[str, Any]]:
+        """What the notification server received and accepted, in arrival order.
+
+        Each: id, appname, replaces_id, icon, summary, body, actions, hints, expire_timeout,
+        sender, time. Read from the bus monitor (see the module docstring for why).
+        """
+        return [n for n in self.notification_attempts() if n["outcome"] == "accepted"]
+
+    def wait_for_notifications(
+        self, count: int, timeout: float = 10, match: str = ""
+    ) -> list[dict[str, Any]]:
+        """Poll until at least ``count`` notifications (whose summary or body contains
+        ``match``) were received, and return those."""
+
+        def enough() -> list[dict[str, Any]] | None:
+            found = [n for n in self.notifications() if match in f"{n['summary']}\n{n['body']}"]
+            return found if len(found) >= count else None
+
+        try:
+            return wait_until(enough, timeout, f"{count} notification(s) matching {match!r}", 0.1)
+        except AssertionError as error:
+            attempts = [(a["summary"], a["outcome"]) for a in self.notification_attempts()]
+            if self.dunst is None:
+                dunst = "never started"
+            elif self.dunst.poll() is None:
+                dunst = "running"
+            else:
+                dunst = f"exited with status {self.dunst.returncode}: {self.dunst.stderr_text()}"
+            raise AssertionError(f"{error}; attempts seen: {attempts}; dunst: {dunst}") from None
+
+    def bus_signals(self, member: str | None = None) -> list[dict[str, Any]]:
+        """Signals of org.freedesktop.Notifications (NotificationClosed, ActionInvoked...)."""
+        return [
+            {"member": r["member"], "args": r["args"], "time": r["time"]}
+            for r in self._bus_records()
+            if r["type"] == "signal" and member in (None, r["member"])
+        ]
+
+    def dunst_history(self) -> list[dict[str, Any]]:
+        """dunst's own records, oldest first, including ``message`` (what it renders).
+
+        dunst lists a notification here only once it is closed, so this CLOSES every popup
+        first: take screenshots before calling it.
+        """
+        require_tools("dunstctl")
+        self.run("dunstctl", "close-all")
+        done = self.run("dunstctl", "history")
+        assert done.returncode == 0, f"dunstctl history failed: {done.stderr}"
+        entries = json.loads(done.stdout)["data"][0]
+        return [{k: v["data"] for k, v in entry.items()} for entry in reversed(entries)]
+
+    # ----- the tray --------------------------------------------------------------------------
+
+    def start_tray_host(self, timeout: float = 10) -> Process:
+        """Start trayer (an XEmbed tray host) and wait until it owns _NET_SYSTEM_TRAY_S0."""
+        require_tools("trayer")
+        tray = self.tray_host = self.spawn(TRAYER)
+
+        def owned() -> int:
+            self._alive(tray, "trayer")
+            return self.tray_owner()
+
+        wait_until(owned, timeout, "trayer to own _NET_SYSTEM_TRAY_S0")
+        return tray
+
+    def tray_owner(self) -> int:
+        """The X window owning the system tray selection, 0 when there is none."""
+        from Xlib import display as xdisplay
+
+        screen = xdisplay.Display(self.display)
+        try:
+            owner = screen.get_selection_owner(screen.intern_atom("_NET_SYSTEM_TRAY_S0"))
+            return int(getattr(owner, "id", owner))
+        finally:
+            screen.close()
+
+    # ----- looking and touching ----------------------------------------------------------
+
+    def find_window(self, name_or_class: str, timeout: float = 10) -> tuple[int, int, int, int]:
+        """(x, y, width, height) on screen of the newest visible window with that class (or,
+        failing that, name); waits for it to appear."""
+        require_tools("xdotool")
+
+        def found() -> tuple[int, int, int, int] | None:
+            for flag in ("--class", "--name"):
+                ids = self.run("xdotool", "search", "--onlyvisible", flag, name_or_class)
+                if ids.stdout.split():
+                    shell = self.run(
+                        "xdotool", "getwindowgeometry", "--shell", ids.stdout.split()[-1]
+                    ).stdout
+                    values = {k: int(v) for k, v in re.findall(r"(\w+)=(-?\d+)", shell)}
+                    if {"X", "Y", "WIDTH", "HEIGHT"} <= values.keys():
+                        return values["X"], values["Y"], values["WIDTH"], values["HEIGHT"]
+            return None
+
+        return wait_until(found, timeout, f"a visible window {name_or_class!r}", 0.1)
+
+    def _xdotool(self, *args: str) -> None:
+        require_tools("xdotool")
+        done = self.run("xdotool", *args)
+        assert done.returncode == 0, f"xdotool {' '.join(args)} failed: {done.stderr}"
+
+    def move_pointer(self, x: int, y: int) -> None:
+        self._xdotool("mousemove", str(x), str(y))
+
+    def click(self, x: int, y: int, button: int = 1) -> None:
+        self._xdotool("mousemove", str(x), str(y), "click", str(button))
+
+    def key(self, *keys: str) -> None:
+        """Press keys as xdotool names them: ``key("Down", "Return")``, ``key("ctrl+q")``."""
+        self._xdotool("key", "--delay", "50", *keys)
+
+    def idle_ms(self) -> int:
+        """Milliseconds since the last user input on this display (MIT-SCREEN-SAVER)."""
+        from Xlib import display as xdisplay
+
+        screen = xdisplay.Display(self.display)
+        try:
+            return int(screen.screen().root.screensaver_query_info().idle)
+        finally:
+            screen.close()
+
+    def screenshot(self, path: str | os.PathLike[str]) -> Path:
+        """Save the whole screen as PNG; a relative path goes under tests/artifacts/."""
+        require_tools("import")
+        target = Path(path)
+        if not target.is_absolute():
+            target = ARTIFACTS / target
+        if not target.suffix:
+            target = target.with_suffix(".png")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        done = self.run("import", "-window", "root", str(target), timeout=30)
+        assert done.returncode == 0, f"import failed: {done.stderr}"
+        return target
+
+
+def spawn(cmd: Sequence[str | os.PathLike[str]], desktop: Desktop, **kw: Any) -> Process:
+    """Start ``cmd`` on ``desktop`` (its env, output to files, own session, killed at teardown).
+    Keywords: ``name`` (log file name), ``env`` (extra variables), and anything Popen takes."""
+    return desktop.spawn(cmd, **kw)
+
+
+@pytest.fixture(name="desktop")
+def desktop_fixture(request: pytest.FixtureRequest) -> Iterator[Desktop]:
+    """The ``desktop`` fixture: a fresh virtual desktop per test (Xvfb, private bus, monitor).
+
+    Use it with ``from desktop import desktop_fixture  # noqa: F401`` in the test module.
+
+    Start dunst and trayer with ``desktop.start_dunst()`` / ``desktop.start_tray_host()``.
+    When the test fails, the logs of every process are copied to tests/artifacts/desktop-logs/.
+    """
+    failures_before = request.session.testsfailed
+    with Desktop() as desk:
+        yield desk
+        if request.session.testsfailed > failures_before:
+            slug = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+            desk.keep_logs(ARTIFACTS / "desktop-logs" / slug)

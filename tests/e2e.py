@@ -1,0 +1,29 @@
+"""Running the real ``psoas`` on a test desktop, and reading what its daemon logged."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from desktop import Desktop, Process
+
+
+def start_psoas(desk: Desktop, config_text: str, *args: str) -> Process:
+    """``psoas -v run`` on the desktop, with a config written from ``config_text``."""
+    config = desk.home / "psoas.toml"
+    config.write_text(config_text)
+    command = [sys.executable, "-m", "reminder", "-v", "run", "--config", str(config), *args]
+    return desk.spawn(command, name="psoas")
+
+
+def log_events(desk: Desktop, kind: str) -> list[dict[str, str]]:
+    """The core events of one kind the daemon logged, with their fields, in order."""
+    log = daemon_log(desk)
+    if not log.exists():
+        return []
+    rows = re.findall(rf"INFO reminder\.daemon: {kind}\((.*)\)$", log.read_text(), re.M)
+    return [dict(re.findall(r"(\w+)=('[^']*'|[^,]+)", fields)) for fields in rows]
+
+
+def daemon_log(desk: Desktop):
+    return desk.home / "state" / "psoas" / "log" / "psoas.log"
