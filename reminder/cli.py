@@ -14,7 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
-from reminder import APP_NAME, __version__
+from reminder import APP_NAME, __version__, cli_remote
 from reminder.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     routines.add_argument("--json", action="store_true", help="machine-readable output")
     routines.set_defaults(handler=_routines)
 
+    routine = sub.add_parser(
+        "routine",
+        parents=[common, with_config],
+        help="run a guided routine (in the running reminder, else right here)",
+        description="Run a guided routine. With the reminder running it runs there (notifications, "
+        "tray); otherwise here in the terminal with a countdown: space pauses, s skips a step, "
+        "q stops.",
+    )
+    routine.add_argument("name", nargs="?", default="desk", metavar="NAME", help="default: desk")
+    routine.set_defaults(handler=_routine)
+
+    cli_remote.add_parsers(sub, common)
+
     config = sub.add_parser(
         "config",
         parents=[common],
@@ -182,6 +195,7 @@ def _load_config(path: Path | None):
 
 def _run(args: argparse.Namespace) -> int:
     from reminder.clock import SystemClock
+    from reminder.control import AlreadyRunning, ControlError, InstanceLock
     from reminder.daemon import Daemon
     from reminder.icon import look_for, write_icon
     from reminder.idle import choose_idle_source
@@ -192,6 +206,15 @@ def _run(args: argparse.Namespace) -> int:
     from reminder.timebase import SystemCalendar
 
     config, catalogue = _load_config(args.config)
+    lock: InstanceLock | None = None
+    try:
+        lock = InstanceLock()
+        lock.acquire()  # held until this function returns or the process ends, however it ends
+    except AlreadyRunning as error:
+        print(f"psoas: {error}", file=sys.stderr)
+        return 1
+    except (ControlError, OSError) as error:
+        print(f"psoas: cannot check for another running psoas ({error}); going on", file=sys.stderr)
     log_file = setup_logging(getattr(args, "verbose", False))
     log.info("config: %s; log: %s", config.origin, log_file)
     idle = choose_idle_source(config.idle_source)
@@ -214,13 +237,53 @@ def _run(args: argparse.Namespace) -> int:
         lambda failed: choose_idle_source("auto", failed),
     )
     tray = None if args.headless else _make_tray(daemon, catalogue, config, args.config)
+    server = _control_server(daemon, catalogue)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: daemon.stop())
-    if tray is not None:
-        tray.run()
-    else:
-        daemon.run()
+    try:
+        if tray is not None:
+            tray.run()
+        else:
+            daemon.run()
+    finally:
+        if server is not None:
+            server.stop()
+        if lock is not None:
+            lock.release()
     return 0
+
+
+def _control_server(daemon, catalogue):
+    """The control channel, or None after saying once why there is none."""
+    from reminder.control import ControlError, ControlServer
+    from reminder.remote import make_handler
+
+    try:
+        server = ControlServer(make_handler(daemon, catalogue))
+        server.start()
+    except (ControlError, OSError) as error:
+        log.warning(
+            "no control channel (%s); psoas status, snooze... will not reach this one", error
+        )
+        return None
+    log.info("control channel: %s", server.path)
+    return server
+
+
+def _routine(args: argparse.Namespace) -> int:
+    from reminder.terminal_routine import run_in_terminal
+
+    config, catalogue = _load_config(args.config)
+    if args.name not in catalogue.routines:
+        known = ", ".join(catalogue.routines)
+        raise UserError(f"psoas routine: unknown routine {args.name!r}; use one of {known}")
+    if cli_remote.daemon_running():
+        return cli_remote.send({"command": "routine", "name": args.name})
+    from reminder.logs import setup_logging
+
+    setup_logging(getattr(args, "verbose", False))
+    finished = run_in_terminal(catalogue.routine(args.name), catalogue, config.routine_pace)
+    return 0 if finished else 1
 
 
 def _make_tray(daemon, catalogue, config, explicit: Path | None):

@@ -12,7 +12,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import schedule
 
@@ -24,11 +25,19 @@ from reminder.idle import IdleSource, NoIdleSource
 from reminder.messages import notification_for
 from reminder.notify import Notifier
 from reminder.sitting import SittingCore, Status
+from reminder.timebase import Moment
 
 log = logging.getLogger(__name__)
 
 #: Read the idle counter a little after the moment it can change, never a hair before it.
 _LATE_MARGIN = 0.05
+
+
+@dataclass(frozen=True)
+class _Question:
+    question: Callable[[Moment], Any]
+    reply: queue.SimpleQueue[Any]
+
 
 Listener = Callable[[list[ev.Event], Status], None]
 #: Given the steady time now, when an adapter wants the daemon awake next (e.g. to redraw the icon).
@@ -53,10 +62,11 @@ class Daemon:
         self.listeners: list[Listener] = []
         self.wakeup_hints: list[WakeupHint] = []
         self.wakeups = 0
+        self.tray_name = "none (headless)"  # set by the tray, for ``psoas status``
         # Given the names of the sources that failed, the next idle source to use.
         self._replace_idle = replace_idle or (lambda failed: NoIdleSource())
         self._failed_idle: set[str] = set()
-        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[Command | _Question] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._scheduler = schedule.Scheduler()  # private: never the module's global default
@@ -67,6 +77,15 @@ class Daemon:
     def submit(self, command: Command) -> None:
         self._commands.put(command)
         self._wake.set()
+
+    def ask(self, question: Callable[[Moment], Any], timeout: float = 5.0) -> Any:
+        """Run ``question`` on the daemon's own thread (the core is single-threaded) and answer."""
+        asked = _Question(question, queue.SimpleQueue())
+        self.submit(asked)  # type: ignore[arg-type]
+        try:
+            return asked.reply.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError("the daemon did not answer in time") from None
 
     def stop(self) -> None:
         self._stopping.set()
@@ -106,6 +125,9 @@ class Daemon:
             except queue.Empty:
                 return
             now = self.clock.now()
+            if isinstance(command, _Question):
+                command.reply.put(command.question(now))
+                continue
             self._publish(self._observe(now) + self.core.command(now, command))
             self._arm()
 
@@ -115,7 +137,7 @@ class Daemon:
         self._arm()
         return schedule.CancelJob
 
-    def _observe(self, now) -> list[ev.Event]:
+    def _observe(self, now: Moment) -> list[ev.Event]:
         slept_since = self.clock.slept_since()
         try:
             idle, locked = self.idle.idle_seconds(), self.idle.locked()

@@ -167,6 +167,7 @@ class Tray:
         self.redraws = 0
         self.icon = self.pystray.Icon("psoas", self._picture(), self._tooltip(), menu=self._menu())
         daemon.listeners.append(self._on_update)
+        daemon.tray_name = f"pystray {type(self.icon).__module__.rsplit('_', 1)[-1]}"
         daemon.wakeup_hints.append(self._next_picture_change)
 
     # ----- running ---------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""The command-line side of the control channel: status, snooze, skip, done, pause, resume, quit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from reminder.control import ControlError, NotRunning, request
+from reminder.remote import parse_duration
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The subcommands that talk to the running daemon."""
+    status = sub.add_parser(
+        "status",
+        parents=[common],
+        help="what the running reminder is doing",
+        description="Show the state of the running reminder: sitting time, next prompt, "
+        "idle source, tray and notifier in use.",
+    )
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(handler=_status)
+    snooze = sub.add_parser(
+        "snooze", parents=[common], help="snooze the prompt", description="Snooze the prompt."
+    )
+    snooze.add_argument(
+        "minutes", nargs="?", type=_positive, metavar="MINUTES", help="default: your first choice"
+    )
+    snooze.set_defaults(handler=lambda a: send({"command": "snooze", "minutes": a.minutes}))
+    for name, text in (
+        ("skip", "skip this break: the sitting clock starts again"),
+        ("done", "I stretched: recorded as a break taken, the clock starts again"),
+        ("resume", "end a pause: prompts come again"),
+        ("quit", "stop the running reminder"),
+    ):
+        parser = sub.add_parser(
+            name, parents=[common], help=text, description=text[:1].upper() + text[1:] + "."
+        )
+        parser.set_defaults(handler=lambda a, name=name: send({"command": name}))
+    pause = sub.add_parser(
+        "pause",
+        parents=[common],
+        help="hold prompts back for a while",
+        description="Hold prompts back; sitting is still tracked. A prompt that falls due "
+        "meanwhile comes when the pause ends.",
+    )
+    pause.add_argument("duration", metavar="DURATION", help="e.g. 30m, 2h, 1h30m, 45, tomorrow")
+    pause.set_defaults(
+        handler=lambda a: send({"command": "pause", "minutes": parse_duration(a.duration)})
+    )
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 < value <= 7 * 24 * 60:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes (e.g. 15)")
+    return value
+
+
+def daemon_running() -> bool:
+    try:
+        request({"command": "status"})
+    except ControlError:
+        return False
+    return True
+
+
+def send(command: dict[str, Any]) -> int:
+    try:
+        reply = request(command)
+    except NotRunning as error:
+        print(f"psoas: {error}", file=sys.stderr)
+        return 1
+    except ControlError as error:
+        print(f"psoas: {error}", file=sys.stderr)
+        return 1
+    if not reply.get("ok"):
+        print(f"psoas: {reply.get('error', 'the reminder said no')}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    try:
+        reply = request({"command": "status"})
+    except ControlError as error:
+        print(f"psoas: {error}", file=sys.stderr)
+        return 1
+    status = reply.get("status", {})
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return 0
+    print(describe(status))
+    return 0
+
+
+def describe(status: dict[str, Any]) -> str:
+    """The status in a few plain lines."""
+
+    def clock(iso: str | None) -> str:
+        return datetime.fromisoformat(iso).strftime("%H:%M") if iso else "-"
+
+    state = status.get("state", "?")
+    lines = [f"{state}: sitting {status.get('sitting_minutes', 0):g} min"]
+    if status.get("next_prompt"):
+        lines[0] += f", next prompt at {clock(status['next_prompt'])}"
+    if status.get("paused_until"):
+        lines.append(f"paused until {clock(status['paused_until'])}")
+    if status.get("routine"):
+        lines.append(f"routine under way: {status['routine']}")
+    lines.append(
+        f"idle source {status.get('idle_source')}, tray {status.get('tray')}, "
+        f"notifications via {status.get('notifier')} (pid {status.get('pid')})"
+    )
+    if status.get("note"):
+        lines.append(status["note"])
+    return "\n".join(lines)

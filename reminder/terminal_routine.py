@@ -1,0 +1,104 @@
+"""A guided routine in the terminal, for when no reminder is running: countdown and progress bar.
+
+Keys: space pauses and resumes, ``s`` skips to the next step, ``q`` stops. The screen is redrawn
+once a second while the countdown shows seconds; that is the whole of its work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import select
+import sys
+import time
+from collections.abc import Iterator
+from typing import TextIO
+
+from reminder.catalogue import Catalogue, Routine
+from reminder.messages import side_text, step_instruction
+from reminder.routine_run import RoutineRun
+
+log = logging.getLogger(__name__)
+BAR = 24
+
+
+@contextlib.contextmanager
+def _keys(stream: TextIO) -> Iterator[bool]:
+    """Single keypresses without Enter, when the input is a terminal; restored on the way out."""
+    if not stream.isatty() or sys.platform == "win32":
+        yield False
+        return
+    import termios
+    import tty
+
+    saved = termios.tcgetattr(stream)
+    try:
+        tty.setcbreak(stream)
+        yield True
+    finally:
+        termios.tcsetattr(stream, termios.TCSADRAIN, saved)
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def run_in_terminal(
+    routine: Routine,
+    catalogue: Catalogue,
+    pace: float = 1.0,
+    keys: TextIO | None = None,
+    out: TextIO | None = None,
+) -> bool:
+    """Play the routine; True if it ran to the end, False if the user stopped it."""
+    keys = keys or sys.stdin
+    out = out or sys.stdout
+    run = RoutineRun(routine, time.monotonic(), pace)
+    out.write(
+        f"{routine.name}: {len(routine.steps)} steps. Space pauses, s skips a step, q stops.\n"
+    )
+    log.info("routine %s started in the terminal", routine.id)
+    with _keys(keys) as interactive:
+        while True:
+            now = time.monotonic()
+            begun, finished = run.advance(now)
+            for index in begun:
+                step = routine.steps[index]
+                stretch = catalogue.stretch(step.stretch)
+                side = side_text(step.side)
+                out.write(f"\r\033[K\nStep {index + 1} of {len(routine.steps)}: {stretch.name}")
+                out.write(f" ({side.lower()})\n" if side else "\n")
+                out.write(f"  {step_instruction(step, stretch.how)}\n")
+            if finished:
+                out.write(f"\r\033[K\n{routine.name}: done. Well done.\n")
+                out.flush()
+                log.info("routine %s finished in the terminal: a break taken", routine.id)
+                return True
+            next_change = run.next_change()
+            left = (next_change - now) if next_change is not None else 0
+            filled = round(run.progress(now) * BAR)
+            state = "paused" if run.paused else f"{_clock(left)} left in this step"
+            out.write(f"\r\033[K  [{'#' * filled}{'-' * (BAR - filled)}] {state}")
+            out.flush()
+            wait = 1.0 if run.paused else min(1.0, max(0.05, left % 1 or 1.0))
+            key = _read_key(keys, wait) if interactive else _sleep(wait)
+            if key == " ":
+                (run.resume if run.paused else run.pause)(time.monotonic())
+            elif key in ("s", "S"):
+                run.skip_step(time.monotonic())
+            elif key in ("q", "Q", "\x1b"):
+                out.write(f"\r\033[K\n{routine.name}: stopped.\n")
+                log.info("routine %s stopped in the terminal", routine.id)
+                return False
+
+
+def _read_key(stream: TextIO, timeout: float) -> str:
+    ready, _, _ = select.select([stream], [], [], timeout)
+    return os.read(stream.fileno(), 1).decode(errors="ignore") if ready else ""
+
+
+def _sleep(seconds: float) -> str:
+    time.sleep(seconds)
+    return ""

@@ -1,0 +1,216 @@
+"""The control channel between real processes: commands, status, one daemon, strangers refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import EVERY_DAY
+
+from reminder.control import ControlError, ControlServer, NotRunning, request
+from reminder.remote import parse_duration
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "XDG_"))}
+    clean.pop("DISPLAY", None)
+    return clean | {
+        "HOME": str(tmp_path),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
+    }
+
+
+def psoas(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "reminder", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def daemon(env, tmp_path):
+    config = tmp_path / "psoas.toml"
+    config.write_text('sit_minutes = 30\nidle_source = "none"\n' + EVERY_DAY)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    sock = Path(env["XDG_RUNTIME_DIR"]) / "psoas" / "psoas.sock"
+    deadline = time.monotonic() + 20
+    while not sock.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sock.exists(), process.stderr.read() if process.poll() is not None else "no socket"
+    yield process, sock
+    if process.poll() is None:
+        process.kill()
+    process.communicate(timeout=10)
+
+
+def test_commands_reach_the_daemon_and_status_tells_the_state(env, daemon):
+    process, sock = daemon
+    assert oct(sock.stat().st_mode & 0o777) == "0o600"
+    status = json.loads(psoas(env, "status", "--json").stdout)
+    assert status["state"] == "sitting" and status["idle_source"] == "none"
+    assert status["tray"] == "none (headless)" and status["pid"] == process.pid
+    assert "counts as sitting" in status["note"]
+    assert psoas(env, "snooze", "5").returncode == 0
+    assert json.loads(psoas(env, "status", "--json").stdout)["state"] == "snoozed"
+    assert psoas(env, "pause", "1h30m").returncode == 0
+    paused = json.loads(psoas(env, "status", "--json").stdout)
+    assert paused["state"] == "paused" and paused["paused_until"]
+    assert psoas(env, "resume").returncode == 0
+    assert psoas(env, "routine", "desk").returncode == 0
+    assert json.loads(psoas(env, "status", "--json").stdout)["routine"] == "desk"
+    assert "sitting" in psoas(env, "status").stdout or "routine" in psoas(env, "status").stdout
+    assert psoas(env, "quit").returncode == 0
+    assert process.wait(timeout=15) == 0
+    assert not sock.exists()
+
+
+def test_one_daemon_per_user(env, daemon):
+    process, _ = daemon
+    second = psoas(env, "run", "--headless")
+    assert second.returncode == 1
+    assert second.stderr.strip() == f"psoas: already running (pid {process.pid})"
+
+
+def test_a_crashed_daemon_leaves_nothing_that_blocks_the_next(env, daemon, tmp_path):
+    process, sock = daemon
+    process.kill()  # no cleanup at all: lock file and socket stay behind
+    process.wait()
+    assert sock.exists()
+    stale = psoas(env, "status")
+    assert stale.returncode == 1 and "not running" in stale.stderr
+    config = tmp_path / "psoas.toml"
+    again = subprocess.Popen(
+        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            reply = psoas(env, "status", "--json")
+            if reply.returncode == 0:
+                break
+            time.sleep(0.2)
+        assert json.loads(reply.stdout)["pid"] == again.pid
+    finally:
+        again.kill()
+        again.communicate(timeout=10)
+
+
+def test_without_a_daemon_each_command_says_so_in_one_line(env):
+    for args in (["status"], ["snooze"], ["skip"], ["done"], ["pause", "30m"], ["quit"]):
+        result = psoas(env, *args)
+        assert result.returncode == 1, args
+        assert result.stderr.strip() == "psoas: psoas is not running", args
+
+
+def test_garbage_on_the_socket_gets_an_error_and_the_daemon_lives_on(env, daemon):
+    _, sock = daemon
+    for garbage in (
+        b"\xff\xfe\n",
+        b"[1, 2]\n",
+        b'{"command": 5}\n',
+        b"x" * 10000,
+        b'{"command": "rm -rf"}\n',
+        b'{"command": "snooze", "minutes": "soon"}\n',
+    ):
+        with socket.socket(socket.AF_UNIX) as client:
+            client.connect(str(sock))
+            client.sendall(garbage)
+            client.shutdown(socket.SHUT_WR)
+            reply = json.loads(client.recv(4096).decode())
+        assert reply["ok"] is False and reply["error"], garbage
+    assert json.loads(psoas(env, "status", "--json").stdout)["state"]
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to act as another user")
+@pytest.mark.skipif(not Path("/usr/bin/python3").exists(), reason="needs a python anyone can run")
+def test_another_user_is_refused_even_if_the_socket_is_opened_up(env, daemon):
+    _, sock = daemon
+    # Open every folder on the way and the socket itself on purpose: the uid check must still
+    # turn a stranger away.
+    opened = [folder for folder in sock.parents if folder != Path("/")][:8]
+    modes = {folder: folder.stat().st_mode & 0o777 for folder in opened}
+    for folder in opened:
+        os.chmod(folder, modes[folder] | 0o711)
+    os.chmod(sock, 0o666)
+    script = (
+        "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]);"
+        's.sendall(b\'{"command": "quit"}\\n\'); print(s.recv(4096).decode())'
+    )
+    try:
+        stranger = subprocess.run(
+            ["/usr/bin/python3", "-c", script, str(sock)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            user=65534,
+            group=65534,
+            cwd="/",
+        )
+    finally:
+        for folder, mode in modes.items():
+            os.chmod(folder, mode)
+        os.chmod(sock, 0o600)
+    assert stranger.returncode == 0 and stranger.stdout.strip(), (stranger.stdout, stranger.stderr)
+    assert json.loads(stranger.stdout)["ok"] is False
+    assert "refused" in json.loads(stranger.stdout)["error"]
+    assert json.loads(psoas(env, "status", "--json").stdout)["state"]  # still running
+
+
+def test_a_socket_that_is_not_private_is_not_trusted(env, tmp_path):
+    folder = tmp_path / "channel"
+    server = ControlServer(lambda request: {"ok": True}, folder)
+    server.start()
+    try:
+        assert request({"command": "status"}, folder) == {"ok": True}
+        os.chmod(server.path, 0o666)
+        with pytest.raises(ControlError, match="not private"):
+            request({"command": "status"}, folder)
+    finally:
+        server.stop()
+    with pytest.raises(NotRunning):
+        request({"command": "status"}, folder)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("30m", 30), ("2h", 120), ("1h30m", 90), ("45", 45), ("0.5h", 30), ("tomorrow", None)],
+)
+def test_durations(text, minutes):
+    assert parse_duration(text) == minutes
+
+
+@pytest.mark.parametrize("text", ["", "soon", "-5", "0", "1d", "h", "9999h"])
+def test_bad_durations_are_one_line_errors(env, text):
+    result = psoas(env, "pause", text)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
