@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     routine.set_defaults(handler=_routine)
 
     cli_remote.add_parsers(sub, common)
+    cli_remote.add_autostart(sub, common)
 
     config = sub.add_parser(
         "config",

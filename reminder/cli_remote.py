@@ -53,6 +53,37 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
+def add_autostart(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "autostart",
+        parents=[common],
+        help="start psoas when you log in (enable, disable, status)",
+        description="Manage the login entry that starts psoas: an XDG autostart file on Linux, "
+        "a LaunchAgent on macOS, a Startup-folder file on Windows.",
+    )
+    parser.add_argument(
+        "action",
+        choices=("enable", "disable", "status"),
+        metavar="ACTION",
+        help="enable, disable or status",
+    )
+    parser.set_defaults(handler=_autostart)
+
+
+def _autostart(args: argparse.Namespace) -> int:
+    from reminder import autostart
+
+    if args.action == "enable":
+        print(f"psoas will start at login: {autostart.enable()}")
+    elif args.action == "disable":
+        removed = autostart.disable()
+        print(f"removed {removed}" if removed else "psoas was not set to start at login")
+    else:
+        enabled, path = autostart.status()
+        print(f"{'enabled' if enabled else 'disabled'}: {path}")
+    return 0
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)

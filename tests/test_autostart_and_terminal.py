@@ -1,0 +1,128 @@
+"""Autostart entries written and removed in a temporary home; the terminal routine in a real pty."""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from reminder import autostart
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_linux_entry_is_written_quoted_and_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "my config"))
+    path = autostart.enable("linux", tmp_path)
+    assert path == tmp_path / "my config" / "autostart" / "psoas.desktop"
+    text = path.read_text()
+    assert "[Desktop Entry]" in text and "Type=Application" in text
+    exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
+    assert exec_line.endswith("-m reminder run") and sys.executable in exec_line
+    assert autostart.status("linux", tmp_path) == (True, path)
+    assert autostart.disable("linux", tmp_path) == path
+    assert autostart.status("linux", tmp_path) == (False, path)
+    assert autostart.disable("linux", tmp_path) is None
+
+
+def test_exec_arguments_with_spaces_are_quoted():
+    assert autostart._desktop_quote("/opt/my apps/python") == '"/opt/my apps/python"'
+    assert autostart._desktop_quote('a"b$c') == '"a\\"b\\$c"'
+    assert autostart._desktop_quote("/usr/bin/python3") == "/usr/bin/python3"
+
+
+def test_macos_launch_agent_and_windows_startup_file(tmp_path, monkeypatch):
+    plist = autostart.enable("darwin", tmp_path)
+    assert plist == tmp_path / "Library" / "LaunchAgents" / "org.psoas.reminder.plist"
+    agent = plistlib.loads(plist.read_bytes())
+    assert agent["ProgramArguments"][-3:] == ["-m", "reminder", "run"] and agent["RunAtLoad"]
+    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
+    startup = autostart.enable("win32", tmp_path)
+    assert startup.parent.name == "Startup" and startup.read_text().startswith("@echo off")
+    assert autostart.disable("darwin", tmp_path) == plist and not plist.exists()
+    assert autostart.disable("win32", tmp_path) == startup and not startup.exists()
+
+
+def test_autostart_command_line(tmp_path):
+    env = dict(os.environ, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "reminder", "autostart", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert run("status").stdout.startswith("disabled")
+    assert "start at login" in run("enable").stdout
+    assert (tmp_path / "config" / "autostart" / "psoas.desktop").exists()
+    assert run("status").stdout.startswith("enabled")
+    assert run("disable").returncode == 0
+    assert run("bogus").returncode == 2
+
+
+def _read_until(fd: int, needle: str, timeout: float = 30) -> str:
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                seen += os.read(fd, 4096).decode(errors="replace")
+            except OSError:
+                break
+    assert needle in seen, seen[-500:]
+    return seen
+
+
+def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
+    config = tmp_path / "quick.toml"
+    config.write_text("routine_pace = 0.2\n")  # the desk routine in about 27 s
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    env |= {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path), "TERM": "xterm"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: psoas in a real terminal
+        os.chdir(ROOT)
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "reminder", "routine", "desk", "--config", str(config)],
+            env,
+        )
+    try:
+        screen = _read_until(fd, "Step 1 of 4")
+        assert "left in this step" in _read_until(fd, "left in this step")
+        os.write(fd, b" ")
+        assert "paused" in _read_until(fd, "paused")
+        os.write(fd, b" ")
+        os.write(fd, b"s")  # skip to step 2
+        screen = _read_until(fd, "Step 2 of 4")
+        os.write(fd, b"s")
+        os.write(fd, b"s")
+        screen = _read_until(fd, "Desk break: done")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert "[" in screen and "#" in screen  # the progress bar
+
+
+def test_terminal_routine_can_be_stopped_with_q(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    env |= {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path), "TERM": "xterm"}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "reminder", "routine", "floor"], env)
+    try:
+        _read_until(fd, "Step 1 of")
+        os.write(fd, b"q")
+        _read_until(fd, "stopped")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 1
