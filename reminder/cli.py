@@ -201,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
     from reminder.icon import look_for, write_icon
     from reminder.idle import choose_idle_source
     from reminder.logs import setup_logging
-    from reminder.notify import FallbackNotifier, PlyerNotifier, TerminalNotifier
+    from reminder.notify import FallbackNotifier, TerminalNotifier
     from reminder.paths import cache_dir
     from reminder.sitting import Settings, SittingCore
     from reminder.timebase import SystemCalendar
@@ -226,7 +226,11 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as error:
         log.warning("cannot write the notification icon (%s); notifying without it", error)
         icon = None
-    notifier = FallbackNotifier(PlyerNotifier(icon), TerminalNotifier())
+    actions_to: list = []  # the daemon, once it exists: buttons pressed before then are dropped
+    desktop_notifier = _desktop_notifier(
+        icon, lambda key: actions_to and actions_to[0].on_action(key)
+    )
+    notifier = FallbackNotifier(desktop_notifier, TerminalNotifier())
     settings = Settings.from_config(config, catalogue, tracks_input=idle.tracks_input)
     core = SittingCore(settings, SystemCalendar(), catalogue)
     daemon = Daemon(
@@ -237,7 +241,10 @@ def _run(args: argparse.Namespace) -> int:
         catalogue,
         lambda failed: choose_idle_source("auto", failed),
     )
+    actions_to.append(daemon)
     tray = None if args.headless else _make_tray(daemon, catalogue, config, args.config)
+    if tray is None and hasattr(desktop_notifier, "start_loop"):
+        desktop_notifier.start_loop()  # no GUI loop to deliver button presses: run one
     server = _control_server(daemon, catalogue)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: daemon.stop())
@@ -252,6 +259,20 @@ def _run(args: argparse.Namespace) -> int:
         if lock is not None:
             lock.release()
     return 0
+
+
+def _desktop_notifier(icon, on_action):
+    """On Linux the freedesktop interface itself (buttons, replacing); else, or failing, plyer."""
+    from reminder.notify import NotifyError, PlyerNotifier
+
+    if sys.platform.startswith("linux"):
+        from reminder.notify_dbus import FreedesktopNotifier
+
+        try:
+            return FreedesktopNotifier(icon, on_action)
+        except NotifyError as error:
+            log.info("notifications through plyer: %s", error)
+    return PlyerNotifier(icon)
 
 
 def _control_server(daemon, catalogue):

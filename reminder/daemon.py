@@ -20,7 +20,7 @@ import schedule
 from reminder import events as ev
 from reminder.catalogue import Catalogue
 from reminder.clock import Clock
-from reminder.commands import Command
+from reminder.commands import Command, Done, Snooze, StartRoutine
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.messages import notification_for
 from reminder.notify import Notifier
@@ -86,6 +86,25 @@ class Daemon:
             return asked.reply.get(timeout=timeout)
         except queue.Empty:
             raise TimeoutError("the daemon did not answer in time") from None
+
+    def prompt_actions(self) -> list[tuple[str, str]]:
+        """The buttons a prompt offers (where the notification server shows buttons)."""
+        snooze = self.core.settings.snooze / 60
+        return [
+            ("done", "I stretched"),
+            ("snooze", f"Snooze {snooze:g} min"),
+            ("routine", "Desk routine"),
+        ]
+
+    def on_action(self, key: str) -> None:
+        """A button on a notification was pressed: act as the tray menu would."""
+        command = {
+            "done": Done(),
+            "snooze": Snooze(),
+            "routine": StartRoutine("desk"),
+        }.get(key)
+        if command is not None:
+            self.submit(command)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -178,7 +197,9 @@ class Daemon:
             log.info("%s", event)
             shown = notification_for(event, self.catalogue)
             if shown is not None:
-                self.notifier.notify(*shown)
+                slot = "prompt" if isinstance(event, ev.PromptShown) else "routine"
+                actions = self.prompt_actions() if slot == "prompt" else ()
+                self.notifier.notify(*shown, slot=slot, actions=actions)
         status = self.core.status(self.clock.now())
         for listener in self.listeners:
             listener(events, status)

@@ -13,12 +13,16 @@ import io
 import logging
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from reminder import APP_NAME
 
 log = logging.getLogger(__name__)
+
+
+Action = tuple[str, str]
 
 
 class NotifyError(Exception):
@@ -28,8 +32,14 @@ class NotifyError(Exception):
 class Notifier(Protocol):
     name: str
 
-    def notify(self, title: str, body: str) -> None:
-        """Show a notification or raise NotifyError."""
+    def notify(
+        self, title: str, body: str, slot: str | None = None, actions: Sequence[Action] = ()
+    ) -> None:
+        """Show a notification or raise NotifyError.
+
+        Notifications in the same ``slot`` replace each other where the notifier can; ``actions``
+        are (key, label) buttons, offered where the notifier can.
+        """
         ...
 
 
@@ -43,7 +53,9 @@ class PlyerNotifier:
         self.timeout = timeout
         self._markup = sys.platform.startswith("linux")  # freedesktop servers may read markup
 
-    def notify(self, title: str, body: str) -> None:
+    def notify(
+        self, title: str, body: str, slot: str | None = None, actions: Sequence[Action] = ()
+    ) -> None:
         if self._markup:
             title, body = html.escape(title, quote=False), html.escape(body, quote=False)
         chatter = io.StringIO()
@@ -79,7 +91,9 @@ class TerminalNotifier:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
 
-    def notify(self, title: str, body: str) -> None:
+    def notify(
+        self, title: str, body: str, slot: str | None = None, actions: Sequence[Action] = ()
+    ) -> None:
         stream = self.stream or sys.stderr
         try:
             stream.write(f"\a{APP_NAME}: {title}\n    {body}\n")
@@ -100,9 +114,11 @@ class FallbackNotifier:
     def name(self) -> str:
         return self.fallback.name if self._failing else self.primary.name
 
-    def notify(self, title: str, body: str) -> None:
+    def notify(
+        self, title: str, body: str, slot: str | None = None, actions: Sequence[Action] = ()
+    ) -> None:
         try:
-            self.primary.notify(title, body)
+            self.primary.notify(title, body, slot, actions)
         except NotifyError as error:
             if not self._failing:
                 log.warning(

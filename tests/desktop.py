@@ -537,12 +537,13 @@ class Desktop:
 
     # ----- notifications -----------------------------------------------------------------
 
-    def start_dunst(self, timeout: float = 10) -> Process:
-        """Start dunst (our own dunstrc) and wait until it owns org.freedesktop.Notifications."""
+    def start_dunst(self, timeout: float = 10, global_settings: str = "") -> Process:
+        """Start dunst (our own dunstrc, plus ``global_settings`` lines for its [global] section)
+        and wait until it owns org.freedesktop.Notifications."""
         require_tools("dunst", "dunstctl")
         assert self.dunst is None or self.dunst.poll() is not None, "dunst is already running"
         config = self.root / "dunstrc"
-        config.write_text(DUNSTRC)
+        config.write_text(DUNSTRC.replace("[global]\n", "[global]\n" + global_settings, 1))
         dunst = self.dunst = self.spawn(["dunst", "-config", str(config)])
 
         def owned() -> bool:

@@ -26,7 +26,7 @@ class Recorder:
         self.shown: list[tuple[str, str]] = []
         self.fail = fail
 
-    def notify(self, title: str, body: str) -> None:
+    def notify(self, title: str, body: str, slot=None, actions=()) -> None:
         if self.fail:
             raise NotifyError("no server")
         self.shown.append((title, body))
