@@ -30,6 +30,8 @@ from reminder import APP_NAME
 
 log = logging.getLogger(__name__)
 
+#: A handler's reply may carry, under this key, something to do after the reply is sent.
+THEN = "then"
 MAX_REQUEST = 4096  # bytes: a request is a short JSON line
 CLIENT_TIMEOUT = 5.0
 
@@ -175,7 +177,10 @@ class ControlServer:
             reply = self.handler(request)
         except ControlError as error:
             reply = {"ok": False, "error": str(error)}
+        then = reply.pop(THEN, None)
         _send(connection, reply)
+        if then is not None:
+            then()  # e.g. quit: only once the caller has its answer
 
 
 def _receive(connection: socket.socket) -> dict[str, Any]:

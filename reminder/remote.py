@@ -14,7 +14,7 @@ from typing import Any
 
 from reminder import commands as cmd
 from reminder.catalogue import Catalogue
-from reminder.control import ControlError, Handler
+from reminder.control import THEN, ControlError, Handler
 from reminder.daemon import Daemon
 from reminder.errors import UserError
 from reminder.timebase import Moment
@@ -86,8 +86,8 @@ def make_handler(daemon: Daemon, catalogue: Catalogue) -> Handler:
                 "status": daemon.ask(lambda now: status_report(daemon, catalogue, now)),
             }
         if name == "quit":
-            daemon.stop()
-        elif name in SIMPLE:
+            return {"ok": True, THEN: daemon.stop}
+        if name in SIMPLE:
             daemon.submit(SIMPLE[name]())
         elif name == "snooze":
             daemon.submit(cmd.Snooze(_minutes(request, optional=True)))
