@@ -281,7 +281,12 @@ def _control_server(daemon, catalogue):
     from reminder.remote import make_handler
 
     try:
-        server = ControlServer(make_handler(daemon, catalogue))
+        if sys.platform == "win32":
+            from reminder.control_pipe import PipeServer, key_path
+
+            server = PipeServer(make_handler(daemon, catalogue), key_path())
+        else:
+            server = ControlServer(make_handler(daemon, catalogue))
         server.start()
     except (ControlError, OSError) as error:
         log.warning(

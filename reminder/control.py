@@ -55,17 +55,21 @@ def runtime_dir() -> Path:
     base = os.environ.get("XDG_RUNTIME_DIR")
     if base and Path(base).is_dir():
         return Path(base) / APP_NAME
-    return Path(tempfile.gettempdir()) / f"{APP_NAME}-{os.getuid()}"
+    return Path(tempfile.gettempdir()) / f"{APP_NAME}-{_uid()}"
 
 
 def _private_dir(folder: Path) -> Path:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     info = folder.lstat()
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != _uid():
         raise ControlError(f"{folder}: not a folder of this user's; refusing to use it")
     if info.st_mode & 0o077:
         os.chmod(folder, 0o700)
     return folder
+
+
+def _uid() -> int:
+    return os.getuid() if hasattr(os, "getuid") else 0
 
 
 def socket_path(folder: Path | None = None) -> Path:
@@ -89,13 +93,11 @@ class InstanceLock:
         self._file: Any = None
 
     def acquire(self) -> None:
-        import fcntl
-
         handle = open(self.path, "a+")  # noqa: SIM115 - held open for the daemon's lifetime
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(handle)
         except OSError as error:
-            if error.errno not in (errno.EAGAIN, errno.EACCES):
+            if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
                 raise
             handle.seek(0)
             text = handle.read().strip()
@@ -111,6 +113,19 @@ class InstanceLock:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _lock(handle: Any) -> None:
+    """An exclusive, non-blocking lock the system drops when the process dies."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -163,7 +178,7 @@ class ControlServer:
     def _answer(self, connection: socket.socket) -> None:
         connection.settimeout(CLIENT_TIMEOUT)
         uid = peer_uid(connection)
-        if uid is not None and uid != os.getuid():
+        if uid is not None and uid != _uid():
             self.refused += 1
             log.warning("refused a control connection from uid %s", uid)
             _send(connection, {"ok": False, "error": "refused: not the owner of this psoas"})
@@ -212,7 +227,9 @@ def _send(connection: socket.socket, reply: dict[str, Any]) -> None:
 def request(command: dict[str, Any], folder: Path | None = None) -> dict[str, Any]:
     """Send one request to the running daemon and return its reply."""
     if sys.platform == "win32":
-        raise NotRunning("the control channel is not available on Windows yet")
+        from reminder.control_pipe import key_path, pipe_request
+
+        return pipe_request(command, key_path())
     path = socket_path(folder)
     try:
         info = path.lstat()
@@ -220,7 +237,7 @@ def request(command: dict[str, Any], folder: Path | None = None) -> dict[str, An
         raise NotRunning("psoas is not running") from None
     if not stat.S_ISSOCK(info.st_mode):
         raise ControlError(f"{path}: not a socket; refusing to use it")
-    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+    if info.st_uid != _uid() or info.st_mode & 0o077:
         raise ControlError(
             f"{path}: not private to this user (mode {info.st_mode & 0o777:o}); refusing"
         )

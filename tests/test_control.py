@@ -216,3 +216,33 @@ def test_durations(text, minutes):
 def test_bad_durations_are_one_line_errors(env, text):
     result = psoas(env, "pause", text)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_windows_pipe_channel_answers_only_holders_of_the_key(tmp_path):
+    """The named-pipe channel's logic, run over a Unix socket here (only the transport differs)."""
+    from reminder.control_pipe import PipeServer, pipe_request
+
+    key = tmp_path / "data" / "control.key"
+    address = str(tmp_path / "pipe")
+    seen = []
+    server = PipeServer(
+        lambda request: seen.append(request) or {"ok": True, "then": lambda: seen.append("after")},
+        key,
+        address,
+        family="AF_UNIX",
+    )
+    server.start()
+    try:
+        assert oct(key.stat().st_mode & 0o777) == "0o600"
+        reply = pipe_request({"command": "status"}, key, address, family="AF_UNIX")
+        assert reply == {"ok": True} and seen == [{"command": "status"}, "after"]
+        bad = pipe_request({"command": 5}, key, address, family="AF_UNIX")
+        assert bad["ok"] is False
+        key.write_text(os.urandom(32).hex())  # someone without the real key
+        with pytest.raises(ControlError):
+            pipe_request({"command": "quit"}, key, address, family="AF_UNIX")
+        assert len(seen) == 2
+    finally:
+        server.stop()
+    with pytest.raises(NotRunning):
+        pipe_request({"command": "status"}, tmp_path / "missing.key", address, family="AF_UNIX")
