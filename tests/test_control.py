@@ -46,11 +46,9 @@ def psoas(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.Co
     )
 
 
-@pytest.fixture
-def daemon(env, tmp_path):
-    config = tmp_path / "psoas.toml"
-    config.write_text('sit_minutes = 30\nidle_source = "none"\n' + EVERY_DAY)
-    process = subprocess.Popen(
+def start_daemon(env: dict[str, str], config: Path) -> subprocess.Popen:
+    """``psoas run --headless`` as a second, real process."""
+    return subprocess.Popen(
         [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
         env=env,
         cwd=ROOT,
@@ -58,6 +56,13 @@ def daemon(env, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@pytest.fixture
+def daemon(env, tmp_path):
+    config = tmp_path / "psoas.toml"
+    config.write_text('sit_minutes = 30\nidle_source = "none"\n' + EVERY_DAY)
+    process = start_daemon(env, config)
     sock = Path(env["XDG_RUNTIME_DIR"]) / "psoas" / "psoas.sock"
     deadline = time.monotonic() + 20
     while not sock.exists() and time.monotonic() < deadline:
@@ -104,15 +109,7 @@ def test_a_crashed_daemon_leaves_nothing_that_blocks_the_next(env, daemon, tmp_p
     assert sock.exists()
     stale = psoas(env, "status")
     assert stale.returncode == 1 and "not running" in stale.stderr
-    config = tmp_path / "psoas.toml"
-    again = subprocess.Popen(
-        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    again = start_daemon(env, tmp_path / "psoas.toml")
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
