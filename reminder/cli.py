@@ -37,7 +37,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit 2 like every other bad input."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{self.prog}: {message} (see '{self.prog} --help')")
+        where = self.prog.removeprefix(APP_NAME).strip()
+        raise UserError(f"{where + ': ' if where else ''}{message} (see '{self.prog} --help')")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         handler = getattr(args, "handler", None)
         if handler is None:
             if args.command == "config":
-                raise UserError("psoas config: choose an action: init, check or path")
+                raise UserError("config: choose an action: init, check or path")
             parser.print_help()
             return 0
         return handler(args)
@@ -205,7 +206,7 @@ def _routine(args: argparse.Namespace) -> int:
     config, catalogue = _load_config(args.config)
     if args.name not in catalogue.routines:
         known = ", ".join(catalogue.routines)
-        raise UserError(f"psoas routine: unknown routine {args.name!r}; use one of {known}")
+        raise UserError(f"routine: unknown routine {args.name!r}; use one of {known}")
     if cli_remote.daemon_running():
         return cli_remote.send({"command": "routine", "name": args.name})
     from reminder.logs import setup_logging
