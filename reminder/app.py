@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -22,9 +23,10 @@ from reminder.idle import choose_idle_source
 from reminder.logs import setup_logging
 from reminder.notify import FallbackNotifier, NotifyError, PlyerNotifier, TerminalNotifier
 from reminder.notify_dbus import FreedesktopNotifier
-from reminder.paths import cache_dir
+from reminder.paths import cache_dir, data_dir
 from reminder.remote import make_handler
 from reminder.sitting import Settings, SittingCore
+from reminder.store import BackgroundWriter, HistoryStore
 from reminder.timebase import SystemCalendar
 from reminder.tray import Tray, TrayUnavailable, tray_host_present
 
@@ -71,6 +73,7 @@ def run_app(
         lambda failed: choose_idle_source("auto", failed),
     )
     actions_to.append(daemon)
+    writer = _history(daemon)
     tray = None if headless else _make_tray(daemon, catalogue, config, explicit)
     if tray is None and hasattr(desktop_notifier, "start_loop"):
         desktop_notifier.start_loop()  # no GUI loop to deliver button presses: run one
@@ -85,9 +88,30 @@ def run_app(
     finally:
         if server is not None:
             server.stop()
+        if writer is not None:
+            writer.close()
         if lock is not None:
             lock.release()
     return 0
+
+
+def _history(daemon: Daemon) -> BackgroundWriter | None:
+    """Record every event, and carry the sitting clock over a restart; or say why not."""
+    try:
+        store = HistoryStore(data_dir() / "history.sqlite3")
+    except (OSError, sqlite3.Error) as error:
+        log.warning("no history this time (%s); reminders go on without it", error)
+        return None
+    if daemon.core.restore(daemon.clock.now(), store.load_state("sitting")):
+        log.info("restarted within a break: the sitting clock carries on")
+    writer = BackgroundWriter(store)
+
+    def keep(events: list, status: object) -> None:
+        writer.record(events)
+        writer.save_state("sitting", daemon.core.snapshot(daemon.clock.now()))
+
+    daemon.listeners.append(keep)
+    return writer
 
 
 def _desktop_notifier(icon, on_action):

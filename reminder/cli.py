@@ -124,6 +124,29 @@ def build_parser() -> argparse.ArgumentParser:
     routine.set_defaults(handler=_routine)
 
     cli_remote.add_parsers(sub, common)
+    stats = sub.add_parser(
+        "stats",
+        parents=[common],
+        help="what you sat and stretched, day by day",
+        description="Per day: time sat, longest continuous sit, breaks (natural / after a "
+        "prompt), prompts, snoozes, skips, routines done and which stretches were done.",
+    )
+    stats.add_argument("--days", type=_day_count, default=7, metavar="N", help="default: 7")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats.add_argument("--chart", type=Path, metavar="FILE.png", help="also draw a weekly chart")
+    stats.set_defaults(handler=_stats)
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help="every recorded event as CSV",
+        description="Write every recorded event as CSV (time, kind, details as JSON) for your own "
+        "analysis.",
+    )
+    export.add_argument(
+        "--csv", action="store_true", required=True, help="CSV output (the one format)"
+    )
+    export.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
+    export.set_defaults(handler=_export)
     cli_remote.add_autostart(sub, common)
 
     config = sub.add_parser(
@@ -214,6 +237,85 @@ def _routine(args: argparse.Namespace) -> int:
     setup_logging(getattr(args, "verbose", False))
     finished = run_in_terminal(catalogue.routine(args.name), catalogue, config.routine_pace)
     return 0 if finished else 1
+
+
+def _day_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 3660:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 3660")
+    return int(text)
+
+
+def _open_history():
+    import sqlite3
+
+    from reminder.paths import data_dir
+    from reminder.store import HistoryStore
+
+    try:
+        return HistoryStore(data_dir() / "history.sqlite3")
+    except (OSError, sqlite3.Error) as error:
+        raise UserError(f"{data_dir() / 'history.sqlite3'}: cannot be opened ({error})") from None
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from datetime import date, datetime, time, timedelta
+
+    from reminder.catalogue import load_catalogue
+    from reminder.events import SittingSpan
+    from reminder.stats import day_stats, format_days
+    from reminder.timebase import SystemCalendar
+
+    calendar = SystemCalendar()
+    last = date.today()
+    first = last - timedelta(days=args.days - 1)
+    store = _open_history()
+    since = calendar.epoch(datetime.combine(first - timedelta(days=1), time()))
+    events = store.events(since)
+    live = store.load_state("sitting") or {}
+    if isinstance(live.get("span_start"), int | float) and isinstance(
+        live.get("saved"), int | float
+    ):
+        events.append(SittingSpan(live["span_start"], live["saved"]))  # the sit still going on
+    store.close()
+    days = day_stats(events, calendar, first, last, load_catalogue())
+    if args.chart:
+        from reminder.chart import draw_week
+
+        try:
+            draw_week(days[-7:], calendar).save(args.chart)
+        except (OSError, ValueError) as error:
+            raise UserError(f"{args.chart}: cannot write the chart ({error})") from None
+    if args.json:
+        print(json.dumps([d.to_dict() for d in days], indent=2))
+    else:
+        print(format_days(days))
+        if args.chart:
+            print(f"chart: {args.chart}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import csv
+    import dataclasses
+    from datetime import datetime
+
+    from reminder.store import event_time
+
+    store = _open_history()
+    events = store.events()
+    store.close()
+    try:
+        out = args.output.open("w", newline="", encoding="utf-8") if args.output else sys.stdout
+    except OSError as error:
+        raise UserError(f"{args.output}: cannot be written ({error.strerror or error})") from None
+    writer = csv.writer(out)
+    writer.writerow(["time", "kind", "details"])
+    for event in events:
+        when = datetime.fromtimestamp(event_time(event)).isoformat(timespec="seconds")
+        writer.writerow([when, event.kind, json.dumps(dataclasses.asdict(event))])
+    if args.output:
+        out.close()
+    return 0
 
 
 def _simulate(args: argparse.Namespace) -> int:

@@ -269,6 +269,42 @@ class SittingCore:
             self.next_stretch(),
         )
 
+    def snapshot(self, now: Moment) -> dict[str, float | str | int | None]:
+        """What a restart needs to carry on where it was, in epoch seconds."""
+        span = self.span
+        return {
+            "saved": now.epoch,
+            "span_start": now.at(span.start).epoch if span else None,
+            "next_prompt": now.at(span.next_prompt).epoch if span and span.next_prompt else None,
+            "prompts": span.prompts if span else 0,
+            "last_input": now.at(self.last_input).epoch if math.isfinite(self.last_input) else None,
+            "last_stretch": self.last_stretch,
+        }
+
+    def restore(self, now: Moment, saved: dict | None) -> bool:
+        """After a restart within a break's length, the sitting clock continues where it was."""
+        if not saved:
+            return False
+        if isinstance(saved.get("last_stretch"), str):
+            self.last_stretch = saved["last_stretch"]
+        numbers = [saved.get(k) for k in ("span_start", "last_input")]
+        if not all(isinstance(n, int | float) and math.isfinite(n) for n in numbers):
+            return False
+        start, last_input = numbers
+        if not 0 <= now.epoch - last_input < self.settings.break_ or start > last_input:
+            return False
+
+        def steady(epoch: float) -> float:
+            return now.t - (now.epoch - epoch)
+
+        wanted = saved.get("next_prompt")
+        next_prompt = steady(wanted) if isinstance(wanted, int | float) else None
+        prompts = saved.get("prompts") if isinstance(saved.get("prompts"), int) else 0
+        self.span = _Span(steady(start), next_prompt, prompts)
+        self.last_input = steady(last_input)
+        self.away_since = None
+        return True
+
     def next_stretch(self) -> str | None:
         """The stretch the next prompt will name: never the last one when another is allowed."""
         allowed = self.settings.stretches

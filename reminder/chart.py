@@ -1,0 +1,95 @@
+"""The weekly chart (Pillow): one row a day, sitting drawn along the hours, breaks marked.
+
+Everything is labelled where it is drawn (day, hours, totals, the longest sit), so the picture
+reads without a legend hunt.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from PIL import Image, ImageDraw, ImageFont
+
+from reminder.stats import DayStats
+from reminder.timebase import Calendar
+
+WIDTH, ROW, TOP, LEFT, RIGHT = 1000, 48, 70, 130, 170
+SAT = (76, 120, 200)
+LONGEST = (230, 130, 30)
+BREAK = (46, 160, 67)
+PROMPTED = (140, 80, 200)
+GRID = (225, 225, 225)
+TEXT = (40, 40, 40)
+
+
+def _font(size: int) -> ImageFont.ImageFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow older than 10.1
+        return ImageFont.load_default()
+
+
+def _hm(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
+    """A chart of the given days (usually the last seven)."""
+    if not days:
+        raise ValueError("no days to draw")
+    height = TOP + ROW * len(days) + 40
+    image = Image.new("RGB", (WIDTH, height), "white")
+    draw = ImageDraw.Draw(image)
+    title, small = _font(18), _font(12)
+    hours = [
+        calendar.local(t).hour + calendar.local(t).minute / 60
+        for d in days
+        for s in d.spans
+        for t in s
+    ]
+    first_hour = max(0, min([8, *[int(h) for h in hours]]))
+    last_hour = min(24, max([18, *[int(h) + 1 for h in hours]]))
+    span = max(1, last_hour - first_hour)
+    plot = WIDTH - LEFT - RIGHT
+
+    def x(epoch: float, day: DayStats) -> float:
+        midnight = calendar.epoch(datetime.combine(day.day, time()))
+        hour = (epoch - midnight) / 3600
+        return LEFT + plot * min(1.0, max(0.0, (hour - first_hour) / span))
+
+    week = f"{days[0].day:%d %b} to {days[-1].day:%d %b %Y}"
+    draw.text((LEFT, 16), f"Time sat, {week}", fill=TEXT, font=title)
+    draw.text(
+        (LEFT, 40),
+        "blue: sitting   orange: longest sit of the day   "
+        "green tick: natural break   purple tick: break after a prompt",
+        fill=TEXT,
+        font=small,
+    )
+    for hour in range(first_hour, last_hour + 1):
+        gx = LEFT + plot * (hour - first_hour) / span
+        draw.line((gx, TOP - 4, gx, TOP + ROW * len(days)), fill=GRID)
+        draw.text((gx - 8, TOP + ROW * len(days) + 6), f"{hour:02d}", fill=TEXT, font=small)
+    for row, day in enumerate(days):
+        top = TOP + row * ROW
+        draw.text((10, top + 14), f"{day.day:%a %d %b}", fill=TEXT, font=small)
+        bar_top, bar_bottom = top + 10, top + ROW - 12
+        for start, end in day.spans:
+            longest = day.longest_sit_start is not None and start <= day.longest_sit_start < end
+            draw.rectangle(
+                (x(start, day), bar_top, max(x(end, day), x(start, day) + 1), bar_bottom),
+                fill=LONGEST if longest else SAT,
+            )
+        for at, how in day.breaks:
+            bx = x(at, day)
+            draw.line(
+                (bx, bar_top - 6, bx, bar_bottom + 6),
+                fill=BREAK if how == "natural" else PROMPTED,
+                width=3,
+            )
+        summary = f"{_hm(day.sat_seconds)} sat"
+        if day.longest_sit_seconds:
+            summary += f"\nlongest {_hm(day.longest_sit_seconds)}"
+        draw.multiline_text((WIDTH - RIGHT + 12, top + 6), summary, fill=TEXT, font=small)
+    return image

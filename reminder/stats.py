@@ -1,0 +1,132 @@
+"""Per-day figures from the history: time sat, longest sit, breaks, prompts, stretches done.
+
+Pure: it is given the events and a calendar. Sitting spans that cross midnight are split at the
+local midnight (daylight saving included, since the calendar places midnight), so each day gets
+the minutes it really had; the longest sit counts whole for the day the sit ended.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from reminder import events as ev
+from reminder.catalogue import Catalogue
+from reminder.store import event_time
+from reminder.timebase import Calendar
+
+
+@dataclass
+class DayStats:
+    day: date
+    sat_seconds: float = 0.0
+    longest_sit_seconds: float = 0.0
+    longest_sit_start: float | None = None  # epoch
+    breaks_natural: int = 0
+    breaks_prompted: int = 0  # after a prompt: "I stretched" or a routine
+    prompts: int = 0
+    snoozes: int = 0
+    skips: int = 0
+    routines_done: int = 0
+    stretches_done: Counter[str] = field(default_factory=Counter)
+    spans: list[tuple[float, float]] = field(default_factory=list)  # epoch, clipped to the day
+    breaks: list[tuple[float, str]] = field(default_factory=list)  # epoch, how
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "sat_minutes": round(self.sat_seconds / 60, 1),
+            "longest_sit_minutes": round(self.longest_sit_seconds / 60, 1),
+            "breaks_natural": self.breaks_natural,
+            "breaks_after_prompt": self.breaks_prompted,
+            "prompts": self.prompts,
+            "snoozes": self.snoozes,
+            "skips": self.skips,
+            "routines_done": self.routines_done,
+            "stretches_done": dict(sorted(self.stretches_done.items())),
+        }
+
+
+def day_stats(
+    events: list[ev.Event],
+    calendar: Calendar,
+    first: date,
+    last: date,
+    catalogue: Catalogue | None = None,
+) -> list[DayStats]:
+    """One DayStats per day from ``first`` to ``last`` (inclusive), in order."""
+    days = {
+        first + timedelta(n): DayStats(first + timedelta(n)) for n in range((last - first).days + 1)
+    }
+
+    def day_of(epoch: float) -> DayStats | None:
+        return days.get(calendar.local(epoch).date())
+
+    def midnight_after(epoch: float) -> float:
+        following = calendar.local(epoch).date() + timedelta(days=1)
+        return calendar.epoch(datetime.combine(following, time()))
+
+    last_prompted: str | None = None
+    for event in sorted(events, key=event_time):
+        match event:
+            case ev.SittingSpan(start=start, end=end) if end > start:
+                ended = day_of(end)
+                if ended and end - start > ended.longest_sit_seconds:
+                    ended.longest_sit_seconds, ended.longest_sit_start = end - start, start
+                cut = start
+                while cut < end:
+                    piece_end = min(end, midnight_after(cut))
+                    target = day_of(cut)
+                    if target:
+                        target.sat_seconds += piece_end - cut
+                        target.spans.append((cut, piece_end))
+                    cut = piece_end
+            case ev.BreakTaken(how=how, end=end):
+                target = day_of(end)
+                if target:
+                    if how == "natural":
+                        target.breaks_natural += 1
+                    else:
+                        target.breaks_prompted += 1
+                    target.breaks.append((end, how))
+                    if how == "done" and last_prompted:
+                        target.stretches_done[last_prompted] += 1
+            case ev.PromptShown(at=at, stretch=stretch):
+                last_prompted = stretch
+                if target := day_of(at):
+                    target.prompts += 1
+            case ev.Snoozed(at=at):
+                if target := day_of(at):
+                    target.snoozes += 1
+            case ev.Skipped(at=at):
+                if target := day_of(at):
+                    target.skips += 1
+            case ev.RoutineFinished(at=at, routine=routine):
+                if target := day_of(at):
+                    target.routines_done += 1
+                    if catalogue and routine in catalogue.routines:
+                        for stretch in {s.stretch for s in catalogue.routine(routine).steps}:
+                            target.stretches_done[stretch] += 1
+    return list(days.values())
+
+
+def format_days(days: list[DayStats]) -> str:
+    """A table for the terminal, one line a day."""
+    header = f"{'day':<14}{'sat':>7}{'longest':>9}{'breaks':>8}{'prompted':>10}{'prompts':>9}"
+    header += f"{'snoozes':>9}{'skips':>7}{'routines':>10}  stretches done"
+    lines = [header]
+    for d in days:
+        stretches = ", ".join(f"{k} x{v}" for k, v in sorted(d.stretches_done.items())) or "-"
+        lines.append(
+            f"{d.day:%a %Y-%m-%d}{_hm(d.sat_seconds):>7}{_hm(d.longest_sit_seconds):>9}"
+            f"{d.breaks_natural:>8}{d.breaks_prompted:>10}{d.prompts:>9}{d.snoozes:>9}"
+            f"{d.skips:>7}{d.routines_done:>10}  {stretches}"
+        )
+    return "\n".join(lines)
+
+
+def _hm(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"

@@ -1,0 +1,235 @@
+"""The history: events round-trip, day figures add up, the chart shows them, nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import make_config
+from PIL import Image
+
+from reminder import events as ev
+from reminder.chart import LONGEST, SAT, draw_week
+from reminder.sitting import Settings, SittingCore
+from reminder.stats import day_stats
+from reminder.store import EVENT_TYPES, BackgroundWriter, HistoryStore
+from reminder.timebase import FixedCalendar, Moment, SystemCalendar
+
+ROOT = Path(__file__).resolve().parent.parent
+CAL = FixedCalendar()
+
+
+def at(day: int, hour: float) -> float:
+    return CAL.epoch(datetime(2024, 1, day)) + hour * 3600
+
+
+ONE_OF_EACH = [
+    ev.PromptShown(at(1, 10), "bridge", 3600.0, 0),
+    ev.SittingSpan(at(1, 9), at(1, 10.1)),
+    ev.BreakTaken(at(1, 10.1), at(1, 10.2), "natural"),
+    ev.Snoozed(at(1, 11), 5.0),
+    ev.Skipped(at(1, 12)),
+    ev.Paused(at(1, 13), at(1, 14)),
+    ev.Resumed(at(1, 14)),
+    ev.Slept(at(1, 15), at(1, 16)),
+    ev.RoutineStarted(at(1, 17), "desk"),
+    ev.RoutineStepStarted(at(1, 17), "desk", 0, 4, "standing", "left", 30.0, 5.0),
+    ev.RoutineFinished(at(1, 17.1), "desk"),
+    ev.RoutineCancelled(at(1, 18), "floor", 2),
+]
+
+
+def test_every_event_kind_round_trips(tmp_path):
+    assert {type(e) for e in ONE_OF_EACH} == set(EVENT_TYPES.values())
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    store.record(ONE_OF_EACH)
+    assert sorted(store.events(), key=repr) == sorted(ONE_OF_EACH, key=repr)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_day_figures_add_up_and_a_sit_across_midnight_is_split(catalogue):
+    events = [
+        ev.SittingSpan(at(1, 9), at(1, 10)),
+        ev.PromptShown(at(1, 10), "bridge", 3600, 0),
+        ev.Snoozed(at(1, 10.05), 5),
+        ev.BreakTaken(at(1, 10.2), at(1, 10.2), "done"),
+        ev.SittingSpan(at(1, 10.2), at(1, 10.7)),
+        ev.BreakTaken(at(1, 10.7), at(1, 11), "natural"),
+        ev.Skipped(at(1, 12)),
+        ev.RoutineFinished(at(1, 15), "desk"),
+        ev.SittingSpan(at(1, 23), at(2, 1.5)),  # 1 h on the 1st, 1.5 h on the 2nd
+    ]
+    first, second = day_stats(events, CAL, date(2024, 1, 1), date(2024, 1, 2), catalogue)
+    assert first.sat_seconds == 3600 + 1800 + 3600
+    assert second.sat_seconds == 5400
+    assert first.longest_sit_seconds == 3600
+    assert second.longest_sit_seconds == 2.5 * 3600  # the whole sit, on the day it ended
+    assert (first.breaks_natural, first.breaks_prompted) == (1, 1)
+    assert (first.prompts, first.snoozes, first.skips, first.routines_done) == (1, 1, 1, 1)
+    assert first.stretches_done == {"bridge": 1, "standing": 1}
+    assert second.to_dict()["sat_minutes"] == 90
+
+
+def test_daylight_saving_days_have_their_real_length(monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        calendar = SystemCalendar()
+        start = datetime(2024, 3, 30, 23, 0).timestamp()
+        # From 23:00 on the 30th to 04:00 on the 31st: 5 clock hours but 4 real ones.
+        end = datetime(2024, 3, 31, 4, 0).timestamp()
+        first, second = day_stats(
+            [ev.SittingSpan(start, end)], calendar, date(2024, 3, 30), date(2024, 3, 31)
+        )
+        assert (first.sat_seconds, second.sat_seconds) == (3600, 3 * 3600)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_the_chart_has_bars_where_the_sitting_was(catalogue):
+    events = [
+        ev.SittingSpan(at(1, 9), at(1, 11)),
+        ev.SittingSpan(at(1, 13), at(1, 13.5)),
+        ev.BreakTaken(at(1, 11), at(1, 11.5), "natural"),
+    ]
+    days = day_stats(events, CAL, date(2024, 1, 1), date(2024, 1, 7), catalogue)
+    image = draw_week(days, CAL)
+    assert image.size[0] == 1000 and image.size[1] > 300
+    assert image.getbbox() is not None
+    colours = {image.getpixel((x, 70 + 24)) for x in range(130, 830)}
+    assert LONGEST in colours and SAT in colours  # Monday: the long sit and the short one
+    empty = {image.getpixel((x, 70 + 48 * 3 + 24)) for x in range(130, 830)}
+    assert SAT not in empty and LONGEST not in empty  # Thursday: nothing sat
+
+
+def test_a_corrupt_history_is_kept_aside_and_a_new_one_started(tmp_path, caplog):
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    store = HistoryStore(path)
+    store.record([ev.Skipped(1.0)])
+    aside = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not a database")
+    assert "kept it as" in caplog.text
+    assert store.events() == [ev.Skipped(1.0)]
+
+
+class FlakyStore:
+    """A store whose disk is full for the first two writes."""
+
+    def __init__(self) -> None:
+        self.failures = 2
+        self.written: list = []
+
+    def record(self, events):
+        if self.failures:
+            self.failures -= 1
+            raise sqlite3.OperationalError("database or disk is full")
+        self.written += list(events)
+
+    def save_state(self, key, value):
+        pass
+
+
+def test_events_wait_in_memory_while_the_disk_is_full(caplog):
+    store = FlakyStore()
+    writer = BackgroundWriter(store)
+    for n in range(3):
+        writer.record([ev.Skipped(float(n))])
+    writer.close()
+    assert store.written == [ev.Skipped(0.0), ev.Skipped(1.0), ev.Skipped(2.0)]
+    assert caplog.text.count("cannot write the history") == 1
+    assert "written again" in caplog.text
+
+
+WRITER = """
+import sys, time
+from reminder import events as ev
+from reminder.store import HistoryStore
+store = HistoryStore(__import__("pathlib").Path(sys.argv[1]))
+n = 0
+while True:
+    store.record([ev.Skipped(float(n)), ev.Snoozed(float(n), 5.0)])
+    n += 1
+    if n == 50:
+        print("writing", flush=True)
+"""
+
+
+def test_kill_9_while_writing_leaves_a_readable_history(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout.readline().strip() == "writing"
+    time.sleep(0.3)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    store = HistoryStore(path)
+    events = store.events()
+    assert len(events) >= 100 and len(events) % 2 == 0  # whole batches only
+    assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+
+
+def test_a_restart_within_a_break_carries_the_sitting_clock_on(catalogue):
+    settings = Settings.from_config(make_config("", catalogue), catalogue)
+    before = SittingCore(settings, CAL, catalogue)
+    before.observe(Moment(1000.0, at(1, 9)), 0)
+    before.observe(Moment(1000.0 + 1200, at(1, 9) + 1200), 0)
+    saved = json.loads(json.dumps(before.snapshot(Moment(1000.0 + 1200, at(1, 9) + 1200))))
+
+    after = SittingCore(settings, CAL, catalogue)  # a new process: a new steady clock
+    back = Moment(50.0, at(1, 9) + 1200 + 120)
+    assert after.restore(back, saved)
+    assert after.status(back).sitting_seconds == 1320
+    assert after.status(back).next_prompt == at(1, 10)
+
+    late = SittingCore(settings, CAL, catalogue)
+    assert not late.restore(Moment(50.0, at(1, 9) + 1200 + 301), saved)  # longer than a break
+    assert late.status(Moment(50.0, at(1, 9) + 1501)).state == "away"
+
+
+@pytest.fixture
+def home(tmp_path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DBUS_"))}
+    return env | {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+
+
+def test_stats_and_export_from_the_command_line(home, tmp_path):
+    store = HistoryStore(tmp_path / "data" / "psoas" / "history.sqlite3")
+    now = time.time()
+    store.record(
+        [ev.SittingSpan(now - 4000, now - 400), ev.BreakTaken(now - 400, now - 100, "natural")]
+    )
+    store.close()
+
+    def psoas(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "reminder", *args],
+            env=home,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    days = json.loads(psoas("stats", "--days", "2", "--json").stdout)
+    assert len(days) == 2 and days[-1]["breaks_natural"] + days[0]["breaks_natural"] == 1
+    assert round(sum(d["sat_minutes"] for d in days)) == 60
+    chart = tmp_path / "week.png"
+    shown = psoas("stats", "--chart", str(chart))
+    assert shown.returncode == 0 and "longest" in shown.stdout
+    assert Image.open(chart).size[0] == 1000
+    csv_text = psoas("export", "--csv").stdout.splitlines()
+    assert csv_text[0] == "time,kind,details" and len(csv_text) == 3
+    bad = psoas("stats", "--days", "zero")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
