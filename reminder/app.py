@@ -74,7 +74,8 @@ def run_app(
     )
     actions_to.append(daemon)
     writer = _history(daemon)
-    tray = None if headless else _make_tray(daemon, catalogue, config, explicit)
+    history = writer.store.path if writer is not None else None
+    tray = None if headless else _make_tray(daemon, catalogue, config, explicit, history)
     if tray is None and hasattr(desktop_notifier, "start_loop"):
         desktop_notifier.start_loop()  # no GUI loop to deliver button presses: run one
     server = _control_server(daemon, catalogue)
@@ -88,6 +89,8 @@ def run_app(
     finally:
         if server is not None:
             server.stop()
+        if hasattr(desktop_notifier, "close"):
+            desktop_notifier.close()
         if writer is not None:
             writer.close()
         if lock is not None:
@@ -145,14 +148,18 @@ def _control_server(daemon, catalogue):
     return server
 
 
-def _make_tray(daemon, catalogue, config, explicit: Path | None):
+def _make_tray(daemon, catalogue, config, explicit: Path | None, history: Path | None):
     """The tray, or None after saying once, plainly, why there is none."""
 
     try:
         if os.environ.get("DISPLAY") and not tray_host_present():
             raise TrayUnavailable("no system tray on this desktop (no tray host is running)")
         tray = Tray(
-            daemon, catalogue, config.snooze_minutes, lambda: explicit or default_config_path()
+            daemon,
+            catalogue,
+            config.snooze_minutes,
+            lambda: explicit or default_config_path(),
+            history=history,
         )
     except TrayUnavailable as error:
         log.warning("no tray icon: %s; running headless (notifications only)", error)

@@ -235,7 +235,23 @@ def _routine(args: argparse.Namespace) -> int:
     from reminder.logs import setup_logging
 
     setup_logging(getattr(args, "verbose", False))
+    import time
+
+    from reminder import events as ev
+
+    started = time.time()
     finished = run_in_terminal(catalogue.routine(args.name), catalogue, config.routine_pace)
+    ended = time.time()
+    if finished:  # a break taken, kept in the history like one the daemon saw
+        record = [ev.RoutineFinished(ended, args.name), ev.BreakTaken(started, ended, "routine")]
+    else:
+        record = [ev.RoutineCancelled(ended, args.name, 0)]
+    try:
+        store = _open_history()
+        store.record([ev.RoutineStarted(started, args.name), *record])
+        store.close()
+    except UserError as error:
+        print(f"psoas: the routine was not recorded: {error}", file=sys.stderr)
     return 0 if finished else 1
 
 

@@ -42,6 +42,8 @@ class FreedesktopNotifier:
         self.icon = str(icon) if icon else ""
         self.on_action = on_action
         self.timeout_ms = timeout_ms
+        self._loop: Any = None
+        self._thread: threading.Thread | None = None
         self._ids: dict[str, int] = {}  # slot -> id of the notification shown in it
         self._actions_of: dict[int, str] = {}  # id -> slot, to know which actions are ours
         try:
@@ -55,7 +57,16 @@ class FreedesktopNotifier:
         """Without a GUI main loop, run one in a thread so button presses reach us."""
         from gi.repository import GLib
 
-        threading.Thread(target=GLib.MainLoop().run, name="notifications", daemon=True).start()
+        self._loop = GLib.MainLoop()
+        self._thread = threading.Thread(target=self._loop.run, name="notifications", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop our loop thread before the interpreter goes (a loop left in C at exit aborts)."""
+        if self._loop is not None:
+            self._loop.quit()
+            self._thread.join(5)
+            self._loop = None
 
     def _call(self, method: str, *args: Any) -> Any:
         try:

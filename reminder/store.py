@@ -8,6 +8,7 @@ batch. A file that is not a readable database is moved aside, never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -15,7 +16,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,7 @@ class HistoryStore:
     def record(self, events: Iterable[ev.Event]) -> None:
         rows = [to_row(e) for e in events]
         if rows:
-            with self.db:
+            with self._transaction():
                 self.db.executemany("INSERT INTO events (kind, at, data) VALUES (?, ?, ?)", rows)
 
     def events(self, since: float = 0.0, until: float = float("inf")) -> list[ev.Event]:
@@ -138,10 +139,21 @@ class HistoryStore:
         return [e for e in (from_row(kind, data) for kind, data in rows) if e is not None]
 
     def save_state(self, key: str, value: dict[str, Any]) -> None:
-        with self.db:
+        with self._transaction():
             self.db.execute(
                 "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, json.dumps(value))
             )
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One batch, all or nothing (the connection is in autocommit mode otherwise)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def load_state(self, key: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -155,12 +157,15 @@ class Tray:
         snooze_minutes: tuple[float, ...],
         config_path: Callable[[], Path],
         pystray: Any = None,
+        history: Path | None = None,
     ) -> None:
         self.pystray = pystray or load_pystray()
         self.daemon = daemon
         self.catalogue = catalogue
         self.snooze_minutes = snooze_minutes
         self.config_path = config_path
+        self.history = history  # the history database, read for the Today line and the chart
+        self.today = "Today: nothing recorded yet"
         self.status = daemon.core.status(daemon.clock.now())
         self._status_at = time.time()
         self._look: IconLook | None = None
@@ -186,6 +191,8 @@ class Tray:
     def _on_update(self, events: list[ev.Event], status: Status) -> None:
         """After each wake-up of the daemon: redraw if the picture changed, refresh the menu."""
         self.status, self._status_at = status, time.time()
+        if events and self.history is not None:
+            self.today = self._today_line()
         look = look_of(status, self.daemon.core.settings.sit)
         if look != self._look:
             self.icon.icon = self._picture(look)
@@ -238,6 +245,7 @@ class Tray:
                 None,
                 enabled=False,
             ),
+            item(lambda _: self.today, None, enabled=False, visible=self.history is not None),
             menu.SEPARATOR,
             item(
                 self._stretch_now_text, send(cmd.StretchNow()), default=True, visible=not_in_routine
@@ -254,6 +262,11 @@ class Tray:
                 visible=lambda _: self.status.state == "paused",
             ),
             menu.SEPARATOR,
+            item(
+                "This week's chart",
+                lambda *_: self._show_chart(),
+                visible=self.history is not None,
+            ),
             item("Open config", lambda *_: self._open_config()),
             item("Quit", lambda *_: self.daemon.stop()),
         )
@@ -263,6 +276,57 @@ class Tray:
         name = self.catalogue.stretch(stretch).name if stretch else "a stretch"
         return f"Stretch now: {name}"
 
+    def _days(self, count: int) -> list:
+        from datetime import date, datetime, timedelta
+        from datetime import time as clock_time
+
+        from reminder.stats import day_stats
+        from reminder.timebase import SystemCalendar
+
+        calendar = SystemCalendar()
+        last = date.today()
+        first = last - timedelta(days=count - 1)
+        since = calendar.epoch(datetime.combine(first - timedelta(days=1), clock_time()))
+        from reminder.store import HistoryStore
+
+        store = HistoryStore(self.history)  # its own connection: this may run on any thread
+        try:
+            events = store.events(since)
+        finally:
+            store.close()
+        return day_stats(events, calendar, first, last, self.catalogue)
+
+    def _today_line(self) -> str:
+        """'Today: sat 3 h 10 min, 4 breaks, 2 stretches' (run on the daemon's thread)."""
+        try:
+            today = self._days(1)[0]
+        except sqlite3.Error as error:  # the tray keeps its last line
+            log.debug("cannot read today's figures: %s", error)
+            return self.today
+        breaks = today.breaks_natural + today.breaks_prompted
+        done = sum(today.stretches_done.values())
+        return (
+            f"Today: sat {minutes_text(today.sat_seconds)}, {_count(breaks, 'break')}, "
+            f"{_count(done, 'stretch', 'stretches')}"
+        )
+
+    def _show_chart(self) -> None:
+        """Draw the week and open it, off the menu's thread."""
+        threading.Thread(target=self._draw_and_open_chart, daemon=True).start()
+
+    def _draw_and_open_chart(self) -> None:
+        from reminder.chart import draw_week
+        from reminder.paths import cache_dir
+        from reminder.timebase import SystemCalendar
+
+        path = cache_dir() / "week.png"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            draw_week(self._days(7), SystemCalendar()).save(path)
+            _open_file(path)
+        except (OSError, ValueError, sqlite3.Error) as error:
+            log.warning("cannot show the chart: %s", error)
+
     def _open_config(self) -> None:
         """Open the config file in the user's editor of choice (created from the example first)."""
         from reminder.config import write_example
@@ -271,12 +335,21 @@ class Tray:
         try:
             if not path.exists():
                 write_example(path)
-            opener = {"darwin": "open", "win32": None}.get(sys.platform, "xdg-open")
-            if opener is None:
-                os.startfile(path)  # type: ignore[attr-defined]
-            elif shutil.which(opener):
-                subprocess.Popen([opener, str(path)], start_new_session=True)
-            else:
-                log.warning("cannot open %s: %s is not installed", path, opener)
+            _open_file(path)
         except (OSError, UserError) as error:
             log.warning("cannot open the config file %s: %s", path, error)
+
+
+def _open_file(path: Path) -> None:
+    """Open a file with the desktop's default application (no shell involved)."""
+    opener = {"darwin": "open", "win32": None}.get(sys.platform, "xdg-open")
+    if opener is None:
+        os.startfile(path)  # type: ignore[attr-defined]
+    elif shutil.which(opener):
+        subprocess.Popen([opener, str(path)], start_new_session=True)
+    else:
+        log.warning("cannot open %s: %s is not installed", path, opener)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

@@ -109,6 +109,11 @@ def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0
     assert "[" in screen and "#" in screen  # the progress bar
+    # The break is kept in the history, as the daemon would have kept it.
+    from reminder.store import HistoryStore
+
+    store = HistoryStore(tmp_path / ".local" / "share" / "psoas" / "history.sqlite3")
+    assert sorted(e.kind for e in store.events()) == ["break", "routine-done", "routine-start"]
 
 
 def test_terminal_routine_can_be_stopped_with_q(tmp_path):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import make_config
+from conftest import EVERY_DAY, make_config
 from PIL import Image
 
 from reminder import events as ev
@@ -233,3 +233,41 @@ def test_stats_and_export_from_the_command_line(home, tmp_path):
     assert csv_text[0] == "time,kind,details" and len(csv_text) == 3
     bad = psoas("stats", "--days", "zero")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_the_running_daemon_records_what_happens(home, tmp_path):
+    config = tmp_path / "fast.toml"
+    config.write_text(
+        'sit_minutes = 0.02\nrepeat_minutes = 0.02\nidle_source = "none"\n' + EVERY_DAY
+    )
+    env = home | {
+        "XDG_RUNTIME_DIR": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
+    }
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        log = tmp_path / "state" / "psoas" / "log" / "psoas.log"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if log.exists() and log.read_text().count("PromptShown") >= 2:
+                break
+            time.sleep(0.2)
+    finally:
+        daemon.terminate()
+        daemon.wait(15)
+    stats = subprocess.run(
+        [sys.executable, "-m", "reminder", "stats", "--days", "1", "--json"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(stats.stdout)[0]["prompts"] >= 2

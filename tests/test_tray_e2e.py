@@ -91,7 +91,7 @@ def test_without_a_tray_host_it_runs_headless_and_says_so(desktop: Desktop):
     psoas = start_psoas(desktop, FAST)
     desktop.wait_for_notifications(1, 30, "Time to stretch")
     psoas.terminate()
-    assert psoas.finish(timeout=15) == 0
+    assert psoas.finish(timeout=15) == 0, psoas.stderr_text()[-3000:]
     output = psoas.stderr_text()
     assert output.count("no tray icon: no system tray on this desktop") == 1
     assert "running headless" in output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+from datetime import datetime
 from pathlib import Path
 
 from conftest import EVERY_DAY, make_config
@@ -83,3 +84,26 @@ def test_words_for_each_state(catalogue):
     assert status_line(status("due", 3600), catalogue, now).endswith("time to stretch")
     routine = Status("routine", 0, None, None, None, "desk", 0.5, 1)
     assert tooltip(routine, catalogue, now) == "Desk break: step 2, 50% done"
+
+
+def test_the_today_line_reads_the_history(catalogue, tmp_path):
+    import time as clock
+
+    from reminder import events as ev
+    from reminder.store import HistoryStore
+
+    path = tmp_path / "history.sqlite3"
+    store = HistoryStore(path)
+    now = clock.time()
+    store.record(
+        [
+            ev.SittingSpan(now - 1800, now - 600),
+            ev.BreakTaken(now - 600, now - 300, "natural"),
+        ]
+    )
+    store.close()
+    tray = make_tray(catalogue)
+    tray.history = path
+    tray._on_update([ev.Skipped(now)], status("sitting", 60))
+    if datetime.fromtimestamp(now - 1800).date() == datetime.fromtimestamp(now).date():
+        assert tray.today == "Today: sat 20 min, 1 break, 0 stretches"
