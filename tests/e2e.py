@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 
 from desktop import Desktop, Process
 
@@ -14,6 +15,20 @@ def start_psoas(desk: Desktop, config_text: str, *args: str) -> Process:
     config.write_text(config_text)
     command = [sys.executable, "-m", "reminder", "-v", "run", "--config", str(config), *args]
     return desk.spawn(command, name="psoas")
+
+
+def open_menu(desk: Desktop) -> None:
+    """Right-click the psoas tray icon."""
+    x, y, width, height = desk.find_window("psoas")
+    desk.click(x + width // 2, y + height // 2, button=3)
+    time.sleep(0.7)  # let GTK map the menu before keys go to it
+
+
+def choose(desk: Desktop, *keys: str) -> None:
+    """Walk the open menu with the keyboard: the first Down selects 'Stretch now'."""
+    for key in keys:
+        desk.key(key)
+        time.sleep(0.2)
 
 
 def log_events(desk: Desktop, kind: str) -> list[dict[str, str]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
-from e2e import log_events, start_psoas
+from e2e import choose, log_events, open_menu, start_psoas
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -171,6 +171,7 @@ def test_the_tray_host_restarts_and_the_daemon_carries_on(desktop: Desktop):
     desktop.start_dunst()
     psoas = start_psoas(desktop, FAST)
     desktop.find_window("psoas")
+    first_icon = icon_windows(desktop)
     desktop.wait_for_notifications(1, 30, "Time to stretch")
     for process in desktop.processes:
         if process.args[0] == "trayer":
@@ -180,8 +181,16 @@ def test_the_tray_host_restarts_and_the_daemon_carries_on(desktop: Desktop):
     count = len(desktop.notifications())
     desktop.wait_for_notifications(count + 2, 30, "")  # prompts go on
     assert psoas.poll() is None
-    psoas.terminate()
+    # A new icon docks in the new tray host, and its menu answers: Quit ends psoas.
+    wait_until(lambda: icon_windows(desktop) - first_icon, 15, "the icon in the new trayer")
+    open_menu(desktop)
+    choose(desktop, "Up", "Return")
     assert psoas.finish(timeout=15) == 0
+
+
+def icon_windows(desk: Desktop) -> set[str]:
+    """The visible psoas tray icon windows now."""
+    return set(desk.run("xdotool", "search", "--onlyvisible", "--class", "psoas").stdout.split())
 
 
 def test_an_unwritable_data_folder_costs_the_history_not_the_reminder(tmp_path):

@@ -7,12 +7,10 @@ with the keyboard, as GTK menus allow; what dunst received is read back from dun
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
-from e2e import daemon_log, log_events, start_psoas
+from e2e import choose, daemon_log, log_events, open_menu, start_psoas
 
 pytestmark = pytest.mark.desktop
 
@@ -23,19 +21,6 @@ FAST = (
     "routine_pace = 0.05\n"  # the 2-minute desk routine in about 7 s
     "break_minutes = 10\n" + EVERY_DAY
 )
-
-
-def open_menu(desk: Desktop) -> None:
-    x, y, width, height = desk.find_window("psoas")
-    desk.click(x + width // 2, y + height // 2, button=3)
-    time.sleep(0.7)  # let GTK map the menu before keys go to it
-
-
-def choose(desk: Desktop, *keys: str) -> None:
-    """Walk the open menu with the keyboard: the first Down selects 'Stretch now'."""
-    for key in keys:
-        desk.key(key)
-        time.sleep(0.2)
 
 
 def test_prompt_snooze_routine_and_quit_from_the_tray(desktop: Desktop, catalogue):
