@@ -122,13 +122,22 @@ class Daemon:
         )
         self._tick()
         while not self._stopping.is_set():
-            self._wake.wait(self._scheduler.idle_seconds)
+            self._wake.wait(self._sleep_for())
             self._wake.clear()
             if self._stopping.is_set():
                 break
             self._take_commands()
             self._run_due()
         log.info("stopped")
+
+    def _sleep_for(self) -> float | None:
+        """Until schedule's job is due, but never past the steady deadline: schedule reads the
+        naive local wall clock, which a clock set back or a DST fall-back moves by hours."""
+        due = self._scheduler.idle_seconds
+        if self._deadline is None:
+            return due
+        steady = max(0.0, self._deadline - time.monotonic())
+        return steady if due is None else max(0.0, min(due, steady))
 
     def _run_due(self) -> None:
         self._scheduler.run_pending()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+import itertools
 import threading
 import time
+import types
 
+import schedule
 from conftest import EVERY_DAY, make_config
 from PIL import Image
 
@@ -140,6 +144,52 @@ def test_the_daemon_survives_its_idle_source_failing(catalogue, caplog):
     assert shown.shown, "prompts go on with every minute counted as sitting"
     assert caplog.text.count("idle source flaky failed") == 1
     assert daemon.idle.name == "none"
+
+
+class ShiftedDatetime(datetime.datetime):
+    """What ``schedule`` sees as now: the real local time plus a shift the test sets."""
+
+    shift = datetime.timedelta(0)
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime.now(tz) + cls.shift
+
+
+def test_the_wall_clock_jumping_both_ways_neither_delays_nor_repeats_prompts(
+    catalogue, monkeypatch
+):
+    # schedule times its jobs on the naive local wall clock; set it back an hour, then forward.
+    shifted = types.ModuleType("datetime")
+    shifted.__dict__.update(datetime.__dict__)
+    shifted.datetime = ShiftedDatetime
+    monkeypatch.setattr(schedule, "datetime", shifted)
+    monkeypatch.setattr(ShiftedDatetime, "shift", datetime.timedelta(0))
+    shown: list[float] = []
+
+    class Timed(Recorder):
+        def notify(self, title, body, slot=None, actions=()):
+            shown.append(time.monotonic())
+
+    every = 0.02 * 60  # a prompt every 1.2 s of sitting
+    daemon = _daemon(
+        catalogue, NoIdleSource(), Timed(), "sit_minutes = 0.02\nrepeat_minutes = 0.02\n"
+    )
+    worker = threading.Thread(target=daemon.run)
+    worker.start()
+    try:
+        for shift_hours, prompts in ((0, 2), (-1, 4), (+1, 6)):
+            ShiftedDatetime.shift = datetime.timedelta(hours=shift_hours)
+            daemon.ask(lambda now: None)  # a status question wakes the loop mid-sleep
+            deadline = time.monotonic() + 10
+            while len(shown) < prompts and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(shown) >= prompts, f"prompts stopped after a {shift_hours:+} h jump"
+    finally:
+        daemon.stop()
+        worker.join(10)
+    gaps = [b - a for a, b in itertools.pairwise(shown)]
+    assert min(gaps) > every * 0.8, gaps  # no prompt twice
 
 
 def test_system_clock_measures_a_suspend_as_boottime_outgrowing_monotonic(monkeypatch):
