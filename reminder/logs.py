@@ -12,6 +12,32 @@ from reminder.paths import log_dir
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file, which may stop taking lines (a full disk): say so once on the terminal
+    instead of logging's traceback per line, and say when it takes them again."""
+
+    failing = False
+    _failed_now = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed_now = False  # emit runs under the handler's lock
+        super().emit(record)
+        if self.failing and not self._failed_now:
+            self.failing = False
+            sys.stderr.write(f"psoas: the log file {self.baseFilename} is written again\n")
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self._failed_now = True
+        if not self.failing:
+            self.failing = True
+            error = sys.exc_info()[1]
+            reason = getattr(error, "strerror", None) or error
+            sys.stderr.write(
+                f"psoas: cannot write the log file {self.baseFilename} ({reason}); "
+                "only warnings reach the terminal until it can\n"
+            )
+
+
 def setup_logging(verbose: bool, directory: Path | None = None) -> Path | None:
     """Log to a file and the terminal; returns the file, or None if it cannot be written."""
     logger = logging.getLogger("reminder")
@@ -27,9 +53,7 @@ def setup_logging(verbose: bool, directory: Path | None = None) -> Path | None:
     path = (directory or log_dir()) / "psoas.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-        )
+        handler = _LogFile(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     except OSError as error:
         reason = error.strerror or error
         logger.warning(

@@ -150,10 +150,12 @@ class HistoryStore:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("COMMIT")
+        finally:
+            # A failed statement or COMMIT (a full disk) must not leave the transaction open, or
+            # every later BEGIN would fail too.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
 
     def load_state(self, key: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

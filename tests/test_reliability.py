@@ -6,10 +6,12 @@ import contextlib
 import io
 import os
 import random
+import resource
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -131,6 +133,7 @@ def test_thousands_of_broken_scenarios_give_one_line_and_exit_2(tmp_path, text):
     code, err = run_cli("simulate", str(path))
     if code != 0:
         assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+        assert str(path) in err
 
 
 FAST = (
@@ -193,19 +196,19 @@ def icon_windows(desk: Desktop) -> set[str]:
     return set(desk.run("xdotool", "search", "--onlyvisible", "--class", "psoas").stdout.split())
 
 
-def test_an_unwritable_data_folder_costs_the_history_not_the_reminder(tmp_path):
-    (tmp_path / "data").write_text("a file where the data folder should be")
-    config = tmp_path / "fast.toml"
-    config.write_text(FAST)
+def quiet_home(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """An environment with its own home and no desktop: psoas runs headless and prints prompts."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DBUS_", "DISPLAY"))}
-    env |= {
+    return env | {
         "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_RUNTIME_DIR": str(tmp_path),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
         "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/none",
+        **extra,
     }
-    daemon = subprocess.Popen(
+
+
+def start_headless(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
         env=env,
         cwd=ROOT,
@@ -213,6 +216,16 @@ def test_an_unwritable_data_folder_costs_the_history_not_the_reminder(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_an_unwritable_data_folder_costs_the_history_not_the_reminder(tmp_path):
+    (tmp_path / "data").write_text("a file where the data folder should be")
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST)
+    env = quiet_home(
+        tmp_path, XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state")
+    )
+    daemon = start_headless(config, env)
     time.sleep(8)
     daemon.terminate()
     _, err = daemon.communicate(timeout=15)
@@ -221,29 +234,57 @@ def test_an_unwritable_data_folder_costs_the_history_not_the_reminder(tmp_path):
     assert err.count("Time to stretch") >= 2
 
 
+def test_a_full_disk_loses_no_prompt_and_no_history(tmp_path):
+    """The file size limit stands in for a full disk: every write to the history and the log
+    fails (EFBIG) until it is lifted, which a real full disk would do with ENOSPC."""
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST)
+    daemon = start_headless(config, quiet_home(tmp_path))
+    database = tmp_path / ".local" / "share" / "psoas" / "history.sqlite3"
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(daemon.stderr), daemon=True)
+    reader.start()
+
+    def prompts() -> int:
+        return sum("Time to stretch" in line for line in list(lines))
+
+    wait_until(prompts, 15, "the first prompt")
+    time.sleep(0.5)  # let the history take it
+    resource.prlimit(daemon.pid, resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
+    full_from = prompts()
+    wait_until(lambda: prompts() >= full_from + 3, 20, "prompts while the disk is full")
+    assert daemon.poll() is None
+    resource.prlimit(daemon.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+    wait_until(
+        lambda: any("history is written again" in line for line in list(lines)),
+        20,
+        "the history written again",
+    )
+    daemon.terminate()
+    daemon.wait(timeout=15)
+    reader.join(5)
+    err = "".join(lines)
+    assert daemon.returncode == 0, err
+    assert "Traceback" not in err and "Logging error" not in err
+    assert err.count("cannot write the history") == 1
+    assert err.count("cannot write the log file") == 1
+    assert err.count("is written again") == 2  # the log file, then the history
+    with sqlite3.connect(database) as db:
+        recorded = db.execute("SELECT count(*) FROM events WHERE kind = 'prompt'").fetchone()
+    assert recorded[0] == prompts()  # every prompt shown is in the history
+
+
 def test_signals_at_random_moments_leave_the_history_consistent(tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(
         'sit_minutes = 0.01\nrepeat_minutes = 0.01\nidle_source = "none"\n' + EVERY_DAY
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DBUS_", "DISPLAY"))}
-    env |= {
-        "HOME": str(tmp_path),
-        "XDG_RUNTIME_DIR": str(tmp_path),
-        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/none",
-    }
+    env = quiet_home(tmp_path)
     rng = random.Random(5)
     database = tmp_path / ".local" / "share" / "psoas" / "history.sqlite3"
     seen = 0
     for round_ in range(6):
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        daemon = start_headless(config, env)
         time.sleep(rng.uniform(0.3, 2.5))
         daemon.send_signal(rng.choice([signal.SIGTERM, signal.SIGINT]))
         _, err = daemon.communicate(timeout=15)
