@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from reminder import APP_NAME, __version__, cli_remote
@@ -101,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The hip-flexor stretches psoas suggests, with steps, dose and what they need.",
     )
     stretches.add_argument("--json", action="store_true", help="machine-readable output")
-    stretches.set_defaults(handler=_stretches)
+    stretches.set_defaults(handler=_list("stretches"))
 
     routines = sub.add_parser(
         "routines",
@@ -110,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The guided routines, step by step, with their computed length.",
     )
     routines.add_argument("--json", action="store_true", help="machine-readable output")
-    routines.set_defaults(handler=_routines)
+    routines.set_defaults(handler=_list("routines"))
 
     routine = sub.add_parser(
         "routine",
@@ -345,28 +346,23 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stretches(args: argparse.Namespace) -> int:
-    from reminder.catalogue import load_catalogue
+def _list(section: str) -> Callable[[argparse.Namespace], int]:
+    """The handler for ``psoas stretches`` or ``psoas routines``: text, or JSON with the credits."""
 
-    catalogue = load_catalogue()
-    if args.json:
-        data = catalogue.to_dict()
-        print(json.dumps({"stretches": data["stretches"], "credits": data["credits"]}, indent=2))
-    else:
-        print(catalogue.format_stretches())
-    return 0
+    def handler(args: argparse.Namespace) -> int:
+        from reminder.catalogue import load_catalogue
 
+        catalogue = load_catalogue()
+        if args.json:
+            data = catalogue.to_dict()
+            print(json.dumps({section: data[section], "credits": data["credits"]}, indent=2))
+        elif section == "stretches":
+            print(catalogue.format_stretches())
+        else:
+            print(catalogue.format_routines())
+        return 0
 
-def _routines(args: argparse.Namespace) -> int:
-    from reminder.catalogue import load_catalogue
-
-    catalogue = load_catalogue()
-    if args.json:
-        data = catalogue.to_dict()
-        print(json.dumps({"routines": data["routines"], "credits": data["credits"]}, indent=2))
-    else:
-        print(catalogue.format_routines())
-    return 0
+    return handler
 
 
 def _config_init(args: argparse.Namespace) -> int:

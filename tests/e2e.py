@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 from desktop import Desktop, Process
 
@@ -29,6 +31,18 @@ def choose(desk: Desktop, *keys: str) -> None:
     for key in keys:
         desk.key(key)
         time.sleep(0.2)
+
+
+def start_headless(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """``psoas run --headless`` as a separate, real process, its warnings on a pipe."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def log_events(desk: Desktop, kind: str) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
+from e2e import start_headless
 
 from reminder.control import ControlError, ControlServer, NotRunning, request
 from reminder.remote import parse_duration
@@ -46,23 +47,11 @@ def psoas(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.Co
     )
 
 
-def start_daemon(env: dict[str, str], config: Path) -> subprocess.Popen:
-    """``psoas run --headless`` as a second, real process."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 @pytest.fixture
 def daemon(env, tmp_path):
     config = tmp_path / "psoas.toml"
     config.write_text('sit_minutes = 30\nidle_source = "none"\n' + EVERY_DAY)
-    process = start_daemon(env, config)
+    process = start_headless(config, env)
     sock = Path(env["XDG_RUNTIME_DIR"]) / "psoas" / "psoas.sock"
     deadline = time.monotonic() + 20
     while not sock.exists() and time.monotonic() < deadline:
@@ -109,7 +98,7 @@ def test_a_crashed_daemon_leaves_nothing_that_blocks_the_next(env, daemon, tmp_p
     assert sock.exists()
     stale = psoas(env, "status")
     assert stale.returncode == 1 and "not running" in stale.stderr
-    again = start_daemon(env, tmp_path / "psoas.toml")
+    again = start_headless(tmp_path / "psoas.toml", env)
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

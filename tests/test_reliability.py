@@ -9,8 +9,6 @@ import random
 import resource
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,13 +16,11 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
-from e2e import choose, log_events, open_menu, start_psoas
+from e2e import choose, log_events, open_menu, start_headless, start_psoas
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reminder.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(*args: str) -> tuple[int, str]:
@@ -33,6 +29,11 @@ def run_cli(*args: str) -> tuple[int, str]:
         code = main(list(args))
     return code, err.getvalue()
 
+
+# Thousands of examples per run; tmp_path is shared between examples, which is fine here.
+fuzzed = settings(
+    max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 _toml_bits = st.sampled_from(
     [
@@ -76,9 +77,7 @@ _toml_bits = st.sampled_from(
 )
 
 
-@settings(
-    max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzzed
 @given(st.lists(_toml_bits, max_size=30).map("".join))
 def test_thousands_of_broken_configs_give_one_line_and_exit_2(tmp_path, text):
     path = tmp_path / "config.toml"
@@ -123,9 +122,7 @@ _scenario_bits = st.sampled_from(
 )
 
 
-@settings(
-    max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzzed
 @given(st.lists(_scenario_bits, max_size=25).map(" ".join))
 def test_thousands_of_broken_scenarios_give_one_line_and_exit_2(tmp_path, text):
     path = tmp_path / "day.txt"
@@ -205,17 +202,6 @@ def quiet_home(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/none",
         **extra,
     }
-
-
-def start_headless(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def test_an_unwritable_data_folder_costs_the_history_not_the_reminder(tmp_path):
