@@ -10,14 +10,15 @@ from datetime import datetime, time
 
 from PIL import Image, ImageDraw, ImageFont
 
+from reminder.icon import GREEN, PURPLE
 from reminder.stats import DayStats
 from reminder.timebase import Calendar
 
 WIDTH, ROW, TOP, LEFT, RIGHT = 1000, 48, 70, 130, 170
 SAT = (76, 120, 200)
 LONGEST = (230, 130, 30)
-BREAK = (46, 160, 67)
-PROMPTED = (140, 80, 200)
+BREAK = GREEN  # colours shared with the tray icon, so the two read alike
+PROMPTED = PURPLE
 GRID = (225, 225, 225)
 TEXT = (40, 40, 40)
 
