@@ -7,25 +7,10 @@ directory is removed. Use the ``desktop`` fixture, or ``with Desktop() as desk:`
 
 Missing tools skip the tests locally but fail them in CI (``CI`` set): CI never passes by skipping.
 
-How notifications are captured (``Desktop.notifications``): a small monitor process (dbus-python +
-GLib, both already dependencies of psoas on Linux) calls ``BecomeMonitor`` on the private bus
-before anything else connects, and writes one JSON line per ``org.freedesktop.Notifications``
-call, per reply to such a call and per signal of that interface. A notification counts as
-received when dunst answered its ``Notify`` call with an id. This was chosen over the
-alternatives because:
-
-* ``dunstctl history`` lists only notifications that were closed, so reading it means
-  ``dunstctl close-all`` (popups vanish from the screen and screenshots); it is lost whenever dunst
-  restarts (and dunst's ids start again at 1); by default dunst folds identical notifications into
-  one (``stack_duplicates``), drops what a rule hides, and keeps a replaced one only in its last
-  form.
-* ``dbus-monitor`` prints strings without escaping, so a body with a quote or a newline cannot be
-  split back into arguments reliably, and it shows no ids unless every reply on the bus is
-  printed. ``busctl monitor --json`` would be clean but needs systemd installed.
-
-The bus monitor sees exactly what crossed the bus, typed, in arrival order, across dunst restarts,
-without touching dunst's state. ``Desktop.dunst_history`` still gives dunst's own view (including
-the ``message`` it renders) when a test wants it.
+How notifications are captured: a small monitor process (``services/notification_monitor.py``)
+calls ``BecomeMonitor`` on the private bus before anything else connects and logs every
+``org.freedesktop.Notifications`` call, reply and signal; ``bus_log.py`` reads that log and says
+why this beats asking dunst. ``Desktop.dunst_history`` still gives dunst's own view.
 
 The bus is started from its own minimal configuration rather than ``--session``: the standard
 session configuration lets the bus auto-start dunst from /usr/share/dbus-1/services whenever a
@@ -36,7 +21,6 @@ a dunst that reads the machine's configuration and outlives the test).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import re
@@ -47,14 +31,25 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
+from bus_log import BusLog
+from desktop_processes import (
+    Process,
+    exited,
+    group_members,
+    require_modules,
+    require_tools,
+    signal_group,
+    wait_until,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
+MONITOR = ROOT / "tests" / "services" / "notification_monitor.py"
 
 #: What every desktop needs; the rest is checked where it is used.
 BASE_TOOLS = ("Xvfb", "xdpyinfo", "xset", "dbus-daemon", "dbus-send")
@@ -63,174 +58,8 @@ NOTIFICATIONS = "org.freedesktop.Notifications"
 SCREEN = "1024x768x24"
 TRAYER = ("trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32")
 
-T = TypeVar("T")
 
-
-# ----- requirements ----------------------------------------------------------------------------
-
-
-def _unavailable(what: str, missing: Sequence[str]) -> None:
-    message = f"desktop tests need {what}: {', '.join(missing)} missing (./bootstrap test installs)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; in CI this is a failure, not a skip", pytrace=False)
-    pytest.skip(message)
-
-
-def require_tools(*names: str) -> None:
-    """Skip when an executable is missing; in CI (``CI`` non-empty) fail instead, naming it."""
-    missing = [name for name in names if shutil.which(name) is None]
-    if missing:
-        _unavailable("these programs", missing)
-
-
-def require_modules(*names: str) -> None:
-    """Like :func:`require_tools`, for Python modules of the interpreter running the tests."""
-    missing = [name for name in names if importlib.util.find_spec(name) is None]
-    if missing:
-        _unavailable("these Python modules", missing)
-
-
-def wait_until(check: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
-    """Poll ``check`` until it returns something truthy and return that; fail naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(interval)
-
-
-# ----- processes -------------------------------------------------------------------------------
-
-
-class Process(subprocess.Popen):
-    """A process started on a desktop; its output goes to files (a pipe could fill and block)."""
-
-    name: str
-    stdout_path: Path
-    stderr_path: Path
-
-    def stdout_text(self) -> str:
-        return self.stdout_path.read_text(errors="replace")
-
-    def stderr_text(self) -> str:
-        return self.stderr_path.read_text(errors="replace")
-
-    def finish(self, timeout: float = 30) -> int:
-        """Wait for the exit status; on timeout fail with what the process wrote so far."""
-        try:
-            return self.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(
-                f"{self.name} still running after {timeout:g} s\n"
-                f"stdout: {self.stdout_text()[-2000:]}\nstderr: {self.stderr_text()[-2000:]}"
-            ) from None
-
-
-def _exited(process: subprocess.Popen) -> bool:
-    """Whether the process has exited, WITHOUT reaping it: its PID (and so its process group
-    id) stays reserved, so signalling the group afterwards cannot hit a recycled PID."""
-    if process.returncode is not None:
-        return True
-    try:
-        return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-    except ChildProcessError:
-        return True
-
-
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    if process.returncode is not None and not _group_members(process.pid):
-        # Reaped already and its group is empty: the id is free and could be someone else's.
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signum)
-
-
-def _group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) processes in a process group, from /proc."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            members.append(int(entry.name))
-    return members
-
-
-# ----- the bus monitor -------------------------------------------------------------------------
-
-#: Run with the tests' interpreter: ``python -c MONITOR ADDRESS LOGFILE``. It must never send
-#: anything after BecomeMonitor (the bus would drop it), so its filter claims every message.
-MONITOR = r"""
-import json, sys, time
-import dbus, dbus.bus, dbus.lowlevel as low
-from dbus.mainloop.glib import DBusGMainLoop
-from gi.repository import GLib
-
-address, path = sys.argv[1], sys.argv[2]
-out = open(path, "a", buffering=1, encoding="utf-8")
-bus = dbus.bus.BusConnection(address, mainloop=DBusGMainLoop())
-calls = set()
-KINDS = {low.MESSAGE_TYPE_METHOD_CALL: "call", low.MESSAGE_TYPE_METHOD_RETURN: "return",
-         low.MESSAGE_TYPE_ERROR: "error", low.MESSAGE_TYPE_SIGNAL: "signal"}
-
-def plain(value):
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dbus.Boolean):
-        return bool(value)
-    if isinstance(value, (bytes, bytearray)):
-        return list(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return str(value)
-
-def on_message(connection, message):
-    kind = KINDS.get(message.get_type())
-    if kind == "call" or kind == "signal":
-        if message.get_interface() != "org.freedesktop.Notifications":
-            return low.HANDLER_RESULT_HANDLED
-        if kind == "call":
-            calls.add((message.get_sender(), message.get_serial()))
-    elif kind in ("return", "error"):
-        key = (message.get_destination(), message.get_reply_serial())
-        if key not in calls:
-            return low.HANDLER_RESULT_HANDLED
-        calls.discard(key)
-    else:
-        return low.HANDLER_RESULT_HANDLED
-    try:
-        args = plain(message.get_args_list())
-    except Exception as error:
-        args = ["<undecodable: %r>" % (error,)]
-    out.write(json.dumps({
-        "type": kind, "time": time.time(), "sender": message.get_sender(),
-        "destination": message.get_destination(), "serial": message.get_serial(),
-        "reply_serial": message.get_reply_serial(), "member": message.get_member(),
-        "error": message.get_error_name(), "args": args,
-    }) + "\n")
-    return low.HANDLER_RESULT_HANDLED
-
-bus.add_message_filter(on_message)
-rules = ["type='method_call',interface='org.freedesktop.Notifications'",
-         "type='signal',interface='org.freedesktop.Notifications'",
-         "type='method_return'", "type='error'"]
-bus.call_blocking("org.freedesktop.DBus", "/org/freedesktop/DBus",
-                  "org.freedesktop.DBus.Monitoring", "BecomeMonitor", "asu", (rules, 0))
-out.write(json.dumps({"type": "ready", "time": time.time()}) + "\n")
-GLib.MainLoop().run()
-"""
+# ----- configuration -------------------------------------------------------------------------
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -258,18 +87,6 @@ DUNSTRC = """[global]
     font = Monospace 9
 """
 
-NOTIFY_ARGS = (
-    "appname",
-    "replaces_id",
-    "icon",
-    "summary",
-    "body",
-    "actions",
-    "hints",
-    "expire_timeout",
-)
-
-
 # ----- the desktop -----------------------------------------------------------------------------
 
 
@@ -291,7 +108,7 @@ class Desktop:
         self.dunst: Process | None = None
         self.tray_host: Process | None = None
         self._xvfb: Process | None = None
-        self._monitor_log = self.logs / "bus-monitor.jsonl"
+        self.bus_log = BusLog(self.logs / "bus-monitor.jsonl")
         self._names: dict[str, int] = {}
 
     # ----- lifecycle ----------------------------------------------------------------------
@@ -332,20 +149,20 @@ class Desktop:
         try:
             processes = list(reversed(self.processes))
             for process in processes:
-                if not _exited(process):
-                    _signal_group(process, signal.SIGTERM)
+                if not exited(process):
+                    signal_group(process, signal.SIGTERM)
             deadline = time.monotonic() + 3
-            while time.monotonic() < deadline and not all(map(_exited, processes)):
+            while time.monotonic() < deadline and not all(map(exited, processes)):
                 time.sleep(0.02)
             for process in processes:
                 # The leader is unreaped (or alive), so its group id is still ours: KILL
                 # whatever is left in the group, grandchildren included.
-                _signal_group(process, signal.SIGKILL)
+                signal_group(process, signal.SIGKILL)
             for process in processes:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(5)
             for process in processes:
-                leftovers += _group_members(process.pid)
+                leftovers += group_members(process.pid)
         finally:
             self._remove_x_leftovers()
             shutil.rmtree(self.root, ignore_errors=True)
@@ -437,7 +254,7 @@ class Desktop:
             if self._x_answers(xvfb, number):
                 break
             # Lost a race for this number with another X server: try the next one.
-            _signal_group(xvfb, signal.SIGKILL)
+            signal_group(xvfb, signal.SIGKILL)
             xvfb.wait(5)
             self.processes.remove(xvfb)
         else:
@@ -505,23 +322,15 @@ class Desktop:
 
     def _start_monitor(self) -> None:
         monitor = self.spawn(
-            [sys.executable, "-c", MONITOR, self.bus_address, str(self._monitor_log)],
+            [sys.executable, MONITOR, self.bus_address, str(self.bus_log.path)],
             name="bus-monitor",
         )
 
         def ready() -> bool:
             self._alive(monitor, "the bus monitor")
-            return any(r["type"] == "ready" for r in self._bus_records())
+            return self.bus_log.ready()
 
         wait_until(ready, 15, "the bus monitor")
-
-    def _bus_records(self) -> list[dict[str, Any]]:
-        try:
-            text = self._monitor_log.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return []
-        # The last line may still be half written: only complete lines count.
-        return [json.loads(line) for line in text.splitlines(keepends=True) if line.endswith("\n")]
 
     def name_has_owner(self, name: str) -> bool:
         done = self.run(
@@ -556,55 +365,21 @@ class Desktop:
     def stop_dunst(self, timeout: float = 10) -> None:
         """Stop dunst (TERM, as a session logout would) and wait until its name is gone."""
         if self.dunst is not None and self.dunst.poll() is None:
-            _signal_group(self.dunst, signal.SIGTERM)
+            signal_group(self.dunst, signal.SIGTERM)
             try:
                 self.dunst.wait(timeout)
             except subprocess.TimeoutExpired:
-                _signal_group(self.dunst, signal.SIGKILL)
+                signal_group(self.dunst, signal.SIGKILL)
                 self.dunst.wait(5)
         wait_until(lambda: not self.name_has_owner(NOTIFICATIONS), timeout, "dunst to go away")
 
     def notification_attempts(self) -> list[dict[str, Any]]:
-        """Every Notify call seen on the bus, in arrival order, with its ``outcome``: "accepted"
-        (then ``id`` is the server's id), "pending" (no answer yet), or the D-Bus error name the
-        server answered with. A call while no server owns the name is refused by the bus itself
-        before monitors see it: it leaves no trace here, only an exception in the sender."""
-        records = self._bus_records()
-        answers = {
-            (r["destination"], r["reply_serial"]): r
-            for r in records
-            if r["type"] in ("return", "error")
-        }
-        attempts = []
-        for call in records:
-            if call["type"] != "call" or call["member"] != "Notify":
-                continue
-            attempt = dict(zip(NOTIFY_ARGS, call["args"], strict=False))
-            answer = answers.get((call["sender"], call["serial"]))
-            if answer is None:
-                outcome, notification_id = "pending", None
-            elif answer["type"] == "error":
-                outcome, notification_id = answer["error"], None
-            else:
-                outcome, notification_id = "accepted", answer["args"][0]
-            attempts.append(
-                attempt
-                | {
-                    "id": notification_id,
-                    "outcome": outcome,
-                    "sender": call["sender"],
-                    "time": call["time"],
-                }
-            )
-        return attempts
+        """Every Notify call seen on the bus, with its outcome (see :class:`bus_log.BusLog`)."""
+        return self.bus_log.notification_attempts()
 
     def notifications(self) -> list[dict[str, Any]]:
-        """What the notification server received and accepted, in arrival order.
-
-        Each: id, appname, replaces_id, icon, summary, body, actions, hints, expire_timeout,
-        sender, time. Read from the bus monitor (see the module docstring for why).
-        """
-        return [n for n in self.notification_attempts() if n["outcome"] == "accepted"]
+        """What the notification server received and accepted, in arrival order."""
+        return self.bus_log.notifications()
 
     def wait_for_notifications(
         self, count: int, timeout: float = 10, match: str = ""
@@ -630,11 +405,7 @@ class Desktop:
 
     def bus_signals(self, member: str | None = None) -> list[dict[str, Any]]:
         """Signals of org.freedesktop.Notifications (NotificationClosed, ActionInvoked...)."""
-        return [
-            {"member": r["member"], "args": r["args"], "time": r["time"]}
-            for r in self._bus_records()
-            if r["type"] == "signal" and member in (None, r["member"])
-        ]
+        return self.bus_log.signals(member)
 
     def dunst_history(self) -> list[dict[str, Any]]:
         """dunst's own records, oldest first, including ``message`` (what it renders).

@@ -1,0 +1,113 @@
+"""Requirements and processes for the desktop tests: skip (or, in CI, fail) on a missing tool,
+wait for a condition, and start, signal and account for processes by process group."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+T = TypeVar("T")
+
+
+def _unavailable(what: str, missing: Sequence[str]) -> None:
+    message = f"desktop tests need {what}: {', '.join(missing)} missing (./bootstrap test installs)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; in CI this is a failure, not a skip", pytrace=False)
+    pytest.skip(message)
+
+
+def require_tools(*names: str) -> None:
+    """Skip when an executable is missing; in CI (``CI`` non-empty) fail instead, naming it."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        _unavailable("these programs", missing)
+
+
+def require_modules(*names: str) -> None:
+    """Like :func:`require_tools`, for Python modules of the interpreter running the tests."""
+    missing = [name for name in names if importlib.util.find_spec(name) is None]
+    if missing:
+        _unavailable("these Python modules", missing)
+
+
+def wait_until(check: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+    """Poll ``check`` until it returns something truthy and return that; fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(interval)
+
+
+# ----- processes -------------------------------------------------------------------------------
+
+
+class Process(subprocess.Popen):
+    """A process started on a desktop; its output goes to files (a pipe could fill and block)."""
+
+    name: str
+    stdout_path: Path
+    stderr_path: Path
+
+    def stdout_text(self) -> str:
+        return self.stdout_path.read_text(errors="replace")
+
+    def stderr_text(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def finish(self, timeout: float = 30) -> int:
+        """Wait for the exit status; on timeout fail with what the process wrote so far."""
+        try:
+            return self.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"{self.name} still running after {timeout:g} s\n"
+                f"stdout: {self.stdout_text()[-2000:]}\nstderr: {self.stderr_text()[-2000:]}"
+            ) from None
+
+
+def exited(process: subprocess.Popen) -> bool:
+    """Whether the process has exited, WITHOUT reaping it: its PID (and so its process group
+    id) stays reserved, so signalling the group afterwards cannot hit a recycled PID."""
+    if process.returncode is not None:
+        return True
+    try:
+        return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def signal_group(process: subprocess.Popen, signum: int) -> None:
+    if process.returncode is not None and not group_members(process.pid):
+        # Reaped already and its group is empty: the id is free and could be someone else's.
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes in a process group, from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
