@@ -168,7 +168,7 @@ class SittingCore:
         now = self._steady(now)
         out: list[ev.Event] = []
         # Fields are read as attributes, not captured by the class patterns: on CPython 3.11 the
-        # captures kept memory alive (bench/day.py showed ~90 bytes a day; none this way).
+        # captures kept memory alive (bench/day showed ~90 bytes a day; none this way).
         match command:
             case Snooze():
                 minutes = command.minutes
