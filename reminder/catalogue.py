@@ -19,7 +19,8 @@ CREDITS = """\
 Stretches and doses follow the article "Stretching this little muscle can make knee and back pain
 go away", which quotes the physical therapists Kristen Lettenberger (DPT, CSCS) and Winnie Yu
 (DPT, CPT) of Bespoke Treatments, New York City. The wording here is psoas's own.
-This is general guidance, not medical advice. If a stretch hurts, stop."""
+psoas offers general pointers and is not medical advice. Pain means ease off and leave that
+stretch for today; pain that lingers is one for a clinician."""
 
 Side = Literal["left", "right"]
 Sides = Literal["together", "each"]

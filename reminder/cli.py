@@ -30,7 +30,7 @@ everyday use:
   psoas simulate day.txt        replay a day to tune your config
   psoas config init             write a commented config file to edit
 
-General guidance only, not medical advice: stop if a stretch hurts.
+General pointers, not medical advice: if a stretch brings pain, ease off and leave it.
 """
 
 
