@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from desktop import Desktop, Process
 
@@ -33,15 +34,24 @@ def choose(desk: Desktop, *keys: str) -> None:
         time.sleep(0.2)
 
 
-def start_headless(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def psoas(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """One ``psoas`` command as a separate process, its output captured."""
+    options: dict[str, Any] = {"capture_output": True, "text": True, "timeout": 60} | kwargs
+    return subprocess.run([sys.executable, "-m", "reminder", *args], env=env, cwd=ROOT, **options)
+
+
+def start_headless(config: Path, env: dict[str, str], **kwargs: Any) -> subprocess.Popen[str]:
     """``psoas run --headless`` as a separate, real process, its warnings on a pipe."""
+    options: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE} | kwargs
     return subprocess.Popen(
         [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
         env=env,
-        cwd=Path(__file__).resolve().parent.parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        cwd=ROOT,
         text=True,
+        **options,
     )
 
 

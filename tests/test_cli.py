@@ -6,14 +6,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
-
-ROOT = Path(__file__).resolve().parent.parent
+from e2e import psoas, start_headless
 
 
 @pytest.fixture
@@ -31,18 +29,6 @@ def home(tmp_path: Path) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     }
     return env
-
-
-def psoas(env: dict[str, str], *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reminder", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        **kwargs,
-    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *names: str) -> None:
@@ -142,14 +128,7 @@ def test_headless_daemon_falls_back_to_the_terminal_and_stops_on_sigterm(home, t
         'sit_minutes = 0.02\nbreak_minutes = 1\nrepeat_minutes = 0.02\nidle_source = "none"\n'
         + EVERY_DAY
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
-        env=home,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_headless(config, home)
     try:
         deadline = time.monotonic() + 30
         log = tmp_path / "state" / "psoas" / "log" / "psoas.log"

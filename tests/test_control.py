@@ -6,18 +6,15 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
-from e2e import start_headless
+from e2e import psoas, start_headless
 
 from reminder.control import ControlError, ControlServer, NotRunning, request
 from reminder.remote import parse_duration
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -34,17 +31,6 @@ def env(tmp_path: Path) -> dict[str, str]:
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
     }
-
-
-def psoas(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "reminder", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY, make_config
+from e2e import psoas, start_headless
 from PIL import Image
 
 from reminder import events as ev
@@ -212,26 +213,16 @@ def test_stats_and_export_from_the_command_line(home, tmp_path):
     )
     store.close()
 
-    def psoas(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "reminder", *args],
-            env=home,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    days = json.loads(psoas("stats", "--days", "2", "--json").stdout)
+    days = json.loads(psoas(home, "stats", "--days", "2", "--json").stdout)
     assert len(days) == 2 and days[-1]["breaks_natural"] + days[0]["breaks_natural"] == 1
     assert round(sum(d["sat_minutes"] for d in days)) == 60
     chart = tmp_path / "week.png"
-    shown = psoas("stats", "--chart", str(chart))
+    shown = psoas(home, "stats", "--chart", str(chart))
     assert shown.returncode == 0 and "longest" in shown.stdout
     assert Image.open(chart).size[0] == 1000
-    csv_text = psoas("export", "--csv").stdout.splitlines()
+    csv_text = psoas(home, "export", "--csv").stdout.splitlines()
     assert csv_text[0] == "time,kind,details" and len(csv_text) == 3
-    bad = psoas("stats", "--days", "zero")
+    bad = psoas(home, "stats", "--days", "zero")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 
 
@@ -245,13 +236,7 @@ def test_the_running_daemon_records_what_happens(home, tmp_path):
         "XDG_STATE_HOME": str(tmp_path / "state"),
         "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
     }
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    daemon = start_headless(config, env, stderr=subprocess.DEVNULL)
     try:
         log = tmp_path / "state" / "psoas" / "log" / "psoas.log"
         deadline = time.monotonic() + 30
@@ -262,12 +247,5 @@ def test_the_running_daemon_records_what_happens(home, tmp_path):
     finally:
         daemon.terminate()
         daemon.wait(15)
-    stats = subprocess.run(
-        [sys.executable, "-m", "reminder", "stats", "--days", "1", "--json"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    stats = psoas(env, "stats", "--days", "1", "--json")
     assert json.loads(stats.stdout)[0]["prompts"] >= 2
