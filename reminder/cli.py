@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("--days", type=_day_count, default=7, metavar="N", help="default: 7")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
-    stats.add_argument("--chart", type=Path, metavar="FILE.png", help="also draw a weekly chart")
+    stats.add_argument("--chart", type=_png_path, metavar="FILE.png", help="also draw a week chart")
     stats.set_defaults(handler=_stats)
     export = sub.add_parser(
         "export",
@@ -254,6 +254,14 @@ def _routine(args: argparse.Namespace) -> int:
     except UserError as error:
         print(f"psoas: the routine was not recorded: {error}", file=sys.stderr)
     return 0 if finished else 1
+
+
+def _png_path(text: str) -> Path:
+    """The chart is a PNG: say so before the history is read, not after Pillow guesses."""
+    path = Path(text)
+    if path.suffix.lower() != ".png" or path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a PNG file name (e.g. week.png)")
+    return path
 
 
 def _day_count(text: str) -> int:

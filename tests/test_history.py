@@ -222,8 +222,12 @@ def test_stats_and_export_from_the_command_line(home, tmp_path):
     assert Image.open(chart).size[0] == 1000
     csv_text = psoas(home, "export", "--csv").stdout.splitlines()
     assert csv_text[0] == "time,kind,details" and len(csv_text) == 3
-    bad = psoas(home, "stats", "--days", "zero")
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    for wrong in (["--days", "zero"], ["--chart", str(tmp_path / "week.txt")]):
+        bad = psoas(home, "stats", *wrong)
+        assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+        assert wrong[1] in bad.stderr
+    assert "PNG" in bad.stderr  # says what is allowed, not what Pillow guessed
+    assert not (tmp_path / "week.txt").exists()
 
 
 def test_the_running_daemon_records_what_happens(home, tmp_path):
