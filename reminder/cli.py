@@ -134,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("--days", type=_day_count, default=7, metavar="N", help="default: 7")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
-    stats.add_argument("--chart", type=_png_path, metavar="FILE.png", help="also draw a week chart")
+    stats.add_argument(
+        "--chart", type=_png_path, metavar="FILE.png", help="also draw a weekly chart"
+    )
     stats.set_defaults(handler=_stats)
     export = sub.add_parser(
         "export",
