@@ -1,107 +1,222 @@
-"""Putting psoas together: idle source, notifier, core, daemon, tray and control channel.
+"""Putting psoas together: buses, idle source, notifier, core, daemon, tray and control channel.
 
 Each adapter is chosen here and only here; each that cannot start says why once, and the daemon
-runs on what is left.
+runs on what is left. Everything but the history writer (and pystray's toolkit, where it is used)
+runs on one asyncio loop in the main thread, which also takes the signals.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import os
 import signal
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
+from reminder.bus import BusError, Buses, connect, name_has_owner
 from reminder.catalogue import Catalogue
 from reminder.clock import SystemClock
 from reminder.config import Config, default_config_path
-from reminder.control import AlreadyRunning, ControlError, ControlServer, InstanceLock
+from reminder.control import Server, open_server
+from reminder.control.handler import ControlHandler
+from reminder.control.protocol import ControlError
 from reminder.daemon import Daemon
 from reminder.icon import look_for, write_icon
 from reminder.idle import choose_idle_source
+from reminder.instance import AlreadyRunning, InstanceLock
 from reminder.logs import setup_logging
-from reminder.notify import FallbackNotifier, NotifyError, PlyerNotifier, TerminalNotifier
-from reminder.notify_dbus import FreedesktopNotifier
-from reminder.paths import cache_dir, data_dir
-from reminder.remote import make_handler
+from reminder.notify import (
+    FallbackNotifier,
+    Notifier,
+    NotifyError,
+    Outbox,
+    PlyerNotifier,
+    TerminalNotifier,
+)
+from reminder.paths import cache_dir, history_file, runtime_dir
 from reminder.sitting import Settings, SittingCore
 from reminder.store import BackgroundWriter, HistoryStore
 from reminder.timebase import SystemCalendar
-from reminder.tray import Tray, TrayUnavailable, tray_host_present
+from reminder.tray import Tray, TrayUnavailable, xembed_host_present
 
 log = logging.getLogger(__name__)
+
+SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+#: How long queued notifications may take to go out when psoas stops.
+_DRAIN_SECONDS = 1.0
 
 
 def run_app(
     config: Config, catalogue: Catalogue, explicit: Path | None, headless: bool, verbose: bool
 ) -> int:
-    """Build the daemon from its parts, chosen here and only here, and run it until it stops."""
-
+    """Run psoas until it is told to stop; the exit status."""
     lock: InstanceLock | None = None
     try:
-        lock = InstanceLock()
+        lock = InstanceLock(runtime_dir())
         lock.acquire()  # held until this function returns or the process ends, however it ends
     except AlreadyRunning as error:
         print(f"psoas: {error}", file=sys.stderr)
         return 1
     except (ControlError, OSError) as error:
+        lock = None
         print(f"psoas: cannot check for another running psoas ({error}); going on", file=sys.stderr)
-    log_file = setup_logging(verbose)
-    log.info("config: %s; log: %s", config.origin, log_file)
-    idle = choose_idle_source(config.idle_source)
-    if not idle.tracks_input:
-        log.warning("no idle source: every minute psoas runs counts as sitting")
     try:
-        icon = write_icon(cache_dir() / "psoas.png", look_for("sitting", 1.0))
-    except OSError as error:
-        log.warning("cannot write the notification icon (%s); notifying without it", error)
-        icon = None
-    actions_to: list = []  # the daemon, once it exists: buttons pressed before then are dropped
-    desktop_notifier = _desktop_notifier(
-        icon, lambda key: actions_to and actions_to[0].on_action(key)
-    )
-    notifier = FallbackNotifier(desktop_notifier, TerminalNotifier())
-    settings = Settings.from_config(config, catalogue, tracks_input=idle.tracks_input)
-    core = SittingCore(settings, SystemCalendar(), catalogue)
-    daemon = Daemon(
-        core,
-        SystemClock(),
-        idle,
-        notifier,
-        catalogue,
-        lambda failed: choose_idle_source("auto", failed),
-    )
-    actions_to.append(daemon)
-    writer = _history(daemon)
-    history = writer.store.path if writer is not None else None
-    tray = None if headless else _make_tray(daemon, catalogue, config, explicit, history)
-    if tray is None and hasattr(desktop_notifier, "start_loop"):
-        desktop_notifier.start_loop()  # no GUI loop to deliver button presses: run one
-    server = _control_server(daemon, catalogue)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: daemon.stop())
-    try:
-        if tray is not None:
-            tray.run()
+        log_file = setup_logging(verbose)
+        log.info("config: %s; log: %s", config.origin, log_file)
+        app = App(config, catalogue, explicit, headless)
+        tray = app.pystray_tray()
+        if tray is not None and tray.needs_main_thread:
+            tray.run_on_main_thread(lambda: asyncio.run(app.serve(tray)))
         else:
-            daemon.run()
+            asyncio.run(app.serve(tray))
     finally:
-        if server is not None:
-            server.stop()
-        if hasattr(desktop_notifier, "close"):
-            desktop_notifier.close()
-        if writer is not None:
-            writer.close()
         if lock is not None:
             lock.release()
     return 0
 
 
+class App:
+    """The parts of one running psoas, made on its loop and taken down in order."""
+
+    def __init__(
+        self, config: Config, catalogue: Catalogue, explicit: Path | None, headless: bool
+    ) -> None:
+        self.config = config
+        self.catalogue = catalogue
+        self.explicit = explicit
+        self.headless = headless
+        self.daemon: Daemon | None = None
+
+    def pystray_tray(self) -> Tray | None:
+        """The pystray tray where it fits (made, not shown yet), else None."""
+        if self.headless:
+            return None
+        return Tray(
+            self.catalogue,
+            self.config,
+            lambda: self.explicit or default_config_path(),
+            history=history_file(),
+        )
+
+    async def serve(self, tray: Tray | None) -> None:
+        loop = asyncio.get_running_loop()
+        self._take_signals(loop)
+        buses = Buses(await _session_bus())
+        idle = await choose_idle_source(self.config.idle_source, buses)
+        if not idle.tracks_input:
+            log.warning("no idle source: every minute psoas runs counts as sitting")
+        notifier = FallbackNotifier(await self._desktop_notifier(buses), TerminalNotifier())
+        outbox = Outbox(notifier)
+        outbox.start()
+        settings = Settings.from_config(self.config, self.catalogue, tracks_input=idle.tracks_input)
+        core = SittingCore(settings, SystemCalendar(), self.catalogue)
+
+        async def replace_idle(failed: Any) -> Any:
+            return await choose_idle_source("auto", buses, failed)
+
+        daemon = self.daemon = Daemon(
+            core, SystemClock(), idle, outbox, self.catalogue, replace_idle
+        )
+        writer = _history(daemon)
+        if tray is not None and not tray.needs_main_thread:
+            tray = await _start_tray(tray, daemon, buses)
+        elif tray is not None:
+            tray.attach(daemon)
+        server = await _control_server(daemon, self.catalogue)
+        watch = loop.create_task(_say_when_the_bus_goes(buses, daemon))
+        try:
+            await daemon.run()
+        finally:
+            watch.cancel()
+            if server is not None:
+                await server.stop()
+            if tray is not None and not tray.needs_main_thread:
+                tray.stop()
+            await outbox.drain(_DRAIN_SECONDS)
+            if writer is not None:
+                writer.close()
+            buses.close()
+
+    def _take_signals(self, loop: asyncio.AbstractEventLoop) -> None:
+        """TERM, INT and HUP stop psoas cleanly: a last look at the user, history written."""
+
+        def stop() -> None:
+            if self.daemon is not None:
+                self.daemon.stop()
+
+        for signum in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
+            if signum is None:
+                continue
+            try:
+                loop.add_signal_handler(signum, stop)
+            except (NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
+                signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop))
+
+    async def _desktop_notifier(self, buses: Buses) -> Notifier:
+        """The freedesktop interface itself where there is a session bus (buttons, replacing,
+        taking down); elsewhere plyer."""
+        icon = _notification_icon()
+        if buses.session is not None:
+            from reminder.notify_dbus import FreedesktopNotifier
+
+            notifier = FreedesktopNotifier(buses.session, icon, self._on_action)
+            try:
+                await notifier.start()
+                return notifier
+            except NotifyError as error:
+                log.warning("no notification buttons: %s", error)
+        if sys.platform.startswith("linux"):
+            return (
+                TerminalNotifier()
+            )  # plyer would only shell out to notify-send, hiding every failure
+        return PlyerNotifier(icon)
+
+    def _on_action(self, key: str) -> None:
+        if self.daemon is not None:
+            self.daemon.on_action(key)
+
+
+async def _session_bus() -> Any | None:
+    try:
+        return await connect()
+    except BusError as error:
+        log.warning(
+            "%s: no notification popups (they go to the terminal), no tray menu over D-Bus", error
+        )
+        return None
+
+
+async def _say_when_the_bus_goes(buses: Buses, daemon: Daemon) -> None:
+    """The session bus ending (a logout half-way, a crash) is said once; psoas goes on."""
+    if buses.session is None:
+        return
+    try:
+        await buses.session.wait_for_disconnect()
+        reason = "it closed"
+    except Exception as error:  # dbus-fast hands over whatever ended the connection
+        reason = str(error) or type(error).__name__
+    log.warning(
+        "lost the D-Bus session bus (%s): notifications go to the terminal and D-Bus idle "
+        "sources are replaced; reminders go on",
+        reason,
+    )
+
+
+def _notification_icon() -> Path | None:
+    try:
+        return write_icon(cache_dir() / "psoas.png", look_for("sitting", 1.0))
+    except OSError as error:
+        log.warning("cannot write the notification icon (%s); notifying without it", error)
+        return None
+
+
 def _history(daemon: Daemon) -> BackgroundWriter | None:
     """Record every event, and carry the sitting clock over a restart; or say why not."""
     try:
-        store = HistoryStore(data_dir() / "history.sqlite3")
+        store = HistoryStore(history_file())
     except (OSError, sqlite3.Error) as error:
         log.warning("no history this time (%s); reminders go on without it", error)
         return None
@@ -117,28 +232,35 @@ def _history(daemon: Daemon) -> BackgroundWriter | None:
     return writer
 
 
-def _desktop_notifier(icon, on_action):
-    """On Linux the freedesktop interface itself (buttons, replacing); else, or failing, plyer."""
-
-    if sys.platform.startswith("linux"):
-        try:
-            return FreedesktopNotifier(icon, on_action)
-        except NotifyError as error:
-            log.info("notifications through plyer: %s", error)
-    return PlyerNotifier(icon)
-
-
-def _control_server(daemon, catalogue):
-    """The control channel, or None after saying once why there is none."""
-
+async def _start_tray(tray: Tray, daemon: Daemon, buses: Buses) -> Tray | None:
+    """The tray, or None after saying once, plainly, why there is none."""
     try:
-        if sys.platform == "win32":
-            from reminder.control_pipe import PipeServer, key_path
+        if sys.platform.startswith("linux") and not await _tray_host_present(buses):
+            raise TrayUnavailable("no system tray on this desktop (no tray host is running)")
+        await tray.start(daemon)
+    except TrayUnavailable as error:
+        log.warning("no tray icon: %s; running headless (notifications only)", error)
+        return None
+    log.info("tray icon up (%s)", tray.name)
+    return tray
 
-            server = PipeServer(make_handler(daemon, catalogue), key_path())
-        else:
-            server = ControlServer(make_handler(daemon, catalogue))
-        server.start()
+
+async def _tray_host_present(buses: Buses) -> bool:
+    if xembed_host_present():
+        return True
+    if buses.session is None:
+        return False
+    with contextlib.suppress(BusError):
+        return await name_has_owner(buses.session, SNI_WATCHER)
+    return False
+
+
+async def _control_server(daemon: Daemon, catalogue: Catalogue) -> Server | None:
+    """The control channel, or None after saying once why there is none."""
+    handler = ControlHandler(daemon, catalogue)
+    try:
+        server = open_server(handler.answer, runtime_dir())
+        await server.start()
     except (ControlError, OSError) as error:
         log.warning(
             "no control channel (%s); psoas status, snooze... will not reach this one", error
@@ -146,23 +268,3 @@ def _control_server(daemon, catalogue):
         return None
     log.info("control channel: %s", server.path)
     return server
-
-
-def _make_tray(daemon, catalogue, config, explicit: Path | None, history: Path | None):
-    """The tray, or None after saying once, plainly, why there is none."""
-
-    try:
-        if os.environ.get("DISPLAY") and not tray_host_present():
-            raise TrayUnavailable("no system tray on this desktop (no tray host is running)")
-        tray = Tray(
-            daemon,
-            catalogue,
-            config.snooze_minutes,
-            lambda: explicit or default_config_path(),
-            history=history,
-        )
-    except TrayUnavailable as error:
-        log.warning("no tray icon: %s; running headless (notifications only)", error)
-        return None
-    log.info("tray icon up (pystray backend %s)", type(tray.icon).__module__)
-    return tray

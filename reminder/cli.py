@@ -234,7 +234,9 @@ def _routine(args: argparse.Namespace) -> int:
         known = ", ".join(catalogue.routines)
         raise UserError(f"routine: unknown routine {args.name!r}; use one of {known}")
     if cli_remote.daemon_running():
-        return cli_remote.send({"command": "routine", "name": args.name})
+        from reminder.control.protocol import Request
+
+        return cli_remote.send(Request("routine", name=args.name))
     from reminder.logs import setup_logging
 
     setup_logging(getattr(args, "verbose", False))

@@ -8,8 +8,9 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from reminder.control import ControlError, NotRunning, request
-from reminder.remote import parse_duration
+from reminder.control.client import send as request
+from reminder.control.protocol import ControlError, NotRunning, Request, parse_duration
+from reminder.errors import UserError
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -29,7 +30,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     snooze.add_argument(
         "minutes", nargs="?", type=_positive, metavar="MINUTES", help="default: your first choice"
     )
-    snooze.set_defaults(handler=lambda a: send({"command": "snooze", "minutes": a.minutes}))
+    snooze.set_defaults(handler=lambda a: send(Request("snooze", minutes=a.minutes)))
     for name, text in (
         ("skip", "skip this break: the sitting clock starts again"),
         ("done", "I stretched: recorded as a break taken, the clock starts again"),
@@ -39,7 +40,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         parser = sub.add_parser(
             name, parents=[common], help=text, description=text[:1].upper() + text[1:] + "."
         )
-        parser.set_defaults(handler=lambda a, name=name: send({"command": name}))
+        parser.set_defaults(handler=lambda a, name=name: send(Request(name)))
     pause = sub.add_parser(
         "pause",
         parents=[common],
@@ -48,9 +49,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "meanwhile comes when the pause ends.",
     )
     pause.add_argument("duration", metavar="DURATION", help="e.g. 30m, 2h, 1h30m, 45, tomorrow")
-    pause.set_defaults(
-        handler=lambda a: send({"command": "pause", "minutes": parse_duration(a.duration)})
-    )
+    pause.set_defaults(handler=lambda a: send(Request("pause", minutes=_duration(a.duration))))
 
 
 def add_autostart(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -94,15 +93,22 @@ def _positive(text: str) -> float:
     return value
 
 
+def _duration(text: str) -> float | None:
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise UserError(f"pause: {error}") from None
+
+
 def daemon_running() -> bool:
     try:
-        request({"command": "status"})
+        request(Request("status"))
     except ControlError:
         return False
     return True
 
 
-def send(command: dict[str, Any]) -> int:
+def send(command: Request) -> int:
     try:
         reply = request(command)
     except NotRunning as error:
@@ -119,7 +125,7 @@ def send(command: dict[str, Any]) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     try:
-        reply = request({"command": "status"})
+        reply = request(Request("status"))
     except ControlError as error:
         print(f"psoas: {error}", file=sys.stderr)
         return 1

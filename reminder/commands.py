@@ -73,3 +73,29 @@ Command = (
     | ResumeRoutine
     | SkipStep
 )
+
+
+#: The words for commands, as the control channel, notification buttons and scenario files use them.
+NAMED: dict[str, type[Command]] = {
+    "snooze": Snooze,
+    "stretch-now": StretchNow,
+    "done": Done,
+    "skip": Skip,
+    "pause": Pause,
+    "resume": ResumeReminders,
+    "routine": StartRoutine,
+    "cancel-routine": CancelRoutine,
+    "pause-routine": PauseRoutine,
+    "resume-routine": ResumeRoutine,
+    "skip-step": SkipStep,
+}
+
+
+def named(name: str, minutes: float | None = None, routine: str = "desk") -> Command:
+    """The command a word names, with its argument where it takes one (KeyError if none)."""
+    kind = NAMED[name]
+    if kind in (Snooze, Pause):
+        return kind(minutes)
+    if kind is StartRoutine:
+        return StartRoutine(routine)
+    return kind()

@@ -1,47 +1,55 @@
 """The daemon: wakes the core when something can be due, shows what it says, takes commands.
 
-One worker loop owns the core. It sleeps on an event until the private ``schedule`` timer says the
-core's next wake-up has come or a command arrives (from the tray, a signal, the control channel),
-so an idle daemon does nothing at all between wake-ups.
+Everything happens on one asyncio loop, the daemon's, and only there is the core touched. Between
+wake-ups the daemon sleeps on one timer armed at the core's next wake-up on the injected Clock's
+steady time (suspend-aware, never moved by the wall clock). The private ``schedule.Scheduler``
+holds that one job and runs it when the timer fires, so schedule's wall-clock idea of time never
+decides when. Commands (tray, control channel, notification buttons, signals) queue up and are
+carried out in order; another thread hands one over with :meth:`Daemon.submit_threadsafe`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import queue
-import threading
-import time
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import replace
 
 import schedule
 
 from reminder import events as ev
 from reminder.catalogue import Catalogue
-from reminder.clock import Clock
-from reminder.commands import Command, Done, Snooze, StartRoutine
+from reminder.clock import Clock, Timer
+from reminder.commands import Command, named
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.messages import notification_for
-from reminder.notify import Notifier
+from reminder.notify import Note, Outbox
 from reminder.sitting import SittingCore, Status
-from reminder.timebase import Moment
 
 log = logging.getLogger(__name__)
 
 #: Read the idle counter a little after the moment it can change, never a hair before it.
 _LATE_MARGIN = 0.05
-
-
-@dataclass(frozen=True)
-class _Question:
-    question: Callable[[Moment], Any]
-    reply: queue.SimpleQueue[Any]
-
+#: An idle source that takes longer than this to answer has failed.
+_IDLE_TIMEOUT = 1.0
 
 Listener = Callable[[list[ev.Event], Status], None]
 #: Given the steady time now, when an adapter wants the daemon awake next (e.g. to redraw the icon).
 WakeupHint = Callable[[float], float | None]
+#: Given the names of the idle sources that failed, the next one to use.
+ReplaceIdle = Callable[[Collection[str]], Awaitable[IdleSource]]
+
+
+class _Tick:
+    """Look at the user and the time; nothing asked."""
+
+
+class _Stop:
+    """Take a last look at the user, tell the listeners, and end."""
+
+
+async def _no_idle(failed: Collection[str]) -> IdleSource:
+    return NoIdleSource()
 
 
 class Daemon:
@@ -50,165 +58,167 @@ class Daemon:
         core: SittingCore,
         clock: Clock,
         idle: IdleSource,
-        notifier: Notifier,
+        outbox: Outbox,
         catalogue: Catalogue,
-        replace_idle: Callable[[Collection[str]], IdleSource] | None = None,
+        replace_idle: ReplaceIdle = _no_idle,
     ) -> None:
         self.core = core
         self.clock = clock
         self.idle = idle
-        self.notifier = notifier
+        self.outbox = outbox
         self.catalogue = catalogue
         self.listeners: list[Listener] = []
         self.wakeup_hints: list[WakeupHint] = []
         self.wakeups = 0
         self.tray_name = "none (headless)"  # set by the tray, for ``psoas status``
-        # Given the names of the sources that failed, the next idle source to use.
-        self._replace_idle = replace_idle or (lambda failed: NoIdleSource())
+        self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()
-        self._commands: queue.SimpleQueue[Command | _Question] = queue.SimpleQueue()
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
+        self._work: asyncio.Queue[Command | _Tick | _Stop] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: Timer | None = None
+        self._wall_watch: Timer | None = None
         self._scheduler = schedule.Scheduler()  # private: never the module's global default
-        self._deadline: float | None = None  # monotonic time the armed job is due
 
-    # ----- called from other threads (tray callbacks, signal handlers): never block -----
+    # ----- asking the daemon for things ------------------------------------------------------
 
     def submit(self, command: Command) -> None:
-        self._commands.put(command)
-        self._wake.set()
+        """Queue a command (on the daemon's loop)."""
+        self._work.put_nowait(command)
 
-    def ask(self, question: Callable[[Moment], Any], timeout: float = 5.0) -> Any:
-        """Run ``question`` on the daemon's own thread (the core is single-threaded) and answer."""
-        asked = _Question(question, queue.SimpleQueue())
-        self.submit(asked)  # type: ignore[arg-type]
-        try:
-            return asked.reply.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError("the daemon did not answer in time") from None
+    def stop(self) -> None:
+        """Stop after a last look at the user (on the daemon's loop)."""
+        self._work.put_nowait(_Stop())
 
-    def prompt_actions(self) -> list[tuple[str, str]]:
+    def submit_threadsafe(self, command: Command) -> None:
+        """Queue a command from any thread (a GUI toolkit's, a signal handler's)."""
+        self._call_soon(self.submit, command)
+
+    def stop_threadsafe(self) -> None:
+        self._call_soon(self.stop)
+
+    def _call_soon(self, function: Callable[..., None], *args: object) -> None:
+        if self._loop is None or self._loop.is_closed():
+            log.debug("the daemon is not running; dropped %s", function.__name__)
+            return
+        self._loop.call_soon_threadsafe(function, *args)
+
+    def prompt_actions(self) -> tuple[tuple[str, str], ...]:
         """The buttons a prompt offers (where the notification server shows buttons)."""
         snooze = self.core.settings.snooze / 60
-        return [
+        return (
             ("done", "I stretched"),
             ("snooze", f"Snooze {snooze:g} min"),
             ("routine", "Desk routine"),
-        ]
+        )
 
     def on_action(self, key: str) -> None:
         """A button on a notification was pressed: act as the tray menu would."""
-        command = {
-            "done": Done(),
-            "snooze": Snooze(),
-            "routine": StartRoutine("desk"),
-        }.get(key)
-        if command is not None:
-            self.submit(command)
+        if key in {key for key, _ in self.prompt_actions()}:
+            self.submit(named(key))
 
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
+    # ----- the loop ----------------------------------------------------------------------------
 
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
-
-    # ----- the loop -------------------------------------------------------------------
-
-    def run(self) -> None:
+    async def run(self) -> None:
+        """Run until :meth:`stop`; the last thing done is a last look, so nothing seen is lost."""
+        self._loop = asyncio.get_running_loop()
+        self._timer = self.clock.timer(self._timer_fired)
+        self._wall_watch = self.clock.watch_wall_clock(self._wall_clock_set)
         log.info(
-            "running: idle source %s, notifications via %s", self.idle.name, self.notifier.name
+            "running: idle source %s, notifications via %s",
+            self.idle.name,
+            self.outbox.notifier.name,
         )
-        self._tick()
-        while not self._stopping.is_set():
-            self._wake.wait(self._sleep_for())
-            self._wake.clear()
-            if self._stopping.is_set():
-                break
-            self._take_commands()
-            self._run_due()
+        self._work.put_nowait(_Tick())
+        try:
+            while not isinstance(item := await self._work.get(), _Stop):
+                try:
+                    await self._step(item)
+                finally:
+                    self._work.task_done()
+            await self._step(_Tick())
+            self._work.task_done()
+        finally:
+            for timer in (self._timer, self._wall_watch):
+                if timer is not None:
+                    timer.close()
+            self._scheduler.clear()
+            self._loop = None
         log.info("stopped")
 
-    def _sleep_for(self) -> float | None:
-        """Until schedule's job is due, but never past the steady deadline: schedule reads the
-        naive local wall clock, which a clock set back or a DST fall-back moves by hours."""
-        due = self._scheduler.idle_seconds
-        if self._deadline is None:
-            return due
-        steady = max(0.0, self._deadline - time.monotonic())
-        return steady if due is None else max(0.0, min(due, steady))
+    async def settled(self) -> None:
+        """Return once everything queued so far has been carried out (for tests and tools)."""
+        await asyncio.sleep(0)
+        await self._work.join()
 
-    def _run_due(self) -> None:
-        self._scheduler.run_pending()
-        if self._deadline is not None and time.monotonic() >= self._deadline:
-            # The wall clock went back: schedule's job looks far off, but its time has come.
-            log.info("wall clock moved back; waking the core on the steady clock")
-            self._scheduler.run_all()
-
-    def _take_commands(self) -> None:
-        while True:
-            try:
-                command = self._commands.get_nowait()
-            except queue.Empty:
-                return
-            now = self.clock.now()
-            if isinstance(command, _Question):
-                command.reply.put(command.question(now))
-                continue
-            self._publish(self._observe(now) + self.core.command(now, command))
-            self._arm()
-
-    def _tick(self) -> type[schedule.CancelJob]:
-        self.wakeups += 1
-        self._publish(self._observe(self.clock.now()))
+    async def _step(self, item: Command | _Tick) -> None:
+        idle, locked = await self._read_idle()
+        now = self.clock.now()
+        events = self.core.observe(now, idle, locked=locked, slept_since=self.clock.slept_since())
+        if not isinstance(item, _Tick):
+            events += self.core.command(now, item)
+        self._publish(events)
         self._arm()
-        return schedule.CancelJob
 
-    def _observe(self, now: Moment) -> list[ev.Event]:
-        slept_since = self.clock.slept_since()
+    async def _read_idle(self) -> tuple[float, bool]:
         try:
-            idle, locked = self.idle.idle_seconds(), self.idle.locked()
-        except OSError as error:
-            self._lose_idle_source(error)
-            idle, locked = 0.0, False
-        return self.core.observe(now, idle, locked=locked, slept_since=slept_since)
+            async with asyncio.timeout(_IDLE_TIMEOUT):
+                return await self.idle.idle_seconds(), await self.idle.locked()
+        except (OSError, TimeoutError) as error:
+            await self._lose_idle_source(str(error) or "no answer in time")
+            return 0.0, False
 
-    def _lose_idle_source(self, error: OSError) -> None:
+    async def _lose_idle_source(self, reason: str) -> None:
         """Carry on with the next source that works (or none), saying so in one line."""
-        self._failed_idle.add(self.idle.name)
         failed = self.idle.name
-        self.idle = self._replace_idle(self._failed_idle)
+        self._failed_idle.add(failed)
+        self.idle = await self._replace_idle(self._failed_idle)
         then = (
             f"using {self.idle.name} instead"
             if self.idle.tracks_input
             else "from now on all running time counts as sitting"
         )
-        log.warning("idle source %s failed (%s); %s", failed, error, then)
+        log.warning("idle source %s failed (%s); %s", failed, reason, then)
         self.core.settings = replace(self.core.settings, tracks_input=self.idle.tracks_input)
 
     def _arm(self) -> None:
-        """Set the one timer job to the core's next wake-up (or none)."""
+        """Set the one timer (and schedule's one job) to the next wake-up anyone wants."""
         self._scheduler.clear()
         now = self.clock.now()
         wakes = [self.core.next_wakeup(now)] + [hint(now.t) for hint in self.wakeup_hints]
         wake = min((w for w in wakes if w is not None), default=None)
+        assert self._timer is not None
         if wake is None:
-            self._deadline = None
+            self._timer.disarm()
             return
-        delay = max(0.0, wake - now.t) + _LATE_MARGIN
-        self._scheduler.every(delay).seconds.do(self._tick)
-        self._deadline = time.monotonic() + delay
+        self._scheduler.every().day.do(self._tick_job)  # when: the steady timer decides
+        self._timer.arm(max(wake, now.t) + _LATE_MARGIN)
+
+    def _timer_fired(self) -> None:
+        self.wakeups += 1
+        self._scheduler.run_all()
+
+    def _tick_job(self) -> type[schedule.CancelJob]:
+        self._work.put_nowait(_Tick())
+        return schedule.CancelJob
+
+    def _wall_clock_set(self) -> None:
+        log.info("the wall clock was set; working out the next prompt again")
+        self._work.put_nowait(_Tick())
 
     def _publish(self, events: list[ev.Event]) -> None:
-        """Show what the user should see, then tell the listeners (tray, store) the new state."""
+        """Post what the user should see, then tell the listeners (tray, history) the new state."""
         for event in events:
             log.info("%s", event)
             shown = notification_for(event, self.catalogue)
             if shown is not None:
-                slot = "prompt" if isinstance(event, ev.PromptShown) else "routine"
-                actions = self.prompt_actions() if slot == "prompt" else ()
-                self.notifier.notify(*shown, slot=slot, actions=actions)
+                prompt = isinstance(event, ev.PromptShown)
+                actions = self.prompt_actions() if prompt else ()
+                self.outbox.post(
+                    Note(*shown, slot="prompt" if prompt else "routine", actions=actions)
+                )
         status = self.core.status(self.clock.now())
         for listener in self.listeners:
-            listener(events, status)
+            try:
+                listener(events, status)
+            except Exception:  # a boundary: a failing tray or store must not stop the reminders
+                log.exception("a listener failed on %s", status.state)

@@ -1,22 +1,23 @@
 """Notifications with buttons, straight through the freedesktop Notifications interface.
 
-plyer can neither offer actions nor tell us a notification's id, so on Linux we speak the
-interface ourselves (dbus-python): a prompt offers Done, Snooze and Start routine; each routine
-step replaces the one before (replaces_id) instead of piling up; a repeated prompt replaces the
-unanswered one. Where the server offers no actions, notifications are plain, as plyer's are.
+Spoken on the session bus the daemon already holds (dbus-fast, on its loop): a prompt offers
+I stretched, Snooze and Desk routine; each routine step replaces the one before (replaces_id)
+instead of piling up; a repeated prompt replaces the unanswered one; an answered prompt is taken
+down. Where the server offers no actions, notifications are plain. When the server's name changes
+hands (a restart), what we knew of the old one is forgotten.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from reminder import APP_NAME
-from reminder.notify import NotifyError
+from reminder.bus import DBUS_NAME, BusError, call, watch_signals
+from reminder.notify import Note, NotifyError
 
 log = logging.getLogger(__name__)
 
@@ -29,95 +30,83 @@ class FreedesktopNotifier:
 
     def __init__(
         self,
+        bus: Any,
         icon: Path | None,
         on_action: Callable[[str], None],
         timeout_ms: int = 20000,
     ) -> None:
-        try:
-            import dbus
-            from dbus.mainloop.glib import DBusGMainLoop
-        except ImportError as error:
-            raise NotifyError(f"dbus-python is missing ({error})") from None
-        self._dbus = dbus
+        self._bus = bus
         self.icon = str(icon) if icon else ""
         self.on_action = on_action
         self.timeout_ms = timeout_ms
-        self._loop: Any = None
-        self._thread: threading.Thread | None = None
+        self._capabilities: set[str] | None = None  # asked once per server
         self._ids: dict[str, int] = {}  # slot -> id of the notification shown in it
-        self._actions_of: dict[int, str] = {}  # id -> slot, to know which actions are ours
+        self._slot_of: dict[int, str] = {}  # id -> slot, to know which signals are ours
+
+    async def start(self) -> None:
+        """Listen for button presses, closed popups and the server changing hands."""
         try:
-            self._bus = dbus.SessionBus(mainloop=DBusGMainLoop())
-            self._bus.add_signal_receiver(self._invoked, "ActionInvoked", NAME, path=PATH)
-            self._bus.add_signal_receiver(self._closed, "NotificationClosed", NAME, path=PATH)
-        except dbus.exceptions.DBusException as error:
-            raise NotifyError(f"no D-Bus session bus: {_first_line(error)}") from None
-
-    def start_loop(self) -> None:
-        """Without a GUI main loop, run one in a thread so button presses reach us."""
-        from gi.repository import GLib
-
-        self._loop = GLib.MainLoop()
-        self._thread = threading.Thread(target=self._loop.run, name="notifications", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        """Stop our loop thread before the interpreter goes (a loop left in C at exit aborts)."""
-        if self._loop is not None:
-            self._loop.quit()
-            self._thread.join(5)
-            self._loop = None
-
-    def _call(self, method: str, *args: Any) -> Any:
-        try:
-            return self._bus.call_blocking(
-                NAME, PATH, NAME, method, _SIGNATURES[method], args, timeout=5.0
+            await watch_signals(self._bus, NAME, "ActionInvoked", self._invoked)
+            await watch_signals(self._bus, NAME, "NotificationClosed", self._closed)
+            await watch_signals(
+                self._bus, DBUS_NAME, "NameOwnerChanged", self._owner_changed, arg0=NAME
             )
-        except self._dbus.exceptions.DBusException as error:
-            raise NotifyError(_first_line(error)) from None
+        except BusError as error:
+            raise NotifyError(str(error)) from None
 
-    def capabilities(self) -> set[str]:
-        return {str(c) for c in self._call("GetCapabilities")}
+    async def _call(self, method: str, signature: str = "", body: list | None = None) -> list:
+        try:
+            return await call(self._bus, NAME, PATH, NAME, method, signature, body)
+        except BusError as error:
+            raise NotifyError(str(error)) from None
 
-    def notify(
-        self,
-        title: str,
-        body: str,
-        slot: str | None = None,
-        actions: Sequence[tuple[str, str]] = (),
-    ) -> None:
-        caps = self.capabilities()
-        if "body-markup" in caps:
-            body = html.escape(body, quote=False)
+    async def capabilities(self) -> set[str]:
+        if self._capabilities is None:
+            (caps,) = await self._call("GetCapabilities")
+            self._capabilities = {str(c) for c in caps}
+        return self._capabilities
+
+    async def show(self, note: Note) -> None:
+        from dbus_fast import Variant
+
+        caps = await self.capabilities()
+        body = html.escape(note.body, quote=False) if "body-markup" in caps else note.body
         flat: list[str] = []
         if "actions" in caps:
-            for key, label in actions:
+            for key, label in note.actions:
                 flat += [key, label]
-        replaces = self._ids.get(slot, 0) if slot else 0
-        hints = {"desktop-entry": self._dbus.String(APP_NAME)}
-        new_id = int(
-            self._call(
-                "Notify", APP_NAME, replaces, self.icon, title, body, flat, hints, self.timeout_ms
-            )
-        )
-        if slot:
-            self._ids[slot] = new_id
-            self._actions_of[new_id] = slot
+        replaces = self._ids.get(note.slot, 0) if note.slot else 0
+        hints = {"desktop-entry": Variant("s", APP_NAME)}
+        args = [APP_NAME, replaces, self.icon, note.title, body, flat, hints, self.timeout_ms]
+        (new_id,) = await self._call("Notify", "susssasa{sv}i", args)
+        if note.slot:
+            self._ids[note.slot] = int(new_id)
+            self._slot_of[int(new_id)] = note.slot
 
-    def _invoked(self, notification_id: int, action: str) -> None:
-        if int(notification_id) in self._actions_of:
+    async def withdraw(self, slot: str) -> None:
+        shown = self._ids.pop(slot, None)
+        if shown is not None:
+            self._slot_of.pop(shown, None)
+            await self._call("CloseNotification", "u", [shown])
+
+    async def withdraw_all(self) -> None:
+        for slot in list(self._ids):
+            await self.withdraw(slot)
+
+    def _invoked(self, message: Any) -> None:
+        notification_id, action = message.body
+        if int(notification_id) in self._slot_of:
             log.info("notification button: %s", action)
             self.on_action(str(action))
 
-    def _closed(self, notification_id: int, reason: int) -> None:
-        slot = self._actions_of.pop(int(notification_id), None)
-        if slot and self._ids.get(slot) == int(notification_id):
+    def _closed(self, message: Any) -> None:
+        notification_id = int(message.body[0])
+        slot = self._slot_of.pop(notification_id, None)
+        if slot and self._ids.get(slot) == notification_id:
             del self._ids[slot]
 
-
-_SIGNATURES = {"Notify": "susssasa{sv}i", "GetCapabilities": ""}
-
-
-def _first_line(error: Exception) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0][:200] if lines else type(error).__name__
+    def _owner_changed(self, message: Any) -> None:
+        # A new server (or none): its ids and abilities are not the old one's.
+        self._capabilities = None
+        self._ids.clear()
+        self._slot_of.clear()

@@ -1,12 +1,23 @@
-"""Where psoas keeps its files: the platform's conventional per-user folders (platformdirs)."""
+"""Where psoas keeps its files: every path it reads or writes is named here, and only here.
+
+The platform's conventional per-user folders come from platformdirs; the runtime folder (socket,
+lock) is the session's private ``XDG_RUNTIME_DIR``, else a folder of our own in the temp dir.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
 from pathlib import Path
 
 import platformdirs
 
 from reminder import APP_NAME
+
+
+def config_file() -> Path:
+    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
 def log_dir() -> Path:
@@ -19,3 +30,48 @@ def cache_dir() -> Path:
 
 def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def history_file() -> Path:
+    return data_dir() / "history.sqlite3"
+
+
+def control_key_file() -> Path:
+    """The Windows control channel's secret (see reminder.control.pipe)."""
+    return data_dir() / "control.key"
+
+
+def runtime_dir() -> Path:
+    """A folder only this user can enter: the session's runtime folder, else one in the temp dir."""
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    if base and os.path.isdir(base):
+        return Path(base) / APP_NAME
+    return Path(tempfile.gettempdir()) / f"{APP_NAME}-{user_id()}"
+
+
+def socket_file(folder: Path | None = None) -> Path:
+    return (folder or runtime_dir()) / "psoas.sock"
+
+
+def lock_file(folder: Path | None = None) -> Path:
+    return (folder or runtime_dir()) / "psoas.lock"
+
+
+def user_id() -> int:
+    return os.getuid() if hasattr(os, "getuid") else 0
+
+
+def private_dir(folder: Path) -> Path:
+    """Make sure ``folder`` exists and only this user can enter it; OSError saying why not."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except OSError as error:
+        raise OSError(f"{folder}: cannot be used ({error.strerror or error})") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise OSError(f"{folder}: not a folder; refusing to use it")
+    if info.st_uid != user_id():
+        raise OSError(f"{folder}: belongs to uid {info.st_uid}, not to you; refusing to use it")
+    if info.st_mode & 0o077:
+        os.chmod(folder, 0o700)
+    return folder

@@ -1,12 +1,15 @@
-"""The tray icon and its menu (pystray), on top of the daemon.
+"""The tray icon and its menu through pystray, on top of the daemon.
 
-The tray owns the main thread (GUI toolkits insist); the daemon runs in pystray's setup thread and
-tells the tray after every wake-up what the state is. Menu callbacks only queue a command for the
-daemon, so the menu never waits on anything.
+pystray runs its toolkit in a thread of its own (the GUI thread): the toolkit is imported, the
+icon built and every toolkit call made there; the daemon's loop only sets pystray's properties,
+which pystray hands over to that thread (GTK's idle queue, Win32 messages). Menu callbacks only
+queue a command on the daemon's loop, so the menu never waits on anything. macOS wants its GUI on
+the main thread: there the daemon's loop runs in pystray's setup thread instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -23,6 +26,7 @@ from typing import Any
 from reminder import commands as cmd
 from reminder import events as ev
 from reminder.catalogue import Catalogue, duration_text
+from reminder.config import Config
 from reminder.daemon import Daemon
 from reminder.errors import UserError
 from reminder.icon import IconLook, draw_icon, look_for
@@ -61,13 +65,10 @@ def load_pystray() -> Any:
     return pystray
 
 
-def tray_host_present() -> bool:
-    """Whether something on this desktop shows tray icons (an XEmbed tray or a StatusNotifier host).
-
-    Without one the icon would be invisible and the menu out of reach: better run headless.
-    """
-    if not sys.platform.startswith("linux"):
-        return True
+def xembed_host_present() -> bool:
+    """Whether an XEmbed system tray (trayer, stalonetray, i3bar...) runs on this X display."""
+    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
+        return False
     try:
         from Xlib import display as xdisplay
 
@@ -75,18 +76,11 @@ def tray_host_present() -> bool:
         try:
             number = screen.get_default_screen()
             atom = screen.intern_atom(f"_NET_SYSTEM_TRAY_S{number}")
-            if screen.get_selection_owner(atom) != 0:
-                return True
+            return screen.get_selection_owner(atom) != 0
         finally:
             screen.close()
     except Exception as error:  # python-xlib has its own exception hierarchy
         log.debug("XEmbed tray check failed: %s", error)
-    try:
-        import dbus
-
-        return bool(dbus.SessionBus().name_has_owner("org.kde.StatusNotifierWatcher"))
-    except Exception as error:  # no bus, no dbus-python
-        log.debug("StatusNotifier host check failed: %s", error)
         return False
 
 
@@ -150,50 +144,109 @@ def look_of(status: Status, sit_seconds: float) -> IconLook:
 class Tray:
     """The tray icon for a daemon: a picture of the sitting clock and a menu of everything."""
 
+    #: macOS runs its GUI on the main thread only.
+    needs_main_thread = sys.platform == "darwin"
+
     def __init__(
         self,
-        daemon: Daemon,
         catalogue: Catalogue,
-        snooze_minutes: tuple[float, ...],
+        config: Config,
         config_path: Callable[[], Path],
-        pystray: Any = None,
         history: Path | None = None,
+        pystray: Any = None,
     ) -> None:
-        self.pystray = pystray or load_pystray()
-        self.daemon = daemon
+        self._pystray = pystray
+        self.daemon: Daemon | None = None
         self.catalogue = catalogue
-        self.snooze_minutes = snooze_minutes
+        self.snooze_minutes = config.snooze_minutes
+        self.sit_seconds = config.sit_seconds
+        self.routine_pace = config.routine_pace
         self.config_path = config_path
         self.history = history  # the history database, read for the Today line and the chart
         self.today = "Today: nothing recorded yet"
-        self.status = daemon.core.status(daemon.clock.now())
+        self.status = Status("away", 0.0, None, None, None)
         self._status_at = time.time()
         self._look: IconLook | None = None
         self.redraws = 0
+        self.icon: Any = None
+        self.name = "pystray"
+
+    def _build(self) -> None:
+        """Import the toolkit and make the icon: on the thread that will run it."""
+        self.pystray = self._pystray or load_pystray()
         self.icon = self.pystray.Icon("psoas", self._picture(), self._tooltip(), menu=self._menu())
+        self.name = f"pystray {type(self.icon).__module__.rsplit('_', 1)[-1]}"
+
+    def attach(self, daemon: Daemon) -> None:
+        """Follow ``daemon`` (on its loop): redraw after its wake-ups, send it commands."""
+        self.daemon = daemon
         daemon.listeners.append(self._on_update)
-        daemon.tray_name = f"pystray {type(self.icon).__module__.rsplit('_', 1)[-1]}"
         daemon.wakeup_hints.append(self._next_picture_change)
+        daemon.tray_name = self.name
 
     # ----- running ---------------------------------------------------------------------------
 
-    def run(self) -> None:
-        """Show the icon and run the daemon behind it until Quit (or a signal) stops it."""
-        self.icon.run(setup=self._work)
+    async def start(self, daemon: Daemon) -> None:
+        """Start the GUI thread and wait until the icon is up; TrayUnavailable if it cannot be."""
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
 
-    def _work(self, icon: Any) -> None:
-        icon.visible = True
-        try:
-            self.daemon.run()
-        finally:
-            icon.stop()
+        def settle(error: TrayUnavailable | None) -> None:
+            if ready.done():
+                return
+            if error is None:
+                ready.set_result(None)
+            else:
+                ready.set_exception(error)
+
+        def gui() -> None:
+            try:
+                self._build()
+            except TrayUnavailable as error:
+                loop.call_soon_threadsafe(settle, error)
+                return
+            loop.call_soon_threadsafe(settle, None)
+            self.icon.run()
+
+        threading.Thread(target=gui, name="tray", daemon=True).start()
+        await ready
+        self.attach(daemon)
+
+    def stop(self) -> None:
+        if self.icon is not None:
+            self.icon.stop()
+
+    def run_on_main_thread(self, serve: Callable[[], None]) -> None:
+        """macOS: the GUI takes this (main) thread; ``serve`` runs the daemon's loop beside it."""
+        self._build()
+
+        def setup(icon: Any) -> None:
+            icon.visible = True
+            try:
+                serve()
+            finally:
+                icon.stop()
+
+        self.icon.run(setup=setup)
+
+    def _send(self, command: cmd.Command) -> None:
+        """From the GUI's thread: hand the command to the daemon's loop, never wait."""
+        if self.daemon is not None:
+            self.daemon.submit_threadsafe(command)
+
+    def _quit(self) -> None:
+        if self.daemon is not None:
+            self.daemon.stop_threadsafe()
 
     def _on_update(self, events: list[ev.Event], status: Status) -> None:
-        """After each wake-up of the daemon: redraw if the picture changed, refresh the menu."""
+        """After each wake-up of the daemon: redraw if the picture changed, refresh the menu.
+
+        pystray hands these calls to its toolkit's own thread (GTK's idle queue, Win32 messages).
+        """
         self.status, self._status_at = status, time.time()
         if events and self.history is not None:
             self.today = self._today_line()
-        look = look_of(status, self.daemon.core.settings.sit)
+        look = look_of(status, self.sit_seconds)
         if look != self._look:
             self.icon.icon = self._picture(look)
         self.icon.title = self._tooltip()
@@ -201,14 +254,14 @@ class Tray:
 
     def _next_picture_change(self, now: float) -> float | None:
         """When the sitting ring next moves a notch: the daemon wakes then to redraw, no sooner."""
-        status, sit = self.status, self.daemon.core.settings.sit
+        status, sit = self.status, self.sit_seconds
         if status.state in ("away", "routine") or sit <= 0:
             return None
         notch = sit / 16
         return now + notch - (status.sitting_seconds % notch)
 
     def _picture(self, look: IconLook | None = None) -> Any:
-        self._look = look or look_of(self.status, self.daemon.core.settings.sit)
+        self._look = look or look_of(self.status, self.sit_seconds)
         self.redraws += 1
         return draw_icon(self._look, 64)
 
@@ -221,10 +274,10 @@ class Tray:
         item, menu = self.pystray.MenuItem, self.pystray.Menu
 
         def send(command: cmd.Command) -> Callable[..., None]:
-            return lambda *_: self.daemon.submit(command)
+            return lambda *_: self._send(command)
 
         snoozes = [item(duration_text(m * 60), send(cmd.Snooze(m))) for m in self.snooze_minutes]
-        pace = self.daemon.core.settings.routine_pace
+        pace = self.routine_pace
         routines = [
             item(
                 f"{r.name} ({duration_text(r.total_seconds * pace)})", send(cmd.StartRoutine(r.id))
@@ -268,7 +321,7 @@ class Tray:
                 visible=self.history is not None,
             ),
             item("Open config", lambda *_: self._open_config()),
-            item("Quit", lambda *_: self.daemon.stop()),
+            item("Quit", lambda *_: self._quit()),
         )
 
     def _stretch_now_text(self, _: Any) -> str:

@@ -53,7 +53,7 @@ MONITOR = ROOT / "tests" / "services" / "notification_monitor.py"
 
 #: What every desktop needs; the rest is checked where it is used.
 BASE_TOOLS = ("Xvfb", "xdpyinfo", "xset", "dbus-daemon", "dbus-send")
-BASE_MODULES = ("Xlib", "dbus", "gi")
+BASE_MODULES = ("Xlib", "dbus_fast")
 NOTIFICATIONS = "org.freedesktop.Notifications"
 SCREEN = "1024x768x24"
 TRAYER = ("trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32")

@@ -1,87 +1,187 @@
-"""The thin adapters around the core: notifier fallback, idle choice, icon, daemon loop."""
+"""The thin adapters around the core: notifier fallback, idle choice, icon, the daemon's loop.
+
+The daemon runs here on a virtual clock: time moves only when the test moves it, and the daemon's
+timer fires when that time reaches its deadline, so hours of a running daemon take milliseconds.
+One test runs it on the real clock, to prove the suspend-aware timer really fires.
+"""
 
 from __future__ import annotations
 
-import datetime
+import asyncio
 import io
-import itertools
-import threading
 import time
-import types
+from datetime import datetime
 
-import schedule
+import pytest
 from conftest import EVERY_DAY, make_config
 from PIL import Image
 
 from reminder import commands as cmd
+from reminder import events as ev
+from reminder.bus import Buses
 from reminder.clock import SystemClock
 from reminder.daemon import Daemon
 from reminder.icon import IconLook, draw_icon, look_for
 from reminder.idle import NoIdleSource, choose_idle_source
-from reminder.notify import FallbackNotifier, NotifyError, PlyerNotifier, TerminalNotifier
+from reminder.notify import FallbackNotifier, Note, NotifyError, Outbox, TerminalNotifier
 from reminder.sitting import Settings, SittingCore
-from reminder.timebase import SystemCalendar
+from reminder.timebase import Moment, SystemCalendar
 
 
 class Recorder:
     name = "recorder"
 
-    def __init__(self, fail: bool = False) -> None:
-        self.shown: list[tuple[str, str]] = []
+    def __init__(self, fail: bool = False, stall: bool = False) -> None:
+        self.shown: list[Note] = []
+        self.withdrawn: list[str] = []
         self.fail = fail
+        self.stall = stall
 
-    def notify(self, title: str, body: str, slot=None, actions=()) -> None:
+    async def show(self, note: Note) -> None:
+        if self.stall:
+            await asyncio.sleep(3600)  # a frozen notification server
         if self.fail:
             raise NotifyError("no server")
-        self.shown.append((title, body))
+        self.shown.append(note)
+
+    async def withdraw(self, slot: str) -> None:
+        self.withdrawn.append(slot)
 
 
 class FailingIdle:
     name = "flaky"
     tracks_input = True
 
-    def idle_seconds(self) -> float:
+    async def idle_seconds(self) -> float:
         raise OSError("connection to the X server lost")
 
-    def locked(self) -> bool:
+    async def locked(self) -> bool:
         return False
 
 
+class VirtualTimer:
+    def __init__(self, clock: VirtualClock, callback) -> None:
+        self.clock, self.callback, self.at = clock, callback, None
+        clock.timers.append(self)
+
+    def arm(self, t: float) -> None:
+        self.at = t
+
+    def disarm(self) -> None:
+        self.at = None
+
+    def close(self) -> None:
+        self.at = None
+
+
+class VirtualClock:
+    """Steady and wall time that move only in :meth:`advance`, firing timers on the way."""
+
+    def __init__(self, epoch: float) -> None:
+        self.t = 1000.0
+        self.offset = epoch - self.t
+        self.timers: list[VirtualTimer] = []
+        self.wall_watchers: list = []
+
+    def now(self) -> Moment:
+        return Moment(self.t, self.t + self.offset)
+
+    def slept_since(self) -> float | None:
+        return None
+
+    def timer(self, callback) -> VirtualTimer:
+        return VirtualTimer(self, callback)
+
+    def watch_wall_clock(self, callback) -> None:
+        self.wall_watchers.append(callback)
+
+    def set_wall_clock(self, shift: float) -> None:
+        self.offset += shift
+        for callback in self.wall_watchers:
+            callback()
+
+    async def advance(self, seconds: float, daemon: Daemon) -> None:
+        """Let ``seconds`` pass, the daemon waking at each deadline it set on the way."""
+        end = self.t + seconds
+        await daemon.settled()
+        while True:
+            due = [timer for timer in self.timers if timer.at is not None and timer.at <= end]
+            if not due:
+                break
+            timer = min(due, key=lambda each: each.at)
+            self.t, timer.at = max(self.t, timer.at), None
+            timer.callback()
+            await daemon.settled()
+        self.t = end
+        await daemon.settled()
+
+
+def _daemon(catalogue, idle, notifier, text: str, clock) -> tuple[Daemon, Outbox]:
+    config = make_config(text + EVERY_DAY, catalogue)
+    settings = Settings.from_config(config, catalogue, tracks_input=idle.tracks_input)
+    core = SittingCore(settings, SystemCalendar(), catalogue)
+    outbox = Outbox(notifier)
+    return Daemon(core, clock, idle, outbox, catalogue), outbox
+
+
+async def _running(daemon: Daemon, outbox: Outbox) -> asyncio.Task:
+    outbox.start()
+    task = asyncio.get_running_loop().create_task(daemon.run())
+    await daemon.settled()
+    return task
+
+
+async def _stopped(daemon: Daemon, outbox: Outbox, task: asyncio.Task) -> None:
+    daemon.stop()
+    await asyncio.wait_for(task, 5)
+    await outbox.drain(1)
+
+
+def _titles(recorder: Recorder) -> list[str]:
+    return [note.title for note in recorder.shown]
+
+
 def test_fallback_says_once_what_was_lost_and_comes_back(caplog):
-    primary, backup = Recorder(fail=True), Recorder()
-    notifier = FallbackNotifier(primary, backup)
-    notifier.notify("a", "1")
-    notifier.notify("b", "2")
-    assert backup.shown == [("a", "1"), ("b", "2")]
-    assert notifier.name == "recorder"
+    async def play() -> tuple[Recorder, Recorder, FallbackNotifier]:
+        primary, backup = Recorder(fail=True), Recorder()
+        notifier = FallbackNotifier(primary, backup)
+        await notifier.show(Note("a", "1"))
+        await notifier.show(Note("b", "2"))
+        assert notifier.name == "recorder"
+        primary.fail = False
+        await notifier.show(Note("c", "3"))
+        return primary, backup, notifier
+
+    primary, backup, _ = asyncio.run(play())
+    assert _titles(backup) == ["a", "b"] and _titles(primary) == ["c"]
     assert caplog.text.count("desktop notifications failed (no server)") == 1
-    primary.fail = False
-    notifier.notify("c", "3")
-    assert primary.shown == [("c", "3")]
     assert "work again" in caplog.text
+
+
+def test_a_frozen_notification_server_costs_a_second_not_the_daemon(caplog):
+    async def play() -> tuple[float, Recorder]:
+        backup = Recorder()
+        notifier = FallbackNotifier(Recorder(stall=True), backup, timeout=0.3)
+        started = time.monotonic()
+        await notifier.show(Note("Time to stretch", "Bridge"))
+        return time.monotonic() - started, backup
+
+    took, backup = asyncio.run(play())
+    assert took < 1.0 and _titles(backup) == ["Time to stretch"]
+    assert "no answer within 0.3 s" in caplog.text
 
 
 def test_terminal_notifier_rings_and_prints():
     stream = io.StringIO()
-    TerminalNotifier(stream).notify("Time to stretch", "Bridge")
+    asyncio.run(TerminalNotifier(stream).show(Note("Time to stretch", "Bridge")))
     assert stream.getvalue() == "\apsoas: Time to stretch\n    Bridge\n"
 
 
-def test_plyer_without_a_bus_raises_notify_error(monkeypatch, tmp_path):
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/none")
-    try:
-        PlyerNotifier().notify("<b>x</b>", "a & b")
-    except NotifyError as error:
-        assert str(error)
-    else:  # pragma: no cover - only if a server answers on a path that does not exist
-        raise AssertionError("notifying through a missing bus should fail")
-
-
-def test_idle_source_none_is_chosen_without_a_display(monkeypatch):
+def test_idle_source_none_is_chosen_without_a_display_or_a_bus(monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    assert isinstance(choose_idle_source("auto"), NoIdleSource)
-    assert isinstance(choose_idle_source("x11"), NoIdleSource)
+    for wanted in ("auto", "x11", "gnome", "freedesktop"):
+        assert isinstance(asyncio.run(choose_idle_source(wanted, Buses(None))), NoIdleSource)
 
 
 def test_icon_looks_differ_by_state_and_quantise_progress():
@@ -98,98 +198,120 @@ def test_icon_looks_differ_by_state_and_quantise_progress():
     assert isinstance(draw_icon(look_for("due", 1), 16), Image.Image)
 
 
-def _daemon(catalogue, idle, notifier, text: str) -> Daemon:
-    config = make_config(text + EVERY_DAY, catalogue)
-    settings = Settings.from_config(config, catalogue, tracks_input=idle.tracks_input)
-    core = SittingCore(settings, SystemCalendar(), catalogue)
-    return Daemon(core, SystemClock(), idle, notifier, catalogue)
-
-
-def _wait_for(shown: Recorder, count: int, deadline: float) -> None:
-    while len(shown.shown) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
 def test_the_daemon_prompts_takes_commands_and_sleeps_between_wakeups(catalogue):
-    shown = Recorder()
-    daemon = _daemon(catalogue, NoIdleSource(), shown, "sit_minutes = 0.01\nrepeat_minutes = 0\n")
-    worker = threading.Thread(target=daemon.run)
-    worker.start()
-    deadline = time.monotonic() + 20
-    try:
-        _wait_for(shown, 1, deadline)
-        assert shown.shown and shown.shown[0][0].startswith("Time to stretch")
-        # Answered: the clock restarts and the next prompt comes a sitting time later.
+    async def play() -> tuple[Recorder, Daemon]:
+        shown = Recorder()
+        clock = VirtualClock(time.time())
+        daemon, outbox = _daemon(
+            catalogue, NoIdleSource(), shown, "sit_minutes = 60\nrepeat_minutes = 0\n", clock
+        )
+        task = await _running(daemon, outbox)
+        await clock.advance(59 * 60, daemon)
+        await outbox.flushed()
+        assert shown.shown == []
+        await clock.advance(61, daemon)
+        await outbox.flushed()
+        assert len(shown.shown) == 1 and shown.shown[0].title.startswith("Time to stretch")
+        # Answered: the clock restarts and the next prompt comes a whole sitting time later.
         daemon.submit(cmd.Done())
-        _wait_for(shown, 2, deadline)
-        assert len(shown.shown) == 2
-    finally:
-        daemon.stop()
-        worker.join(10)
-    assert not worker.is_alive()
-    # Two prompts, one command: a handful of wake-ups, not a polling loop.
-    assert daemon.wakeups <= 4
+        await clock.advance(59 * 60, daemon)
+        await outbox.flushed()
+        assert len(shown.shown) == 1
+        await clock.advance(2 * 60, daemon)
+        await _stopped(daemon, outbox, task)
+        return shown, daemon
+
+    shown, daemon = asyncio.run(play())
+    assert len(shown.shown) == 2
+    # Two hours, two prompts, one command: a wake-up per prompt, none in between.
+    assert daemon.wakeups == 2
 
 
 def test_the_daemon_survives_its_idle_source_failing(catalogue, caplog):
-    shown = Recorder()
-    daemon = _daemon(catalogue, FailingIdle(), shown, "sit_minutes = 0.01\nrepeat_minutes = 0\n")
-    worker = threading.Thread(target=daemon.run)
-    worker.start()
-    try:
-        _wait_for(shown, 1, time.monotonic() + 20)
-    finally:
-        daemon.stop()
-        worker.join(10)
+    async def play() -> tuple[Recorder, Daemon]:
+        shown, clock = Recorder(), VirtualClock(time.time())
+        daemon, outbox = _daemon(
+            catalogue, FailingIdle(), shown, "sit_minutes = 1\nrepeat_minutes = 0\n", clock
+        )
+        task = await _running(daemon, outbox)
+        await clock.advance(120, daemon)
+        await _stopped(daemon, outbox, task)
+        return shown, daemon
+
+    shown, daemon = asyncio.run(play())
     assert shown.shown, "prompts go on with every minute counted as sitting"
     assert caplog.text.count("idle source flaky failed") == 1
     assert daemon.idle.name == "none"
 
 
-class ShiftedDatetime(datetime.datetime):
-    """What ``schedule`` sees as now: the real local time plus a shift the test sets."""
-
-    shift = datetime.timedelta(0)
-
-    @classmethod
-    def now(cls, tz=None):
-        return datetime.datetime.now(tz) + cls.shift
-
-
-def test_the_wall_clock_jumping_both_ways_neither_delays_nor_repeats_prompts(
-    catalogue, monkeypatch
+@pytest.mark.parametrize("shift_minutes", [+20, -20])
+def test_the_wall_clock_set_either_way_neither_delays_nor_hastens_a_prompt(
+    catalogue, shift_minutes
 ):
-    # schedule times its jobs on the naive local wall clock; set it back an hour, then forward.
-    shifted = types.ModuleType("datetime")
-    shifted.__dict__.update(datetime.__dict__)
-    shifted.datetime = ShiftedDatetime
-    monkeypatch.setattr(schedule, "datetime", shifted)
-    monkeypatch.setattr(ShiftedDatetime, "shift", datetime.timedelta(0))
-    shown: list[float] = []
+    """Sitting since 08:00, due at 09:00 when the working hours open; at 08:35 the wall clock is
+    set 20 minutes forward (or back): the prompt comes at 09:00 by the new wall clock."""
 
-    class Timed(Recorder):
-        def notify(self, title, body, slot=None, actions=()):
-            shown.append(time.monotonic())
+    async def play() -> list[float]:
+        walls: list[float] = []
+        clock = VirtualClock(SystemCalendar().epoch(datetime(2026, 11, 23, 8, 0)))
+        config = make_config("sit_minutes = 30\nrepeat_minutes = 0\n", catalogue)
+        settings = Settings.from_config(config, catalogue, tracks_input=False)
+        core = SittingCore(settings, SystemCalendar(), catalogue)
+        outbox = Outbox(Recorder())
+        daemon = Daemon(core, clock, NoIdleSource(), outbox, catalogue)
+        daemon.listeners.append(
+            lambda events, _: walls.extend(e.at for e in events if isinstance(e, ev.PromptShown))
+        )
+        task = await _running(daemon, outbox)
+        await clock.advance(35 * 60, daemon)
+        clock.set_wall_clock(shift_minutes * 60)
+        await clock.advance(90 * 60, daemon)
+        await _stopped(daemon, outbox, task)
+        return walls
 
-    every = 0.02 * 60  # a prompt every 1.2 s of sitting
-    daemon = _daemon(
-        catalogue, NoIdleSource(), Timed(), "sit_minutes = 0.02\nrepeat_minutes = 0.02\n"
-    )
-    worker = threading.Thread(target=daemon.run)
-    worker.start()
-    try:
-        for shift_hours, prompts in ((0, 2), (-1, 4), (+1, 6)):
-            ShiftedDatetime.shift = datetime.timedelta(hours=shift_hours)
-            daemon.ask(lambda now: None)  # a status question wakes the loop mid-sleep
-            deadline = time.monotonic() + 10
-            while len(shown) < prompts and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert len(shown) >= prompts, f"prompts stopped after a {shift_hours:+} h jump"
-    finally:
-        daemon.stop()
-        worker.join(10)
-    gaps = [b - a for a, b in itertools.pairwise(shown)]
-    assert min(gaps) > every * 0.8, gaps  # no prompt twice
+    walls = asyncio.run(play())
+    nine = SystemCalendar().epoch(datetime(2026, 11, 23, 9, 0))
+    assert len(walls) == 1 and 0 <= walls[0] - nine < 1, [w - nine for w in walls]
+
+
+def test_a_stopping_daemon_takes_a_last_look_and_tells_its_listeners(catalogue):
+    async def play() -> list[list[ev.Event]]:
+        seen: list[list[ev.Event]] = []
+        clock = VirtualClock(time.time())
+        daemon, outbox = _daemon(catalogue, NoIdleSource(), Recorder(), "sit_minutes = 60\n", clock)
+        daemon.listeners.append(lambda events, status: seen.append(events))
+        task = await _running(daemon, outbox)
+        await clock.advance(600, daemon)
+        calls = len(seen)
+        await _stopped(daemon, outbox, task)
+        assert len(seen) == calls + 1, "one last look on the way out"
+        return seen
+
+    asyncio.run(play())
+
+
+def test_the_real_clock_timer_wakes_the_daemon_on_time(catalogue):
+    """SystemClock's timer (a CLOCK_BOOTTIME timerfd on Linux) fires at the steady deadline."""
+
+    async def play() -> tuple[Recorder, float]:
+        shown = Recorder()
+        daemon, outbox = _daemon(
+            catalogue,
+            NoIdleSource(),
+            shown,
+            "sit_minutes = 0.01\nrepeat_minutes = 0\n",
+            SystemClock(),
+        )
+        started = time.monotonic()
+        task = await _running(daemon, outbox)
+        while not shown.shown and time.monotonic() - started < 10:
+            await asyncio.sleep(0.02)
+        took = time.monotonic() - started
+        await _stopped(daemon, outbox, task)
+        return shown, took
+
+    shown, took = asyncio.run(play())
+    assert shown.shown and 0.55 <= took < 2.0, took
 
 
 def test_system_clock_measures_a_suspend_as_boottime_outgrowing_monotonic(monkeypatch):

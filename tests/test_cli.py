@@ -142,7 +142,7 @@ def test_headless_daemon_falls_back_to_the_terminal_and_stops_on_sigterm(home, t
         process.kill()
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
-    # No notification server on this bus: said once, then the prompts come to the terminal.
-    assert stderr.count("desktop notifications failed") == 1, stderr
+    # No session bus at all: said once, then the prompts come to the terminal.
+    assert stderr.count("to the terminal") == 1, stderr
     assert stderr.count("Time to stretch") >= 2
     assert "stopped" in log.read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -13,8 +14,9 @@ import pytest
 from conftest import EVERY_DAY
 from e2e import psoas, start_headless
 
-from reminder.control import ControlError, ControlServer, NotRunning, request
-from reminder.remote import parse_duration
+from reminder.control.client import unix_request
+from reminder.control.protocol import ControlError, NotRunning, Request, parse_duration
+from reminder.control.unix import UnixServer
 
 
 @pytest.fixture
@@ -161,19 +163,36 @@ def test_another_user_is_refused_even_if_the_socket_is_opened_up(env, daemon):
     assert json.loads(psoas(env, "status", "--json").stdout)["state"]  # still running
 
 
-def test_a_socket_that_is_not_private_is_not_trusted(env, tmp_path):
+def _serving(folder: Path, answer, then) -> None:
+    """Run a UnixServer with ``answer`` until ``then`` (a blocking function) returns."""
+
+    async def play() -> None:
+        server = UnixServer(answer, folder)
+        await server.start()
+        try:
+            await asyncio.to_thread(then, server)
+        finally:
+            await server.stop()
+
+    asyncio.run(play())
+
+
+def test_a_socket_that_is_not_private_is_not_trusted(tmp_path):
     folder = tmp_path / "channel"
-    server = ControlServer(lambda request: {"ok": True}, folder)
-    server.start()
-    try:
-        assert request({"command": "status"}, folder) == {"ok": True}
+
+    async def answer(line: bytes) -> dict:
+        return {"ok": True}
+
+    def check(server: UnixServer) -> None:
+        status = Request("status").to_line()
+        assert unix_request(status, folder) == {"ok": True}
         os.chmod(server.path, 0o666)
-        with pytest.raises(ControlError, match="not private"):
-            request({"command": "status"}, folder)
-    finally:
-        server.stop()
+        with pytest.raises(ControlError, match="others may open it"):
+            unix_request(status, folder)
+
+    _serving(folder, answer, check)
     with pytest.raises(NotRunning):
-        request({"command": "status"}, folder)
+        unix_request(Request("status").to_line(), folder)
 
 
 @pytest.mark.parametrize(
@@ -192,29 +211,97 @@ def test_bad_durations_are_one_line_errors(env, text):
 
 def test_the_windows_pipe_channel_answers_only_holders_of_the_key(tmp_path):
     """The named-pipe channel's logic, run over a Unix socket here (only the transport differs)."""
-    from reminder.control_pipe import PipeServer, pipe_request
+    from reminder.control.pipe import PipeServer, pipe_request
 
     key = tmp_path / "data" / "control.key"
     address = str(tmp_path / "pipe")
-    seen = []
-    server = PipeServer(
-        lambda request: seen.append(request) or {"ok": True, "then": lambda: seen.append("after")},
-        key,
-        address,
-        family="AF_UNIX",
-    )
-    server.start()
-    try:
-        assert oct(key.stat().st_mode & 0o777) == "0o600"
-        reply = pipe_request({"command": "status"}, key, address, family="AF_UNIX")
-        assert reply == {"ok": True} and seen == [{"command": "status"}, "after"]
-        bad = pipe_request({"command": 5}, key, address, family="AF_UNIX")
-        assert bad["ok"] is False
-        key.write_text(os.urandom(32).hex())  # someone without the real key
-        with pytest.raises(ControlError):
-            pipe_request({"command": "quit"}, key, address, family="AF_UNIX")
-        assert len(seen) == 2
-    finally:
-        server.stop()
+    seen: list = []
+
+    async def answer(line: bytes) -> dict:
+        seen.append(json.loads(line))
+        return {"ok": True, "then": lambda: seen.append("after")}
+
+    def ask(command: bytes, key_file: Path = key) -> dict:
+        return pipe_request(command, key_file, address, family="AF_UNIX")
+
+    async def play() -> None:
+        server = PipeServer(answer, key, address, family="AF_UNIX")
+        await server.start()
+        try:
+            assert oct(key.stat().st_mode & 0o777) == "0o600"
+            reply = await asyncio.to_thread(ask, Request("status").to_line())
+            await asyncio.sleep(0.05)  # the "then" runs on the loop, after the reply
+            assert reply == {"ok": True} and seen == [{"command": "status"}, "after"]
+            key.write_text(os.urandom(32).hex())  # someone without the real key
+            with pytest.raises(ControlError):
+                await asyncio.to_thread(ask, Request("quit").to_line())
+            assert len(seen) == 2
+        finally:
+            await server.stop()
+
+    asyncio.run(play())
     with pytest.raises(NotRunning):
-        pipe_request({"command": "status"}, tmp_path / "missing.key", address, family="AF_UNIX")
+        ask(Request("status").to_line(), tmp_path / "missing.key")
+
+
+#: Requests that once ended the control thread for good, and more of their kind.
+MALFORMED = [
+    b'{"command":"routine","name":["desk"]}\n',
+    b"[" * 4000 + b"\n",
+    b'{"command":"snooze","minutes":1' + b"0" * 400 + b"}\n",
+    b'{"command":"snooze","minutes":1e999}\n',
+    b'{"command":"pause","minutes":true}\n',
+    b'{"command":"routine","name":{"a":1}}\n',
+    b'{"command":"status","then":"quit"}\n',
+    b"\n",
+    b"\x00" * 100 + b"\n",
+]
+
+
+def _raw(sock: Path, data: bytes, timeout: float = 10) -> dict:
+    with socket.socket(socket.AF_UNIX) as client:
+        client.settimeout(timeout)
+        client.connect(str(sock))
+        client.sendall(data)
+        client.shutdown(socket.SHUT_WR)
+        return json.loads(client.recv(65536).decode())
+
+
+def test_no_request_however_malformed_ends_the_control_server(env, daemon):
+    process, sock = daemon
+    for garbage in MALFORMED:
+        reply = _raw(sock, garbage)
+        assert reply["ok"] is False, garbage[:60]
+        assert reply["error"] and "\n" not in reply["error"], garbage[:60]
+        status = psoas(env, "status", "--json", timeout=10)
+        assert status.returncode == 0, (garbage[:60], status.stderr)
+    assert psoas(env, "quit").returncode == 0
+    assert process.wait(timeout=15) == 0
+
+
+def test_a_slow_client_holds_up_nobody_and_is_dropped_at_the_deadline(env, daemon):
+    _, sock = daemon
+    silent = []
+    for _ in range(20):  # connections that never say a word
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(str(sock))
+        silent.append(client)
+    slow = socket.socket(socket.AF_UNIX)
+    slow.settimeout(15)
+    slow.connect(str(sock))
+    started = time.monotonic()
+    try:
+        for byte in b'{"co':  # a byte a second: within any per-read timeout, never done
+            slow.sendall(bytes([byte]))
+            asked = time.monotonic()
+            status = psoas(env, "status", "--json", timeout=10)
+            assert status.returncode == 0 and time.monotonic() - asked < 3, status.stderr
+            time.sleep(1)
+        reply = json.loads(slow.recv(4096).decode())
+        assert reply["ok"] is False and "timed out" in reply["error"]
+        assert time.monotonic() - started < 8, "dropped at the request deadline"
+    finally:
+        slow.close()
+        for client in silent:
+            client.close()
+    assert psoas(env, "status").returncode == 0

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import EVERY_DAY
 from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
+from e2e import psoas
 
+from reminder.bus import Buses, connect
 from reminder.idle import NoIdleSource, auto_order, choose_idle_source
 from reminder.idle.freedesktop import FreedesktopIdleSource
 from reminder.idle.gnome import GnomeIdleSource
@@ -71,57 +75,130 @@ def test_macos_seconds_are_checked():
 def test_platform_sources_import_here_and_refuse_politely(monkeypatch):
     if sys.platform in ("win32", "darwin"):
         pytest.skip("this checks their refusal on other systems")
-    assert isinstance(choose_idle_source("windows"), NoIdleSource)
-    assert isinstance(choose_idle_source("macos"), NoIdleSource)
+    for name in ("windows", "macos"):
+        assert isinstance(asyncio.run(choose_idle_source(name, Buses(None))), NoIdleSource)
 
 
 @pytest.fixture
 def bus(desktop: Desktop, tmp_path: Path):
-    """The desktop's private session bus with the stand-in desktop services on it."""
+    """The desktop's private session bus with the stand-in desktop services on it; the same bus
+    stands in for the system bus too (logind), so nothing of the machine's is ever asked."""
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"idle_ms": 4200, "locked": False}))
-    extra = {"PYTHONPATH": str(Path(__file__).parent.parent)}
-    service = desktop.spawn([sys.executable, str(SERVICE), str(state)], name="service", env=extra)
+    desktop.env["DBUS_SYSTEM_BUS_ADDRESS"] = desktop.bus_address
+    service = desktop.spawn([sys.executable, str(SERVICE), str(state)], name="service")
     wait_until(lambda: "ready" in service.stdout_text(), 15, "the stand-in idle service")
-    return desktop.env["DBUS_SESSION_BUS_ADDRESS"], state, service
+    return desktop.bus_address, state, service
+
+
+def _read(address: str, source_class, system: str | None = None, steps=None):
+    """Open ``source_class`` on the bus at ``address`` and run ``steps(source)`` on a loop."""
+
+    async def play():
+        buses = Buses(await connect(address))
+        if system is not None:
+            buses._system = await connect(system)
+        try:
+            return await steps(source_class(buses))
+        finally:
+            buses.close()
+
+    return asyncio.run(play())
 
 
 def test_gnome_source_reads_mutter_idle_time(bus):
     address, state, _ = bus
-    source = GnomeIdleSource(address)
-    assert source.idle_seconds() == 4.2
-    state.write_text(json.dumps({"idle_ms": 61000, "locked": True}))
-    assert source.idle_seconds() == 61.0
-    assert source.locked() is True
+
+    async def steps(source):
+        first = await source.idle_seconds()
+        state.write_text(json.dumps({"idle_ms": 61000, "locked": True}))
+        return first, await source.idle_seconds(), await source.locked()
+
+    assert _read(address, GnomeIdleSource, steps=steps) == (4.2, 61.0, True)
 
 
 def test_freedesktop_source_reads_idle_time_and_lock(bus):
     address, state, _ = bus
-    source = FreedesktopIdleSource(address)
-    assert source.idle_seconds() == 4.2
-    assert source.locked() is False
-    state.write_text(json.dumps({"idle_ms": 300000, "locked": True}))
-    assert (source.idle_seconds(), source.locked()) == (300.0, True)
+
+    async def steps(source):
+        first = (await source.idle_seconds(), await source.locked())
+        state.write_text(json.dumps({"idle_ms": 300000, "locked": True}))
+        return first, (await source.idle_seconds(), await source.locked())
+
+    assert _read(address, FreedesktopIdleSource, steps=steps) == ((4.2, False), (300.0, True))
+
+
+def test_logind_says_locked_before_the_screensaver(desktop: Desktop, tmp_path: Path):
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"idle_ms": 10, "locked": False, "logind_locked": True}))
+    service = desktop.spawn([sys.executable, str(SERVICE), str(state), "--logind"], name="service")
+    wait_until(lambda: "ready" in service.stdout_text(), 15, "the stand-in idle service")
+
+    async def steps(source):
+        return await source.locked()
+
+    address = desktop.bus_address
+    assert _read(address, FreedesktopIdleSource, system=address, steps=steps) is True
 
 
 def test_a_vanished_service_is_an_os_error_not_a_crash(bus):
     address, _, service = bus
-    source = FreedesktopIdleSource(address)
     service.kill()
     service.wait()
+
+    async def steps(source):
+        with pytest.raises(OSError):
+            await source.idle_seconds()
+
+    _read(address, FreedesktopIdleSource, steps=steps)
     with pytest.raises(OSError):
-        source.idle_seconds()
-    with pytest.raises(OSError):
-        GnomeIdleSource("unix:path=/nonexistent/bus")
+        _read("unix:path=/nonexistent/bus", GnomeIdleSource, steps=steps)
 
 
 def test_no_bus_at_all_falls_to_none(monkeypatch, tmp_path):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/none")
-    assert isinstance(choose_idle_source("auto"), NoIdleSource)
+    assert isinstance(asyncio.run(choose_idle_source("auto", Buses(None))), NoIdleSource)
     assert (
         subprocess.run(
             [sys.executable, "-c", "import reminder.idle.windows, reminder.idle.macos"]
         ).returncode
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    ("wanted", "session", "chosen"),
+    [
+        ("gnome", {}, "gnome"),
+        ("freedesktop", {}, "freedesktop"),
+        ("auto", {"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}, "freedesktop"),
+        ("auto", {"DISPLAY": ":99"}, "freedesktop"),  # nothing on :99: X11 cannot be read
+    ],
+)
+def test_psoas_run_starts_on_every_d_bus_idle_source(
+    bus, desktop: Desktop, wanted, session, chosen
+):
+    """`psoas run` (tray and all) on each D-Bus idle source, the desktop's services on a private
+    bus: once this crashed at start-up on Wayland and with every D-Bus source."""
+    desktop.start_dunst()
+    desktop.start_tray_host()
+    env = desktop.env | session
+    config = desktop.home / "psoas.toml"
+    config.write_text(f'idle_source = "{wanted}"\n' + EVERY_DAY)
+    process = desktop.spawn(
+        [sys.executable, "-m", "reminder", "run", "--config", str(config)],
+        name="psoas",
+        env=session,
+    )
+
+    def running() -> dict | None:
+        assert process.poll() is None, process.stderr_text()
+        reply = psoas(env, "status", "--json", timeout=10)
+        return json.loads(reply.stdout) if reply.returncode == 0 else None
+
+    status = wait_until(running, 30, "psoas status to answer")
+    assert status["idle_source"] == chosen
+    assert psoas(env, "quit").returncode == 0
+    assert process.wait(15) == 0
+    assert "Traceback" not in process.stderr_text(), process.stderr_text()

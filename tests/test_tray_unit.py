@@ -8,11 +8,7 @@ from pathlib import Path
 
 from conftest import EVERY_DAY, make_config
 
-from reminder.clock import SystemClock
-from reminder.daemon import Daemon
-from reminder.idle import NoIdleSource
-from reminder.sitting import Settings, SittingCore, Status
-from reminder.timebase import SystemCalendar
+from reminder.sitting import Status
 from reminder.tray import Tray, status_line, tooltip
 
 
@@ -41,10 +37,10 @@ FAKE_PYSTRAY = types.SimpleNamespace(
 
 
 def make_tray(catalogue) -> Tray:
-    config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
-    core = SittingCore(Settings.from_config(config, catalogue), SystemCalendar(), catalogue)
-    daemon = Daemon(core, SystemClock(), NoIdleSource(), None, catalogue)
-    return Tray(daemon, catalogue, (5, 15), lambda: Path("cfg.toml"), pystray=FAKE_PYSTRAY)
+    config = make_config("sit_minutes = 60\nsnooze_minutes = [5, 15]\n" + EVERY_DAY, catalogue)
+    tray = Tray(catalogue, config, lambda: Path("cfg.toml"), pystray=FAKE_PYSTRAY)
+    tray._build()
+    return tray
 
 
 def status(state: str, sitting: float, next_prompt: float | None = None) -> Status:

@@ -1,48 +1,36 @@
 """Idle sources: seconds since the user's last keyboard or mouse input, a small module per desktop.
 
 The choice is made here and only here, from the config and the session, as ActivityWatch's afk
-watcher does it.
+watcher does it; each source is imported only when it is tried, as pystray picks its backends.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Collection, Mapping
-from typing import Protocol
+
+from reminder.bus import Buses
+from reminder.idle.base import IdleSource, NoIdleSource
 
 log = logging.getLogger(__name__)
 
+#: Every source by the name the config uses, and where its ``open_source`` lives.
+SOURCES: dict[str, str] = {
+    "x11": "reminder.idle.x11",
+    "gnome": "reminder.idle.gnome",
+    "freedesktop": "reminder.idle.freedesktop",
+    "windows": "reminder.idle.windows",
+    "macos": "reminder.idle.macos",
+    "none": "reminder.idle.base",
+}
 
-class IdleSource(Protocol):
-    name: str
-    #: False for the stand-in that cannot see input: every minute then counts as sitting.
-    tracks_input: bool
-
-    def idle_seconds(self) -> float:
-        """Seconds since the last input. Raises OSError (or a subclass) when the source fails."""
-        ...
-
-    def locked(self) -> bool:
-        """Whether the screen is locked, where the source can tell; False otherwise."""
-        ...
+__all__ = ["SOURCES", "IdleSource", "NoIdleSource", "auto_order", "choose_idle_source"]
 
 
-class NoIdleSource:
-    """Used when nothing can see input: the user is taken to be sitting whenever the daemon runs."""
-
-    name = "none"
-    tracks_input = False
-
-    def idle_seconds(self) -> float:
-        return 0.0
-
-    def locked(self) -> bool:
-        return False
-
-
-def choose_idle_source(wanted: str, skip: Collection[str] = ()) -> IdleSource:
+async def choose_idle_source(wanted: str, buses: Buses, skip: Collection[str] = ()) -> IdleSource:
     """The source named in the config, or for "auto" the first that works in this session.
 
     ``skip`` names sources that already failed at run time, so the next one is tried instead.
@@ -52,8 +40,8 @@ def choose_idle_source(wanted: str, skip: Collection[str] = ()) -> IdleSource:
         if name == "none" or name in skip:
             continue
         try:
-            source = _open(name)
-            source.idle_seconds()
+            source = await _open(name, buses)
+            await source.idle_seconds()
         except (OSError, ImportError) as error:
             log.info("idle source %s is not available: %s", name, error)
             continue
@@ -82,25 +70,8 @@ def auto_order(environ: Mapping[str, str] | None = None, platform: str | None = 
     return (["x11"] if env.get("DISPLAY") else []) + dbus_sources
 
 
-def _open(name: str) -> IdleSource:
-    if name == "x11":
-        from reminder.idle.x11 import X11IdleSource
-
-        return X11IdleSource()
-    if name == "gnome":
-        from reminder.idle.gnome import GnomeIdleSource
-
-        return GnomeIdleSource()
-    if name == "freedesktop":
-        from reminder.idle.freedesktop import FreedesktopIdleSource
-
-        return FreedesktopIdleSource()
-    if name == "windows":
-        from reminder.idle.windows import WindowsIdleSource
-
-        return WindowsIdleSource()
-    if name == "macos":
-        from reminder.idle.macos import MacIdleSource
-
-        return MacIdleSource()
-    raise OSError(f"unknown idle source {name!r}")
+async def _open(name: str, buses: Buses) -> IdleSource:
+    if name not in SOURCES or name == "none":
+        raise OSError(f"unknown idle source {name!r}")
+    module = importlib.import_module(SOURCES[name])
+    return await module.open_source(buses)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reminder.idle import _dbus
+from reminder.bus import BusError, Buses, call
 from reminder.idle.lock import LockWatch
 
 NAME = "org.freedesktop.ScreenSaver"
@@ -13,20 +13,26 @@ class FreedesktopIdleSource:
     name = "freedesktop"
     tracks_input = True
 
-    def __init__(self, address: str | None = None) -> None:
-        self._bus = _dbus.connect(address)
+    def __init__(self, buses: Buses) -> None:
+        if buses.session is None:
+            raise BusError("no D-Bus session bus")
+        self._bus = buses.session
         self._path = PATHS[0]
-        self._lock = LockWatch(self._bus)
+        self._lock = LockWatch(buses)
 
-    def idle_seconds(self) -> float:
+    async def idle_seconds(self) -> float:
         # KDE (KIdleTime underneath) answers in milliseconds. Try the other object path once,
         # since desktops differ in where they put it.
         try:
-            value = _dbus.call(self._bus, NAME, self._path, NAME, "GetSessionIdleTime")
+            (value,) = await call(self._bus, NAME, self._path, NAME, "GetSessionIdleTime")
         except OSError:
             self._path = PATHS[1] if self._path == PATHS[0] else PATHS[0]
-            value = _dbus.call(self._bus, NAME, self._path, NAME, "GetSessionIdleTime")
+            (value,) = await call(self._bus, NAME, self._path, NAME, "GetSessionIdleTime")
         return float(value) / 1000.0
 
-    def locked(self) -> bool:
-        return self._lock.locked()
+    async def locked(self) -> bool:
+        return await self._lock.locked()
+
+
+async def open_source(buses: Buses) -> FreedesktopIdleSource:
+    return FreedesktopIdleSource(buses)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reminder.idle import _dbus
+from reminder.bus import BusError, Buses, call
 from reminder.idle.lock import LockWatch
 
 NAME = "org.gnome.Mutter.IdleMonitor"
@@ -13,13 +13,20 @@ class GnomeIdleSource:
     name = "gnome"
     tracks_input = True
 
-    def __init__(self, address: str | None = None) -> None:
-        self._bus = _dbus.connect(address)
-        self._lock = LockWatch(self._bus)
+    def __init__(self, buses: Buses) -> None:
+        if buses.session is None:
+            raise BusError("no D-Bus session bus")
+        self._bus = buses.session
+        self._lock = LockWatch(buses)
 
-    def idle_seconds(self) -> float:
+    async def idle_seconds(self) -> float:
         # GetIdletime answers in milliseconds (uint64).
-        return float(_dbus.call(self._bus, NAME, PATH, NAME, "GetIdletime")) / 1000.0
+        (value,) = await call(self._bus, NAME, PATH, NAME, "GetIdletime")
+        return float(value) / 1000.0
 
-    def locked(self) -> bool:
-        return self._lock.locked()
+    async def locked(self) -> bool:
+        return await self._lock.locked()
+
+
+async def open_source(buses: Buses) -> GnomeIdleSource:
+    return GnomeIdleSource(buses)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from reminder.idle import _dbus
+from reminder.bus import Buses, call, get_property
 
 log = logging.getLogger(__name__)
 
@@ -13,44 +12,36 @@ SCREENSAVERS = (
     ("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver"),
     ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver"),
 )
+LOGIND = ("org.freedesktop.login1", "/org/freedesktop/login1/session/auto")
 
 
 class LockWatch:
     """Answers 'locked?' from the first source that works, and stops asking those that do not."""
 
-    def __init__(self, session_bus: Any | None) -> None:
-        self._session = session_bus
-        self._system: Any | None = None
+    def __init__(self, buses: Buses) -> None:
+        self._buses = buses
         self._dead: set[str] = set()
 
-    def locked(self) -> bool:
+    async def locked(self) -> bool:
         if "logind" not in self._dead:
             try:
-                return self._logind()
+                system = await self._buses.system()
+                name, path = LOGIND
+                hint = await get_property(
+                    system, name, path, "org.freedesktop.login1.Session", "LockedHint"
+                )
+                return bool(hint)
             except OSError as error:
                 log.debug("logind lock hint unavailable: %s", error)
                 self._dead.add("logind")
+        session = self._buses.session
         for name, path, interface in SCREENSAVERS:
-            if name in self._dead or self._session is None:
+            if name in self._dead or session is None:
                 continue
             try:
-                return bool(_dbus.call(self._session, name, path, interface, "GetActive"))
+                (active,) = await call(session, name, path, interface, "GetActive")
+                return bool(active)
             except OSError as error:
                 log.debug("%s unavailable: %s", name, error)
                 self._dead.add(name)
         return False
-
-    def _logind(self) -> bool:
-        if self._system is None:
-            self._system = _dbus.connect(system=True)
-        return bool(
-            _dbus.call(
-                self._system,
-                "org.freedesktop.login1",
-                "/org/freedesktop/login1/session/auto",
-                "org.freedesktop.DBus.Properties",
-                "Get",
-                "org.freedesktop.login1.Session",
-                "LockedHint",
-            )
-        )

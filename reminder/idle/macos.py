@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import math
 import sys
+from typing import Any
 
 HID_SYSTEM_STATE = 1  # kCGEventSourceStateHIDSystemState: input from the hardware
 ANY_INPUT_EVENT = 0xFFFFFFFF  # kCGAnyInputEventType
@@ -34,8 +35,12 @@ class MacIdleSource:
         self._since.restype = ctypes.c_double
         self._since.argtypes = (ctypes.c_int32, ctypes.c_uint32)
 
-    def idle_seconds(self) -> float:
+    async def idle_seconds(self) -> float:
         return checked_seconds(self._since(HID_SYSTEM_STATE, ANY_INPUT_EVENT))
 
-    def locked(self) -> bool:
+    async def locked(self) -> bool:
         return False
+
+
+async def open_source(buses: Any) -> MacIdleSource:
+    return MacIdleSource()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from typing import Any
 
 TICK_WRAP = 2**32  # both counters are 32-bit milliseconds and wrap after ~49.7 days
 
@@ -28,11 +29,15 @@ class WindowsIdleSource:
         self._kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
         self._kernel32.GetTickCount.restype = ctypes.c_uint32
 
-    def idle_seconds(self) -> float:
+    async def idle_seconds(self) -> float:
         info = _LastInputInfo(ctypes.sizeof(_LastInputInfo), 0)
         if not self._user32.GetLastInputInfo(ctypes.byref(info)):
             raise OSError("GetLastInputInfo failed")
         return idle_from_ticks(self._kernel32.GetTickCount(), info.dwTime)
 
-    def locked(self) -> bool:
+    async def locked(self) -> bool:
         return False
+
+
+async def open_source(buses: Any) -> WindowsIdleSource:
+    return WindowsIdleSource()

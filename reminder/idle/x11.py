@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from reminder.idle import _dbus
+from reminder.bus import Buses
 from reminder.idle.lock import LockWatch
 
 
@@ -12,7 +12,7 @@ class X11IdleSource:
     name = "x11"
     tracks_input = True
 
-    def __init__(self, display: str | None = None) -> None:
+    def __init__(self, buses: Buses, display: str | None = None) -> None:
         try:
             from Xlib import display as xdisplay
             from Xlib.error import DisplayError
@@ -29,19 +29,17 @@ class X11IdleSource:
             self._display.close()
             raise OSError(f"X display {name} has no MIT-SCREEN-SAVER extension")
         self._root = self._display.screen().root
-        self._lock: LockWatch | None = None
+        self._lock = LockWatch(buses)
 
-    def idle_seconds(self) -> float:
+    async def idle_seconds(self) -> float:
         try:
             return self._root.screensaver_query_info().idle / 1000.0
         except Exception as error:  # python-xlib raises its own hierarchy on a lost connection
             raise OSError(f"X idle query failed: {error}") from error
 
-    def locked(self) -> bool:
-        if self._lock is None:
-            try:
-                session = _dbus.connect()
-            except OSError:
-                session = None
-            self._lock = LockWatch(session)
-        return self._lock.locked()
+    async def locked(self) -> bool:
+        return await self._lock.locked()
+
+
+async def open_source(buses: Buses) -> X11IdleSource:
+    return X11IdleSource(buses)

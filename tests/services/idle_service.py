@@ -3,54 +3,70 @@
     python idle_service.py STATE.json
 
 Serves org.gnome.Mutter.IdleMonitor (GetIdletime), org.freedesktop.ScreenSaver
-(GetSessionIdleTime, GetActive) and org.gnome.ScreenSaver (GetActive) with the values in
-STATE.json ({"idle_ms": 1234, "locked": false}), re-read on every call so a test can change them.
+(GetSessionIdleTime, GetActive) and, with ``--logind``, logind's session (LockedHint) with the
+values in STATE.json ({"idle_ms": 1234, "locked": false, "logind_locked": false}), re-read on
+every call so a test can change them. Written on dbus-fast, as psoas itself is; no
+``from __future__ import annotations`` here, since dbus-fast reads the signature annotations.
 """
 
-from __future__ import annotations
-
+import asyncio
 import json
 import sys
 from pathlib import Path
 
-import dbus
-import dbus.service
-from dbus.mainloop.glib import DBusGMainLoop
-from gi.repository import GLib
+from dbus_fast import PropertyAccess
+from dbus_fast.aio import MessageBus
+from dbus_fast.service import ServiceInterface, dbus_method, dbus_property
 
 
 def state() -> dict:
     return json.loads(Path(sys.argv[1]).read_text())
 
 
-class Mutter(dbus.service.Object):
-    @dbus.service.method("org.gnome.Mutter.IdleMonitor", out_signature="t")
-    def GetIdletime(self):
-        return dbus.UInt64(state()["idle_ms"])
+class Mutter(ServiceInterface):
+    def __init__(self) -> None:
+        super().__init__("org.gnome.Mutter.IdleMonitor")
+
+    @dbus_method()
+    def GetIdletime(self) -> "t":  # noqa: F821 - a D-Bus signature, the D-Bus name
+        return state()["idle_ms"]
 
 
-class ScreenSaver(dbus.service.Object):
-    @dbus.service.method("org.freedesktop.ScreenSaver", out_signature="u")
-    def GetSessionIdleTime(self):
-        return dbus.UInt32(state()["idle_ms"])
+class ScreenSaver(ServiceInterface):
+    def __init__(self) -> None:
+        super().__init__("org.freedesktop.ScreenSaver")
 
-    @dbus.service.method("org.freedesktop.ScreenSaver", out_signature="b")
-    def GetActive(self):
+    @dbus_method()
+    def GetSessionIdleTime(self) -> "u":  # noqa: F821
+        return state()["idle_ms"]
+
+    @dbus_method()
+    def GetActive(self) -> "b":  # noqa: F821
         return bool(state()["locked"])
 
 
-def main() -> None:
-    DBusGMainLoop(set_as_default=True)
-    bus = dbus.SessionBus()
-    names = [
-        dbus.service.BusName("org.gnome.Mutter.IdleMonitor", bus),
-        dbus.service.BusName("org.freedesktop.ScreenSaver", bus),
-    ]
-    Mutter(bus, "/org/gnome/Mutter/IdleMonitor/Core")
-    ScreenSaver(bus, "/org/freedesktop/ScreenSaver")
-    print("ready", [str(name.get_name()) for name in names], flush=True)
-    GLib.MainLoop().run()
+class LogindSession(ServiceInterface):
+    def __init__(self) -> None:
+        super().__init__("org.freedesktop.login1.Session")
+
+    @dbus_property(access=PropertyAccess.READ)
+    def LockedHint(self) -> "b":  # noqa: F821
+        return bool(state().get("logind_locked", False))
+
+
+async def main() -> None:
+    bus = await MessageBus().connect()
+    bus.export("/org/gnome/Mutter/IdleMonitor/Core", Mutter())
+    bus.export("/org/freedesktop/ScreenSaver", ScreenSaver())
+    names = ["org.gnome.Mutter.IdleMonitor", "org.freedesktop.ScreenSaver"]
+    if "--logind" in sys.argv:
+        bus.export("/org/freedesktop/login1/session/auto", LogindSession())
+        names.append("org.freedesktop.login1")
+    for name in names:
+        await bus.request_name(name)
+    print("ready", names, flush=True)
+    await bus.wait_for_disconnect()
 
 
 if __name__ == "__main__":
-    main()
+    asyncio.run(main())

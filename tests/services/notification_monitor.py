@@ -3,25 +3,23 @@
 It calls BecomeMonitor on the private bus and writes one JSON line per
 org.freedesktop.Notifications call, per reply to such a call and per signal of that interface, then
 a "ready" line. It must never send anything after BecomeMonitor (the bus would drop it), so its
-filter claims every message. Run with the tests' interpreter (dbus-python and GLib).
+handler claims every message. Run with the tests' interpreter (dbus-fast).
 """
 
+import asyncio
 import json
 import sys
 import time
 
-import dbus
-import dbus.bus
-import dbus.lowlevel as low
-from dbus.mainloop.glib import DBusGMainLoop
-from gi.repository import GLib
+from dbus_fast import Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
 
 INTERFACE = "org.freedesktop.Notifications"
 KINDS = {
-    low.MESSAGE_TYPE_METHOD_CALL: "call",
-    low.MESSAGE_TYPE_METHOD_RETURN: "return",
-    low.MESSAGE_TYPE_ERROR: "error",
-    low.MESSAGE_TYPE_SIGNAL: "signal",
+    MessageType.METHOD_CALL: "call",
+    MessageType.METHOD_RETURN: "return",
+    MessageType.ERROR: "error",
+    MessageType.SIGNAL: "signal",
 }
 RULES = [
     f"type='method_call',interface='{INTERFACE}'",
@@ -33,74 +31,76 @@ RULES = [
 
 def plain(value):
     """D-Bus values as JSON-ready Python ones."""
+    if isinstance(value, Variant):
+        return plain(value.value)
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list | tuple):
         return [plain(v) for v in value]
-    if isinstance(value, dbus.Boolean):
-        return bool(value)
-    if isinstance(value, (bytes, bytearray)):
+    if isinstance(value, bytes | bytearray):
         return list(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
+    if isinstance(value, bool | int | float):
+        return value
     return str(value)
 
 
-def record(message, kind: str) -> dict:
-    try:
-        args = plain(message.get_args_list())
-    except (dbus.DBusException, TypeError, ValueError) as error:
-        args = [f"<undecodable: {error!r}>"]
+def record(message: Message, kind: str) -> dict:
     return {
         "type": kind,
         "time": time.time(),
-        "sender": message.get_sender(),
-        "destination": message.get_destination(),
-        "serial": message.get_serial(),
-        "reply_serial": message.get_reply_serial(),
-        "member": message.get_member(),
-        "error": message.get_error_name(),
-        "args": args,
+        "sender": message.sender,
+        "destination": message.destination,
+        "serial": message.serial,
+        "reply_serial": message.reply_serial or None,
+        "member": message.member,
+        "error": message.error_name,
+        "args": plain(list(message.body)),
     }
 
 
-def main(address: str, path: str) -> None:
-    bus = dbus.bus.BusConnection(address, mainloop=DBusGMainLoop())
+async def main(address: str, path: str) -> None:
+    bus = await MessageBus(bus_address=address).connect()
     calls: set[tuple[str, int]] = set()  # Notify calls whose answer is still to come
+
+    become = Message(
+        destination="org.freedesktop.DBus",
+        path="/org/freedesktop/DBus",
+        interface="org.freedesktop.DBus.Monitoring",
+        member="BecomeMonitor",
+        signature="asu",
+        body=[RULES, 0],
+    )
+    become.serial = bus.next_serial()
 
     with open(path, "a", buffering=1, encoding="utf-8") as out:
 
-        def on_message(connection, message):
-            kind = KINDS.get(message.get_type())
+        def on_message(message: Message) -> bool:
+            kind = KINDS.get(message.message_type)
+            if kind in ("return", "error") and message.reply_serial == become.serial:
+                return message.destination != bus.unique_name  # our own answer: let it through
             if kind in ("call", "signal"):
-                if message.get_interface() != INTERFACE:
-                    return low.HANDLER_RESULT_HANDLED
+                if message.interface != INTERFACE:
+                    return True
                 if kind == "call":
-                    calls.add((message.get_sender(), message.get_serial()))
+                    calls.add((message.sender, message.serial))
             elif kind in ("return", "error"):
-                key = (message.get_destination(), message.get_reply_serial())
+                key = (message.destination, message.reply_serial)
                 if key not in calls:
-                    return low.HANDLER_RESULT_HANDLED
+                    return True
                 calls.discard(key)
             else:
-                return low.HANDLER_RESULT_HANDLED
+                return True
             out.write(json.dumps(record(message, kind)) + "\n")
-            return low.HANDLER_RESULT_HANDLED
+            return True  # claimed: a monitor must never answer anything
 
-        bus.add_message_filter(on_message)
-        bus.call_blocking(
-            "org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.Monitoring",
-            "BecomeMonitor",
-            "asu",
-            (RULES, 0),
-        )
+        # Claim every message from the first: one left to dbus-fast could be answered, and a
+        # monitor that sends anything is dropped by the bus.
+        bus.add_message_handler(on_message)
+        reply = await bus.call(become)
+        assert reply.message_type == MessageType.METHOD_RETURN, reply.body
         out.write(json.dumps({"type": "ready", "time": time.time()}) + "\n")
-        GLib.MainLoop().run()
+        await bus.wait_for_disconnect()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    asyncio.run(main(sys.argv[1], sys.argv[2]))

@@ -3,30 +3,36 @@
 Windows has no SO_PEERCRED, so the guard is a random key in a file in the user's private data
 folder: multiprocessing's connection handshake (an HMAC challenge) turns away anyone who cannot
 read it. The same class runs over a Unix socket in the tests, since only the transport differs.
+multiprocessing's pipes block, so each connection gets a short-lived thread of its own and the
+answer itself is worked out on the daemon's loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import json
 import logging
 import os
 import secrets
 import threading
 from multiprocessing import AuthenticationError
-from multiprocessing.connection import Client, Listener
+from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any
 
-from reminder.control import THEN, ControlError, Handler, NotRunning
+from reminder.control.protocol import (
+    CLIENT_TIMEOUT,
+    MAX_REQUEST,
+    REQUEST_DEADLINE,
+    THEN,
+    Answer,
+    ControlError,
+    NotRunning,
+    decode_reply,
+    encode,
+)
 
 log = logging.getLogger(__name__)
-
-
-def key_path() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("psoas", appauthor=False) / "control.key"
 
 
 def pipe_address() -> str:
@@ -44,6 +50,8 @@ def load_key(path: Path, create: bool) -> bytes:
     except ValueError:
         if not create:
             raise ControlError(f"{path}: not a control key") from None
+    except OSError as error:
+        raise ControlError(f"{path}: cannot be read ({error.strerror or error})") from None
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
     tmp = path.with_suffix(".tmp")
@@ -57,57 +65,66 @@ class PipeServer:
     """Serves control requests on a named pipe (or, for tests, any multiprocessing address)."""
 
     def __init__(
-        self, handler: Handler, key_path: Path, address: str | None = None, family: str = "AF_PIPE"
+        self, answer: Answer, key_path: Path, address: str | None = None, family: str = "AF_PIPE"
     ) -> None:
-        self.handler = handler
+        self.answer = answer
         self.address = address or pipe_address()
         self.listener = Listener(self.address, family=family, authkey=load_key(key_path, True))
         self.path = self.address
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def start(self) -> None:
-        threading.Thread(target=self._serve, name="control", daemon=True).start()
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        threading.Thread(target=self._accept, name="control", daemon=True).start()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         self.listener.close()
 
-    def _serve(self) -> None:
+    def _accept(self) -> None:
         while True:
             try:
                 connection = self.listener.accept()
-            except OSError:
-                return  # closed
             except (AuthenticationError, EOFError, ConnectionError) as error:  # no key: refused
                 log.warning("refused a control connection: %s", type(error).__name__)
                 continue
-            with connection:
-                try:
-                    request = json.loads(connection.recv_bytes(4096).decode("utf-8"))
-                    if not isinstance(request, dict) or not isinstance(request.get("command"), str):
-                        raise ControlError('not a request: expected {"command": ...}')
-                    reply = self.handler(request)
-                except (OSError, EOFError, ValueError, ControlError) as error:
-                    reply = {"ok": False, "error": str(error) or "not a request"}
-                then = reply.pop(THEN, None)
-                with contextlib.suppress(OSError):
-                    connection.send_bytes(json.dumps(reply).encode("utf-8"))
-                if then is not None:
-                    then()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: Connection) -> None:
+        with connection:
+            try:
+                if not connection.poll(REQUEST_DEADLINE):
+                    raise ControlError(f"request timed out ({REQUEST_DEADLINE:g} s)")
+                line = connection.recv_bytes(MAX_REQUEST)
+                assert self._loop is not None
+                future = asyncio.run_coroutine_threadsafe(self.answer(line), self._loop)
+                reply = future.result(REQUEST_DEADLINE)
+            except ControlError as error:
+                reply = {"ok": False, "error": str(error)}
+            except (OSError, EOFError, TimeoutError) as error:
+                reply = {"ok": False, "error": str(error) or "not a request"}
+            then = reply.pop(THEN, None)
+            with contextlib.suppress(OSError):
+                connection.send_bytes(encode(reply))
+            if then is not None and self._loop is not None:
+                self._loop.call_soon_threadsafe(then)
 
 
 def pipe_request(
-    command: dict[str, Any], key_path: Path, address: str | None = None, family: str = "AF_PIPE"
+    line: bytes, key_path: Path, address: str | None = None, family: str = "AF_PIPE"
 ) -> dict[str, Any]:
     key = load_key(key_path, create=False)
     try:
         with Client(address or pipe_address(), family=family, authkey=key) as connection:
-            connection.send_bytes(json.dumps(command).encode("utf-8"))
-            reply = json.loads(connection.recv_bytes(65536).decode("utf-8"))
+            connection.send_bytes(line)
+            if not connection.poll(CLIENT_TIMEOUT):
+                raise ControlError("cannot talk to psoas: timed out")
+            data = connection.recv_bytes(1 << 20)
     except (FileNotFoundError, ConnectionRefusedError):
         raise NotRunning("psoas is not running") from None
     except AuthenticationError:
         raise ControlError("refused: this is not the control key of the running psoas") from None
     except (OSError, EOFError) as error:
         raise ControlError(f"cannot talk to psoas: {error}") from None
-    if not isinstance(reply, dict):
-        raise ControlError("psoas sent an answer that is not an object")
-    return reply
+    return decode_reply(data)

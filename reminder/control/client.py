@@ -1,0 +1,69 @@
+"""The command-line end of the control channel: one request, one reply, no daemon code loaded.
+
+``psoas status`` and friends import this and the protocol, nothing else of psoas: a command that
+only asks is as quick to start as Python itself.
+"""
+
+from __future__ import annotations
+
+import socket
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+from reminder.control.protocol import (
+    CLIENT_TIMEOUT,
+    ControlError,
+    NotRunning,
+    Request,
+    decode_reply,
+)
+from reminder.paths import socket_file, user_id
+
+
+def send(request: Request) -> dict[str, Any]:
+    """The daemon's reply to ``request``: over the named pipe on Windows, else the Unix socket."""
+    if sys.platform == "win32":
+        from reminder.control.pipe import pipe_request
+        from reminder.paths import control_key_file
+
+        return pipe_request(request.to_line(), control_key_file())
+    return unix_request(request.to_line())
+
+
+def unix_request(line: bytes, folder: Path | None = None) -> dict[str, Any]:
+    """Send one request to the running daemon and return its reply."""
+    path = socket_file(folder)
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        raise NotRunning("psoas is not running") from None
+    except OSError as error:
+        raise ControlError(f"{path.parent}: cannot be used ({error.strerror or error})") from None
+    if not stat.S_ISSOCK(info.st_mode):
+        raise ControlError(f"{path}: not a socket; refusing to use it")
+    if info.st_uid != user_id():
+        raise ControlError(f"{path}: belongs to uid {info.st_uid}, not to you; refusing to use it")
+    if info.st_mode & 0o077:
+        raise ControlError(
+            f"{path}: others may open it (mode {info.st_mode & 0o777:o}, wanted 600); refusing"
+        )
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(CLIENT_TIMEOUT)
+    data = b""
+    try:
+        client.connect(str(path))
+        client.sendall(line)
+        while not data.endswith(b"\n") and len(data) < 1 << 20:
+            chunk = client.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (ConnectionRefusedError, FileNotFoundError):
+        raise NotRunning("psoas is not running (a stale socket was left behind)") from None
+    except OSError as error:
+        raise ControlError(f"cannot talk to psoas: {error.strerror or error}") from None
+    finally:
+        client.close()
+    return decode_reply(data)

@@ -1,0 +1,148 @@
+"""The control channel's language, written once for both ends: one JSON object per line each way.
+
+A request is ``{"command": NAME, ...}`` with ``minutes`` (snooze, pause) or ``name`` (routine);
+a reply is ``{"ok": true, ...}`` or ``{"ok": false, "error": "one line"}``. Anything else, however
+malformed, is refused with a :class:`ControlError` whose text becomes that one-line error.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+#: A request is a short JSON line; more than this is not one of ours.
+MAX_REQUEST = 4096
+#: How long one client may take to send its whole request: a slow one is dropped, not waited on.
+REQUEST_DEADLINE = 5.0
+#: How long a command waits for the daemon's reply.
+CLIENT_TIMEOUT = 5.0
+#: The longest snooze or pause: anything longer is surely a slip of the keyboard.
+MAX_MINUTES = 7 * 24 * 60
+
+#: A reply may carry, under this key, something to do once the reply has been sent (quit).
+THEN = "then"
+
+#: Commands and the argument each takes.
+COMMANDS: dict[str, str | None] = {
+    "status": None,
+    "snooze": "minutes",
+    "done": None,
+    "skip": None,
+    "pause": "minutes",
+    "resume": None,
+    "routine": "name",
+    "cancel-routine": None,
+    "pause-routine": None,
+    "resume-routine": None,
+    "skip-step": None,
+    "quit": None,
+}
+
+#: The daemon's side: given a request's raw line, the reply to send back.
+Answer = Callable[[bytes], Awaitable[dict[str, Any]]]
+
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m?)?$")
+
+
+class ControlError(Exception):
+    """The channel cannot be used, or a request is not one; the message says why in one line."""
+
+
+class NotRunning(ControlError):
+    pass
+
+
+@dataclass(frozen=True)
+class Request:
+    command: str
+    minutes: float | None = None
+    name: str | None = None
+
+    def to_line(self) -> bytes:
+        fields: dict[str, Any] = {"command": self.command}
+        if self.minutes is not None:
+            fields["minutes"] = self.minutes
+        if self.name is not None:
+            fields["name"] = self.name
+        return encode(fields)
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message).encode("utf-8") + b"\n"
+
+
+def decode_request(line: bytes, routines: Collection[str]) -> Request:
+    """A request checked as strictly as the command line checks its arguments."""
+    message = _decode(line, "request")
+    command = message.get("command")
+    if not isinstance(command, str):
+        raise ControlError('not a request: expected {"command": ...}')
+    if command not in COMMANDS:
+        raise ControlError(f"unknown command {_short(command)}; use one of {', '.join(COMMANDS)}")
+    extra = set(message) - {"command"} - ({COMMANDS[command]} if COMMANDS[command] else set())
+    if extra:
+        raise ControlError(f"{command}: unexpected field {_short(sorted(extra)[0])}")
+    if COMMANDS[command] == "minutes":
+        return Request(command, minutes=checked_minutes(message.get("minutes")))
+    if COMMANDS[command] == "name":
+        name = message.get("name", "desk")
+        if not isinstance(name, str) or name not in routines:
+            raise ControlError(
+                f"routine: {_short(name)} is not a routine; use one of {', '.join(routines)}"
+            )
+        return Request(command, name=name)
+    return Request(command)
+
+
+def decode_reply(data: bytes) -> dict[str, Any]:
+    reply = _decode(data, "answer")
+    if not isinstance(reply.get("ok"), bool):
+        raise ControlError("psoas sent an answer without 'ok'")
+    return reply
+
+
+def checked_minutes(value: Any) -> float | None:
+    """``minutes`` of a request: absent, or a number of minutes from 0 to a week."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ControlError(f"'minutes' must be a number, not {_short(value)}")
+    if isinstance(value, int) and abs(value) > MAX_MINUTES:  # also the 400-digit ones
+        raise ControlError("'minutes' must be between 0 and a week (10080)")
+    if not (math.isfinite(value) and 0 < value <= MAX_MINUTES):
+        raise ControlError("'minutes' must be between 0 and a week (10080)")
+    return float(value)
+
+
+def parse_duration(text: str) -> float | None:
+    """Minutes in '30m', '2h', '1h30m', '45' (minutes); None for 'tomorrow'; ValueError else."""
+    word = text.strip().lower()
+    if word == "tomorrow":
+        return None
+    match = _DURATION.match(word)
+    if word and match and (match[1] or match[2]):
+        minutes = float(match[1] or 0) * 60 + float(match[2] or 0)
+        if 0 < minutes <= MAX_MINUTES:
+            return minutes
+    raise ValueError(
+        f"{text!r} is not a duration; write e.g. 30m, 2h, 1h30m, 45 (minutes) or tomorrow"
+    )
+
+
+def _decode(data: bytes, what: str) -> dict[str, Any]:
+    try:
+        message = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ControlError(f"not a {what}: send one JSON object on one line") from None
+    if not isinstance(message, dict):
+        raise ControlError(f"not a {what}: expected a JSON object")
+    return message
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

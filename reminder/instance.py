@@ -1,0 +1,69 @@
+"""One daemon per user: the running daemon holds an exclusive lock on a file in its runtime folder.
+
+The kernel drops the lock when the process dies, however it dies, so a lock or socket left by a
+crash is recognised as stale and replaced.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from pathlib import Path
+from typing import IO
+
+from reminder.control.protocol import ControlError
+from reminder.paths import lock_file, private_dir
+
+
+class AlreadyRunning(ControlError):
+    def __init__(self, pid: int | None) -> None:
+        super().__init__(f"already running (pid {pid})" if pid else "already running")
+        self.pid = pid
+
+
+class InstanceLock:
+    """Held by the running daemon for as long as it lives."""
+
+    def __init__(self, folder: Path) -> None:
+        try:
+            self.folder = private_dir(folder)
+        except OSError as error:
+            raise ControlError(str(error)) from None
+        self.path = lock_file(self.folder)
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        handle = open(self.path, "a+")  # noqa: SIM115 - held open for the daemon's lifetime
+        try:
+            _lock(handle)
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
+                raise
+            handle.seek(0)
+            text = handle.read().strip()
+            handle.close()
+            raise AlreadyRunning(int(text) if text.isdigit() else None) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _lock(handle: IO[str]) -> None:
+    """An exclusive, non-blocking lock the system drops when the process dies."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
