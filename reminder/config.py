@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 import tomllib
 from collections.abc import Collection
@@ -20,7 +21,7 @@ from typing import Any
 import platformdirs
 
 from reminder import APP_NAME
-from reminder.errors import UserError, read_user_file
+from reminder.errors import UserError, file_problem, read_user_file
 from reminder.hours import DAY_NAMES, WorkingHours
 
 IDLE_SOURCES = ("auto", "x11", "gnome", "freedesktop", "windows", "macos", "none")
@@ -85,13 +86,24 @@ def default_config_path() -> Path:
 
 
 def find_config(explicit: Path | None) -> Path | None:
-    """The file to read: the one given (which must exist), else the default one if present."""
-    if explicit is not None:
-        if not explicit.exists():
-            raise ConfigError(f"{explicit}: no such config file (create one: psoas config init)")
-        return explicit
-    default = default_config_path()
-    return default if default.exists() else None
+    """The file to read: the one given (which must exist), else the default one if present.
+
+    Only a default file that is plainly not there means "use the defaults". One that cannot be
+    looked at (a folder without permission, a symbolic link that loops or leads nowhere) is an
+    error naming it: quietly running on the defaults would hide the user's own settings.
+    """
+    path = explicit if explicit is not None else default_config_path()
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError) as problem:
+        if os.path.islink(path):  # a link to nothing: the user meant a file to be there
+            raise ConfigError(file_problem(path, problem, "config file")) from None
+        if explicit is None:
+            return None
+        raise ConfigError(f"{path}: no such config file (create one: psoas config init)") from None
+    except OSError as problem:
+        raise ConfigError(file_problem(path, problem, "config file")) from None
+    return path
 
 
 def example_text() -> str:
