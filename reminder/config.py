@@ -23,10 +23,10 @@ import platformdirs
 from reminder import APP_NAME
 from reminder.errors import UserError, file_problem, read_user_file
 from reminder.hours import DAY_NAMES, WorkingHours
+from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 
 IDLE_SOURCES = ("auto", "x11", "gnome", "freedesktop", "windows", "macos", "none")
 PLACES = ("anywhere", "desk")
-MAX_MINUTES = 7 * 24 * 60  # a week: anything longer is surely a slip of the keyboard
 
 TOP_KEYS = (
     "sit_minutes",
@@ -156,9 +156,9 @@ def parse_config(
     hours = data.get("hours", {})
     stretches = data.get("stretches", {})
     config = Config(
-        sit_minutes=check.minutes(data, "sit_minutes", 60, allow_zero=False),
-        break_minutes=check.minutes(data, "break_minutes", 5, allow_zero=False),
-        repeat_minutes=check.minutes(data, "repeat_minutes", 10, allow_zero=True),
+        sit_minutes=check.minutes(data, "sit_minutes", 60),
+        break_minutes=check.minutes(data, "break_minutes", 5),
+        repeat_minutes=check.minutes(data, "repeat_minutes", 10, zero_means="never"),
         snooze_minutes=check.snoozes(data.get("snooze_minutes", [5, 15, 30])),
         idle_source=check.choice(data, "idle_source", "auto", IDLE_SOURCES),
         routine_pace=check.pace(data.get("routine_pace", 1.0)),
@@ -239,25 +239,29 @@ class _Checker:
         if not isinstance(value, dict):
             raise self.fail(key, f" = {_show(value)}: must be a table, written [{key}]")
 
-    def number(self, value: Any, key: str, allow_zero: bool) -> float:
-        least = "0 or more" if allow_zero else "greater than 0"
-        wanted = f"must be a number of minutes {least} (e.g. 60 or 0.5)"
+    def number(self, value: Any, key: str, zero_means: str | None = None) -> float:
+        """Minutes within the limits; 0 too when it means something (``zero_means``)."""
+        wanted = f"must be a number of minutes, {MINUTES_ALLOWED} (e.g. 60 or 0.5)"
+        if zero_means is not None:
+            wanted = f"must be 0 ({zero_means}) or a number of minutes, {MINUTES_ALLOWED}"
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, f" = {_show(value)}: {wanted}")
-        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        if value == 0 and zero_means is not None:
+            return 0.0
+        if not minutes_allowed(value):
             raise self.fail(key, f" = {_show(value)}: {wanted}")
-        if value > MAX_MINUTES:
-            raise self.fail(key, f" = {_show(value)}: at most {MAX_MINUTES} minutes (a week)")
         return float(value)
 
-    def minutes(self, data: dict[str, Any], key: str, default: float, allow_zero: bool) -> float:
-        return self.number(data.get(key, default), key, allow_zero)
+    def minutes(
+        self, data: dict[str, Any], key: str, default: float, zero_means: str | None = None
+    ) -> float:
+        return self.number(data.get(key, default), key, zero_means)
 
     def snoozes(self, value: Any) -> tuple[float, ...]:
         key = "snooze_minutes"
         if not isinstance(value, list) or not value:
             raise self.fail(key, f" = {_show(value)}: must be a list of minutes, e.g. [5, 15, 30]")
-        minutes = tuple(self.number(v, key, allow_zero=False) for v in value)
+        minutes = tuple(self.number(v, key) for v in value)
         if len(set(minutes)) != len(minutes):
             raise self.fail(key, f" = {_show(value)}: each choice may appear once")
         return minutes

@@ -17,6 +17,7 @@ from reminder.catalogue import Catalogue
 from reminder.control import THEN, ControlError, Handler
 from reminder.daemon import Daemon
 from reminder.errors import UserError
+from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 from reminder.timebase import Moment
 
 SIMPLE = {"skip": cmd.Skip, "done": cmd.Done, "resume": cmd.ResumeReminders}
@@ -31,8 +32,9 @@ def parse_duration(text: str) -> float | None:
     match = _DURATION.match(word)
     if word and match and (match[1] or match[2]):
         minutes = float(match[1] or 0) * 60 + float(match[2] or 0)
-        if 0 < minutes <= 7 * 24 * 60:
+        if minutes_allowed(minutes):
             return minutes
+        raise UserError(f"{text!r}: give a pause in minutes, {MINUTES_ALLOWED}, or tomorrow")
     raise UserError(
         f"{text!r} is not a duration; write e.g. 30m, 2h, 1h30m, 45 (minutes) or tomorrow"
     )
@@ -44,8 +46,8 @@ def _minutes(request: dict[str, Any], optional: bool) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ControlError("'minutes' must be a number")
-    if not 0 < value <= 7 * 24 * 60:
-        raise ControlError("'minutes' must be between 0 and a week")
+    if not minutes_allowed(value):
+        raise ControlError(f"'minutes' must be {MINUTES_ALLOWED}")
     return float(value)
 
 

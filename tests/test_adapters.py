@@ -112,7 +112,7 @@ def _wait_for(shown: Recorder, count: int, deadline: float) -> None:
 
 def test_the_daemon_prompts_takes_commands_and_sleeps_between_wakeups(catalogue):
     shown = Recorder()
-    daemon = _daemon(catalogue, NoIdleSource(), shown, "sit_minutes = 0.01\nrepeat_minutes = 0\n")
+    daemon = _daemon(catalogue, NoIdleSource(), shown, "sit_minutes = 0.05\nrepeat_minutes = 0\n")
     worker = threading.Thread(target=daemon.run)
     worker.start()
     deadline = time.monotonic() + 20
@@ -133,7 +133,7 @@ def test_the_daemon_prompts_takes_commands_and_sleeps_between_wakeups(catalogue)
 
 def test_the_daemon_survives_its_idle_source_failing(catalogue, caplog):
     shown = Recorder()
-    daemon = _daemon(catalogue, FailingIdle(), shown, "sit_minutes = 0.01\nrepeat_minutes = 0\n")
+    daemon = _daemon(catalogue, FailingIdle(), shown, "sit_minutes = 0.05\nrepeat_minutes = 0\n")
     worker = threading.Thread(target=daemon.run)
     worker.start()
     try:
@@ -171,9 +171,9 @@ def test_the_wall_clock_jumping_both_ways_neither_delays_nor_repeats_prompts(
         def notify(self, title, body, slot=None, actions=()):
             shown.append(time.monotonic())
 
-    every = 0.02 * 60  # a prompt every 1.2 s of sitting
+    every = 0.05 * 60  # a prompt every 3 s of sitting (the shortest there is)
     daemon = _daemon(
-        catalogue, NoIdleSource(), Timed(), "sit_minutes = 0.02\nrepeat_minutes = 0.02\n"
+        catalogue, NoIdleSource(), Timed(), "sit_minutes = 0.05\nrepeat_minutes = 0.05\n"
     )
     worker = threading.Thread(target=daemon.run)
     worker.start()
@@ -181,7 +181,7 @@ def test_the_wall_clock_jumping_both_ways_neither_delays_nor_repeats_prompts(
         for shift_hours, prompts in ((0, 2), (-1, 4), (+1, 6)):
             ShiftedDatetime.shift = datetime.timedelta(hours=shift_hours)
             daemon.ask(lambda now: None)  # a status question wakes the loop mid-sleep
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 20
             while len(shown) < prompts and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert len(shown) >= prompts, f"prompts stopped after a {shift_hours:+} h jump"
