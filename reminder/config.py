@@ -39,6 +39,7 @@ TOP_KEYS = (
 TABLES = {"hours": ("days", "start", "end"), "stretches": ("place", "exclude")}
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_END_OF_DAY = "24:00"  # allowed for hours.end only: midnight at the end of the day
 
 
 class ConfigError(UserError):
@@ -165,17 +166,12 @@ def parse_config(
         hours=WorkingHours(
             check.days(hours.get("days", list(DAY_NAMES[:5]))),
             check.clock(hours, "hours.start", "09:00"),
-            check.clock(hours, "hours.end", "18:00"),
+            check.clock(hours, "hours.end", "18:00", end_of_day=True),
         ),
         place=check.choice(stretches, "stretches.place", "anywhere", PLACES),
         exclude=check.ids(stretches.get("exclude", []), "stretches.exclude", stretch_ids),
         origin=origin,
     )
-    if config.hours.start == config.hours.end:
-        raise ConfigError(
-            f"{origin}: hours.start and hours.end are both {config.hours.start:%H:%M}; "
-            "they must differ (an end before the start runs overnight)"
-        )
     if stretch_ids is not None:
         pool = desk_ids if config.place == "desk" and desk_ids is not None else stretch_ids
         if not set(pool) - set(config.exclude):
@@ -284,13 +280,18 @@ class _Checker:
             raise self.fail(key, f" = {_show(value)}: use one of {', '.join(allowed)}{hint}")
         return value
 
-    def clock(self, data: dict[str, Any], key: str, default: str) -> time:
+    def clock(self, data: dict[str, Any], key: str, default: str, end_of_day: bool = False) -> time:
+        """A time of day; with ``end_of_day``, "24:00" too, which is midnight at the day's end
+        (WorkingHours reads an end at or before the start as the next day's)."""
         value = data.get(key.split(".")[-1], default)
         if isinstance(value, time):  # TOML's own local-time type: 09:00:00
             return value.replace(second=0, microsecond=0)
+        if end_of_day and value == _END_OF_DAY:
+            return time(0)
         match = _HHMM.match(value) if isinstance(value, str) else None
         if not match:
-            wanted = 'must be a time as "HH:MM" (24-hour), e.g. "09:00"'
+            latest = f'"{_END_OF_DAY}"' if end_of_day else '"23:59"'
+            wanted = f'must be a time as "HH:MM" (24-hour), from "00:00" to {latest}'
             raise self.fail(key, f" = {_show(value)}: {wanted}")
         return time(int(match[1]), int(match[2]))
 
