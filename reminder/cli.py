@@ -7,11 +7,14 @@ naming the culprit, and exit status 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from reminder import APP_NAME, __version__, cli_remote
 from reminder.errors import UserError
@@ -263,7 +266,9 @@ def _routine(args: argparse.Namespace) -> int:
 def _png_path(text: str) -> Path:
     """The chart is a PNG: say so before the history is read, not after Pillow guesses."""
     path = Path(text)
-    if path.suffix.lower() != ".png" or path.is_dir():
+    # os.path.isdir, unlike Path.is_dir, is False for a path it may not look at: saving the chart
+    # then says why in one line.
+    if path.suffix.lower() != ".png" or os.path.isdir(path):
         raise argparse.ArgumentTypeError(f"{text!r} is not a PNG file name (e.g. week.png)")
     return path
 
@@ -312,7 +317,10 @@ def _stats(args: argparse.Namespace) -> int:
 
         try:
             draw_week(days[-7:], calendar).save(args.chart)
-        except (OSError, ValueError) as error:
+        except OSError as error:
+            reason = error.strerror or error
+            raise UserError(f"{args.chart}: cannot write the chart ({reason})") from None
+        except ValueError as error:
             raise UserError(f"{args.chart}: cannot write the chart ({error})") from None
     if args.json:
         print(json.dumps([d.to_dict() for d in days], indent=2))
@@ -333,18 +341,41 @@ def _export(args: argparse.Namespace) -> int:
     store = _open_history()
     events = store.events()
     store.close()
+
+    def write(out: TextIO) -> None:
+        writer = csv.writer(out)
+        writer.writerow(["time", "kind", "details"])
+        for event in events:
+            when = datetime.fromtimestamp(event_time(event)).isoformat(timespec="seconds")
+            writer.writerow([when, event.kind, json.dumps(dataclasses.asdict(event))])
+        out.flush()  # a full disk shows here, not after the command has said nothing
+
     try:
-        out = args.output.open("w", newline="", encoding="utf-8") if args.output else sys.stdout
+        if args.output is None:
+            write(sys.stdout)
+        else:
+            with args.output.open("w", newline="", encoding="utf-8") as out:
+                write(out)
+    except BrokenPipeError:
+        raise  # the reader stopped early (psoas export --csv | head): not a mistake
     except OSError as error:
-        raise UserError(f"{args.output}: cannot be written ({error.strerror or error})") from None
-    writer = csv.writer(out)
-    writer.writerow(["time", "kind", "details"])
-    for event in events:
-        when = datetime.fromtimestamp(event_time(event)).isoformat(timespec="seconds")
-        writer.writerow([when, event.kind, json.dumps(dataclasses.asdict(event))])
-    if args.output:
-        out.close()
+        where = args.output or "standard output"
+        if args.output is None:
+            _drop_stdout()
+        raise UserError(f"{where}: cannot be written ({error.strerror or error})") from None
     return 0
+
+
+def _drop_stdout() -> None:
+    """Send what is left of standard output nowhere, so that Python's last flush at exit does
+    not fail a second time and print its own message after ours."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        return  # not a real file (a test's capture): nothing is flushed at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -404,10 +435,10 @@ def _config_check(args: argparse.Namespace) -> int:
 
 
 def _config_path(args: argparse.Namespace) -> int:
-    from reminder.config import default_config_path
+    from reminder.config import default_config_path, find_config
 
     path = default_config_path()
-    print(path)
-    if not path.exists():
+    print(path, flush=True)
+    if find_config(None) is None:  # a file there that cannot be looked at is reported
         print("(it does not exist yet: 'psoas config init' creates it)", file=sys.stderr)
     return 0

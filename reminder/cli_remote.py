@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from reminder.control.client import send as request
 from reminder.control.protocol import ControlError, NotRunning, Request, parse_duration
 from reminder.errors import UserError
+from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -28,7 +30,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "snooze", parents=[common], help="snooze the prompt", description="Snooze the prompt."
     )
     snooze.add_argument(
-        "minutes", nargs="?", type=_positive, metavar="MINUTES", help="default: your first choice"
+        "minutes", nargs="?", type=_minutes, metavar="MINUTES", help="default: your first choice"
     )
     snooze.set_defaults(handler=lambda a: send(Request("snooze", minutes=a.minutes)))
     for name, text in (
@@ -83,13 +85,15 @@ def _autostart(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> float:
+def _minutes(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        value = -1
-    if not 0 < value <= 7 * 24 * 60:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes (e.g. 15)")
+        value = math.nan
+    if not minutes_allowed(value):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a number of minutes, {MINUTES_ALLOWED} (e.g. 15)"
+        )
     return value
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 import tomllib
 from collections.abc import Collection
@@ -20,12 +21,12 @@ from typing import Any
 import platformdirs
 
 from reminder import APP_NAME
-from reminder.errors import UserError, read_user_file
+from reminder.errors import UserError, file_problem, read_user_file
 from reminder.hours import DAY_NAMES, WorkingHours
+from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 
 IDLE_SOURCES = ("auto", "x11", "gnome", "freedesktop", "windows", "macos", "none")
 PLACES = ("anywhere", "desk")
-MAX_MINUTES = 7 * 24 * 60  # a week: anything longer is surely a slip of the keyboard
 
 TOP_KEYS = (
     "sit_minutes",
@@ -38,6 +39,7 @@ TOP_KEYS = (
 TABLES = {"hours": ("days", "start", "end"), "stretches": ("place", "exclude")}
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_END_OF_DAY = "24:00"  # allowed for hours.end only: midnight at the end of the day
 
 
 class ConfigError(UserError):
@@ -85,13 +87,24 @@ def default_config_path() -> Path:
 
 
 def find_config(explicit: Path | None) -> Path | None:
-    """The file to read: the one given (which must exist), else the default one if present."""
-    if explicit is not None:
-        if not explicit.exists():
-            raise ConfigError(f"{explicit}: no such config file (create one: psoas config init)")
-        return explicit
-    default = default_config_path()
-    return default if default.exists() else None
+    """The file to read: the one given (which must exist), else the default one if present.
+
+    Only a default file that is plainly not there means "use the defaults". One that cannot be
+    looked at (a folder without permission, a symbolic link that loops or leads nowhere) is an
+    error naming it: quietly running on the defaults would hide the user's own settings.
+    """
+    path = explicit if explicit is not None else default_config_path()
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError) as problem:
+        if os.path.islink(path):  # a link to nothing: the user meant a file to be there
+            raise ConfigError(file_problem(path, problem, "config file")) from None
+        if explicit is None:
+            return None
+        raise ConfigError(f"{path}: no such config file (create one: psoas config init)") from None
+    except OSError as problem:
+        raise ConfigError(file_problem(path, problem, "config file")) from None
+    return path
 
 
 def example_text() -> str:
@@ -144,26 +157,21 @@ def parse_config(
     hours = data.get("hours", {})
     stretches = data.get("stretches", {})
     config = Config(
-        sit_minutes=check.minutes(data, "sit_minutes", 60, allow_zero=False),
-        break_minutes=check.minutes(data, "break_minutes", 5, allow_zero=False),
-        repeat_minutes=check.minutes(data, "repeat_minutes", 10, allow_zero=True),
+        sit_minutes=check.minutes(data, "sit_minutes", 60),
+        break_minutes=check.minutes(data, "break_minutes", 5),
+        repeat_minutes=check.minutes(data, "repeat_minutes", 10, zero_means="never"),
         snooze_minutes=check.snoozes(data.get("snooze_minutes", [5, 15, 30])),
         idle_source=check.choice(data, "idle_source", "auto", IDLE_SOURCES),
         routine_pace=check.pace(data.get("routine_pace", 1.0)),
         hours=WorkingHours(
             check.days(hours.get("days", list(DAY_NAMES[:5]))),
             check.clock(hours, "hours.start", "09:00"),
-            check.clock(hours, "hours.end", "18:00"),
+            check.clock(hours, "hours.end", "18:00", end_of_day=True),
         ),
         place=check.choice(stretches, "stretches.place", "anywhere", PLACES),
         exclude=check.ids(stretches.get("exclude", []), "stretches.exclude", stretch_ids),
         origin=origin,
     )
-    if config.hours.start == config.hours.end:
-        raise ConfigError(
-            f"{origin}: hours.start and hours.end are both {config.hours.start:%H:%M}; "
-            "they must differ (an end before the start runs overnight)"
-        )
     if stretch_ids is not None:
         pool = desk_ids if config.place == "desk" and desk_ids is not None else stretch_ids
         if not set(pool) - set(config.exclude):
@@ -227,25 +235,29 @@ class _Checker:
         if not isinstance(value, dict):
             raise self.fail(key, f" = {_show(value)}: must be a table, written [{key}]")
 
-    def number(self, value: Any, key: str, allow_zero: bool) -> float:
-        least = "0 or more" if allow_zero else "greater than 0"
-        wanted = f"must be a number of minutes {least} (e.g. 60 or 0.5)"
+    def number(self, value: Any, key: str, zero_means: str | None = None) -> float:
+        """Minutes within the limits; 0 too when it means something (``zero_means``)."""
+        wanted = f"must be a number of minutes, {MINUTES_ALLOWED} (e.g. 60 or 0.5)"
+        if zero_means is not None:
+            wanted = f"must be 0 ({zero_means}) or a number of minutes, {MINUTES_ALLOWED}"
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, f" = {_show(value)}: {wanted}")
-        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        if value == 0 and zero_means is not None:
+            return 0.0
+        if not minutes_allowed(value):
             raise self.fail(key, f" = {_show(value)}: {wanted}")
-        if value > MAX_MINUTES:
-            raise self.fail(key, f" = {_show(value)}: at most {MAX_MINUTES} minutes (a week)")
         return float(value)
 
-    def minutes(self, data: dict[str, Any], key: str, default: float, allow_zero: bool) -> float:
-        return self.number(data.get(key, default), key, allow_zero)
+    def minutes(
+        self, data: dict[str, Any], key: str, default: float, zero_means: str | None = None
+    ) -> float:
+        return self.number(data.get(key, default), key, zero_means)
 
     def snoozes(self, value: Any) -> tuple[float, ...]:
         key = "snooze_minutes"
         if not isinstance(value, list) or not value:
             raise self.fail(key, f" = {_show(value)}: must be a list of minutes, e.g. [5, 15, 30]")
-        minutes = tuple(self.number(v, key, allow_zero=False) for v in value)
+        minutes = tuple(self.number(v, key) for v in value)
         if len(set(minutes)) != len(minutes):
             raise self.fail(key, f" = {_show(value)}: each choice may appear once")
         return minutes
@@ -268,13 +280,18 @@ class _Checker:
             raise self.fail(key, f" = {_show(value)}: use one of {', '.join(allowed)}{hint}")
         return value
 
-    def clock(self, data: dict[str, Any], key: str, default: str) -> time:
+    def clock(self, data: dict[str, Any], key: str, default: str, end_of_day: bool = False) -> time:
+        """A time of day; with ``end_of_day``, "24:00" too, which is midnight at the day's end
+        (WorkingHours reads an end at or before the start as the next day's)."""
         value = data.get(key.split(".")[-1], default)
         if isinstance(value, time):  # TOML's own local-time type: 09:00:00
             return value.replace(second=0, microsecond=0)
+        if end_of_day and value == _END_OF_DAY:
+            return time(0)
         match = _HHMM.match(value) if isinstance(value, str) else None
         if not match:
-            wanted = 'must be a time as "HH:MM" (24-hour), e.g. "09:00"'
+            latest = f'"{_END_OF_DAY}"' if end_of_day else '"23:59"'
+            wanted = f'must be a time as "HH:MM" (24-hour), from "00:00" to {latest}'
             raise self.fail(key, f" = {_show(value)}: {wanted}")
         return time(int(match[1]), int(match[2]))
 

@@ -12,7 +12,10 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class WorkingHours:
     """A window opening on each listed day at ``start`` and closing at ``end``.
 
-    An ``end`` at or before ``start`` closes on the next day (a night shift).
+    An ``end`` before ``start`` closes on the next day (a night shift), so an ``end`` of 00:00 is
+    midnight at the end of the day (the config's "24:00"). An ``end`` equal to ``start`` keeps the
+    window open for 24 hours: all day. Windows on consecutive days then meet, and a prompt is never
+    held back where one ends and the next begins.
     """
 
     days: frozenset[int]  # 0 = Monday
@@ -48,11 +51,19 @@ class WorkingHours:
             return opens
         raise ValueError("working hours have no days")
 
+    @property
+    def all_day(self) -> bool:
+        return self.start == self.end
+
     def describe(self) -> str:
-        """'mon-fri 09:00-18:00', 'mon, wed 22:00-06:00'."""
+        """'mon-fri 09:00-18:00', 'mon, wed 22:00-06:00', 'sat 14:00-24:00', 'mon-fri all day'."""
         days = sorted(self.days)
         if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
             named = f"{DAY_NAMES[days[0]]}-{DAY_NAMES[days[-1]]}"
         else:
             named = ", ".join(DAY_NAMES[d] for d in days)
-        return f"{named} {self.start:%H:%M}-{self.end:%H:%M}"
+        if self.all_day:
+            since = "" if self.start == time(0) else f" from {self.start:%H:%M}"  # 24 h from there
+            return f"{named} all day{since}"
+        end = "24:00" if self.end == time(0) else f"{self.end:%H:%M}"
+        return f"{named} {self.start:%H:%M}-{end}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reminder import events as ev
-from reminder.catalogue import Catalogue, RoutineStep
+from reminder.catalogue import Catalogue, RoutineStep, duration_text
 
 
 def minutes_text(seconds: float) -> str:
@@ -14,6 +14,12 @@ def minutes_text(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def seconds_text(seconds: float) -> str:
+    """'45 s', '2 min 15 s'; under ten seconds to two figures ('1.5 s', '0.3 s'), as a quick
+    routine pace makes them."""
+    return f"{seconds:.2g} s" if seconds < 10 else duration_text(seconds)
 
 
 def side_text(side: str | None) -> str:
@@ -35,23 +41,29 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
             side = side_text(step.side)
             title = f"Step {event.index + 1} of {event.count}: {stretch.name}"
             title += f", {side.lower()}" if side else ""
-            return title, step_instruction(step, stretch.how)
+            return title, step_instruction(step, stretch.how, event.seconds, event.rest_seconds)
         case ev.RoutineFinished():
             routine = catalogue.routine(event.routine)
             return f"{routine.name}: done", "Well done. The sitting clock starts again from zero."
     return None
 
 
-def step_instruction(step: RoutineStep, how: str) -> str:
-    """What to do in a routine step: the how-to, the amount, then the rest or the switch."""
+def step_instruction(step: RoutineStep, how: str, work_seconds: float, rest_seconds: float) -> str:
+    """What to do in a routine step: the how-to, the amount, then the rest or the switch.
+
+    ``work_seconds`` and ``rest_seconds`` are the times the user will really spend: the step's
+    own, multiplied by their routine pace (a RoutineStepStarted event carries them so). The text
+    then says "Hold 3 s" for a 30 s hold played at pace 0.1; the number of reps never changes.
+    """
     reps = f"{step.reps} {'rep' if step.reps == 1 else 'reps'}"
     if step.hold_seconds is not None:
-        amount = f"Hold {step.hold_seconds:g} s" + (f", {reps}" if step.reps > 1 else "")
+        hold = work_seconds / step.reps
+        amount = f"Hold {seconds_text(hold)}" + (f", {reps}" if step.reps > 1 else "")
     else:
-        amount = f"{reps}, moving in and out slowly (about {minutes_text(step.work_seconds)})"
+        amount = f"{reps}, moving in and out slowly (about {seconds_text(work_seconds)})"
     text = f"{how} {amount}."
-    if step.rest_seconds:
-        text += f" Then rest {minutes_text(step.rest_seconds)}"
+    if rest_seconds:
+        text += f" Then rest {seconds_text(rest_seconds)}"
         text += f" and {step.note}." if step.note else "."
     elif step.note:
         text += f" Then {step.note}."

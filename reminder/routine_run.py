@@ -38,6 +38,11 @@ class RoutineRun:
     def paused(self) -> bool:
         return self._paused_at is not None
 
+    def step_seconds(self, index: int) -> tuple[float, float]:
+        """The work and the rest of step ``index`` at this run's pace: what the user really does."""
+        step = self.routine.steps[index]
+        return step.work_seconds * self.pace, step.rest_seconds * self.pace
+
     def step_start(self, index: int) -> float:
         """When step ``index`` starts (``step_count`` gives the end of the routine)."""
         return self.started + self._shift + self._starts[index]

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from reminder.errors import UserError, read_user_file
+from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 
 DEFAULT_DAY = date(2024, 1, 1)  # a Monday
 
@@ -156,9 +157,10 @@ def _parse_minutes(word: str, where: str, name: str) -> float:
         minutes = float(word)
     except ValueError:
         minutes = math.nan
-    if not math.isfinite(minutes) or minutes <= 0 or minutes > 7 * 24 * 60:
+    if not minutes_allowed(minutes):
         raise ScenarioError(
-            f"{where}: {name} {_show(word)}: give the minutes as a number greater than 0, e.g. 15"
+            f"{where}: {name} {_show(word)}: give the minutes as a number, {MINUTES_ALLOWED}, "
+            "e.g. 15"
         )
     return minutes
 

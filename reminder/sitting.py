@@ -437,8 +437,7 @@ class SittingCore:
                     run.step_count,
                     step.stretch,
                     step.side,
-                    step.work_seconds * run.pace,
-                    step.rest_seconds * run.pace,
+                    *run.step_seconds(index),
                 )
             )
         if finished:

@@ -70,7 +70,8 @@ def run_in_terminal(
                 side = side_text(step.side)
                 out.write(f"\r\033[K\nStep {index + 1} of {len(routine.steps)}: {stretch.name}")
                 out.write(f" ({side.lower()})\n" if side else "\n")
-                out.write(f"  {step_instruction(step, stretch.how)}\n")
+                instruction = step_instruction(step, stretch.how, *run.step_seconds(index))
+                out.write(f"  {instruction}\n")
             if finished:
                 out.write(f"\r\033[K\n{routine.name}: done. Well done.\n")
                 out.flush()

@@ -13,7 +13,7 @@ from reminder.simulate import run_scenario, simulate
 
 #: Working hours that never close, for tests that run at whatever time it is.
 EVERY_DAY = (
-    '[hours]\ndays = ["mon","tue","wed","thu","fri","sat","sun"]\nstart = "00:00"\nend = "23:59"\n'
+    '[hours]\ndays = ["mon","tue","wed","thu","fri","sat","sun"]\nstart = "00:00"\nend = "24:00"\n'
 )
 
 

@@ -299,7 +299,7 @@ def test_the_real_clock_timer_wakes_the_daemon_on_time(catalogue):
             catalogue,
             NoIdleSource(),
             shown,
-            "sit_minutes = 0.01\nrepeat_minutes = 0\n",
+            "sit_minutes = 0.05\nrepeat_minutes = 0\n",
             SystemClock(),
         )
         started = time.monotonic()
@@ -311,7 +311,7 @@ def test_the_real_clock_timer_wakes_the_daemon_on_time(catalogue):
         return shown, took
 
     shown, took = asyncio.run(play())
-    assert shown.shown and 0.55 <= took < 2.0, took
+    assert shown.shown and 3.0 <= took < 4.5, took
 
 
 def test_system_clock_measures_a_suspend_as_boottime_outgrowing_monotonic(monkeypatch):

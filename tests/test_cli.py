@@ -125,7 +125,7 @@ def test_stretches_and_routines_as_json_carry_every_field(home, catalogue):
 def test_headless_daemon_falls_back_to_the_terminal_and_stops_on_sigterm(home, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(
-        'sit_minutes = 0.02\nbreak_minutes = 1\nrepeat_minutes = 0.02\nidle_source = "none"\n'
+        'sit_minutes = 0.05\nbreak_minutes = 1\nrepeat_minutes = 0.05\nidle_source = "none"\n'
         + EVERY_DAY
     )
     process = start_headless(config, home)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -60,10 +60,10 @@ def test_values_are_read():
         ("sit_minute = 30", ["unknown key 'sit_minute'", "did you mean 'sit_minutes'"]),
         ("[hour]\nstart = '09:00'", ["unknown key 'hour'", "did you mean 'hours'"]),
         ("[hours]\nstrat = '09:00'", ["'hours.strat'", "did you mean 'start'"]),
-        ('sit_minutes = "abc"', ['sit_minutes = "abc"', "number of minutes greater than 0"]),
+        ('sit_minutes = "abc"', ['sit_minutes = "abc"', "number of minutes, at least 0.05"]),
         ("sit_minutes = true", ["sit_minutes = true"]),
-        ("sit_minutes = 0", ["sit_minutes = 0", "greater than 0"]),
-        ("repeat_minutes = -1", ["repeat_minutes = -1", "0 or more"]),
+        ("sit_minutes = 0", ["sit_minutes = 0", "at least 0.05 (3 seconds)"]),
+        ("repeat_minutes = -1", ["repeat_minutes = -1", "0 (never) or"]),
         ("break_minutes = nan", ["break_minutes = nan"]),
         ("sit_minutes = 1e9", ["sit_minutes", "at most"]),
         ("snooze_minutes = []", ["snooze_minutes", "list of minutes"]),
@@ -71,10 +71,10 @@ def test_values_are_read():
         ("routine_pace = 0", ["routine_pace = 0", "0.01 to 10"]),
         ('idle_source = "x12"', ['idle_source = "x12"', "did you mean 'x11'"]),
         ('[hours]\nstart = "9am"', ['hours.start = "9am"', '"HH:MM"']),
-        ('[hours]\nstart = "24:00"', ["hours.start"]),
+        ('[hours]\nstart = "24:00"', ["hours.start", '"23:59"']),
+        ('[hours]\nend = "24:01"', ["hours.end", '"24:00"']),
         ('[hours]\ndays = ["mun"]', ["hours.days", '"mun"', "did you mean"]),
         ('[hours]\ndays = ["mon", "mon"]', ["hours.days", "twice"]),
-        ('[hours]\nstart = "09:00"\nend = "09:00"', ["both 09:00"]),
         ('hours = "9-5"', ["hours", "must be a table"]),
         ('[stretches]\nplace = "office"', ["stretches.place", "anywhere, desk"]),
         ('[stretches]\nexclude = ["brige"]', ["stretches.exclude", "did you mean 'bridge'"]),
@@ -88,6 +88,19 @@ def test_every_mistake_is_one_line_naming_file_key_and_what_is_allowed(text, par
     message = error_of(text)
     for part in parts:
         assert part in message, (part, message)
+
+
+def test_working_hours_can_be_all_day_or_end_at_midnight():
+    all_day = parse('[hours]\ndays = ["sat", "sun"]\nstart = "00:00"\nend = "00:00"')
+    assert all_day.hours.describe() == "sat, sun all day"
+    assert all_day.hours.is_open(datetime(2024, 1, 6, 23, 59, 59))  # a Saturday
+    assert all_day.hours.is_open(datetime(2024, 1, 7, 0, 0))
+    assert parse('[hours]\nstart = "00:00"\nend = "24:00"').hours.describe() == "mon-fri all day"
+    evening = parse('[hours]\nstart = "18:00"\nend = "24:00"').hours
+    assert evening.describe() == "mon-fri 18:00-24:00"
+    assert evening.is_open(datetime(2024, 1, 1, 23, 59)) and not evening.is_open(
+        datetime(2024, 1, 2, 0, 0)
+    )
 
 
 def test_files(tmp_path):

@@ -52,7 +52,7 @@ def test_daylight_saving_does_not_double_or_drop_sitting(catalogue, monkeypatch)
     time.tzset()
     try:
         calendar = SystemCalendar()
-        # 2024-03-31 02:00 CET jumps to 03:00 CEST; hours open every day from 00:00 to 23:59.
+        # 2024-03-31 02:00 CET jumps to 03:00 CEST; hours open all day, every day.
         start = datetime(2024, 3, 31, 1, 30).timestamp()
         core = make_core(catalogue, "repeat_minutes = 0\n" + EVERY_DAY, calendar)
         core.observe(Moment(0, start), 0)
@@ -133,3 +133,17 @@ def test_the_first_reading_decides_whether_the_user_is_here(catalogue, idle):
     out = core.observe(at(0), idle)
     assert core.status(at(0)).state == ("sitting" if idle == 0 else "away")
     assert not [e for e in out if isinstance(e, ev.SittingSpan)]
+
+
+def test_all_day_hours_let_prompts_run_on_through_midnight(catalogue):
+    core = make_core(
+        catalogue,
+        "sit_minutes = 0.05\nrepeat_minutes = 0.05\n"
+        '[hours]\ndays = ["mon", "tue"]\nstart = "00:00"\nend = "00:00"\n',
+    )
+    start = FixedCalendar().epoch(datetime(2024, 1, 1, 23, 59))  # Monday, a minute to midnight
+    shown = []
+    for half_second in range(240):  # to 00:01 on Tuesday
+        now = Moment(start + half_second / 2, start + half_second / 2)
+        shown += [e.at - start for e in core.observe(now, 0) if isinstance(e, ev.PromptShown)]
+    assert shown == [3.0 * n for n in range(1, 40)]  # every 3 s, midnight included

@@ -236,7 +236,7 @@ def test_stats_and_export_from_the_command_line(home, tmp_path):
 def test_the_running_daemon_records_what_happens(home, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(
-        'sit_minutes = 0.02\nrepeat_minutes = 0.02\nidle_source = "none"\n' + EVERY_DAY
+        'sit_minutes = 0.05\nrepeat_minutes = 0.05\nidle_source = "none"\n' + EVERY_DAY
     )
     env = home | {
         "XDG_RUNTIME_DIR": str(tmp_path),

@@ -263,7 +263,7 @@ def test_a_full_disk_loses_no_prompt_and_no_history(tmp_path):
 def test_signals_at_random_moments_leave_the_history_consistent(tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(
-        'sit_minutes = 0.01\nrepeat_minutes = 0.01\nidle_source = "none"\n' + EVERY_DAY
+        'sit_minutes = 0.05\nrepeat_minutes = 0.05\nidle_source = "none"\n' + EVERY_DAY
     )
     env = quiet_home(tmp_path)
     rng = random.Random(5)

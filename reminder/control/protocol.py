@@ -8,11 +8,12 @@ malformed, is refused with a :class:`ControlError` whose text becomes that one-l
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
+
+from reminder.limits import MAX_MINUTES, MINUTES_ALLOWED, minutes_allowed
 
 #: A request is a short JSON line; more than this is not one of ours.
 MAX_REQUEST = 4096
@@ -20,8 +21,6 @@ MAX_REQUEST = 4096
 REQUEST_DEADLINE = 5.0
 #: How long a command waits for the daemon's reply.
 CLIENT_TIMEOUT = 5.0
-#: The longest snooze or pause: anything longer is surely a slip of the keyboard.
-MAX_MINUTES = 7 * 24 * 60
 
 #: A reply may carry, under this key, something to do once the reply has been sent (quit).
 THEN = "then"
@@ -112,9 +111,9 @@ def checked_minutes(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ControlError(f"'minutes' must be a number, not {_short(value)}")
     if isinstance(value, int) and abs(value) > MAX_MINUTES:  # also the 400-digit ones
-        raise ControlError("'minutes' must be between 0 and a week (10080)")
-    if not (math.isfinite(value) and 0 < value <= MAX_MINUTES):
-        raise ControlError("'minutes' must be between 0 and a week (10080)")
+        raise ControlError(f"'minutes' must be {MINUTES_ALLOWED}")
+    if not minutes_allowed(value):
+        raise ControlError(f"'minutes' must be {MINUTES_ALLOWED}")
     return float(value)
 
 
@@ -126,8 +125,9 @@ def parse_duration(text: str) -> float | None:
     match = _DURATION.match(word)
     if word and match and (match[1] or match[2]):
         minutes = float(match[1] or 0) * 60 + float(match[2] or 0)
-        if 0 < minutes <= MAX_MINUTES:
+        if minutes_allowed(minutes):
             return minutes
+        raise ValueError(f"{text!r}: give a pause in minutes, {MINUTES_ALLOWED}, or tomorrow")
     raise ValueError(
         f"{text!r} is not a duration; write e.g. 30m, 2h, 1h30m, 45 (minutes) or tomorrow"
     )
