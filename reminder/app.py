@@ -103,6 +103,7 @@ class App:
 
     async def serve(self, tray: Tray | None) -> None:
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_keep_in_the_log)
         self._take_signals(loop)
         buses = Buses(await _session_bus())
         idle = await choose_idle_source(self.config.idle_source, buses)
@@ -179,6 +180,13 @@ class App:
             self.daemon.on_action(key)
 
 
+def _keep_in_the_log(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """What the loop could not hand to anyone (a library's orphaned future, say) goes to the log
+    file in one line, not to the user's terminal as a traceback."""
+    error = context.get("exception")
+    log.info("loop: %s%s", context.get("message", "?"), f" ({error!r})" if error else "")
+
+
 async def _session_bus() -> Any | None:
     try:
         return await connect()
@@ -195,6 +203,8 @@ async def _say_when_the_bus_goes(buses: Buses, daemon: Daemon) -> None:
         return
     try:
         await buses.session.wait_for_disconnect()
+        reason = "it closed"
+    except EOFError:
         reason = "it closed"
     except Exception as error:  # dbus-fast hands over whatever ended the connection
         reason = str(error) or type(error).__name__

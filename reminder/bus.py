@@ -82,6 +82,8 @@ async def call(
     """Call a method and return the reply's body; any failure or a late answer is BusError."""
     from dbus_fast import Message, MessageType
 
+    if not bus.connected:
+        raise BusError(f"{interface}.{member}: the bus connection is closed")
     message = Message(
         destination=name,
         path=path,

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import textwrap
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from strangers import STRANGER
 
 from reminder.catalogue import Catalogue, load_catalogue
 from reminder.config import Config, parse_config
@@ -44,3 +50,15 @@ def play_events(scenario: str, config: str = "", catalogue: Catalogue | None = N
 def prompts(records: list[dict]) -> list[tuple[str, float]]:
     """(time, sitting minutes) of each prompt."""
     return [(r["time"], r["sitting_minutes"]) for r in records if r["kind"] == "prompt"]
+
+
+@pytest.fixture
+def stranger_home() -> Iterator[Path]:
+    """A home the test can hand to another user: pytest's own tmp folders are private to root."""
+    home = Path(tempfile.mkdtemp(prefix="psoas-stranger-"))
+    if os.getuid() == 0:
+        os.chown(home, STRANGER, STRANGER)
+    yield home
+    for folder, _, _ in os.walk(home):
+        os.chmod(folder, 0o700)
+    shutil.rmtree(home)

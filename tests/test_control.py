@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
 from e2e import psoas, start_headless
+from strangers import STRANGER, as_stranger
 
+from reminder.cli import main
 from reminder.control.client import unix_request
 from reminder.control.protocol import ControlError, NotRunning, Request, parse_duration
 from reminder.control.unix import UnixServer
@@ -305,3 +312,41 @@ def test_a_slow_client_holds_up_nobody_and_is_dropped_at_the_deadline(env, daemo
         for client in silent:
             client.close()
     assert psoas(env, "status").returncode == 0
+
+
+def test_a_runtime_folder_the_user_cannot_enter_is_one_line(stranger_home, tmp_path):
+    """XDG_RUNTIME_DIR pointing at another user's folder: `psoas status` says so in one line."""
+    theirs = Path(tempfile.mkdtemp(prefix="psoas-runtime-"))
+    try:
+        (theirs / "psoas").mkdir(mode=0o700)
+        theirs.chmod(0o700)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            main(["status"])  # load what the command needs before becoming the stranger
+        code, _, stderr = as_stranger(stranger_home, "status", runtime=theirs)
+    finally:
+        shutil.rmtree(theirs)
+    assert code == 1 and "Traceback" not in stderr, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and str(theirs) in lines[0] and "ermission denied" in lines[0], lines
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to give a socket to another user")
+def test_a_socket_of_another_user_is_named_as_such(tmp_path):
+    folder = tmp_path / "channel"
+
+    async def answer(line: bytes) -> dict:
+        return {"ok": True}
+
+    def check(server: UnixServer) -> None:
+        os.chown(server.path, STRANGER, STRANGER)
+        with pytest.raises(ControlError, match=f"belongs to uid {STRANGER}, not to you"):
+            unix_request(Request("status").to_line(), folder)
+
+    _serving(folder, answer, check)
+
+
+def test_status_times_carry_their_utc_offset(env, daemon):
+    status = json.loads(psoas(env, "status", "--json").stdout)
+    when = datetime.fromisoformat(status["next_prompt"])
+    assert when.utcoffset() is not None
+    assert abs(when.timestamp() - time.time() - 30 * 60) < 60

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import random
 import resource
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
-from e2e import choose, log_events, open_menu, start_headless, start_psoas
+from e2e import choose, log_events, open_menu, psoas, start_headless, start_psoas
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,6 +187,57 @@ def test_the_tray_host_restarts_and_the_daemon_carries_on(desktop: Desktop):
     open_menu(desktop)
     choose(desktop, "Up", "Return")
     assert psoas.finish(timeout=15) == 0
+
+
+@pytest.mark.desktop
+def test_a_frozen_notification_server_never_holds_up_the_tray_daemon(desktop: Desktop):
+    """dunst stopped with SIGSTOP (it takes calls and never answers) while the tray daemon is
+    asked for routines and its status: every answer comes at once, the daemon lives on, and
+    once dunst runs again the prompts reach it again. This once aborted on heap corruption."""
+    desktop.start_tray_host()
+    dunst = desktop.start_dunst()
+    process = start_psoas(desktop, FAST)
+    desktop.find_window("psoas")
+    desktop.wait_for_notifications(1, 30, "Time to stretch")
+    os.kill(dunst.pid, signal.SIGSTOP)
+    try:
+        for args in (("routine", "desk"), ("routine", "floor"), ("status", "--json")) * 3:
+            asked = time.monotonic()
+            answer = psoas(desktop.env, *args, timeout=10)
+            assert answer.returncode == 0, (args, answer.stderr)
+            assert time.monotonic() - asked < 3, (args, time.monotonic() - asked)
+        status = json.loads(psoas(desktop.env, "status", "--json").stdout)
+        assert status["routine"] == "floor" and status["notifier"] == "terminal"
+        wait_until(lambda: "Step " in process.stderr_text(), 15, "steps in the terminal")
+    finally:
+        os.kill(dunst.pid, signal.SIGCONT)
+    before = len(desktop.notifications())
+    wait_until(lambda: len(desktop.notifications()) > before, 60, "notifications back on dunst")
+    assert process.poll() is None
+    assert psoas(desktop.env, "quit").returncode == 0
+    assert process.finish(timeout=15) == 0
+    assert "Traceback" not in process.stderr_text() and "malloc" not in process.stderr_text()
+
+
+@pytest.mark.desktop
+def test_the_session_bus_going_away_costs_the_popups_not_the_reminder(desktop: Desktop):
+    desktop.start_dunst()
+    process = start_psoas(desktop, FAST, "--headless")
+    desktop.wait_for_notifications(1, 30, "Time to stretch")
+    (bus,) = [p for p in desktop.processes if p.args[0] == "dbus-daemon"]
+    bus.kill()
+    bus.wait(5)
+    wait_until(lambda: "lost the D-Bus session bus" in process.stderr_text(), 15, "the loss said")
+    wait_until(
+        lambda: "psoas: Time to stretch" in process.stderr_text(), 30, "prompts in the terminal"
+    )
+    assert process.poll() is None
+    status = json.loads(psoas(desktop.env, "status", "--json").stdout)
+    assert status["notifier"] == "terminal"
+    assert psoas(desktop.env, "quit").returncode == 0
+    assert process.finish(timeout=15) == 0
+    output = process.stderr_text()
+    assert output.count("lost the D-Bus session bus") == 1 and "Traceback" not in output, output
 
 
 def icon_windows(desk: Desktop) -> set[str]:

@@ -7,16 +7,12 @@ import contextlib
 import io
 import os
 import resource
-import shutil
 import subprocess
-import sys
-import tempfile
-import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from e2e import psoas
+from strangers import STRANGER, as_stranger
 
 import reminder.app  # noqa: F401  (loaded before a test turns into a user who cannot read it)
 from reminder.cli import main
@@ -25,7 +21,6 @@ from reminder.errors import MAX_USER_FILE_BYTES
 from reminder.scenario import ScenarioError, load_scenario
 
 ROUTINES = ["desk", "floor"]
-STRANGER = 65534  # nobody: a user who may not read what another user locked away
 
 
 @pytest.fixture
@@ -139,57 +134,6 @@ def test_an_export_to_a_full_disk_is_one_line(env, tmp_path):
 
 
 # ----- files another user may not read ----------------------------------------------------------
-
-
-@pytest.fixture
-def stranger_home() -> Iterator[Path]:
-    """A home the test can hand to another user: pytest's own tmp folders are private to root."""
-    home = Path(tempfile.mkdtemp(prefix="psoas-stranger-"))
-    if os.getuid() == 0:
-        os.chown(home, STRANGER, STRANGER)
-    yield home
-    for folder, _, _ in os.walk(home):
-        os.chmod(folder, 0o700)
-    shutil.rmtree(home)
-
-
-def as_stranger(home: Path, *args: str) -> tuple[int, str, str]:
-    """``psoas ARGS`` (exit status, stdout, stderr) run by a user whose home is ``home``.
-
-    Root may read any file whatever its mode, so when the tests run as root the command runs in
-    a forked child that has become another user first (a new ``python`` could not be started as
-    that user: this interpreter lives under /root). Without root, the tests' user is the stranger.
-    """
-    out_read, out_write = os.pipe()
-    err_read, err_write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 70
-        try:
-            if os.getuid() == 0:
-                os.setgroups([])
-                os.setgid(STRANGER)
-                os.setuid(STRANGER)
-            os.dup2(out_write, 1)
-            os.dup2(err_write, 2)
-            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
-            os.environ.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"))
-            os.environ.update(XDG_STATE_HOME=str(home / "state"), XDG_DATA_HOME=str(home / "data"))
-            os.environ.update(XDG_RUNTIME_DIR=str(home))
-            code = main(list(args))
-        except BaseException:  # what the user would see: the traceback, for the test to catch
-            traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    os.close(out_write)
-    os.close(err_write)
-    with open(out_read) as out, open(err_read) as err:
-        stdout, stderr = out.read(), err.read()
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), stdout, stderr
 
 
 def test_a_config_folder_nobody_may_enter_is_one_line(stranger_home):
