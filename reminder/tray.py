@@ -25,22 +25,16 @@ from typing import Any
 
 from reminder import commands as cmd
 from reminder import events as ev
-from reminder.catalogue import Catalogue, duration_text
+from reminder.catalogue import Catalogue
 from reminder.config import Config
 from reminder.daemon import Daemon
 from reminder.errors import UserError
 from reminder.icon import IconLook, draw_icon, look_for
+from reminder.menu import Item, MenuState, build_menu
 from reminder.messages import minutes_text
 from reminder.sitting import Status
 
 log = logging.getLogger(__name__)
-
-PAUSE_CHOICES: tuple[tuple[str, float | None], ...] = (
-    ("30 minutes", 30),
-    ("1 hour", 60),
-    ("2 hours", 120),
-    ("Until tomorrow", None),
-)
 
 INSTALL_HINT = (
     "install PyGObject for the tray menu: apt install libgirepository1.0-dev libcairo2-dev "
@@ -229,15 +223,6 @@ class Tray:
 
         self.icon.run(setup=setup)
 
-    def _send(self, command: cmd.Command) -> None:
-        """From the GUI's thread: hand the command to the daemon's loop, never wait."""
-        if self.daemon is not None:
-            self.daemon.submit_threadsafe(command)
-
-    def _quit(self) -> None:
-        if self.daemon is not None:
-            self.daemon.stop_threadsafe()
-
     def _on_update(self, events: list[ev.Event], status: Status) -> None:
         """After each wake-up of the daemon: redraw if the picture changed, refresh the menu.
 
@@ -250,7 +235,7 @@ class Tray:
         if look != self._look:
             self.icon.icon = self._picture(look)
         self.icon.title = self._tooltip()
-        self.icon.update_menu()
+        self.icon.menu = self._menu()
 
     def _next_picture_change(self, now: float) -> float | None:
         """When the sitting ring next moves a notch: the daemon wakes then to redraw, no sooner."""
@@ -270,64 +255,53 @@ class Tray:
 
     # ----- the menu --------------------------------------------------------------------------
 
+    def menu_items(self) -> tuple[Item, ...]:
+        """The menu as it stands now (see reminder.menu)."""
+        stretch = self.status.next_stretch
+        state = MenuState(
+            state=self.status.state,
+            status_line=status_line(self.status, self.catalogue, self._status_at),
+            today=self.today if self.history is not None else None,
+            next_stretch_name=self.catalogue.stretch(stretch).name if stretch else "a stretch",
+        )
+        return build_menu(state, self.catalogue, self.snooze_minutes, self.routine_pace, self)
+
     def _menu(self) -> Any:
+        """The menu in pystray's terms."""
         item, menu = self.pystray.MenuItem, self.pystray.Menu
 
-        def send(command: cmd.Command) -> Callable[..., None]:
-            return lambda *_: self._send(command)
-
-        snoozes = [item(duration_text(m * 60), send(cmd.Snooze(m))) for m in self.snooze_minutes]
-        pace = self.routine_pace
-        routines = [
-            item(
-                f"{r.name} ({duration_text(r.total_seconds * pace)})", send(cmd.StartRoutine(r.id))
+        def convert(entry: Item) -> Any:
+            if entry.separator:
+                return menu.SEPARATOR
+            if entry.children:
+                return item(entry.label, menu(*map(convert, entry.children)))
+            action = entry.action
+            return item(
+                entry.label,
+                (lambda *_: action()) if action else None,
+                enabled=entry.enabled,
+                default=entry.default,
             )
-            for r in self.catalogue.routines.values()
-        ]
-        pauses = [item(label, send(cmd.Pause(minutes))) for label, minutes in PAUSE_CHOICES]
 
-        def in_routine(_: Any) -> bool:
-            return self.status.state == "routine"
+        return menu(*map(convert, self.menu_items()))
 
-        def not_in_routine(_: Any) -> bool:
-            return self.status.state != "routine"
+    # ----- what the items do (reminder.menu.Doers) ------------------------------------------
 
-        return menu(
-            item(
-                lambda _: status_line(self.status, self.catalogue, self._status_at),
-                None,
-                enabled=False,
-            ),
-            item(lambda _: self.today, None, enabled=False, visible=self.history is not None),
-            menu.SEPARATOR,
-            item(
-                self._stretch_now_text, send(cmd.StretchNow()), default=True, visible=not_in_routine
-            ),
-            item("I stretched", send(cmd.Done()), visible=not_in_routine),
-            item("Snooze", menu(*snoozes), visible=not_in_routine),
-            item("Start routine", menu(*routines), visible=not_in_routine),
-            item("Cancel routine", send(cmd.CancelRoutine()), visible=in_routine),
-            item("Skip this break", send(cmd.Skip()), visible=not_in_routine),
-            item("Pause reminders", menu(*pauses), visible=lambda _: self.status.state != "paused"),
-            item(
-                "Resume reminders",
-                send(cmd.ResumeReminders()),
-                visible=lambda _: self.status.state == "paused",
-            ),
-            menu.SEPARATOR,
-            item(
-                "This week's chart",
-                lambda *_: self._show_chart(),
-                visible=self.history is not None,
-            ),
-            item("Open config", lambda *_: self._open_config()),
-            item("Quit", lambda *_: self._quit()),
-        )
+    def send(self, command: cmd.Command) -> None:
+        """From the GUI's thread: hand the command to the daemon's loop, never wait."""
+        if self.daemon is not None:
+            self.daemon.submit_threadsafe(command)
 
-    def _stretch_now_text(self, _: Any) -> str:
-        stretch = self.status.next_stretch
-        name = self.catalogue.stretch(stretch).name if stretch else "a stretch"
-        return f"Stretch now: {name}"
+    def quit(self) -> None:
+        if self.daemon is not None:
+            self.daemon.stop_threadsafe()
+
+    def show_chart(self) -> None:
+        """Draw the week and open it, off the menu's thread."""
+        threading.Thread(target=self._draw_and_open_chart, daemon=True).start()
+
+    def open_config(self) -> None:
+        self._open_config()
 
     def _days(self, count: int) -> list:
         from datetime import date, datetime, timedelta
@@ -362,10 +336,6 @@ class Tray:
             f"Today: sat {minutes_text(today.sat_seconds)}, {_count(breaks, 'break')}, "
             f"{_count(done, 'stretch', 'stretches')}"
         )
-
-    def _show_chart(self) -> None:
-        """Draw the week and open it, off the menu's thread."""
-        threading.Thread(target=self._draw_and_open_chart, daemon=True).start()
 
     def _draw_and_open_chart(self) -> None:
         from reminder.chart import draw_week

@@ -18,10 +18,15 @@ class FakeIcon:
     HAS_MENU = True
 
     def __init__(self, name, icon, title, menu):
-        self.icon, self.title, self.menu, self.menu_updates = icon, title, menu, 0
+        self.icon, self.title, self._menu, self.menu_updates = icon, title, menu, 0
 
-    def update_menu(self):
-        self.menu_updates += 1
+    @property
+    def menu(self):
+        return self._menu
+
+    @menu.setter
+    def menu(self, value):
+        self._menu, self.menu_updates = value, self.menu_updates + 1
 
 
 class FakeMenu:

@@ -1,0 +1,135 @@
+"""The tray's menu as plain data: what it holds in a given state, whoever draws it.
+
+The StatusNotifierItem tray exports it over D-Bus (com.canonical.dbusmenu) and the pystray tray
+turns it into pystray's items; both build it here, from the daemon's status, so the two menus can
+never drift apart. Every item has a stable ``key``: a host that clicks an item by its id while the
+menu changes underneath still reaches the item it meant, or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from reminder import commands as cmd
+from reminder.catalogue import Catalogue, duration_text
+
+PAUSE_CHOICES: tuple[tuple[str, float | None], ...] = (
+    ("30 minutes", 30),
+    ("1 hour", 60),
+    ("2 hours", 120),
+    ("Until tomorrow", None),
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry: a label to click, a line to read (no action), a submenu or a separator."""
+
+    key: str
+    label: str = ""
+    action: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+    enabled: bool = True
+    default: bool = False  # what a left click on the icon does, where the host allows
+    children: tuple[Item, ...] = ()
+    separator: bool = False
+
+
+def separator(key: str) -> Item:
+    return Item(key, separator=True)
+
+
+class Doers(Protocol):
+    """What the menu's items do: a front-end supplies these (each returns at once)."""
+
+    def send(self, command: cmd.Command) -> None: ...
+
+    def quit(self) -> None: ...
+
+    def show_chart(self) -> None: ...
+
+    def open_config(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class MenuState:
+    """Everything the menu's words depend on."""
+
+    state: str  # Status.state
+    status_line: str
+    today: str | None  # None: no history, so no Today line and no chart
+    next_stretch_name: str
+
+
+def build_menu(
+    state: MenuState,
+    catalogue: Catalogue,
+    snooze_minutes: tuple[float, ...],
+    routine_pace: float,
+    doers: Doers,
+) -> tuple[Item, ...]:
+    """The menu for ``state``: items that make no sense now are left out, not greyed."""
+
+    def send(command: cmd.Command) -> Callable[[], None]:
+        return lambda: doers.send(command)
+
+    in_routine = state.state == "routine"
+    items: list[Item] = [Item("status", state.status_line, enabled=False)]
+    if state.today is not None:
+        items.append(Item("today", state.today, enabled=False))
+    items.append(separator("sep-top"))
+    if in_routine:
+        items.append(Item("cancel-routine", "Cancel routine", send(cmd.CancelRoutine())))
+    else:
+        snoozes = tuple(
+            Item(f"snooze/{m:g}", duration_text(m * 60), send(cmd.Snooze(m)))
+            for m in snooze_minutes
+        )
+        routines = tuple(
+            Item(
+                f"routine/{r.id}",
+                f"{r.name} ({duration_text(r.total_seconds * routine_pace)})",
+                send(cmd.StartRoutine(r.id)),
+            )
+            for r in catalogue.routines.values()
+        )
+        items += [
+            Item(
+                "stretch-now",
+                f"Stretch now: {state.next_stretch_name}",
+                send(cmd.StretchNow()),
+                default=True,
+            ),
+            Item("done", "I stretched", send(cmd.Done())),
+            Item("snooze", "Snooze", children=snoozes),
+            Item("routine", "Start routine", children=routines),
+            Item("skip", "Skip this break", send(cmd.Skip())),
+        ]
+    if state.state == "paused":
+        items.append(Item("resume", "Resume reminders", send(cmd.ResumeReminders())))
+    else:
+        pauses = tuple(
+            Item(f"pause/{label}", label, send(cmd.Pause(minutes)))
+            for label, minutes in PAUSE_CHOICES
+        )
+        items.append(Item("pause", "Pause reminders", children=pauses))
+    items.append(separator("sep-bottom"))
+    if state.today is not None:
+        items.append(Item("chart", "This week's chart", doers.show_chart))
+    items += [
+        Item("open-config", "Open config", doers.open_config),
+        Item("quit", "Quit", doers.quit),
+    ]
+    return tuple(items)
+
+
+def find(items: tuple[Item, ...], key: str) -> Item | None:
+    """The item with ``key`` anywhere in the menu."""
+    for item in items:
+        if item.key == key:
+            return item
+        found = find(item.children, key)
+        if found is not None:
+            return found
+    return None
