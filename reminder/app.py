@@ -105,9 +105,14 @@ def _history(daemon: Daemon) -> BackgroundWriter | None:
     except (OSError, sqlite3.Error) as error:
         log.warning("no history this time (%s); reminders go on without it", error)
         return None
-    if daemon.core.restore(daemon.clock.now(), store.load_state("sitting")):
-        log.info("restarted within a break: the sitting clock carries on")
+    now = daemon.clock.now()
     writer = BackgroundWriter(store)
+    restored = daemon.core.restore(now, store.load_state("sitting"))
+    for event in restored:
+        log.info("psoas was stopped for longer than a break: %s", event)
+    writer.record(restored)
+    if daemon.core.status(now).state != "away":
+        log.info("restarted within a break: the sitting clock carries on")
 
     def keep(events: list, status: object) -> None:
         writer.record(events)

@@ -285,10 +285,12 @@ def _open_history():
 
 
 def _stats(args: argparse.Namespace) -> int:
+    import time as clock
     from datetime import date, datetime, time, timedelta
 
     from reminder.catalogue import load_catalogue
     from reminder.events import SittingSpan
+    from reminder.sitting import saved_sit
     from reminder.stats import day_stats, format_days
     from reminder.timebase import SystemCalendar
 
@@ -298,12 +300,15 @@ def _stats(args: argparse.Namespace) -> int:
     store = _open_history()
     since = calendar.epoch(datetime.combine(first - timedelta(days=1), time()))
     events = store.events(since)
-    live = store.load_state("sitting") or {}
-    if isinstance(live.get("span_start"), int | float) and isinstance(
-        live.get("saved"), int | float
-    ):
-        events.append(SittingSpan(live["span_start"], live["saved"]))  # the sit still going on
+    saved = store.load_state("sitting")
     store.close()
+    # The sit still going on, up to the last input seen; unless a restart has already recorded it
+    # (the same start, give or take the rounding of two conversions from the steady clock).
+    live = saved_sit(saved, clock.time())
+    if live and not any(
+        isinstance(e, SittingSpan) and abs(e.start - live.start) < 1.0 for e in events
+    ):
+        events.append(live)
     days = day_stats(events, calendar, first, last, load_catalogue())
     if args.chart:
         from reminder.chart import draw_week
