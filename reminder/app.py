@@ -100,14 +100,30 @@ def run_app(
 
 def _history(daemon: Daemon) -> BackgroundWriter | None:
     """Record every event, and carry the sitting clock over a restart; or say why not."""
+    from reminder.sitting import saved_sit
+
     try:
         store = HistoryStore(data_dir() / "history.sqlite3")
     except (OSError, sqlite3.Error) as error:
         log.warning("no history this time (%s); reminders go on without it", error)
         return None
+    try:
+        saved, late = store.load_state("sitting"), False
+    except (OSError, sqlite3.Error) as error:  # busy or full for now: the writer tries again
+        log.warning(
+            "cannot read the sitting clock saved in %s yet (%s); starting afresh", store.path, error
+        )
+        saved, late = None, True
     now = daemon.clock.now()
-    writer = BackgroundWriter(store)
-    restored = daemon.core.restore(now, store.load_state("sitting"))
+
+    def sit_read_late(old: dict | None) -> list:
+        """The sit the saved clock holds, recorded once it can be read, before this run's
+        clock replaces it."""
+        sit = saved_sit(old, now.epoch)
+        return [sit] if sit else []
+
+    writer = BackgroundWriter(store, {"sitting": sit_read_late} if late else None)
+    restored = daemon.core.restore(now, saved)
     for event in restored:
         log.info("psoas was stopped for longer than a break: %s", event)
     writer.record(restored)
