@@ -225,14 +225,35 @@ def _notification_icon() -> Path | None:
 
 def _history(daemon: Daemon) -> BackgroundWriter | None:
     """Record every event, and carry the sitting clock over a restart; or say why not."""
+    from reminder.sitting import saved_sit
+
     try:
         store = HistoryStore(history_file())
     except (OSError, sqlite3.Error) as error:
         log.warning("no history this time (%s); reminders go on without it", error)
         return None
-    if daemon.core.restore(daemon.clock.now(), store.load_state("sitting")):
+    try:
+        saved, late = store.load_state("sitting"), False
+    except (OSError, sqlite3.Error) as error:  # busy or full for now: the writer tries again
+        log.warning(
+            "cannot read the sitting clock saved in %s yet (%s); starting afresh", store.path, error
+        )
+        saved, late = None, True
+    now = daemon.clock.now()
+
+    def sit_read_late(old: dict | None) -> list:
+        """The sit the saved clock holds, recorded once it can be read, before this run's
+        clock replaces it."""
+        sit = saved_sit(old, now.epoch)
+        return [sit] if sit else []
+
+    writer = BackgroundWriter(store, {"sitting": sit_read_late} if late else None)
+    restored = daemon.core.restore(now, saved)
+    for event in restored:
+        log.info("psoas was stopped for longer than a break: %s", event)
+    writer.record(restored)
+    if daemon.core.status(now).state != "away":
         log.info("restarted within a break: the sitting clock carries on")
-    writer = BackgroundWriter(store)
 
     def keep(events: list, status: object) -> None:
         writer.record(events)

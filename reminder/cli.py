@@ -14,12 +14,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
 from reminder import APP_NAME, __version__, cli_remote
 from reminder.errors import UserError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DESCRIPTION = """\
 psoas counts the time you really sit (idle time and breaks, not just time the computer is on)
@@ -255,9 +256,7 @@ def _routine(args: argparse.Namespace) -> int:
     else:
         record = [ev.RoutineCancelled(ended, args.name, 0)]
     try:
-        store = _open_history()
-        store.record([ev.RoutineStarted(started, args.name), *record])
-        store.close()
+        _record_history([ev.RoutineStarted(started, args.name), *record])
     except UserError as error:
         print(f"psoas: the routine was not recorded: {error}", file=sys.stderr)
     return 0 if finished else 1
@@ -279,38 +278,90 @@ def _day_count(text: str) -> int:
     return int(text)
 
 
-def _open_history():
+class _HistoryBusy(UserError):
+    """Another program holds the history: nothing is wrong, try again in a moment."""
+
+    exit_code = 1
+
+
+def _open_history(read_only: bool = True):
+    """The history (read-only unless something is to be recorded), or one line saying why not."""
     import sqlite3
 
     from reminder.paths import data_dir
     from reminder.store import HistoryStore
 
+    path = data_dir() / "history.sqlite3"
     try:
-        return HistoryStore(data_dir() / "history.sqlite3")
+        return HistoryStore(path, read_only=read_only)
     except (OSError, sqlite3.Error) as error:
-        raise UserError(f"{data_dir() / 'history.sqlite3'}: cannot be opened ({error})") from None
+        raise _history_problem(path, error) from None
+
+
+def _read_history(read: Callable[[Any], T]) -> T:
+    """What ``read`` takes from the history (read-only), or one line saying why it cannot."""
+    import sqlite3
+
+    store = _open_history()
+    try:
+        return read(store)
+    except (OSError, sqlite3.Error) as error:
+        raise _history_problem(store.path, error) from None
+    finally:
+        store.close()
+
+
+def _record_history(events: list) -> None:
+    """Add events to the history, or one line saying why they could not be."""
+    import sqlite3
+
+    store = _open_history(read_only=False)
+    try:
+        store.record(events)
+    except (OSError, sqlite3.Error) as error:
+        raise _history_problem(store.path, error, "written") from None
+    finally:
+        store.close()
+
+
+def _history_problem(path: Path, error: Exception, what: str = "read") -> UserError:
+    """One line naming the history file and what is wrong with it."""
+    import sqlite3
+
+    from reminder.store import is_busy, is_damage
+
+    if isinstance(error, sqlite3.Error) and is_busy(error):
+        return _HistoryBusy(f"{path}: busy (another program holds it); try again in a moment")
+    if isinstance(error, sqlite3.Error) and is_damage(error):
+        return UserError(
+            f"{path}: damaged ({error}); 'psoas run' keeps it aside and starts a new one"
+        )
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+    return UserError(f"{path}: cannot be {what} ({reason})")
 
 
 def _stats(args: argparse.Namespace) -> int:
+    import time as clock
     from datetime import date, datetime, time, timedelta
 
     from reminder.catalogue import load_catalogue
     from reminder.events import SittingSpan
+    from reminder.sitting import saved_sit
     from reminder.stats import day_stats, format_days
     from reminder.timebase import SystemCalendar
 
     calendar = SystemCalendar()
     last = date.today()
     first = last - timedelta(days=args.days - 1)
-    store = _open_history()
     since = calendar.epoch(datetime.combine(first - timedelta(days=1), time()))
-    events = store.events(since)
-    live = store.load_state("sitting") or {}
-    if isinstance(live.get("span_start"), int | float) and isinstance(
-        live.get("saved"), int | float
+    events, saved = _read_history(lambda store: (store.events(since), store.load_state("sitting")))
+    # The sit still going on, up to the last input seen; unless a restart has already recorded it
+    # (the same start, give or take the rounding of two conversions from the steady clock).
+    live = saved_sit(saved, clock.time())
+    if live and not any(
+        isinstance(e, SittingSpan) and abs(e.start - live.start) < 1.0 for e in events
     ):
-        events.append(SittingSpan(live["span_start"], live["saved"]))  # the sit still going on
-    store.close()
+        events.append(live)
     days = day_stats(events, calendar, first, last, load_catalogue())
     if args.chart:
         from reminder.chart import draw_week
@@ -338,9 +389,7 @@ def _export(args: argparse.Namespace) -> int:
 
     from reminder.store import event_time
 
-    store = _open_history()
-    events = store.events()
-    store.close()
+    events = _read_history(lambda store: store.events())
 
     def write(out: TextIO) -> None:
         writer = csv.writer(out)

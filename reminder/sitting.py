@@ -104,6 +104,70 @@ class _Span:
     snoozed: bool = False
 
 
+#: A sit a snapshot says lasted longer than this is not believed (nor recorded).
+_LONGEST_SIT = 31 * 24 * 3600.0
+#: The furthest a wanted prompt can lie after a snapshot (snooze and repeat allow a week at most).
+_FURTHEST_PROMPT = 8 * 24 * 3600.0
+
+
+def _finite(value: object) -> float | None:
+    """A number read back from a snapshot, or None (a bool, a string, NaN or infinity)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+@dataclass(frozen=True)
+class _SavedSit:
+    """The sit a snapshot holds: from ``start`` to its last known moment ``end``."""
+
+    saved: float
+    start: float
+    end: float  # the last input seen, or the start of the routine that stopped the sit
+    next_prompt: float | None
+    prompts: int
+    parked: bool  # a routine was running: the sit stopped when it began
+
+    @classmethod
+    def read(cls, saved: object, now: float) -> _SavedSit | None:
+        """The sit in a snapshot taken by ``now`` (epoch), or None when there is none, or its
+        times do not hang together: missing, not numbers, out of order, or from the future."""
+        if not isinstance(saved, dict):
+            return None
+        at, start = _finite(saved.get("saved")), _finite(saved.get("span_start"))
+        if at is None or start is None or not 0 < at <= now or not at - _LONGEST_SIT <= start <= at:
+            return None
+        parked = saved.get("routine_started") is not None
+        if parked:
+            end = _finite(saved["routine_started"])
+        else:
+            last_input = _finite(saved.get("last_input"))
+            end = None if last_input is None else min(max(last_input, start), at)
+        if end is None or not start <= end <= at:
+            return None
+        prompts = saved.get("prompts")
+        if isinstance(prompts, bool) or not isinstance(prompts, int) or prompts < 0:
+            prompts = 0
+        wanted = _finite(saved.get("next_prompt"))
+        if wanted is not None and not start <= wanted <= at + _FURTHEST_PROMPT:
+            wanted = None
+        return cls(at, start, end, wanted, prompts, parked)
+
+    def span(self) -> ev.SittingSpan | None:
+        """The sit as a record, if it lasted at all."""
+        return ev.SittingSpan(self.start, self.end) if self.end > self.start else None
+
+
+def saved_sit(saved: object, now: float) -> ev.SittingSpan | None:
+    """The sit a snapshot holds, from its start to the last input seen (or to the routine that
+    stopped it), never later than the snapshot; None if it holds none, or none to be believed.
+
+    ``now`` (epoch) is when it is read: a snapshot from after it is not believed.
+    """
+    sit = _SavedSit.read(saved, now)
+    return sit.span() if sit else None
+
+
 @dataclass
 class SittingCore:
     """The state machine. Feed it :meth:`observe` and :meth:`command`; ask :meth:`next_wakeup`."""
@@ -275,40 +339,59 @@ class SittingCore:
         )
 
     def snapshot(self, now: Moment) -> dict[str, float | str | int | None]:
-        """What a restart needs to carry on where it was, in epoch seconds."""
-        span = self.span
+        """What a restart needs to carry the clock on, or to record the sit, in epoch seconds.
+
+        ``span_start``, ``next_prompt`` and ``prompts`` describe the sit in progress, also while a
+        routine has it parked (``routine_started`` then says when the routine stopped it);
+        ``last_input`` is the last input seen and ``saved`` the moment of this reading.
+        """
+        span = self._routine_span if self.routine is not None else self.span
+        last_input = min(self._effective_last_input(), now.t)
         return {
             "saved": now.epoch,
             "span_start": now.at(span.start).epoch if span else None,
-            "next_prompt": now.at(span.next_prompt).epoch if span and span.next_prompt else None,
+            "next_prompt": (
+                now.at(span.next_prompt).epoch if span and span.next_prompt is not None else None
+            ),
             "prompts": span.prompts if span else 0,
-            "last_input": now.at(self.last_input).epoch if math.isfinite(self.last_input) else None,
+            "last_input": now.at(last_input).epoch if math.isfinite(last_input) else None,
+            "routine_started": now.at(self.routine.started).epoch if self.routine else None,
             "last_stretch": self.last_stretch,
         }
 
-    def restore(self, now: Moment, saved: dict | None) -> bool:
-        """After a restart within a break's length, the sitting clock continues where it was."""
-        if not saved:
-            return False
-        if isinstance(saved.get("last_stretch"), str):
+    def restore(self, now: Moment, saved: object) -> list[ev.Event]:
+        """Take up a snapshot after a restart and return the events the time stopped implies.
+
+        Back within a break of the sit's last known moment, the clock carries on (no events).
+        After a longer gap that sit ended then: it comes back as a :class:`SittingSpan` and the
+        clock starts afresh. A snapshot with missing, malformed or future values changes nothing.
+        """
+        now = self._steady(now)
+        if isinstance(saved, dict) and isinstance(saved.get("last_stretch"), str):
             self.last_stretch = saved["last_stretch"]
-        numbers = [saved.get(k) for k in ("span_start", "last_input")]
-        if not all(isinstance(n, int | float) and math.isfinite(n) for n in numbers):
-            return False
-        start, last_input = numbers
-        if not 0 <= now.epoch - last_input < self.settings.break_ or start > last_input:
-            return False
+        sit = _SavedSit.read(saved, now.epoch)
+        if sit is None:
+            return []
+        if now.epoch - sit.end >= self.settings.break_:
+            span = sit.span()
+            return [span] if span else []
 
         def steady(epoch: float) -> float:
             return now.t - (now.epoch - epoch)
 
-        wanted = saved.get("next_prompt")
-        next_prompt = steady(wanted) if isinstance(wanted, int | float) else None
-        prompts = saved.get("prompts") if isinstance(saved.get("prompts"), int) else 0
-        self.span = _Span(steady(start), next_prompt, prompts)
-        self.last_input = steady(last_input)
+        if sit.next_prompt is not None:
+            next_prompt: float | None = steady(sit.next_prompt)
+        elif sit.prompts:
+            next_prompt = None  # prompted already, and no repeat wanted
+        else:
+            next_prompt = steady(sit.start) + self.settings.sit
+        if sit.parked and next_prompt is not None:
+            # As after a routine stopped early: the prompt that led to it comes back later.
+            next_prompt = max(next_prompt, now.t + (self.settings.repeat or self.settings.sit))
+        self.span = _Span(steady(sit.start), next_prompt, sit.prompts)
+        self.last_input = steady(sit.end)
         self.away_since = None
-        return True
+        return []
 
     def next_stretch(self) -> str | None:
         """The stretch the next prompt will name: never the last one when another is allowed."""

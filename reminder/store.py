@@ -2,21 +2,26 @@
 
 Writes happen on a thread of their own, so the tray never waits on the disk. Each batch of
 events is one transaction: a crash or kill -9 loses at most the batch in flight. A write that
-fails (disk full, folder read-only) keeps the events in memory and tries again with the next
-batch. A file that is not a readable database is moved aside, never overwritten.
+fails (disk full, folder read-only, another program holding the file) keeps the events in memory
+and tries again with the next batch; the same goes for opening the file. Only a file that SQLite
+itself reports as malformed or not a database is moved aside (under a name no other file has),
+never overwritten. Readers (stats, export, the tray's figures) never change the file at all.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,8 @@ from reminder import events as ev
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+#: How long a statement waits for another program's lock before it gives up (for now).
+BUSY_TIMEOUT = 3.0
 EVENT_TYPES: dict[str, type] = {
     cls.kind: cls
     for cls in (
@@ -51,6 +58,38 @@ _MIGRATIONS = {
         "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
 }
+_SIDECARS = ("-wal", "-shm")
+
+
+class HistoryDamaged(sqlite3.DatabaseError):
+    """SQLite's own check of the file found it damaged."""
+
+
+class HistoryTooNew(sqlite3.DatabaseError):
+    """The file was written by a newer psoas: healthy, but not ours to change."""
+
+
+def _primary_code(error: sqlite3.Error) -> int | None:
+    """SQLite's primary result code for an error (extended codes keep it in the low byte)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    """Whether SQLite says the file itself is malformed or not a database.
+
+    Everything else (busy, locked, full, read-only, an I/O error, a folder it cannot open) is a
+    passing trouble with a healthy file, which must never be moved for it.
+    """
+    return isinstance(error, HistoryDamaged) or _primary_code(error) in (
+        sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_NOTADB,
+    )
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    """Whether another connection holds the file (and waiting ``BUSY_TIMEOUT`` was not enough)."""
+    return _primary_code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def event_time(event: ev.Event) -> float:
@@ -74,27 +113,50 @@ def from_row(kind: str, data: str) -> ev.Event | None:
 
 
 class HistoryStore:
-    """The database file; safe to use from one thread at a time."""
+    """The database file; safe to use from one thread at a time.
 
-    def __init__(self, path: Path) -> None:
+    The writer (``read_only=False``, the daemon) creates and migrates the file. When the file is
+    busy, full or unwritable for the moment, the store still comes up and opens the file on the
+    next use instead, whose error says why it cannot yet; the caller tries again later.
+
+    A reader (``read_only=True``) never writes, migrates or moves anything, and raises at once:
+    there is nothing to try again. With no history yet it reads as an empty one.
+    """
+
+    def __init__(
+        self, path: Path, *, read_only: bool = False, busy_timeout: float = BUSY_TIMEOUT
+    ) -> None:
         self.path = path
+        self.read_only = read_only
+        self.busy_timeout = busy_timeout
+        self._db: sqlite3.Connection | None = None
+        if read_only:
+            self._db = self._open_for_reading()
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = self._open()
+        # Busy, full, unwritable (OperationalError): open on the next use. A newer schema or
+        # anything else stays an error now.
+        with contextlib.suppress(sqlite3.OperationalError):
+            self._db = self._open()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection; the writer opens the file now if it could not before."""
+        if self._db is None:
+            self._db = self._open()
+        return self._db
+
+    # ----- opening ------------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
         try:
             return self._connect()
         except sqlite3.DatabaseError as error:
-            aside = self.path.with_name(
-                f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
-            )
-            self.path.replace(aside)
-            for suffix in ("-wal", "-shm"):
-                sidecar = self.path.with_name(self.path.name + suffix)
-                if sidecar.exists():
-                    sidecar.replace(aside.with_name(aside.name + suffix))
+            if not is_damage(error):
+                raise
+            aside = self._keep_aside()
             log.warning(
-                "the history %s could not be read (%s); kept it as %s and started a new one",
+                "the history %s is damaged (%s); kept it as %s and started a new one",
                 self.path,
                 error,
                 aside,
@@ -102,28 +164,101 @@ class HistoryStore:
             return self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        db = sqlite3.connect(
+            self.path, timeout=self.busy_timeout, check_same_thread=False, isolation_level=None
+        )
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("integrity check failed")
+            _check(db)
             self._migrate(db)
-        except sqlite3.DatabaseError:
+        except sqlite3.Error:
             db.close()
             raise
         return db
 
+    def _open_for_reading(self) -> sqlite3.Connection:
+        """The file as it is, read-only; in a read-only folder too."""
+        if not self.path.exists():
+            return _empty_history()
+        try:
+            db = self._connect_read_only("mode=ro")
+        except sqlite3.OperationalError as error:
+            # A WAL database needs its -shm file, which a read-only folder (or a full disk)
+            # cannot give it. With no -wal to replay, the main file holds everything and reads
+            # as immutable; but a file another program holds is busy, not to be read past it.
+            if is_busy(error) or self._has_wal():
+                raise
+            db = self._connect_read_only("mode=ro&immutable=1")
+        return db or _empty_history()
+
+    def _connect_read_only(self, options: str) -> sqlite3.Connection | None:
+        """A checked read-only connection, or None for a file with nothing recorded yet."""
+        db = sqlite3.connect(
+            f"{self.path.absolute().as_uri()}?{options}",
+            uri=True,
+            timeout=self.busy_timeout,
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        try:
+            _check(db)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise HistoryTooNew(f"written by a newer psoas (schema {version})")
+        except sqlite3.Error:
+            db.close()
+            raise
+        if version == 0:
+            db.close()
+            return None
+        return db
+
+    def _has_wal(self) -> bool:
+        wal = self.path.with_name(self.path.name + "-wal")
+        return wal.exists() and wal.stat().st_size > 0
+
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"written by a newer psoas (schema {version})")
+            raise HistoryTooNew(f"written by a newer psoas (schema {version})")
         for step in range(version + 1, SCHEMA_VERSION + 1):
             db.execute("BEGIN")
             for statement in _MIGRATIONS[step]:
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {step}")
             db.execute("COMMIT")
+
+    def _keep_aside(self) -> Path:
+        """Move the damaged file and its -wal/-shm to a name no file has yet; return it.
+
+        The names are claimed with O_EXCL first, so an earlier file kept aside in the same second
+        (or anything else) is never overwritten.
+        """
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for attempt in itertools.count(1):
+            suffix = "" if attempt == 1 else f"-{attempt}"
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}{suffix}")
+            names = [aside, *(aside.with_name(aside.name + s) for s in _SIDECARS)]
+            claimed: list[Path] = []
+            try:
+                for name in names:
+                    os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                    claimed.append(name)
+            except FileExistsError:
+                for name in claimed:
+                    name.unlink()
+                continue
+            break
+        originals = [self.path, *(self.path.with_name(self.path.name + s) for s in _SIDECARS)]
+        for original, name in zip(originals, names, strict=True):
+            if original.exists():
+                os.replace(original, name)
+            else:
+                name.unlink()
+        return aside
+
+    # ----- reading and writing ------------------------------------------------------------
 
     def record(self, events: Iterable[ev.Event]) -> None:
         rows = [to_row(e) for e in events]
@@ -147,15 +282,16 @@ class HistoryStore:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
         """One batch, all or nothing (the connection is in autocommit mode otherwise)."""
-        self.db.execute("BEGIN IMMEDIATE")
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
         try:
             yield
-            self.db.execute("COMMIT")
+            db.execute("COMMIT")
         finally:
             # A failed statement or COMMIT (a full disk) must not leave the transaction open, or
             # every later BEGIN would fail too.
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
 
     def load_state(self, key: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -165,18 +301,48 @@ class HistoryStore:
             return None
 
     def close(self) -> None:
-        self.db.close()
+        if self._db is not None:
+            self._db.close()
+
+
+def _check(db: sqlite3.Connection) -> None:
+    """SQLite's quick check of the whole file: anything it finds means the file is damaged."""
+    found = db.execute("PRAGMA quick_check").fetchone()[0]
+    if found != "ok":
+        problems = [line for line in found.splitlines() if line and not line.startswith("***")]
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+        raise HistoryDamaged(f"integrity check failed: {(problems or [found])[0]}{more}")
+
+
+def _empty_history() -> sqlite3.Connection:
+    """A history with nothing in it, for a reader that finds no file (or an empty one)."""
+    db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    for step in range(1, SCHEMA_VERSION + 1):
+        for statement in _MIGRATIONS[step]:
+            db.execute(statement)
+    return db
+
+
+#: Given a saved state that could not be read when psoas started, the events it still holds.
+Settle = Callable[[dict[str, Any] | None], list[ev.Event]]
 
 
 class BackgroundWriter:
-    """Takes events from the daemon without blocking it and writes them on its own thread."""
+    """Takes events from the daemon without blocking it and writes them on its own thread.
 
-    def __init__(self, store: HistoryStore) -> None:
+    Events that cannot be written yet wait in memory for the next batch. A saved state is only
+    written once every event before it is, so it never runs ahead of the history.
+    """
+
+    def __init__(self, store: HistoryStore, unread_state: dict[str, Settle] | None = None) -> None:
+        """``unread_state``: the saved states that could not be read at start (the file was busy),
+        each with what to record of it once it can be read, before this run replaces it."""
         self.store = store
         self._queue: queue.SimpleQueue[list[ev.Event] | tuple[str, dict] | None] = (
             queue.SimpleQueue()
         )
         self._pending: list[ev.Event] = []
+        self._unread = dict(unread_state or {})
         self._failing = False
         self._thread = threading.Thread(target=self._run, name="history", daemon=True)
         self._thread.start()
@@ -200,19 +366,28 @@ class BackgroundWriter:
                 return
             if isinstance(item, tuple):
                 key, value = item
-                self._guard(lambda: self.store.save_state(key, value))  # noqa: B023 - run now
+                if key in self._unread:
+                    self._guard(partial(self._settle, key))
+                self._write()
+                if key not in self._unread and not self._pending:
+                    self._guard(partial(self.store.save_state, key, value))
             else:
                 self._pending += item
                 self._write()
 
+    def _settle(self, key: str) -> None:
+        """Take in what the state not read at start holds, now that it can be read."""
+        self._pending += self._unread[key](self.store.load_state(key))
+        del self._unread[key]
+
     def _write(self) -> None:
-        if self._pending and self._guard(lambda: self.store.record(self._pending)):
+        if self._pending and self._guard(partial(self.store.record, self._pending)):
             self._pending = []
 
-    def _guard(self, write) -> bool:
+    def _guard(self, write: Callable[[], object]) -> bool:
         try:
             write()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
             if not self._failing:
                 log.warning(
                     "cannot write the history (%s); keeping events in memory and trying again",

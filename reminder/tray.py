@@ -316,7 +316,9 @@ class Tray:
         since = calendar.epoch(datetime.combine(first - timedelta(days=1), clock_time()))
         from reminder.store import HistoryStore
 
-        store = HistoryStore(self.history)  # its own connection: this may run on any thread
+        # Its own read-only connection (this may run on any thread), quick to give up when
+        # another program holds the file: the tray keeps its last figures then.
+        store = HistoryStore(self.history, read_only=True, busy_timeout=0.5)
         try:
             events = store.events(since)
         finally:
@@ -327,7 +329,7 @@ class Tray:
         """'Today: sat 3 h 10 min, 4 breaks, 2 stretches' (run on the daemon's thread)."""
         try:
             today = self._days(1)[0]
-        except sqlite3.Error as error:  # the tray keeps its last line
+        except (sqlite3.Error, OSError) as error:  # the tray keeps its last line
             log.debug("cannot read today's figures: %s", error)
             return self.today
         breaks = today.breaks_natural + today.breaks_prompted

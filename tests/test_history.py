@@ -190,12 +190,14 @@ def test_a_restart_within_a_break_carries_the_sitting_clock_on(catalogue):
 
     after = SittingCore(settings, CAL, catalogue)  # a new process: a new steady clock
     back = Moment(50.0, at(1, 9) + 1200 + 120)
-    assert after.restore(back, saved)
+    assert after.restore(back, saved) == []
     assert after.status(back).sitting_seconds == 1320
     assert after.status(back).next_prompt == at(1, 10)
 
     late = SittingCore(settings, CAL, catalogue)
-    assert not late.restore(Moment(50.0, at(1, 9) + 1200 + 301), saved)  # longer than a break
+    # Longer than a break: the sit ended at the last input, and the clock starts afresh.
+    closed = late.restore(Moment(50.0, at(1, 9) + 1200 + 301), saved)
+    assert closed == [ev.SittingSpan(at(1, 9), at(1, 9) + 1200)]
     assert late.status(Moment(50.0, at(1, 9) + 1501)).state == "away"
 
 
