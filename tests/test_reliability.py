@@ -321,10 +321,12 @@ def test_signals_at_random_moments_leave_the_history_consistent(tmp_path):
     rng = random.Random(5)
     database = tmp_path / ".local" / "share" / "psoas" / "history.sqlite3"
     seen = 0
-    for round_ in range(6):
+    stops = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP] * 2  # HUP: a logout, a closed terminal
+    rng.shuffle(stops)
+    for round_, stop in enumerate(stops):
         daemon = start_headless(config, env)
         time.sleep(rng.uniform(0.3, 2.5))
-        daemon.send_signal(rng.choice([signal.SIGTERM, signal.SIGINT]))
+        daemon.send_signal(stop)
         _, err = daemon.communicate(timeout=15)
         assert daemon.returncode == 0, (round_, err)
         assert "Traceback" not in err
