@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from e2e import psoas
+from e2e import ROOT, psoas
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from reminder import pictures
@@ -25,6 +25,7 @@ from reminder.pictures import (
 from reminder.pose import JOINTS, Point
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+DOCS = ROOT / "docs" / "stretches"
 SIZE = (192, 128)
 
 
@@ -253,3 +254,28 @@ def test_psoas_stretches_pictures_into_an_unwritable_place_is_one_line(tmp_path,
 def test_the_stretch_list_says_pictures_exist(home):
     assert "psoas stretches --pictures DIR" in psoas(home, "stretches").stdout
     assert "ID-1.png" in psoas(home, "stretches", "--help").stdout
+
+
+# ----- the pictures in the README --------------------------------------------------------------
+
+
+def test_the_committed_readme_pictures_are_what_the_code_draws(catalogue):
+    """docs/stretches holds what `psoas stretches --pictures docs/stretches` writes.
+
+    Compared closely rather than byte for byte: another Pillow version may smooth an edge or
+    compress a little differently, but a stale picture (a joint moved by half a unit) differs
+    clearly on a few hundred pixels, and that fails.
+    """
+    expected = {
+        name: (s, pose) for s in catalogue.stretches.values() for name, pose in picture_files(s)
+    }
+    assert sorted(p.name for p in DOCS.glob("*.png")) == sorted(expected)
+    for name, (stretch, pose) in expected.items():
+        with Image.open(DOCS / name) as committed:
+            assert committed.size == SIZE, name
+            drawn = draw_picture(stretch, pose)
+            assert strongly_different(committed.convert("RGB"), drawn) < 0.001, name
+            assert mean_difference(committed.convert("RGB"), drawn) < 0.002, name
+    readme = (ROOT / "README.md").read_text()
+    for stretch in catalogue.stretches.values():
+        assert f"docs/stretches/{stretch.id}.png" in readme
