@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from reminder.pose import Pose
+
 CREDITS = """\
 Stretches and doses follow the article "Stretching this little muscle can make knee and back pain
 go away", which quotes the physical therapists Kristen Lettenberger (DPT, CSCS) and Winnie Yu
@@ -125,7 +127,9 @@ class Dose:
 class Stretch:
     """One stretch: enough to do it from a notification (``summary``) or a terminal (steps, cue).
 
-    ``how`` is the one-sentence version of ``steps`` used where space is short.
+    ``how`` is the one-sentence version of ``steps`` used where space is short. ``poses`` are
+    the positions its pictures show (``reminder.pose``): each names the steps done in it, and one
+    is the main pose that stands for the whole stretch.
     """
 
     id: str
@@ -138,6 +142,7 @@ class Stretch:
     position: Position
     needs: tuple[str, ...]
     how: str
+    poses: tuple[Pose, ...] = ()
 
     @property
     def needs_floor(self) -> bool:
@@ -150,6 +155,21 @@ class Stretch:
 
     def dose_text(self) -> str:
         return self.dose.text(self.sides)
+
+    @property
+    def main_pose(self) -> int:
+        """The number (from 1) of the pose that pictures the stretch itself."""
+        for number, pose in enumerate(self.poses, 1):
+            if pose.main:
+                return number
+        raise ValueError(f"stretch {self.id!r} has no main pose")
+
+    def pose_for_step(self, step: int) -> int:
+        """The number (from 1) of the pose in which step ``step`` (from 1) is done."""
+        for number, pose in enumerate(self.poses, 1):
+            if step in pose.steps:
+                return number
+        raise ValueError(f"stretch {self.id!r} has no step {step} (it has {len(self.steps)})")
 
     def summary(self) -> str:
         """The notification body: how to do it in a sentence, then the dose."""
@@ -170,6 +190,7 @@ class Stretch:
             "needs_floor": self.needs_floor,
             "desk_friendly": self.desk_friendly,
             "summary": self.summary(),
+            "poses": [pose.to_dict() for pose in self.poses],
         }
 
 

@@ -5,6 +5,7 @@ Step and routine lengths are worked out here, never read from the file.
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
 from collections.abc import Iterable
@@ -21,6 +22,17 @@ from reminder.catalogue import (
     RoutineStep,
     Stretch,
     _num,
+)
+from reminder.pose import (
+    BONES,
+    JOINTS,
+    PROP_KINDS,
+    STRETCHED,
+    WORLD_HEIGHT,
+    WORLD_WIDTH,
+    Point,
+    Pose,
+    Prop,
 )
 
 # ----- loading and checking ---------------------------------------------------------------------
@@ -85,6 +97,14 @@ class _Table:
 
     def has(self, key: str) -> bool:
         return key in self._data
+
+    def names(self) -> list[str]:
+        """The fields present, in the file's order."""
+        return list(self._data)
+
+    def value(self, key: str) -> Any:
+        """The raw value of a required field, for checks the typed readers do not cover."""
+        return self._get(key, _MISSING)
 
     def number(self, key: str, default: Any = _MISSING, minimum: float = 0.0) -> Any:
         """A finite number >= minimum, as a float; ``default`` (which may be None) when absent."""
@@ -167,21 +187,143 @@ def _dose(table: _Table, where: str) -> Dose:
     return Dose(sets, reps, hold, seconds_per_rep)
 
 
+# ----- poses: the figure each picture is drawn from ----------------------------------------------
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _point(value: object, name: str, where: str) -> Point:
+    """A joint's [x, y], inside the scene: x forward from 0, y up from the floor."""
+    if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
+        shown = value if isinstance(value, list) else _kind(value)
+        raise ValueError(f"{where}: joint {name!r} must be [x, y], two numbers, not {shown}")
+    x, y = value
+    if not 0 <= x <= WORLD_WIDTH:
+        raise ValueError(
+            f"{where}: joint {name!r}: x must be from 0 to {_num(WORLD_WIDTH)}, not {_num(x)}"
+        )
+    if not 0 <= y <= WORLD_HEIGHT:
+        raise ValueError(
+            f"{where}: joint {name!r}: y (height above the floor) must be from 0 to "
+            f"{_num(WORLD_HEIGHT)}, not {_num(y)}"
+        )
+    return Point(float(x), float(y))
+
+
+def _joints(pose: _Table, where: str) -> tuple[Point, ...]:
+    joints = pose.table("joints", f"{where}: joints")
+    assert joints is not None
+    for name in joints.names():
+        if name not in JOINTS:
+            raise ValueError(f"{where}: unknown joint {name!r}{_suggest(name, JOINTS)}")
+    for name in JOINTS:
+        if not joints.has(name):
+            raise ValueError(f"{where}: joint {name!r} is missing")
+    return tuple(_point(joints.value(name), name, where) for name in JOINTS)
+
+
+def _pose_steps(pose: _Table, where: str, step_count: int) -> tuple[int, ...]:
+    value = pose.value("steps")
+    wanted = f"a list of step numbers from 1 to {step_count}"
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{where}: field 'steps' must be {wanted}, not {_kind(value)}")
+    for step in value:
+        if isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= step_count:
+            raise ValueError(f"{where}: field 'steps' must be {wanted}, not {step!r}")
+    if len(set(value)) != len(value):
+        raise ValueError(f"{where}: field 'steps' names a step twice")
+    return tuple(value)
+
+
+def _prop(data: object, where: str) -> Prop:
+    table = _Table(data, where)
+    kind = table.text("kind", choices=PROP_KINDS)
+    left, right, height = table.number("left"), table.number("right"), table.number("height")
+    if not left < right <= WORLD_WIDTH:
+        raise ValueError(
+            f"{where}: needs 0 <= left < right <= {_num(WORLD_WIDTH)}, "
+            f"not {_num(left)}..{_num(right)}"
+        )
+    if not 0 < height <= WORLD_HEIGHT:
+        raise ValueError(
+            f"{where}: field 'height' must be more than 0 and at most {_num(WORLD_HEIGHT)}"
+        )
+    table.finish()
+    return Prop(kind, left, right, height)
+
+
+def _check_bones(pose: Pose, where: str) -> None:
+    """No bone may look longer than the figure's: a typo would pull a limb out of shape."""
+    for (start, end), longest in BONES.items():
+        length = math.dist(pose[start], pose[end])
+        if length > longest + 1e-9:
+            raise ValueError(
+                f"{where}: {start} to {end} is {length:.1f} long, "
+                f"more than the figure allows ({_num(longest)})"
+            )
+
+
+def _pose(data: object, where: str, step_count: int) -> Pose:
+    table = _Table(data, where)
+    steps = _pose_steps(table, where, step_count)
+    main = table.boolean("main")
+    stretched = table.text("stretched", choices=STRETCHED)
+    joints = _joints(table, where)
+    raw_props = table.tables("prop") if table.has("prop") else []
+    props = tuple(_prop(p, f"{where}, prop {n}") for n, p in enumerate(raw_props, 1))
+    table.finish()
+    pose = Pose(steps, main, stretched, joints, props)  # type: ignore[arg-type]
+    _check_bones(pose, where)
+    return pose
+
+
+def _poses(table: _Table, where: str, step_count: int) -> tuple[Pose, ...]:
+    """Every step is done in exactly one pose, and exactly one pose is the main picture."""
+    raw = table.tables("pose")
+    if not raw:
+        raise ValueError(f"{where}: field 'pose' is empty")
+    poses = tuple(_pose(p, f"{where}, pose {n}", step_count) for n, p in enumerate(raw, 1))
+    shown_in: dict[int, int] = {}
+    for number, pose in enumerate(poses, 1):
+        for step in pose.steps:
+            if step in shown_in:
+                raise ValueError(
+                    f"{where}, pose {number}: step {step} is already shown by pose {shown_in[step]}"
+                )
+            shown_in[step] = number
+    unshown = [step for step in range(1, step_count + 1) if step not in shown_in]
+    if unshown:
+        raise ValueError(f"{where}: no pose shows step {unshown[0]}")
+    mains = sum(pose.main for pose in poses)
+    if mains != 1:
+        raise ValueError(f"{where}: exactly one pose must have main = true, not {mains}")
+    return poses
+
+
 def _stretch(data: object, number: int) -> Stretch:
     table = _Table(data, f"stretch #{number}")
     stretch_id = table.text("id")
     where = table.where = f"stretch {stretch_id!r}"
+    steps = tuple(table.texts("steps", non_empty=True))
     stretch = Stretch(
         id=stretch_id,
         name=table.text("name"),
         targets=table.text("targets"),
-        steps=tuple(table.texts("steps", non_empty=True)),
+        steps=steps,
         cue=table.text("cue"),
         dose=_dose(table, where),
         sides=table.text("sides", choices=SIDES),  # type: ignore[arg-type]
         position=table.text("position", choices=POSITIONS),  # type: ignore[arg-type]
         needs=tuple(table.texts("needs", choices=NEEDS)),
         how=table.text("how"),
+        poses=_poses(table, where, len(steps)),
     )
     table.finish()
     return stretch

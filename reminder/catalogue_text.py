@@ -6,11 +6,13 @@ import textwrap
 
 from reminder.catalogue import _WIDTH, CREDITS, Catalogue, Routine, Stretch, _num, duration_text
 
+PICTURES_HINT = "A picture of each stretch: psoas stretches --pictures DIR"
+
 
 def format_stretches(catalogue: Catalogue) -> str:
-    """Every stretch, step by step; ends with the credits."""
+    """Every stretch, step by step, and where to get their pictures; ends with the credits."""
     blocks = [_format_stretch(s) for s in catalogue.stretches.values()]
-    return "\n\n".join([*blocks, CREDITS])
+    return "\n\n".join([*blocks, PICTURES_HINT, CREDITS])
 
 
 def format_routines(catalogue: Catalogue) -> str:

@@ -14,10 +14,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from reminder import APP_NAME, __version__, cli_remote
 from reminder.errors import UserError
+
+if TYPE_CHECKING:
+    from reminder.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -31,6 +34,7 @@ EPILOG = """\
 everyday use:
   psoas run                     start the reminder (tray if there is a desktop, else headless)
   psoas stretches               the five stretches and how to do them
+  psoas stretches --pictures D  draw each of them as a PNG in folder D
   psoas simulate day.txt        replay a day to tune your config
   psoas config init             write a commented config file to edit
 
@@ -103,9 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
         "stretches",
         parents=[common],
         help="list the stretches and how to do them",
-        description="The hip-flexor stretches psoas suggests, with steps, dose and what they need.",
+        description="The hip-flexor stretches psoas suggests, with steps, dose and what they need. "
+        "With --pictures, draw each of them instead.",
     )
-    stretches.add_argument("--json", action="store_true", help="machine-readable output")
+    stretches_output = stretches.add_mutually_exclusive_group()
+    stretches_output.add_argument("--json", action="store_true", help="machine-readable output")
+    stretches_output.add_argument(
+        "--pictures",
+        type=Path,
+        metavar="DIR",
+        help="write a picture of each stretch to DIR (created if needed) as ID.png, 128 pixels "
+        "high; a stretch whose position changes between its steps also gets ID-1.png, ID-2.png, "
+        "... one per position, in order",
+    )
     stretches.set_defaults(handler=_list("stretches"))
 
     routines = sub.add_parser(
@@ -445,6 +459,8 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
         from reminder.catalogue import load_catalogue
 
         catalogue = load_catalogue()
+        if getattr(args, "pictures", None) is not None:
+            return _write_pictures(catalogue, args.pictures)
         if args.json:
             data = catalogue.to_dict()
             print(json.dumps({section: data[section], "credits": data["credits"]}, indent=2))
@@ -455,6 +471,19 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
         return 0
 
     return handler
+
+
+def _write_pictures(catalogue: Catalogue, folder: Path) -> int:
+    from reminder.pictures import write_pictures
+
+    try:
+        written = write_pictures(catalogue, folder)
+    except OSError as error:
+        problem = error.strerror or error
+        raise UserError(f"{folder}: cannot write pictures there ({problem})") from None
+    for path in written:
+        print(path)
+    return 0
 
 
 def _config_init(args: argparse.Namespace) -> int:

@@ -62,3 +62,43 @@ def stranger_home() -> Iterator[Path]:
     for folder, _, _ in os.walk(home):
         os.chmod(folder, 0o700)
     shutil.rmtree(home)
+
+
+#: A figure standing with its near foot stepped back: pose data that loads, for catalogues
+#: written in tests.
+STANDING_JOINTS: dict[str, tuple[float, float]] = {
+    "head": (66.5, 82.5),
+    "neck": (66.5, 71.5),
+    "near_shoulder": (67, 69.5),
+    "near_elbow": (56, 57),
+    "near_hand": (68.5, 48.5),
+    "near_hip": (70, 42.5),
+    "near_knee": (55.5, 24.5),
+    "near_ankle": (41.5, 7.5),
+    "near_toe": (48, 1),
+    "far_shoulder": (67.5, 69.5),
+    "far_elbow": (57.5, 56.5),
+    "far_hand": (70.5, 49),
+    "far_hip": (70.5, 43),
+    "far_knee": (86, 26),
+    "far_ankle": (88, 4),
+    "far_toe": (98.5, 1),
+}
+
+
+def pose_toml(
+    steps: str,
+    main: bool = True,
+    stretched: str = "near",
+    joints: dict[str, tuple[float, float]] | None = None,
+) -> str:
+    """A ``[[stretch.pose]]`` block for a catalogue written in a test (default: standing)."""
+    lines = [
+        "[[stretch.pose]]",
+        f"steps = {steps}",
+        f"main = {'true' if main else 'false'}",
+        f'stretched = "{stretched}"',
+        "[stretch.pose.joints]",
+        *(f"{name} = [{x}, {y}]" for name, (x, y) in (joints or STANDING_JOINTS).items()),
+    ]
+    return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ import tomllib
 from importlib import resources
 
 import pytest
+from conftest import pose_toml
 
 from reminder.catalogue import (
     CREDITS,
@@ -21,6 +22,7 @@ from reminder.catalogue import (
     load_catalogue,
     parse_catalogue,
 )
+from reminder.pose import Pose
 
 IDS = ["bridge", "half-kneeling", "standing", "low-lunge-twist", "raised-foot"]
 
@@ -311,6 +313,7 @@ def _stretch_back(data: dict) -> Stretch:
         position=data["position"],
         needs=tuple(data["needs"]),
         how=data["how"],
+        poses=tuple(Pose.from_dict(pose) for pose in data["poses"]),
     )
 
 
@@ -373,6 +376,7 @@ GOOD = textwrap.dedent(
     [stretch.dose]
     reps = { low = 10, high = 12, sourced = true }
     seconds_per_rep = { value = 3, sourced = false }
+    <POSE>
 
     [[stretch]]
     id = "two"
@@ -387,6 +391,7 @@ GOOD = textwrap.dedent(
     [stretch.dose]
     hold_seconds = { value = 30, sourced = true }
     seconds_per_rep = { value = 4, sourced = false }
+    <POSE>
 
     [[routine]]
     id = "r"
@@ -407,7 +412,7 @@ GOOD = textwrap.dedent(
     side = "right"
     reps = 3
     """
-)
+).replace("<POSE>\n", pose_toml("[1, 2]"))
 
 
 def test_a_small_good_catalogue_loads_with_computed_lengths():
@@ -501,6 +506,82 @@ def test_a_broken_catalogue_is_rejected_naming_the_culprit(old, new, named):
     assert message.startswith("broken.toml: ")
     for words in named:
         assert words in message
+
+
+POSE = pose_toml("[1, 2]")
+IN_PROP = "stretch 'one', pose 1, prop 1: "
+PROP = '[[stretch.pose.prop]]\nkind = "bench"\nleft = 0\nright = 30\nheight = 20\n'
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    [
+        ("near_knee = [", "near_kne = [", ["unknown joint 'near_kne'", "did you mean 'near_knee'"]),
+        ("far_toe = [98.5, 1]\n", "", ["joint 'far_toe' is missing"]),
+        ("head = [66.5, 82.5]", "head = [170, 82.5]", ["joint 'head'", "x must be from 0 to 150"]),
+        ("near_toe = [48, 1]", "near_toe = [48, -1]", ["joint 'near_toe'", "y (height", "not -1"]),
+        ("head = [66.5, 82.5]", "head = [66.5]", ["joint 'head' must be [x, y]", "[66.5]"]),
+        ("head = [66.5, 82.5]", 'head = "up"', ["joint 'head' must be [x, y]", "a string"]),
+        ("head = [66.5, 82.5]", "head = [true, 82.5]", ["joint 'head' must be [x, y]"]),
+        ("near_knee = [55.5, 24.5]", "near_knee = [55.5, 10]", ["near_hip to near_knee is 35.6"]),
+        ("steps = [1, 2]", "steps = [1, 3]", ["field 'steps'", "from 1 to 2", "not 3"]),
+        ("steps = [1, 2]", "steps = []", ["field 'steps'", "from 1 to 2"]),
+        ("steps = [1, 2]", "steps = [1, 1]", ["field 'steps' names a step twice"]),
+        ("steps = [1, 2]", "steps = [1]", ["stretch 'one': no pose shows step 2"]),
+        ('stretched = "near"', 'stretched = "left"', ["field 'stretched'", "'left'"]),
+        ("main = true\n", "", ["field 'main' is missing"]),
+        ("main = true", 'main = "yes"', ["field 'main' must be true or false"]),
+        ('stretched = "near"\n', 'stretched = "near"\ncolour = 1\n', ["unknown field 'colour'"]),
+        (POSE, "", ["stretch 'one': field 'pose' is missing"]),
+        (
+            POSE,
+            pose_toml("[1]") + pose_toml("[2]"),
+            ["stretch 'one': exactly one pose must have main = true, not 2"],
+        ),
+        (
+            POSE,
+            pose_toml("[1]", main=False) + pose_toml("[2]", main=False),
+            ["stretch 'one': exactly one pose must have main = true, not 0"],
+        ),
+        (
+            POSE,
+            POSE + pose_toml("[2]", main=False),
+            ["stretch 'one', pose 2: step 2 is already shown by pose 1"],
+        ),
+        (POSE, POSE + PROP.replace("bench", "sofa"), [IN_PROP, "'kind'", "'sofa'"]),
+        (POSE, POSE + PROP.replace("left = 0", "left = 40"), [IN_PROP, "left < right"]),
+        (POSE, POSE + PROP.replace("height = 20", "height = 0"), [IN_PROP, "'height'"]),
+        (POSE, POSE + PROP.replace("kind", "kin"), [IN_PROP, "'kind' is missing"]),
+    ],
+)
+def test_bad_pose_data_is_one_line_naming_the_stretch_pose_and_key(old, new, named):
+    assert old in GOOD
+    broken = GOOD.replace(old, new, 1)
+    with pytest.raises(ValueError) as caught:
+        parse_catalogue(broken, "broken.toml")
+    message = str(caught.value)
+    assert "\n" not in message
+    where = next((w for w in named if w.startswith("stretch 'one'")), "stretch 'one', pose 1")
+    assert message.startswith(f"broken.toml: {where}")
+    for words in named:
+        assert words in message
+
+
+def test_the_packaged_poses_load_with_one_main_pose_and_every_step_shown(cat):
+    for stretch in cat.stretches.values():
+        assert stretch.poses, stretch.id
+        assert sum(pose.main for pose in stretch.poses) == 1
+        shown = sorted(step for pose in stretch.poses for step in pose.steps)
+        assert shown == list(range(1, len(stretch.steps) + 1)), stretch.id
+        assert stretch.pose_for_step(1) >= 1
+    # Where the position changes between steps there is a pose for each position.
+    assert len(cat.stretch("bridge").poses) == 2
+    assert len(cat.stretch("low-lunge-twist").poses) == 2
+    assert cat.stretch("bridge").pose_for_step(2) == cat.stretch("bridge").main_pose
+    assert cat.stretch("bridge").pose_for_step(1) == cat.stretch("bridge").pose_for_step(3)
+    # Only the raised-foot stretch needs the bench drawn.
+    with_props = [s.id for s in cat.stretches.values() if any(p.props for p in s.poses)]
+    assert with_props == ["raised-foot"]
 
 
 def test_invalid_toml_and_missing_sections_are_rejected():

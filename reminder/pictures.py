@@ -1,0 +1,125 @@
+"""Stretch pictures as PNG files: drawn once into a cache folder, or written out for people.
+
+The daemon asks :func:`picture_path` for a stretch's picture ahead of a prompt (or draws them all
+with :func:`warm_pictures`), so a prompt never waits for Pillow. A cached file is used as long as
+its name matches: the name carries a hash of the stretch's pose data, the size and the drawing
+version, so changing any of them draws a new file and the old one is removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reminder.catalogue import Catalogue, Stretch
+from reminder.figure import DRAWING_VERSION, draw_pose, frame_for
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+#: Pictures for files and notifications are this many pixels high (and half again as wide).
+PICTURE_HEIGHT = 128
+
+
+def draw_picture(stretch: Stretch, pose: int, height: int = PICTURE_HEIGHT) -> Image.Image:
+    """Pose number ``pose`` (from 1) of a stretch, framed like the stretch's other poses."""
+    if not 1 <= pose <= len(stretch.poses):
+        raise ValueError(f"stretch {stretch.id!r} has no pose {pose} (it has {len(stretch.poses)})")
+    return draw_pose(stretch.poses[pose - 1], height, frame_for(stretch.poses))
+
+
+def cache_name(stretch: Stretch, pose: int, height: int = PICTURE_HEIGHT) -> str:
+    """The cached file's name: changes whenever anything the picture is drawn from changes.
+
+    Every pose of the stretch goes into the hash, because they share one frame.
+    """
+    drawn_from = "\n".join(
+        [f"drawing {DRAWING_VERSION}", f"height {height}", f"pose {pose}"]
+        + [p.key() for p in stretch.poses]
+    )
+    digest = hashlib.sha256(drawn_from.encode()).hexdigest()[:16]
+    return f"{stretch.id}-{pose}-{height}-{digest}.png"
+
+
+def picture_path(
+    catalogue: Catalogue,
+    stretch_id: str,
+    step: int | None = None,
+    *,
+    folder: Path,
+    height: int = PICTURE_HEIGHT,
+) -> Path:
+    """The PNG of a stretch (its main pose), or of the pose step ``step`` (from 1) is done in.
+
+    Drawn into ``folder`` only when missing or stale; written atomically, so a reader never sees
+    half a file. Raises KeyError for an unknown stretch, ValueError for a step it does not have,
+    and OSError when the folder cannot be written.
+    """
+    stretch = catalogue.stretch(stretch_id)
+    pose = stretch.main_pose if step is None else stretch.pose_for_step(step)
+    path = folder / cache_name(stretch, pose, height)
+    if path.is_file():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    _save(draw_picture(stretch, pose, height), path)
+    _remove_stale(folder, stretch.id, pose, height, keep=path.name)
+    return path
+
+
+def warm_pictures(catalogue: Catalogue, folder: Path, height: int = PICTURE_HEIGHT) -> list[Path]:
+    """Every pose of every stretch in the cache, drawing only what is missing or stale."""
+    paths = []
+    for stretch in catalogue.stretches.values():
+        for pose in stretch.poses:
+            step = pose.steps[0]
+            paths.append(picture_path(catalogue, stretch.id, step, folder=folder, height=height))
+    return paths
+
+
+def picture_files(stretch: Stretch) -> list[tuple[str, int]]:
+    """The file names ``psoas stretches --pictures`` writes for a stretch, with their pose.
+
+    ``ID.png`` is the main pose; a stretch with more than one pose also gets ``ID-1.png``,
+    ``ID-2.png``... one per pose, in the order its steps go through them.
+    """
+    files = [(f"{stretch.id}.png", stretch.main_pose)]
+    if len(stretch.poses) > 1:
+        files += [(f"{stretch.id}-{n}.png", n) for n in range(1, len(stretch.poses) + 1)]
+    return files
+
+
+def write_pictures(catalogue: Catalogue, folder: Path, height: int = PICTURE_HEIGHT) -> list[Path]:
+    """Every stretch's pictures as ``ID.png`` (and ``ID-N.png``) in ``folder``, created if needed.
+
+    Raises OSError when the folder cannot be created or written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stretch in catalogue.stretches.values():
+        for name, pose in picture_files(stretch):
+            _save(draw_picture(stretch, pose, height), folder / name)
+            written.append(folder / name)
+    return written
+
+
+def _save(image: Image.Image, path: Path) -> None:
+    """Write a PNG beside its final name, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        with tmp.open("xb") as out:
+            image.save(out, format="PNG")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # only still there if something failed
+
+
+def _remove_stale(folder: Path, stretch_id: str, pose: int, height: int, keep: str) -> None:
+    """Earlier drawings of the same picture: their data or drawing has changed since."""
+    same = re.compile(rf"{re.escape(stretch_id)}-{pose}-{height}-[0-9a-f]{{16}}\.png")
+    for old in folder.iterdir():
+        if old.name != keep and same.fullmatch(old.name):
+            old.unlink(missing_ok=True)
