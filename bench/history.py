@@ -18,10 +18,10 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from reminder import events as ev
-from reminder.stats import day_stats
+from reminder.clock import SystemCalendar
+from reminder.core import events as ev
+from reminder.core.stats import day_stats
 from reminder.store import HistoryStore
-from reminder.timebase import SystemCalendar
 
 
 def working_day(day: date, rng: random.Random) -> list[ev.Event]:

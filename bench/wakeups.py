@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 
-from reminder import sitting
-from reminder.catalogue import load_catalogue
+from reminder.catalogue.loader import load_catalogue
 from reminder.config import parse_config
+from reminder.core import sitting
 from reminder.scenario import parse_scenario
 from reminder.simulate import run_scenario
 

@@ -17,12 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from reminder.bus import BusError, Buses, connect, name_has_owner
-from reminder.catalogue import Catalogue
-from reminder.clock import SystemClock
-from reminder.config import Config, default_config_path
+from reminder.catalogue.model import Catalogue
+from reminder.clock import SystemCalendar, SystemClock
+from reminder.config import Config, default_config_path, settings_for
 from reminder.control import Server, open_server
 from reminder.control.handler import ControlHandler
 from reminder.control.protocol import ControlError
+from reminder.core import events as ev
+from reminder.core.saved import saved_sit
+from reminder.core.sitting import SittingCore
+from reminder.core.status import State, Status
 from reminder.daemon import Daemon
 from reminder.icon import look_for, write_icon
 from reminder.idle import choose_idle_source
@@ -37,9 +41,7 @@ from reminder.notify import (
     TerminalNotifier,
 )
 from reminder.paths import cache_dir, history_file, runtime_dir
-from reminder.sitting import Settings, SittingCore
 from reminder.store import BackgroundWriter, HistoryStore
-from reminder.timebase import SystemCalendar
 from reminder.tray import Tray, TrayUnavailable, xembed_host_present
 
 log = logging.getLogger(__name__)
@@ -112,22 +114,26 @@ class App:
         notifier = FallbackNotifier(await self._desktop_notifier(buses), TerminalNotifier())
         outbox = Outbox(notifier)
         outbox.start()
-        settings = Settings.from_config(self.config, self.catalogue, tracks_input=idle.tracks_input)
+        settings = settings_for(self.config, self.catalogue)
+        clock = SystemClock()
         core = SittingCore(settings, SystemCalendar(), self.catalogue)
+        history = _history(core, clock)
+        if tray is not None and not tray.needs_main_thread:
+            tray = await _start_tray(tray, buses)
+        observers = [part for part in (history, tray) if part is not None]
 
         async def replace_idle(failed: Any) -> Any:
             return await choose_idle_source("auto", buses, failed)
 
         daemon = self.daemon = Daemon(
-            core, SystemClock(), idle, outbox, self.catalogue, replace_idle
+            core, clock, idle, outbox, self.catalogue, replace_idle, observers
         )
-        writer = _history(daemon)
-        if tray is not None and not tray.needs_main_thread:
-            tray = await _start_tray(tray, daemon, buses)
-        elif tray is not None:
+        if tray is not None:
             tray.attach(daemon)
-        server = await _control_server(daemon, self.catalogue)
-        watch = loop.create_task(_say_when_the_bus_goes(buses, daemon))
+        writer = history.writer if history is not None else None
+        tray_name = tray.name if tray is not None else "none (headless)"
+        server = await _control_server(ControlHandler(daemon, self.catalogue, tray_name))
+        watch = loop.create_task(_say_when_the_bus_goes(buses))
         try:
             await daemon.run()
         finally:
@@ -197,7 +203,7 @@ async def _session_bus() -> Any | None:
         return None
 
 
-async def _say_when_the_bus_goes(buses: Buses, daemon: Daemon) -> None:
+async def _say_when_the_bus_goes(buses: Buses) -> None:
     """The session bus ending (a logout half-way, a crash) is said once; psoas goes on."""
     if buses.session is None:
         return
@@ -223,10 +229,22 @@ def _notification_icon() -> Path | None:
         return None
 
 
-def _history(daemon: Daemon) -> BackgroundWriter | None:
-    """Record every event, and carry the sitting clock over a restart; or say why not."""
-    from reminder.sitting import saved_sit
+class HistoryKeeper:
+    """Records every event the daemon reports, and the sitting clock after each wake-up."""
 
+    def __init__(self, writer: BackgroundWriter, core: SittingCore, clock: SystemClock) -> None:
+        self.writer, self.core, self.clock = writer, core, clock
+
+    def seen(self, events: list[ev.Event], status: Status) -> None:
+        self.writer.record(events)
+        self.writer.save_state("sitting", self.core.snapshot(self.clock.now()))
+
+    def next_wakeup(self, now: float) -> float | None:
+        return None
+
+
+def _history(core: SittingCore, clock: SystemClock) -> HistoryKeeper | None:
+    """Keep the history, and carry the sitting clock over a restart; or say why not."""
     try:
         store = HistoryStore(history_file())
     except (OSError, sqlite3.Error) as error:
@@ -239,7 +257,7 @@ def _history(daemon: Daemon) -> BackgroundWriter | None:
             "cannot read the sitting clock saved in %s yet (%s); starting afresh", store.path, error
         )
         saved, late = None, True
-    now = daemon.clock.now()
+    now = clock.now()
 
     def sit_read_late(old: dict | None) -> list:
         """The sit the saved clock holds, recorded once it can be read, before this run's
@@ -248,27 +266,21 @@ def _history(daemon: Daemon) -> BackgroundWriter | None:
         return [sit] if sit else []
 
     writer = BackgroundWriter(store, {"sitting": sit_read_late} if late else None)
-    restored = daemon.core.restore(now, saved)
+    restored = core.restore(now, saved)
     for event in restored:
         log.info("psoas was stopped for longer than a break: %s", event)
     writer.record(restored)
-    if daemon.core.status(now).state != "away":
+    if core.status(now).state != State.AWAY:
         log.info("restarted within a break: the sitting clock carries on")
-
-    def keep(events: list, status: object) -> None:
-        writer.record(events)
-        writer.save_state("sitting", daemon.core.snapshot(daemon.clock.now()))
-
-    daemon.listeners.append(keep)
-    return writer
+    return HistoryKeeper(writer, core, clock)
 
 
-async def _start_tray(tray: Tray, daemon: Daemon, buses: Buses) -> Tray | None:
+async def _start_tray(tray: Tray, buses: Buses) -> Tray | None:
     """The tray, or None after saying once, plainly, why there is none."""
     try:
         if sys.platform.startswith("linux") and not await _tray_host_present(buses):
             raise TrayUnavailable("no system tray on this desktop (no tray host is running)")
-        await tray.start(daemon)
+        await tray.start()
     except TrayUnavailable as error:
         log.warning("no tray icon: %s; running headless (notifications only)", error)
         return None
@@ -286,9 +298,8 @@ async def _tray_host_present(buses: Buses) -> bool:
     return False
 
 
-async def _control_server(daemon: Daemon, catalogue: Catalogue) -> Server | None:
+async def _control_server(handler: ControlHandler) -> Server | None:
     """The control channel, or None after saying once why there is none."""
-    handler = ControlHandler(daemon, catalogue)
     try:
         server = open_server(handler.answer, runtime_dir())
         await server.start()

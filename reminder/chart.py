@@ -10,9 +10,10 @@ from datetime import datetime, time
 
 from PIL import Image, ImageDraw, ImageFont
 
+from reminder.core.stats import DayStats
+from reminder.core.timebase import Calendar
 from reminder.icon import GREEN, PURPLE
-from reminder.stats import DayStats
-from reminder.timebase import Calendar
+from reminder.words import duration
 
 WIDTH, ROW, TOP, LEFT, RIGHT = 1000, 48, 70, 130, 170
 SAT = (76, 120, 200)
@@ -28,11 +29,6 @@ def _font(size: int) -> ImageFont.ImageFont:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow older than 10.1
         return ImageFont.load_default()
-
-
-def _hm(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
@@ -89,8 +85,8 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
                 fill=BREAK if how == "natural" else PROMPTED,
                 width=3,
             )
-        summary = f"{_hm(day.sat_seconds)} sat"
+        summary = f"{duration(day.sat_seconds)} sat"
         if day.longest_sit_seconds:
-            summary += f"\nlongest {_hm(day.longest_sit_seconds)}"
+            summary += f"\nlongest {duration(day.longest_sit_seconds)}"
         draw.multiline_text((WIDTH - RIGHT + 12, top + 6), summary, fill=TEXT, font=small)
     return image

@@ -20,7 +20,7 @@ from reminder import APP_NAME, __version__, cli_remote
 from reminder.errors import UserError
 
 if TYPE_CHECKING:
-    from reminder.catalogue import Catalogue
+    from reminder.catalogue.model import Catalogue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_config(path: Path | None):
-    from reminder.catalogue import load_catalogue
+    from reminder.catalogue.loader import load_catalogue
     from reminder.config import find_config, load_config
 
     catalogue = load_catalogue()
@@ -260,7 +260,7 @@ def _routine(args: argparse.Namespace) -> int:
     setup_logging(getattr(args, "verbose", False))
     import time
 
-    from reminder import events as ev
+    from reminder.core import events as ev
 
     started = time.time()
     finished = run_in_terminal(catalogue.routine(args.name), catalogue, config.routine_pace)
@@ -358,11 +358,12 @@ def _stats(args: argparse.Namespace) -> int:
     import time as clock
     from datetime import date, datetime, time, timedelta
 
-    from reminder.catalogue import load_catalogue
-    from reminder.events import SittingSpan
-    from reminder.sitting import saved_sit
-    from reminder.stats import day_stats, format_days
-    from reminder.timebase import SystemCalendar
+    from reminder.catalogue.loader import load_catalogue
+    from reminder.clock import SystemCalendar
+    from reminder.core.events import SittingSpan
+    from reminder.core.saved import saved_sit
+    from reminder.core.stats import day_stats
+    from reminder.words import stats_table
 
     calendar = SystemCalendar()
     last = date.today()
@@ -390,7 +391,7 @@ def _stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([d.to_dict() for d in days], indent=2))
     else:
-        print(format_days(days))
+        print(stats_table(days))
         if args.chart:
             print(f"chart: {args.chart}")
     return 0
@@ -401,7 +402,7 @@ def _export(args: argparse.Namespace) -> int:
     import dataclasses
     from datetime import datetime
 
-    from reminder.store import event_time
+    from reminder.core.events import event_time
 
     events = _read_history(lambda store: store.events())
 
@@ -456,7 +457,8 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
     """The handler for ``psoas stretches`` or ``psoas routines``: text, or JSON with the credits."""
 
     def handler(args: argparse.Namespace) -> int:
-        from reminder.catalogue import load_catalogue
+        from reminder.catalogue.loader import load_catalogue
+        from reminder.catalogue.text import format_routines, format_stretches
 
         catalogue = load_catalogue()
         if getattr(args, "pictures", None) is not None:
@@ -465,9 +467,9 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
             data = catalogue.to_dict()
             print(json.dumps({section: data[section], "credits": data["credits"]}, indent=2))
         elif section == "stretches":
-            print(catalogue.format_stretches())
+            print(format_stretches(catalogue))
         else:
-            print(catalogue.format_routines())
+            print(format_routines(catalogue))
         return 0
 
     return handler

@@ -19,9 +19,10 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
-from reminder.timebase import Moment
+from reminder.core.timebase import Moment
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,16 @@ class Clock(Protocol):
     def watch_wall_clock(self, callback: Callable[[], None]) -> Timer | None:
         """Have ``callback`` called when the wall clock is set; None where that cannot be known."""
         ...
+
+
+class SystemCalendar:
+    """The machine's local time zone, daylight saving included."""
+
+    def local(self, epoch: float) -> datetime:
+        return datetime.fromtimestamp(epoch)
+
+    def epoch(self, local: datetime) -> float:
+        return local.timestamp()
 
 
 class SystemClock:

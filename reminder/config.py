@@ -21,8 +21,10 @@ from typing import Any
 import platformdirs
 
 from reminder import APP_NAME
+from reminder.catalogue.model import Catalogue
+from reminder.core.hours import DAY_NAMES, WorkingHours
+from reminder.core.settings import Settings
 from reminder.errors import UserError, file_problem, read_user_file
-from reminder.hours import DAY_NAMES, WorkingHours
 from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 
 IDLE_SOURCES = ("auto", "x11", "gnome", "freedesktop", "windows", "macos", "none")
@@ -80,6 +82,22 @@ class Config:
     @property
     def default_snooze_minutes(self) -> float:
         return self.snooze_minutes[0]
+
+
+def settings_for(config: Config, catalogue: Catalogue) -> Settings:
+    """What the core needs of a config: every duration in seconds, the stretches it may name."""
+    allowed = catalogue.allowed(config.place, config.exclude)
+    return Settings(
+        sit=config.sit_seconds,
+        break_=config.break_seconds,
+        repeat=config.repeat_seconds,
+        snooze=config.snooze_seconds[0],
+        hours=config.hours,
+        stretches=tuple(stretch.id for stretch in allowed),
+        away_poll=min(60.0, max(1.0, min(config.sit_seconds, config.break_seconds) / 5)),
+        wake_grace=min(60.0, config.break_seconds),
+        routine_pace=config.routine_pace,
+    )
 
 
 def default_config_path() -> Path:

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import Protocol
 
 import schedule
 
-from reminder import events as ev
-from reminder.catalogue import Catalogue
+from reminder.catalogue.model import Catalogue
 from reminder.clock import Clock, Timer
-from reminder.commands import Command, named
+from reminder.core import events as ev
+from reminder.core.commands import Command, named
+from reminder.core.sitting import SittingCore
+from reminder.core.status import Status
 from reminder.idle import IdleSource, NoIdleSource
-from reminder.messages import notification_for
 from reminder.notify import Note, Outbox
-from reminder.sitting import SittingCore, Status
+from reminder.words import notification_for, prompt_buttons
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,18 @@ _LATE_MARGIN = 0.05
 #: An idle source that takes longer than this to answer has failed.
 _IDLE_TIMEOUT = 1.0
 
-Listener = Callable[[list[ev.Event], Status], None]
-#: Given the steady time now, when an adapter wants the daemon awake next (e.g. to redraw the icon).
-WakeupHint = Callable[[float], float | None]
+
+class Observer(Protocol):
+    """A part that follows the daemon (the tray, the history): told what happened after every
+    wake-up, and asked when it wants the daemon awake next (e.g. to redraw the icon)."""
+
+    def seen(self, events: list[ev.Event], status: Status) -> None: ...
+
+    def next_wakeup(self, now: float) -> float | None:
+        """Given the steady time now; None: no wish."""
+        ...
+
+
 #: Given the names of the idle sources that failed, the next one to use.
 ReplaceIdle = Callable[[Collection[str]], Awaitable[IdleSource]]
 
@@ -61,16 +71,15 @@ class Daemon:
         outbox: Outbox,
         catalogue: Catalogue,
         replace_idle: ReplaceIdle = _no_idle,
+        observers: Sequence[Observer] = (),
     ) -> None:
         self.core = core
         self.clock = clock
         self.idle = idle
         self.outbox = outbox
         self.catalogue = catalogue
-        self.listeners: list[Listener] = []
-        self.wakeup_hints: list[WakeupHint] = []
+        self.observers = tuple(observers)
         self.wakeups = 0
-        self.tray_name = "none (headless)"  # set by the tray, for ``psoas status``
         self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()
         self._work: asyncio.Queue[Command | _Tick | _Stop] = asyncio.Queue()
@@ -104,12 +113,7 @@ class Daemon:
 
     def prompt_actions(self) -> tuple[tuple[str, str], ...]:
         """The buttons a prompt offers (where the notification server shows buttons)."""
-        snooze = self.core.settings.snooze / 60
-        return (
-            ("done", "I stretched"),
-            ("snooze", f"Snooze {snooze:g} min"),
-            ("routine", "Desk routine"),
-        )
+        return prompt_buttons(self.core.settings.snooze / 60)
 
     def on_action(self, key: str) -> None:
         """A button on a notification was pressed: act as the tray menu would."""
@@ -159,13 +163,16 @@ class Daemon:
         self._publish(events)
         self._arm()
 
-    async def _read_idle(self) -> tuple[float, bool]:
+    async def _read_idle(self) -> tuple[float | None, bool]:
+        """Seconds since the last input (None: nothing can see input) and the screen lock."""
         try:
             async with asyncio.timeout(_IDLE_TIMEOUT):
+                if not self.idle.tracks_input:
+                    return None, await self.idle.locked()
                 return await self.idle.idle_seconds(), await self.idle.locked()
         except (OSError, TimeoutError) as error:
             await self._lose_idle_source(str(error) or "no answer in time")
-            return 0.0, False
+            return (0.0 if self.idle.tracks_input else None), False
 
     async def _lose_idle_source(self, reason: str) -> None:
         """Carry on with the next source that works (or none), saying so in one line."""
@@ -178,13 +185,12 @@ class Daemon:
             else "from now on all running time counts as sitting"
         )
         log.warning("idle source %s failed (%s); %s", failed, reason, then)
-        self.core.settings = replace(self.core.settings, tracks_input=self.idle.tracks_input)
 
     def _arm(self) -> None:
         """Set the one timer (and schedule's one job) to the next wake-up anyone wants."""
         self._scheduler.clear()
         now = self.clock.now()
-        wakes = [self.core.next_wakeup(now)] + [hint(now.t) for hint in self.wakeup_hints]
+        wakes = [self.core.next_wakeup(now)] + [each.next_wakeup(now.t) for each in self.observers]
         wake = min((w for w in wakes if w is not None), default=None)
         assert self._timer is not None
         if wake is None:
@@ -217,8 +223,8 @@ class Daemon:
                     Note(*shown, slot="prompt" if prompt else "routine", actions=actions)
                 )
         status = self.core.status(self.clock.now())
-        for listener in self.listeners:
+        for observer in self.observers:
             try:
-                listener(events, status)
+                observer.seen(events, status)
             except Exception:  # a boundary: a failing tray or store must not stop the reminders
-                log.exception("a listener failed on %s", status.state)
+                log.exception("%s failed on %s", type(observer).__name__, status.state)

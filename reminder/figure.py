@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reminder.pose import WORLD_HEIGHT, WORLD_WIDTH, Point, Pose, Prop
+from reminder.catalogue.pose import WORLD_HEIGHT, WORLD_WIDTH, Point, Pose, Prop
 
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw

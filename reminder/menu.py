@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from reminder import commands as cmd
-from reminder.catalogue import Catalogue, duration_text
+from reminder.catalogue.model import Catalogue
+from reminder.core import commands as cmd
+from reminder.words import duration
 
 PAUSE_CHOICES: tuple[tuple[str, float | None], ...] = (
     ("30 minutes", 30),
@@ -83,13 +84,13 @@ def build_menu(
         items.append(Item("cancel-routine", "Cancel routine", send(cmd.CancelRoutine())))
     else:
         snoozes = tuple(
-            Item(f"snooze/{m:g}", duration_text(m * 60), send(cmd.Snooze(m)))
+            Item(f"snooze/{m:g}", duration(m * 60, exact=True), send(cmd.Snooze(m)))
             for m in snooze_minutes
         )
         routines = tuple(
             Item(
                 f"routine/{r.id}",
-                f"{r.name} ({duration_text(r.total_seconds * routine_pace)})",
+                f"{r.name} ({duration(r.total_seconds * routine_pace, exact=True)})",
                 send(cmd.StartRoutine(r.id)),
             )
             for r in catalogue.routines.values()

@@ -15,7 +15,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reminder.catalogue import Catalogue, Stretch
+from reminder.catalogue.model import Catalogue, Stretch
 from reminder.figure import DRAWING_VERSION, draw_pose, frame_for
 
 if TYPE_CHECKING:

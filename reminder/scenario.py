@@ -38,7 +38,19 @@ EVENTS: dict[str, tuple[str | None, str]] = {
     "routine": ("optional", "start a guided routine [NAME]"),
     "pause": ("required", "pause prompts for MINUTES"),
     "resume-reminders": (None, "end a pause"),
+    "cancel-routine": (None, "stop the routine under way"),
     "end": (None, "the end of the day (the last line)"),
+}
+
+#: The scenario events that are the user's commands, by the name of the command each one is.
+SCENARIO_COMMANDS = {
+    "snooze": "snooze",
+    "done": "done",
+    "skip": "skip",
+    "routine": "routine",
+    "pause": "pause",
+    "resume-reminders": "resume",
+    "cancel-routine": "cancel-routine",
 }
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")

@@ -10,13 +10,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from reminder import commands as cmd
-from reminder import events as ev
-from reminder.catalogue import Catalogue
-from reminder.config import Config
-from reminder.scenario import Scenario, ScenarioEvent, minutes_arg
-from reminder.sitting import Settings, SittingCore
-from reminder.timebase import FixedCalendar, Moment
+from reminder.catalogue.model import Catalogue
+from reminder.config import Config, settings_for
+from reminder.core import commands as cmd
+from reminder.core import events as ev
+from reminder.core.sitting import SittingCore
+from reminder.core.timebase import FixedCalendar, Moment
+from reminder.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
 
 
 @dataclass
@@ -38,7 +38,7 @@ def run_scenario(scenario: Scenario, config: Config, catalogue: Catalogue) -> li
     """Every event the core reports over the scenario's day, in order."""
     calendar = FixedCalendar()
     midnight = calendar.epoch(datetime.combine(scenario.day, time()))
-    core = SittingCore(Settings.from_config(config, catalogue), calendar, catalogue)
+    core = SittingCore(settings_for(config, catalogue), calendar, catalogue)
     user = _User()
     out: list[ev.Event] = []
 
@@ -94,20 +94,13 @@ def _play(event: ScenarioEvent, core: SittingCore, user: _User, now: Moment) -> 
 
 
 def _command(event: ScenarioEvent) -> cmd.Command | None:
-    match event.name:
-        case "snooze":
-            return cmd.Snooze(minutes_arg(event))
-        case "done":
-            return cmd.Done()
-        case "skip":
-            return cmd.Skip()
-        case "routine":
-            return cmd.StartRoutine(event.arg or "desk")
-        case "pause":
-            return cmd.Pause(minutes_arg(event))
-        case "resume-reminders":
-            return cmd.ResumeReminders()
-    return None
+    """The command a scenario line gives, by the same names the control channel uses."""
+    name = SCENARIO_COMMANDS.get(event.name)
+    if name is None:
+        return None
+    if name == "routine":
+        return cmd.named(name, routine=event.arg or "desk")
+    return cmd.named(name, minutes_arg(event) if event.arg else None)
 
 
 def notification_record(event: ev.Event, midnight: float) -> dict[str, object] | None:

@@ -25,30 +25,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from reminder import events as ev
+from reminder.core import events as ev
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 #: How long a statement waits for another program's lock before it gives up (for now).
 BUSY_TIMEOUT = 3.0
-EVENT_TYPES: dict[str, type] = {
-    cls.kind: cls
-    for cls in (
-        ev.PromptShown,
-        ev.SittingSpan,
-        ev.BreakTaken,
-        ev.Snoozed,
-        ev.Skipped,
-        ev.Paused,
-        ev.Resumed,
-        ev.Slept,
-        ev.RoutineStarted,
-        ev.RoutineStepStarted,
-        ev.RoutineFinished,
-        ev.RoutineCancelled,
-    )
-}
 
 _MIGRATIONS = {
     1: (
@@ -92,18 +75,12 @@ def is_busy(error: sqlite3.Error) -> bool:
     return _primary_code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
-def event_time(event: ev.Event) -> float:
-    """When an event happened: its ``at``, or the start of a span."""
-    when = getattr(event, "at", None)
-    return event.start if when is None else when  # type: ignore[union-attr]
-
-
 def to_row(event: ev.Event) -> tuple[str, float, str]:
-    return event.kind, event_time(event), json.dumps(dataclasses.asdict(event))
+    return event.kind, ev.event_time(event), json.dumps(dataclasses.asdict(event))
 
 
 def from_row(kind: str, data: str) -> ev.Event | None:
-    cls = EVENT_TYPES.get(kind)
+    cls = ev.EVENT_TYPES.get(kind)
     if cls is None:
         return None
     try:

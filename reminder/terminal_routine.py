@@ -15,9 +15,9 @@ import time
 from collections.abc import Iterator
 from typing import TextIO
 
-from reminder.catalogue import Catalogue, Routine
-from reminder.messages import side_text, step_instruction
-from reminder.routine_run import RoutineRun
+from reminder import words
+from reminder.catalogue.model import Catalogue, Routine
+from reminder.core.routine_run import RoutineRun
 
 log = logging.getLogger(__name__)
 BAR = 24
@@ -40,11 +40,6 @@ def _keys(stream: TextIO) -> Iterator[bool]:
         termios.tcsetattr(stream, termios.TCSADRAIN, saved)
 
 
-def _clock(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def run_in_terminal(
     routine: Routine,
     catalogue: Catalogue,
@@ -56,9 +51,7 @@ def run_in_terminal(
     keys = keys or sys.stdin
     out = out or sys.stdout
     run = RoutineRun(routine, time.monotonic(), pace)
-    out.write(
-        f"{routine.name}: {len(routine.steps)} steps. Space pauses, s skips a step, q stops.\n"
-    )
+    out.write(words.terminal_routine_start(routine) + "\n")
     log.info("routine %s started in the terminal", routine.id)
     with _keys(keys) as interactive:
         while True:
@@ -67,20 +60,19 @@ def run_in_terminal(
             for index in begun:
                 step = routine.steps[index]
                 stretch = catalogue.stretch(step.stretch)
-                side = side_text(step.side)
-                out.write(f"\r\033[K\nStep {index + 1} of {len(routine.steps)}: {stretch.name}")
-                out.write(f" ({side.lower()})\n" if side else "\n")
-                instruction = step_instruction(step, stretch.how, *run.step_seconds(index))
+                title = words.step_title(index, len(routine.steps), stretch.name, step.side)
+                out.write(f"\r\033[K\n{title}\n")
+                instruction = words.step_instruction(step, stretch.how, *run.step_seconds(index))
                 out.write(f"  {instruction}\n")
             if finished:
-                out.write(f"\r\033[K\n{routine.name}: done. Well done.\n")
+                out.write(f"\r\033[K\n{words.terminal_routine_end(routine, finished=True)}\n")
                 out.flush()
                 log.info("routine %s finished in the terminal: a break taken", routine.id)
                 return True
             next_change = run.next_change()
             left = (next_change - now) if next_change is not None else 0
             filled = round(run.progress(now) * BAR)
-            state = "paused" if run.paused else f"{_clock(left)} left in this step"
+            state = words.countdown(left, run.paused)
             out.write(f"\r\033[K  [{'#' * filled}{'-' * (BAR - filled)}] {state}")
             out.flush()
             wait = 1.0 if run.paused else min(1.0, max(0.05, left % 1 or 1.0))
@@ -90,7 +82,7 @@ def run_in_terminal(
             elif key in ("s", "S"):
                 run.skip_step(time.monotonic())
             elif key in ("q", "Q", "\x1b"):
-                out.write(f"\r\033[K\n{routine.name}: stopped.\n")
+                out.write(f"\r\033[K\n{words.terminal_routine_end(routine, finished=False)}\n")
                 log.info("routine %s stopped in the terminal", routine.id)
                 return False
 

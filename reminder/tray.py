@@ -23,16 +23,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from reminder import commands as cmd
-from reminder import events as ev
-from reminder.catalogue import Catalogue
+from reminder.catalogue.model import Catalogue
 from reminder.config import Config
+from reminder.core import commands as cmd
+from reminder.core import events as ev
+from reminder.core.status import Status
 from reminder.daemon import Daemon
 from reminder.errors import UserError
 from reminder.icon import IconLook, draw_icon, look_for
 from reminder.menu import Item, MenuState, build_menu
-from reminder.messages import minutes_text
-from reminder.sitting import Status
+from reminder.words import status_line, today_line, tooltip
 
 log = logging.getLogger(__name__)
 
@@ -78,57 +78,6 @@ def xembed_host_present() -> bool:
         return False
 
 
-def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
-    """The state in words: 'Sitting 42 min - stretch in 18 min'."""
-    sitting = f"Sitting {minutes_text(status.sitting_seconds)}"
-    due_in = None if status.next_prompt is None else max(0.0, status.next_prompt - now)
-    match status.state:
-        case "routine":
-            name = catalogue.routine(status.routine).name if status.routine else "Routine"
-            step = status.routine_step + 1
-            return f"{name}: step {max(step, 1)}, {round(status.routine_progress * 100)}% done"
-        case "away":
-            return "Away from the desk - the sitting clock is at zero"
-        case "paused":
-            until = datetime.fromtimestamp(status.paused_until or now).strftime("%H:%M")
-            return f"{sitting} - reminders paused until {until}"
-        case "off-hours":
-            return f"{sitting} - outside working hours"
-        case "snoozed":
-            return f"{sitting} - snoozed, stretch in {minutes_text(due_in or 0)}"
-        case "due":
-            return f"{sitting} - time to stretch"
-    if due_in is None:
-        return sitting
-    return f"{sitting} - stretch in {minutes_text(due_in)}"
-
-
-def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
-    """The menu's first line, in clock times so it is never stale while the menu is open."""
-
-    def clock(epoch: float | None) -> str:
-        return datetime.fromtimestamp(epoch or at).strftime("%H:%M")
-
-    since = f"Sitting since {clock(at - status.sitting_seconds)}"
-    match status.state:
-        case "routine":
-            name = catalogue.routine(status.routine).name if status.routine else "Routine"
-            return f"{name}: step {max(status.routine_step + 1, 1)} under way"
-        case "away":
-            return "Away from the desk"
-        case "paused":
-            return f"Reminders paused until {clock(status.paused_until)}"
-        case "off-hours":
-            return f"{since} · outside working hours"
-        case "snoozed":
-            return f"{since} · snoozed until {clock(status.next_prompt)}"
-        case "due":
-            return f"{since} · time to stretch"
-    if status.next_prompt is None:
-        return since
-    return f"{since} · stretch at {clock(status.next_prompt)}"
-
-
 def look_of(status: Status, sit_seconds: float) -> IconLook:
     if status.state == "routine":
         return look_for("routine", status.routine_progress)
@@ -172,15 +121,12 @@ class Tray:
         self.name = f"pystray {type(self.icon).__module__.rsplit('_', 1)[-1]}"
 
     def attach(self, daemon: Daemon) -> None:
-        """Follow ``daemon`` (on its loop): redraw after its wake-ups, send it commands."""
+        """Send the menu's commands to ``daemon`` (which has this tray among its observers)."""
         self.daemon = daemon
-        daemon.listeners.append(self._on_update)
-        daemon.wakeup_hints.append(self._next_picture_change)
-        daemon.tray_name = self.name
 
     # ----- running ---------------------------------------------------------------------------
 
-    async def start(self, daemon: Daemon) -> None:
+    async def start(self) -> None:
         """Start the GUI thread and wait until the icon is up; TrayUnavailable if it cannot be."""
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
@@ -204,7 +150,6 @@ class Tray:
 
         threading.Thread(target=gui, name="tray", daemon=True).start()
         await ready
-        self.attach(daemon)
 
     def stop(self) -> None:
         if self.icon is not None:
@@ -223,11 +168,13 @@ class Tray:
 
         self.icon.run(setup=setup)
 
-    def _on_update(self, events: list[ev.Event], status: Status) -> None:
+    def seen(self, events: list[ev.Event], status: Status) -> None:
         """After each wake-up of the daemon: redraw if the picture changed, refresh the menu.
 
         pystray hands these calls to its toolkit's own thread (GTK's idle queue, Win32 messages).
         """
+        if self.icon is None:
+            return
         self.status, self._status_at = status, time.time()
         if events and self.history is not None:
             self.today = self._today_line()
@@ -237,7 +184,7 @@ class Tray:
         self.icon.title = self._tooltip()
         self.icon.menu = self._menu()
 
-    def _next_picture_change(self, now: float) -> float | None:
+    def next_wakeup(self, now: float) -> float | None:
         """When the sitting ring next moves a notch: the daemon wakes then to redraw, no sooner."""
         status, sit = self.status, self.sit_seconds
         if status.state in ("away", "routine") or sit <= 0:
@@ -304,11 +251,11 @@ class Tray:
         self._open_config()
 
     def _days(self, count: int) -> list:
-        from datetime import date, datetime, timedelta
+        from datetime import date, timedelta
         from datetime import time as clock_time
 
-        from reminder.stats import day_stats
-        from reminder.timebase import SystemCalendar
+        from reminder.clock import SystemCalendar
+        from reminder.core.stats import day_stats
 
         calendar = SystemCalendar()
         last = date.today()
@@ -332,17 +279,12 @@ class Tray:
         except (sqlite3.Error, OSError) as error:  # the tray keeps its last line
             log.debug("cannot read today's figures: %s", error)
             return self.today
-        breaks = today.breaks_natural + today.breaks_prompted
-        done = sum(today.stretches_done.values())
-        return (
-            f"Today: sat {minutes_text(today.sat_seconds)}, {_count(breaks, 'break')}, "
-            f"{_count(done, 'stretch', 'stretches')}"
-        )
+        return today_line(today)
 
     def _draw_and_open_chart(self) -> None:
         from reminder.chart import draw_week
+        from reminder.clock import SystemCalendar
         from reminder.paths import cache_dir
-        from reminder.timebase import SystemCalendar
 
         path = cache_dir() / "week.png"
         try:
@@ -374,7 +316,3 @@ def _open_file(path: Path) -> None:
         subprocess.Popen([opener, str(path)], start_new_session=True)
     else:
         log.warning("cannot open %s: %s is not installed", path, opener)
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"

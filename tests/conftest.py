@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from strangers import STRANGER
 
-from reminder.catalogue import Catalogue, load_catalogue
+from reminder.catalogue.loader import load_catalogue
+from reminder.catalogue.model import Catalogue
 from reminder.config import Config, parse_config
 from reminder.scenario import parse_scenario
 from reminder.simulate import run_scenario, simulate

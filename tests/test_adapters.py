@@ -16,16 +16,17 @@ import pytest
 from conftest import EVERY_DAY, make_config
 from PIL import Image
 
-from reminder import commands as cmd
-from reminder import events as ev
 from reminder.bus import Buses
-from reminder.clock import SystemClock
+from reminder.clock import SystemCalendar, SystemClock
+from reminder.config import settings_for
+from reminder.core import commands as cmd
+from reminder.core import events as ev
+from reminder.core.sitting import SittingCore
+from reminder.core.timebase import Moment
 from reminder.daemon import Daemon
 from reminder.icon import IconLook, draw_icon, look_for
 from reminder.idle import NoIdleSource, choose_idle_source
 from reminder.notify import FallbackNotifier, Note, NotifyError, Outbox, TerminalNotifier
-from reminder.sitting import Settings, SittingCore
-from reminder.timebase import Moment, SystemCalendar
 
 
 class Recorder:
@@ -116,12 +117,25 @@ class VirtualClock:
         await daemon.settled()
 
 
-def _daemon(catalogue, idle, notifier, text: str, clock) -> tuple[Daemon, Outbox]:
+class Seen:
+    """An observer of the daemon that keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[ev.Event]] = []
+
+    def seen(self, events, status) -> None:
+        self.calls.append(events)
+
+    def next_wakeup(self, now: float) -> None:
+        return None
+
+
+def _daemon(catalogue, idle, notifier, text: str, clock, observers=()) -> tuple[Daemon, Outbox]:
     config = make_config(text + EVERY_DAY, catalogue)
-    settings = Settings.from_config(config, catalogue, tracks_input=idle.tracks_input)
+    settings = settings_for(config, catalogue)
     core = SittingCore(settings, SystemCalendar(), catalogue)
     outbox = Outbox(notifier)
-    return Daemon(core, clock, idle, outbox, catalogue), outbox
+    return Daemon(core, clock, idle, outbox, catalogue, observers=observers), outbox
 
 
 async def _running(daemon: Daemon, outbox: Outbox) -> asyncio.Task:
@@ -252,22 +266,19 @@ def test_the_wall_clock_set_either_way_neither_delays_nor_hastens_a_prompt(
     set 20 minutes forward (or back): the prompt comes at 09:00 by the new wall clock."""
 
     async def play() -> list[float]:
-        walls: list[float] = []
         clock = VirtualClock(SystemCalendar().epoch(datetime(2026, 11, 23, 8, 0)))
         config = make_config("sit_minutes = 30\nrepeat_minutes = 0\n", catalogue)
-        settings = Settings.from_config(config, catalogue, tracks_input=False)
+        settings = settings_for(config, catalogue)
         core = SittingCore(settings, SystemCalendar(), catalogue)
         outbox = Outbox(Recorder())
-        daemon = Daemon(core, clock, NoIdleSource(), outbox, catalogue)
-        daemon.listeners.append(
-            lambda events, _: walls.extend(e.at for e in events if isinstance(e, ev.PromptShown))
-        )
+        seen = Seen()
+        daemon = Daemon(core, clock, NoIdleSource(), outbox, catalogue, observers=[seen])
         task = await _running(daemon, outbox)
         await clock.advance(35 * 60, daemon)
         clock.set_wall_clock(shift_minutes * 60)
         await clock.advance(90 * 60, daemon)
         await _stopped(daemon, outbox, task)
-        return walls
+        return [e.at for events in seen.calls for e in events if isinstance(e, ev.PromptShown)]
 
     walls = asyncio.run(play())
     nine = SystemCalendar().epoch(datetime(2026, 11, 23, 9, 0))
@@ -275,17 +286,17 @@ def test_the_wall_clock_set_either_way_neither_delays_nor_hastens_a_prompt(
 
 
 def test_a_stopping_daemon_takes_a_last_look_and_tells_its_listeners(catalogue):
-    async def play() -> list[list[ev.Event]]:
-        seen: list[list[ev.Event]] = []
+    async def play() -> None:
+        seen = Seen()
         clock = VirtualClock(time.time())
-        daemon, outbox = _daemon(catalogue, NoIdleSource(), Recorder(), "sit_minutes = 60\n", clock)
-        daemon.listeners.append(lambda events, status: seen.append(events))
+        daemon, outbox = _daemon(
+            catalogue, NoIdleSource(), Recorder(), "sit_minutes = 60\n", clock, [seen]
+        )
         task = await _running(daemon, outbox)
         await clock.advance(600, daemon)
-        calls = len(seen)
+        calls = len(seen.calls)
         await _stopped(daemon, outbox, task)
-        assert len(seen) == calls + 1, "one last look on the way out"
-        return seen
+        assert len(seen.calls) == calls + 1, "one last look on the way out"
 
     asyncio.run(play())
 

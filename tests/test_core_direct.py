@@ -9,19 +9,19 @@ from datetime import datetime
 import pytest
 from conftest import EVERY_DAY, make_config
 
-from reminder import commands as cmd
-from reminder import events as ev
-from reminder.sitting import Settings, SittingCore
-from reminder.timebase import FixedCalendar, Moment, SystemCalendar
+from reminder.clock import SystemCalendar
+from reminder.config import settings_for
+from reminder.core import commands as cmd
+from reminder.core import events as ev
+from reminder.core.sitting import SittingCore
+from reminder.core.timebase import FixedCalendar, Moment
 
 MONDAY_9 = FixedCalendar().epoch(datetime(2024, 1, 1, 9, 0))
 
 
 def make_core(catalogue, text: str = "", calendar=None) -> SittingCore:
     config = make_config(text, catalogue)
-    return SittingCore(
-        Settings.from_config(config, catalogue), calendar or FixedCalendar(), catalogue
-    )
+    return SittingCore(settings_for(config, catalogue), calendar or FixedCalendar(), catalogue)
 
 
 def at(minutes: float, wall_shift: float = 0.0) -> Moment:

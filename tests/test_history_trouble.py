@@ -25,7 +25,7 @@ from conftest import EVERY_DAY
 from desktop_processes import wait_until
 from e2e import ROOT, psoas, start_headless
 
-from reminder import events as ev
+from reminder.core import events as ev
 from reminder.store import BackgroundWriter, HistoryStore
 
 FAST = (
@@ -264,7 +264,7 @@ def _cannot_write_in(folder: Path) -> bool:
 
 KILLED_WRITER = """
 import sys, time, pathlib
-from reminder import events as ev
+from reminder.core import events as ev
 from reminder.store import HistoryStore
 store = HistoryStore(pathlib.Path(sys.argv[1]))
 store.db.execute("PRAGMA wal_autocheckpoint=0")  # what it writes stays in the -wal

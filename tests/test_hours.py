@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from reminder.hours import WorkingHours
+from reminder.core.hours import WorkingHours
 
 OFFICE = WorkingHours(frozenset(range(5)), time(9), time(18))  # mon-fri 09:00-18:00
 NIGHTS = WorkingHours(frozenset({0}), time(22), time(6))  # Monday 22:00 to Tuesday 06:00

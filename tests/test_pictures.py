@@ -14,7 +14,8 @@ from e2e import ROOT, psoas
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from reminder import pictures
-from reminder.catalogue import Catalogue
+from reminder.catalogue.model import Catalogue
+from reminder.catalogue.pose import JOINTS, Point
 from reminder.pictures import (
     PICTURE_HEIGHT,
     draw_picture,
@@ -22,7 +23,6 @@ from reminder.pictures import (
     picture_path,
     warm_pictures,
 )
-from reminder.pose import JOINTS, Point
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 DOCS = ROOT / "docs" / "stretches"

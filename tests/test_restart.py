@@ -21,13 +21,15 @@ from e2e import psoas, start_headless
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reminder import events as ev
-from reminder.catalogue import load_catalogue
+from reminder.catalogue.loader import load_catalogue
 from reminder.cli import main
-from reminder.commands import StartRoutine
-from reminder.sitting import Settings, SittingCore, saved_sit
+from reminder.config import settings_for
+from reminder.core import events as ev
+from reminder.core.commands import StartRoutine
+from reminder.core.saved import saved_sit
+from reminder.core.sitting import SittingCore
+from reminder.core.timebase import FixedCalendar, Moment
 from reminder.store import HistoryStore
-from reminder.timebase import FixedCalendar, Moment
 
 MONDAY = FixedCalendar().epoch(datetime(2024, 1, 1))  # sit 60, break 5, repeat 10 (the defaults)
 
@@ -42,7 +44,7 @@ class Run:
     """One psoas process: a core of its own and a steady clock of its own (it starts near zero)."""
 
     def __init__(self, catalogue) -> None:
-        settings_ = Settings.from_config(make_config("", catalogue), catalogue)
+        settings_ = settings_for(make_config("", catalogue), catalogue)
         self.core = SittingCore(settings_, FixedCalendar(), catalogue)
         self.zero: float | None = None
         self.events: list = []

@@ -7,9 +7,9 @@ import io
 
 from conftest import play, play_events
 
-from reminder import events as ev
-from reminder.messages import notification_for
+from reminder.core import events as ev
 from reminder.terminal_routine import run_in_terminal
+from reminder.words import notification_for
 
 DAY = "09:00 active\n09:10 routine {}\n10:00 end"
 

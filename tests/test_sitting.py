@@ -6,7 +6,7 @@ import itertools
 
 from conftest import play, play_events, prompts
 
-from reminder import events as ev
+from reminder.core import events as ev
 
 NO_REPEAT = "repeat_minutes = 0"
 

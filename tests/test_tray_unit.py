@@ -8,8 +8,9 @@ from pathlib import Path
 
 from conftest import EVERY_DAY, make_config
 
-from reminder.sitting import Status
-from reminder.tray import Tray, status_line, tooltip
+from reminder.core.status import Status
+from reminder.tray import Tray
+from reminder.words import status_line, tooltip
 
 
 class FakeIcon:
@@ -55,11 +56,11 @@ def status(state: str, sitting: float, next_prompt: float | None = None) -> Stat
 def test_the_icon_is_redrawn_only_when_its_picture_changes(catalogue):
     tray = make_tray(catalogue)
     drawn = tray.redraws
-    tray._on_update([], status("sitting", 600))
-    tray._on_update([], status("sitting", 610))  # same notch of the ring: no redraw
+    tray.seen([], status("sitting", 600))
+    tray.seen([], status("sitting", 610))  # same notch of the ring: no redraw
     assert tray.redraws == drawn + 1
-    tray._on_update([], status("sitting", 1800))
-    tray._on_update([], status("snoozed", 1800))
+    tray.seen([], status("sitting", 1800))
+    tray.seen([], status("snoozed", 1800))
     assert tray.redraws == drawn + 3
     assert tray.icon.menu_updates == 4
 
@@ -68,9 +69,9 @@ def test_the_daemon_is_asked_to_wake_only_when_the_ring_moves_a_notch(catalogue)
     tray = make_tray(catalogue)
     tray.status = status("sitting", 100)
     notch = 3600 / 16
-    assert tray._next_picture_change(1000.0) == 1000.0 + notch - 100
+    assert tray.next_wakeup(1000.0) == 1000.0 + notch - 100
     tray.status = status("away", 0)
-    assert tray._next_picture_change(1000.0) is None
+    assert tray.next_wakeup(1000.0) is None
 
 
 def test_words_for_each_state(catalogue):
@@ -90,7 +91,7 @@ def test_words_for_each_state(catalogue):
 def test_the_today_line_reads_the_history(catalogue, tmp_path):
     import time as clock
 
-    from reminder import events as ev
+    from reminder.core import events as ev
     from reminder.store import HistoryStore
 
     path = tmp_path / "history.sqlite3"
@@ -105,6 +106,6 @@ def test_the_today_line_reads_the_history(catalogue, tmp_path):
     store.close()
     tray = make_tray(catalogue)
     tray.history = path
-    tray._on_update([ev.Skipped(now)], status("sitting", 60))
+    tray.seen([ev.Skipped(now)], status("sitting", 60))
     if datetime.fromtimestamp(now - 1800).date() == datetime.fromtimestamp(now).date():
         assert tray.today == "Today: sat 20 min, 1 break, 0 stretches"

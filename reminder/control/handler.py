@@ -9,9 +9,9 @@ import os
 from datetime import datetime
 from typing import Any
 
-from reminder.catalogue import Catalogue
-from reminder.commands import named
+from reminder.catalogue.model import Catalogue
 from reminder.control.protocol import THEN, Request, decode_request
+from reminder.core.commands import named
 from reminder.daemon import Daemon
 
 
@@ -23,9 +23,10 @@ def when(epoch: float | None) -> str | None:
 
 
 class ControlHandler:
-    def __init__(self, daemon: Daemon, catalogue: Catalogue) -> None:
+    def __init__(self, daemon: Daemon, catalogue: Catalogue, tray: str) -> None:
         self.daemon = daemon
         self.catalogue = catalogue
+        self.tray = tray  # which tray shows the icon, for ``psoas status``
 
     async def answer(self, line: bytes) -> dict[str, Any]:
         request = decode_request(line, self.catalogue.routines)
@@ -51,7 +52,7 @@ class ControlHandler:
             "next_stretch": status.next_stretch,
             "routine": status.routine,
             "idle_source": daemon.idle.name,
-            "tray": daemon.tray_name,
+            "tray": self.tray,
             "notifier": daemon.outbox.notifier.name,
             "pid": os.getpid(),
         }

@@ -2,8 +2,8 @@
 
 It never reads a clock, a device or a file. The caller tells it the time (a :class:`Moment`), how
 long the user has been idle, whether the screen is locked or the machine slept, and what the user
-asked for; it answers with the :mod:`reminder.events` that happened and when to look again. That
-is what lets a whole day run in a test in milliseconds, and ``psoas simulate`` replay one.
+asked for; it answers with the events that happened and when to look again. That is what lets a
+whole day run in a test in milliseconds, and ``psoas simulate`` replay one.
 
 The rules (the contract ``psoas simulate`` and the tests check):
 
@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from reminder import events as ev
-from reminder.commands import (
+from reminder.core import events as ev
+from reminder.core.commands import (
     CancelRoutine,
     Command,
     Done,
@@ -37,61 +36,11 @@ from reminder.commands import (
     StartRoutine,
     StretchNow,
 )
-from reminder.routine_run import RoutineRun
-from reminder.timebase import Calendar, Moment
-
-if TYPE_CHECKING:
-    from reminder.catalogue import Catalogue
-    from reminder.config import Config
-    from reminder.hours import WorkingHours
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the core needs to know of the user's config, in seconds."""
-
-    sit: float
-    break_: float
-    repeat: float  # 0: never repeat an unanswered prompt
-    snooze: float  # the default snooze
-    hours: WorkingHours
-    stretches: tuple[str, ...]  # the stretch ids a prompt may name, in rotation order
-    tracks_input: bool = True  # False when no idle source: every minute counts as sitting
-    away_poll: float = 60.0  # how often to look for the user's return while they are away
-    wake_grace: float = 60.0  # no prompt this soon after the machine wakes or the screen unlocks
-    routine_pace: float = 1.0  # multiplies the length of every routine step
-
-    @classmethod
-    def from_config(
-        cls, config: Config, catalogue: Catalogue, tracks_input: bool = True
-    ) -> Settings:
-        allowed = catalogue.allowed(config.place, config.exclude)
-        return cls(
-            sit=config.sit_seconds,
-            break_=config.break_seconds,
-            repeat=config.repeat_seconds,
-            snooze=config.snooze_seconds[0],
-            hours=config.hours,
-            stretches=tuple(stretch.id for stretch in allowed),
-            tracks_input=tracks_input,
-            away_poll=min(60.0, max(1.0, min(config.sit_seconds, config.break_seconds) / 5)),
-            wake_grace=min(60.0, config.break_seconds),
-            routine_pace=config.routine_pace,
-        )
-
-
-@dataclass(frozen=True)
-class Status:
-    """A snapshot for the tray, ``psoas status`` and the icon."""
-
-    state: str  # away | sitting | due | snoozed | paused | routine | off-hours
-    sitting_seconds: float
-    next_prompt: float | None  # epoch seconds
-    paused_until: float | None  # epoch seconds
-    next_stretch: str | None
-    routine: str | None = None
-    routine_progress: float = 0.0
-    routine_step: int = -1
+from reminder.core.routine_run import RoutineRun, Routines
+from reminder.core.saved import SavedSit
+from reminder.core.settings import Settings
+from reminder.core.status import State, Status
+from reminder.core.timebase import Calendar, Moment
 
 
 @dataclass
@@ -104,80 +53,17 @@ class _Span:
     snoozed: bool = False
 
 
-#: A sit a snapshot says lasted longer than this is not believed (nor recorded).
-_LONGEST_SIT = 31 * 24 * 3600.0
-#: The furthest a wanted prompt can lie after a snapshot (snooze and repeat allow a week at most).
-_FURTHEST_PROMPT = 8 * 24 * 3600.0
-
-
-def _finite(value: object) -> float | None:
-    """A number read back from a snapshot, or None (a bool, a string, NaN or infinity)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
-@dataclass(frozen=True)
-class _SavedSit:
-    """The sit a snapshot holds: from ``start`` to its last known moment ``end``."""
-
-    saved: float
-    start: float
-    end: float  # the last input seen, or the start of the routine that stopped the sit
-    next_prompt: float | None
-    prompts: int
-    parked: bool  # a routine was running: the sit stopped when it began
-
-    @classmethod
-    def read(cls, saved: object, now: float) -> _SavedSit | None:
-        """The sit in a snapshot taken by ``now`` (epoch), or None when there is none, or its
-        times do not hang together: missing, not numbers, out of order, or from the future."""
-        if not isinstance(saved, dict):
-            return None
-        at, start = _finite(saved.get("saved")), _finite(saved.get("span_start"))
-        if at is None or start is None or not 0 < at <= now or not at - _LONGEST_SIT <= start <= at:
-            return None
-        parked = saved.get("routine_started") is not None
-        if parked:
-            end = _finite(saved["routine_started"])
-        else:
-            last_input = _finite(saved.get("last_input"))
-            end = None if last_input is None else min(max(last_input, start), at)
-        if end is None or not start <= end <= at:
-            return None
-        prompts = saved.get("prompts")
-        if isinstance(prompts, bool) or not isinstance(prompts, int) or prompts < 0:
-            prompts = 0
-        wanted = _finite(saved.get("next_prompt"))
-        if wanted is not None and not start <= wanted <= at + _FURTHEST_PROMPT:
-            wanted = None
-        return cls(at, start, end, wanted, prompts, parked)
-
-    def span(self) -> ev.SittingSpan | None:
-        """The sit as a record, if it lasted at all."""
-        return ev.SittingSpan(self.start, self.end) if self.end > self.start else None
-
-
-def saved_sit(saved: object, now: float) -> ev.SittingSpan | None:
-    """The sit a snapshot holds, from its start to the last input seen (or to the routine that
-    stopped it), never later than the snapshot; None if it holds none, or none to be believed.
-
-    ``now`` (epoch) is when it is read: a snapshot from after it is not believed.
-    """
-    sit = _SavedSit.read(saved, now)
-    return sit.span() if sit else None
-
-
 @dataclass
 class SittingCore:
     """The state machine. Feed it :meth:`observe` and :meth:`command`; ask :meth:`next_wakeup`."""
 
     settings: Settings
     calendar: Calendar
-    catalogue: Catalogue
+    routines: Routines
     span: _Span | None = None  # None: the user is away (or not seen yet)
     away_since: float | None = None  # steady time of the last input before the current absence
     last_input: float = -math.inf
+    sees_input: bool = True  # False while nothing can see input (no idle source)
     paused_until: float | None = None
     last_stretch: str | None = None
     routine: RoutineRun | None = None
@@ -192,18 +78,21 @@ class SittingCore:
     def observe(
         self,
         now: Moment,
-        idle_seconds: float,
+        idle_seconds: float | None,
         *,
         locked: bool = False,
         slept_since: float | None = None,
     ) -> list[ev.Event]:
         """Take a reading: seconds since the last input, the lock, and any sleep that just ended.
 
-        ``slept_since`` is the steady time the machine went to sleep, when it has just woken.
+        ``idle_seconds`` is None when nothing can see the user's input: then every minute counts
+        as sitting, and no break is ever looked for. ``slept_since`` is the steady time the
+        machine went to sleep, when it has just woken.
         """
         now = self._steady(now)
         out: list[ev.Event] = []
-        input_at = now.t - max(0.0, idle_seconds) if self.settings.tracks_input else now.t
+        self.sees_input = idle_seconds is not None
+        input_at = now.t - max(0.0, idle_seconds) if idle_seconds is not None else now.t
         if slept_since is not None and slept_since < now.t:
             out.append(ev.Slept(now.at(slept_since).epoch, now.epoch))
             # No input can date from the sleep, and idle counters read across it cannot be trusted.
@@ -297,9 +186,9 @@ class SittingCore:
             prompt = self._prompt_time(now)
             if prompt is not None:
                 times.append(prompt)
-            if self.settings.tracks_input:
+            if self.sees_input:
                 times.append(self._effective_last_input() + self.settings.break_)
-        elif self.settings.tracks_input:
+        elif self.sees_input:
             times.append(now.t + self.settings.away_poll)
         return max(min(times), now.t) if times else None
 
@@ -307,7 +196,7 @@ class SittingCore:
         now = self._steady(now)
         if self.routine is not None:
             return Status(
-                "routine",
+                State.ROUTINE,
                 0.0,
                 None,
                 self._epoch(now, self.paused_until),
@@ -315,21 +204,22 @@ class SittingCore:
                 self.routine.routine.id,
                 self.routine.progress(now.t),
                 self.routine.current_index,
+                self.routine.paused,
             )
         sitting = now.t - self.span.start if self.span else 0.0
         prompt = self._prompt_time(now)
         if self.span is None:
-            state = "away"
+            state = State.AWAY
         elif self.paused_until is not None and self.paused_until > now.t:
-            state = "paused"
+            state = State.PAUSED
         elif not self.settings.hours.is_open(self.calendar.local(now.epoch)):
-            state = "off-hours"
+            state = State.OFF_HOURS
         elif self.span.snoozed:
-            state = "snoozed"
+            state = State.SNOOZED
         elif self.span.prompts or (prompt is not None and prompt <= now.t):
-            state = "due"
+            state = State.DUE
         else:
-            state = "sitting"
+            state = State.SITTING
         return Status(
             state,
             sitting,
@@ -369,7 +259,7 @@ class SittingCore:
         now = self._steady(now)
         if isinstance(saved, dict) and isinstance(saved.get("last_stretch"), str):
             self.last_stretch = saved["last_stretch"]
-        sit = _SavedSit.read(saved, now.epoch)
+        sit = SavedSit.read(saved, now.epoch)
         if sit is None:
             return []
         if now.epoch - sit.end >= self.settings.break_:
@@ -502,7 +392,7 @@ class SittingCore:
         if self.routine is not None:
             self._cancel_routine(now, out)
         self._routine_span, self.span = self.span, None
-        routine = self.catalogue.routine(routine_id)
+        routine = self.routines.routine(routine_id)
         self.routine = RoutineRun(routine, now.t, self.settings.routine_pace)
         out.append(ev.RoutineStarted(now.epoch, routine_id))
 

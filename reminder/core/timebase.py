@@ -31,16 +31,6 @@ class Calendar(Protocol):
     def epoch(self, local: datetime) -> float: ...
 
 
-class SystemCalendar:
-    """The machine's local time zone, daylight saving included."""
-
-    def local(self, epoch: float) -> datetime:
-        return datetime.fromtimestamp(epoch)
-
-    def epoch(self, local: datetime) -> float:
-        return local.timestamp()
-
-
 class FixedCalendar:
     """A calendar without daylight saving: simulated days run on it, so every day has 24 hours."""
 

@@ -8,7 +8,7 @@ record means the same thing after a restart; durations were measured on a clock 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, get_args
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,14 @@ Event = (
 
 #: The events a user sees as a notification.
 NOTIFYING = (PromptShown, RoutineStepStarted, RoutineFinished)
+
+
+#: Every kind of event by the name the history stores it under: all of the union, so a new kind
+#: can never be left out of what the history reads back.
+EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in get_args(Event)}
+
+
+def event_time(event: Event) -> float:
+    """When an event happened: its ``at``, or the start of a span."""
+    when = getattr(event, "at", None)
+    return event.start if when is None else when  # type: ignore[union-attr]

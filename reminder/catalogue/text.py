@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from reminder.catalogue import _WIDTH, CREDITS, Catalogue, Routine, Stretch, _num, duration_text
+from reminder.catalogue.model import CREDITS, Catalogue, Routine, Stretch, number_text
+from reminder.words import count, duration
+
+WIDTH = 100  # terminal text is wrapped to this width
 
 PICTURES_HINT = "A picture of each stretch: psoas stretches --pictures DIR"
 
@@ -23,7 +26,7 @@ def format_routines(catalogue: Catalogue) -> str:
 
 def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
     lines = [
-        f"{routine.name} [{routine.id}] · {duration_text(routine.total_seconds)}",
+        f"{routine.name} [{routine.id}] · {duration(routine.total_seconds, exact=True)}",
         *_wrap(routine.purpose, "  ", "  "),
     ]
     rows = []
@@ -31,18 +34,18 @@ def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
     for number, step in enumerate(routine.steps, 1):
         name = catalogue.stretch(step.stretch).name
         if step.hold_seconds is not None:
-            work = f"{step.reps} x {_num(step.hold_seconds)} s hold"
+            work = f"{step.reps} x {number_text(step.hold_seconds)} s hold"
         else:
-            work = f"{step.reps} moving {'rep' if step.reps == 1 else 'reps'}"
-        rest = f"rest {duration_text(step.rest_seconds)}" if step.rest_seconds else ""
+            work = count(step.reps, "rep")
+        rest = f"rest {duration(step.rest_seconds, exact=True)}" if step.rest_seconds else ""
         rows.append(
             (
                 f"{number}.",
-                _clock(start),
+                duration(start, exact=True),
                 name,
                 step.side or "",
                 work,
-                duration_text(step.work_seconds),
+                duration(step.work_seconds, exact=True),
                 rest,
                 step.note,
             )
@@ -57,25 +60,19 @@ def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         cells[0] = row[0].rjust(widths[0])
         table.append(("  " + "  ".join(cells), row[-1]))
-    inline = all(len(f"{line}  {note}".rstrip()) <= _WIDTH for line, note in table)
+    inline = all(len(f"{line}  {note}".rstrip()) <= WIDTH for line, note in table)
     for line, note in table:
         if inline:
             lines.append(f"{line}  {note}".rstrip())
         else:
             lines.append(line.rstrip())
             lines += _wrap(note, under_name + "- ", under_name + "  ")
-    lines.append(f"  {'':>{widths[0]}}  {_clock(start)}  end")
+    lines.append(f"  {'':>{widths[0]}}  {duration(start, exact=True)}  end")
     return "\n".join(lines)
 
 
-def _clock(seconds: float) -> str:
-    """'2:05': where in a routine a step starts."""
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}:{rest:02d}"
-
-
 def _wrap(text: str, first: str, rest: str) -> list[str]:
-    return textwrap.wrap(text, _WIDTH, initial_indent=first, subsequent_indent=rest)
+    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest)
 
 
 def _format_stretch(stretch: Stretch) -> str:
@@ -95,7 +92,7 @@ def _format_stretch(stretch: Stretch) -> str:
     for name, quantity in stretch.dose.quantities().items():
         said = f"hold {quantity} s" if name == "hold_seconds" else f"{name} {quantity}"
         (sourced if quantity.sourced else own).append(said)
-    own.append(f"{_num(stretch.dose.seconds_per_rep)} s per moving rep")
+    own.append(f"{number_text(stretch.dose.seconds_per_rep)} s per moving rep")
     origin = "; ".join(
         part
         for part in (

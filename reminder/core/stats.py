@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from reminder import events as ev
-from reminder.catalogue import Catalogue
-from reminder.store import event_time
-from reminder.timebase import Calendar
+from reminder.core import events as ev
+from reminder.core.routine_run import Routines
+from reminder.core.timebase import Calendar
 
 
 @dataclass
@@ -54,7 +53,7 @@ def day_stats(
     calendar: Calendar,
     first: date,
     last: date,
-    catalogue: Catalogue | None = None,
+    routines: Routines | None = None,
 ) -> list[DayStats]:
     """One DayStats per day from ``first`` to ``last`` (inclusive), in order."""
     days = {
@@ -69,7 +68,7 @@ def day_stats(
         return calendar.epoch(datetime.combine(following, time()))
 
     last_prompted: str | None = None
-    for event in sorted(events, key=event_time):
+    for event in sorted(events, key=ev.event_time):
         match event:
             case ev.SittingSpan(start=start, end=end) if end > start:
                 ended = day_of(end)
@@ -106,27 +105,16 @@ def day_stats(
             case ev.RoutineFinished(at=at, routine=routine):
                 if target := day_of(at):
                     target.routines_done += 1
-                    if catalogue and routine in catalogue.routines:
-                        for stretch in {s.stretch for s in catalogue.routine(routine).steps}:
-                            target.stretches_done[stretch] += 1
+                    for stretch in _stretches_of(routines, routine):
+                        target.stretches_done[stretch] += 1
     return list(days.values())
 
 
-def format_days(days: list[DayStats]) -> str:
-    """A table for the terminal, one line a day."""
-    header = f"{'day':<14}{'sat':>7}{'longest':>9}{'breaks':>8}{'prompted':>10}{'prompts':>9}"
-    header += f"{'snoozes':>9}{'skips':>7}{'routines':>10}  stretches done"
-    lines = [header]
-    for d in days:
-        stretches = ", ".join(f"{k} x{v}" for k, v in sorted(d.stretches_done.items())) or "-"
-        lines.append(
-            f"{d.day:%a %Y-%m-%d}{_hm(d.sat_seconds):>7}{_hm(d.longest_sit_seconds):>9}"
-            f"{d.breaks_natural:>8}{d.breaks_prompted:>10}{d.prompts:>9}{d.snoozes:>9}"
-            f"{d.skips:>7}{d.routines_done:>10}  {stretches}"
-        )
-    return "\n".join(lines)
-
-
-def _hm(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    return f"{minutes // 60}:{minutes % 60:02d}"
+def _stretches_of(routines: Routines | None, routine_id: str) -> set[str]:
+    """The stretches a finished routine went through (none if it is not known any more)."""
+    if routines is None:
+        return set()
+    try:
+        return {step.stretch for step in routines.routine(routine_id).steps}
+    except KeyError:
+        return set()

@@ -1,4 +1,4 @@
-"""The stretches psoas suggests and the guided routines built from them.
+"""The stretches psoas suggests and the guided routines built from them: the model.
 
 The data lives in ``reminder/data/catalogue.toml`` so the words can change without touching code;
 this module loads it, checks it strictly (a typo in the data should fail loudly, naming the
@@ -8,14 +8,12 @@ Nothing is cached at import: call :func:`load_catalogue` and pass the result aro
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
 
-from reminder.pose import Pose
+from reminder.catalogue.pose import Pose
+from reminder.words import duration
 
 CREDITS = """\
 Stretches and doses follow the article "Stretching this little muscle can make knee and back pain
@@ -33,22 +31,10 @@ POSITIONS: tuple[str, ...] = ("lying", "kneeling", "standing", "lunge")
 NEEDS: tuple[str, ...] = ("floor", "raised surface")
 PLACES: tuple[str, ...] = ("anywhere", "desk")
 
-_PACKAGED = "data/catalogue.toml"
-_WIDTH = 100  # terminal text is wrapped to this width
 
-
-def _num(value: float) -> str:
+def number_text(value: float) -> str:
     """30.0 -> '30', 2.5 -> '2.5': numbers as a person writes them."""
     return f"{value:g}"
-
-
-def duration_text(seconds: float) -> str:
-    """'2 min 15 s', '6 min', '45 s': a length for people, to the nearest second."""
-    whole = max(0, round(seconds))
-    minutes, rest = divmod(whole, 60)
-    if not minutes:
-        return f"{rest} s"
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 # ----- the model -------------------------------------------------------------------------------
@@ -72,8 +58,8 @@ class Quantity:
 
     def __str__(self) -> str:
         if self.low == self.high:
-            return _num(self.low)
-        return f"{_num(self.low)}-{_num(self.high)}"
+            return number_text(self.low)
+        return f"{number_text(self.low)}-{number_text(self.high)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"low": self.low, "high": self.high, "sourced": self.sourced}
@@ -268,7 +254,7 @@ class Routine:
             "steps": [step.to_dict() for step in self.steps],
             "total_seconds": self.total_seconds,
             "minutes": self.minutes,
-            "length": duration_text(self.total_seconds),
+            "length": duration(self.total_seconds, exact=True),
         }
 
 
@@ -317,46 +303,3 @@ class Catalogue:
             "routines": [r.to_dict() for r in self.routines.values()],
             "credits": CREDITS,
         }
-
-    # ----- terminal text (reminder.catalogue_text) ---------------------------------------------
-
-    def format_stretches(self) -> str:
-        """Every stretch, step by step, for ``psoas stretches``; ends with the credits."""
-        from reminder.catalogue_text import format_stretches
-
-        return format_stretches(self)
-
-    def format_routines(self) -> str:
-        """Every routine with its computed length and timed steps; ends with the credits."""
-        from reminder.catalogue_text import format_routines
-
-        return format_routines(self)
-
-
-def parse_catalogue(text: str, origin: str = "catalogue.toml") -> Catalogue:
-    """Build a catalogue from TOML text; any problem is a ValueError naming origin and culprit."""
-    from reminder.catalogue_file import parse_catalogue_text
-
-    return parse_catalogue_text(text, origin)
-
-
-def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
-    """The catalogue shipped with psoas, or the one in ``path`` (for tests and experiments)."""
-    if path is None:
-        text = resources.files("reminder").joinpath(_PACKAGED).read_text(encoding="utf-8")
-        return parse_catalogue(text, _PACKAGED)
-    return parse_catalogue(Path(path).read_text(encoding="utf-8"), os.fspath(path))
-
-
-__all__ = [
-    "CREDITS",
-    "Catalogue",
-    "Dose",
-    "Quantity",
-    "Routine",
-    "RoutineStep",
-    "Stretch",
-    "duration_text",
-    "load_catalogue",
-    "parse_catalogue",
-]

@@ -6,11 +6,40 @@ Times are on the core's steady clock (seconds that never jump).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from reminder.catalogue import Routine
+
+class Step(Protocol):
+    """What the runner needs of a routine's step (the catalogue's RoutineStep is one)."""
+
+    stretch: str
+    side: str | None
+
+    @property
+    def work_seconds(self) -> float: ...
+
+    @property
+    def rest_seconds(self) -> float: ...
+
+    @property
+    def total_seconds(self) -> float: ...
+
+
+class Routine(Protocol):
+    """What the runner needs of a routine (the catalogue's Routine is one)."""
+
+    id: str
+
+    @property
+    def steps(self) -> Sequence[Step]: ...
+
+
+class Routines(Protocol):
+    """Where the core finds a routine by its id (the catalogue)."""
+
+    def routine(self, routine_id: str) -> Routine: ...
 
 
 class RoutineRun:

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import tomllib
 from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from reminder.catalogue import (
+from reminder.catalogue.model import (
     NEEDS,
     POSITIONS,
     SIDES,
@@ -21,9 +24,9 @@ from reminder.catalogue import (
     Routine,
     RoutineStep,
     Stretch,
-    _num,
+    number_text,
 )
-from reminder.pose import (
+from reminder.catalogue.pose import (
     BONES,
     JOINTS,
     PROP_KINDS,
@@ -38,6 +41,9 @@ from reminder.pose import (
 # ----- loading and checking ---------------------------------------------------------------------
 
 _MISSING: Any = object()
+
+#: The catalogue shipped with psoas, inside the package.
+PACKAGED = "data/catalogue.toml"
 
 
 def _kind(value: object) -> str:
@@ -114,7 +120,7 @@ class _Table:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._wrong(key, "a number", value)
         if not math.isfinite(value) or value < minimum:
-            raise ValueError(f"{self.where}: field {key!r} must be at least {_num(minimum)}")
+            raise ValueError(f"{self.where}: field {key!r} must be at least {number_text(minimum)}")
         return float(value)
 
     def integer(self, key: str, minimum: int = 1) -> int:
@@ -159,7 +165,9 @@ def _quantity(dose: _Table, key: str, where: str) -> Quantity | None:
     else:
         low, high = table.number("low"), table.number("high")
     if low <= 0 or high < low:
-        raise ValueError(f"{table.where}: needs 0 < low <= high, not {_num(low)}..{_num(high)}")
+        raise ValueError(
+            f"{table.where}: needs 0 < low <= high, not {number_text(low)}..{number_text(high)}"
+        )
     sourced = table.boolean("sourced")
     table.finish()
     return Quantity(low, high, sourced)
@@ -207,12 +215,13 @@ def _point(value: object, name: str, where: str) -> Point:
     x, y = value
     if not 0 <= x <= WORLD_WIDTH:
         raise ValueError(
-            f"{where}: joint {name!r}: x must be from 0 to {_num(WORLD_WIDTH)}, not {_num(x)}"
+            f"{where}: joint {name!r}: x must be from 0 to {number_text(WORLD_WIDTH)}, "
+            f"not {number_text(x)}"
         )
     if not 0 <= y <= WORLD_HEIGHT:
         raise ValueError(
             f"{where}: joint {name!r}: y (height above the floor) must be from 0 to "
-            f"{_num(WORLD_HEIGHT)}, not {_num(y)}"
+            f"{number_text(WORLD_HEIGHT)}, not {number_text(y)}"
         )
     return Point(float(x), float(y))
 
@@ -248,12 +257,12 @@ def _prop(data: object, where: str) -> Prop:
     left, right, height = table.number("left"), table.number("right"), table.number("height")
     if not left < right <= WORLD_WIDTH:
         raise ValueError(
-            f"{where}: needs 0 <= left < right <= {_num(WORLD_WIDTH)}, "
-            f"not {_num(left)}..{_num(right)}"
+            f"{where}: needs 0 <= left < right <= {number_text(WORLD_WIDTH)}, "
+            f"not {number_text(left)}..{number_text(right)}"
         )
     if not 0 < height <= WORLD_HEIGHT:
         raise ValueError(
-            f"{where}: field 'height' must be more than 0 and at most {_num(WORLD_HEIGHT)}"
+            f"{where}: field 'height' must be more than 0 and at most {number_text(WORLD_HEIGHT)}"
         )
     table.finish()
     return Prop(kind, left, right, height)
@@ -266,7 +275,7 @@ def _check_bones(pose: Pose, where: str) -> None:
         if length > longest + 1e-9:
             raise ValueError(
                 f"{where}: {start} to {end} is {length:.1f} long, "
-                f"more than the figure allows ({_num(longest)})"
+                f"more than the figure allows ({number_text(longest)})"
             )
 
 
@@ -409,3 +418,16 @@ def parse_catalogue_text(text: str, origin: str) -> Catalogue:
     except ValueError as error:
         raise ValueError(f"{origin}: {error}") from None
     return Catalogue(stretches, routines)
+
+
+def parse_catalogue(text: str, origin: str = "catalogue.toml") -> Catalogue:
+    """Build a catalogue from TOML text; any problem is a ValueError naming origin and culprit."""
+    return parse_catalogue_text(text, origin)
+
+
+def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
+    """The catalogue shipped with psoas, or the one in ``path`` (for tests and experiments)."""
+    if path is None:
+        text = resources.files("reminder").joinpath(PACKAGED).read_text(encoding="utf-8")
+        return parse_catalogue(text, PACKAGED)
+    return parse_catalogue(Path(path).read_text(encoding="utf-8"), os.fspath(path))

@@ -1,0 +1,75 @@
+"""Reading back a snapshot of the sitting clock: what a restart may believe, and the sit it holds.
+
+A snapshot comes from a file that a crash, a full disk or a hand may have left in any state, so
+every value is checked before the core trusts it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from reminder.core import events as ev
+
+#: A sit a snapshot says lasted longer than this is not believed (nor recorded).
+_LONGEST_SIT = 31 * 24 * 3600.0
+#: The furthest a wanted prompt can lie after a snapshot (snooze and repeat allow a week at most).
+_FURTHEST_PROMPT = 8 * 24 * 3600.0
+
+
+def _finite(value: object) -> float | None:
+    """A number read back from a snapshot, or None (a bool, a string, NaN or infinity)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+@dataclass(frozen=True)
+class SavedSit:
+    """The sit a snapshot holds: from ``start`` to its last known moment ``end``."""
+
+    saved: float
+    start: float
+    end: float  # the last input seen, or the start of the routine that stopped the sit
+    next_prompt: float | None
+    prompts: int
+    parked: bool  # a routine was running: the sit stopped when it began
+
+    @classmethod
+    def read(cls, saved: object, now: float) -> SavedSit | None:
+        """The sit in a snapshot taken by ``now`` (epoch), or None when there is none, or its
+        times do not hang together: missing, not numbers, out of order, or from the future."""
+        if not isinstance(saved, dict):
+            return None
+        at, start = _finite(saved.get("saved")), _finite(saved.get("span_start"))
+        if at is None or start is None or not 0 < at <= now or not at - _LONGEST_SIT <= start <= at:
+            return None
+        parked = saved.get("routine_started") is not None
+        if parked:
+            end = _finite(saved["routine_started"])
+        else:
+            last_input = _finite(saved.get("last_input"))
+            end = None if last_input is None else min(max(last_input, start), at)
+        if end is None or not start <= end <= at:
+            return None
+        prompts = saved.get("prompts")
+        if isinstance(prompts, bool) or not isinstance(prompts, int) or prompts < 0:
+            prompts = 0
+        wanted = _finite(saved.get("next_prompt"))
+        if wanted is not None and not start <= wanted <= at + _FURTHEST_PROMPT:
+            wanted = None
+        return cls(at, start, end, wanted, prompts, parked)
+
+    def span(self) -> ev.SittingSpan | None:
+        """The sit as a record, if it lasted at all."""
+        return ev.SittingSpan(self.start, self.end) if self.end > self.start else None
+
+
+def saved_sit(saved: object, now: float) -> ev.SittingSpan | None:
+    """The sit a snapshot holds, from its start to the last input seen (or to the routine that
+    stopped it), never later than the snapshot; None if it holds none, or none to be believed.
+
+    ``now`` (epoch) is when it is read: a snapshot from after it is not believed.
+    """
+    sit = SavedSit.read(saved, now)
+    return sit.span() if sit else None
