@@ -466,6 +466,7 @@ class Desktop:
         watcher = self.sni_watcher = self.spawn(["status-notifier-watcher"])
 
         def watcher_owned() -> bool:
+            # It owns its name a moment before its object exists: wait until that answers too.
             self._alive(watcher, "status-notifier-watcher")
             return self.name_has_owner(SNI_WATCHER) and self.sni_watcher_property(
                 "IsStatusNotifierHostRegistered"
