@@ -1,4 +1,5 @@
-"""A private, throw-away virtual desktop for end-to-end tests: Xvfb, D-Bus, dunst, trayer, xdotool.
+"""A private, throw-away virtual desktop for end-to-end tests: Xvfb, D-Bus, dunst, trayer, xdotool,
+and a StatusNotifierItem panel (status-notifier-watcher + gtk-sni-tray-standalone).
 
 Everything runs on its own X display and its own session bus, never the machine's, with HOME and
 the XDG directories inside a temporary directory. Every process is started in its own session
@@ -57,6 +58,9 @@ BASE_MODULES = ("Xlib", "dbus_fast")
 NOTIFICATIONS = "org.freedesktop.Notifications"
 SCREEN = "1024x768x24"
 TRAYER = ("trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32")
+SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+#: The SNI panel: a 32 px bar along the top that draws every registered item from the left.
+SNI_HOST = ("gtk-sni-tray-standalone", "--top", "--beginning", "--size", "32")
 
 
 # ----- configuration -------------------------------------------------------------------------
@@ -97,8 +101,9 @@ class Desktop:
     (or :func:`spawn`), which gives them ``env`` and registers them for teardown.
     """
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, display: bool = True) -> None:
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="desk-"))
+        self.with_display = display  # False: only the private bus (no X, no monitor)
         self.home = self.root / "home"
         self.logs = self.root / "logs"
         self.display = ""
@@ -107,6 +112,8 @@ class Desktop:
         self.processes: list[Process] = []
         self.dunst: Process | None = None
         self.tray_host: Process | None = None
+        self.sni_watcher: Process | None = None
+        self.sni_host: Process | None = None
         self._xvfb: Process | None = None
         self.bus_log = BusLog(self.logs / "bus-monitor.jsonl")
         self._names: dict[str, int] = {}
@@ -125,7 +132,7 @@ class Desktop:
         self.close()
 
     def start(self) -> None:
-        require_tools(*BASE_TOOLS)
+        require_tools(*(BASE_TOOLS if self.with_display else ("dbus-daemon", "dbus-send")))
         require_modules(*BASE_MODULES)
         if not sys.platform.startswith("linux"):
             pytest.skip("the virtual desktop needs Linux")
@@ -137,8 +144,9 @@ class Desktop:
         # The bus first: then DISPLAY is never set without a bus address (dbus-x11 would
         # autolaunch the machine's kind of session bus, which outlives the test).
         self._start_bus()
-        self._start_monitor()
-        self._start_x()
+        if self.with_display:
+            self._start_monitor()
+            self._start_x()
 
     def close(self) -> None:
         """Kill every process started here (process groups, TERM then KILL), remove temp files.
@@ -445,6 +453,72 @@ class Desktop:
         finally:
             screen.close()
 
+    # ----- the StatusNotifierItem panel -----------------------------------------------------
+
+    def start_sni_host(
+        self, timeout: float = 15, host: bool = True
+    ) -> tuple[Process, Process | None]:
+        """Start a StatusNotifierItem panel as a desktop would: status-notifier-watcher (waited
+        for until it owns org.kde.StatusNotifierWatcher), then, with ``host``, the
+        gtk-sni-tray-standalone bar (waited for until it registered with the watcher)."""
+        require_tools("status-notifier-watcher", *(SNI_HOST[:1] if host else ()))
+        assert self.sni_watcher is None, "the SNI panel is already running"
+        watcher = self.sni_watcher = self.spawn(["status-notifier-watcher"])
+
+        def watcher_owned() -> bool:
+            # It owns its name a moment before its object exists: wait until that answers too.
+            self._alive(watcher, "status-notifier-watcher")
+            return self.name_has_owner(SNI_WATCHER) and self.sni_watcher_property(
+                "IsStatusNotifierHostRegistered"
+            ) in ("true", "false")
+
+        wait_until(watcher_owned, timeout, f"status-notifier-watcher to own {SNI_WATCHER}")
+        if not host:
+            return watcher, None
+        bar = self.sni_host = self.spawn(SNI_HOST)
+
+        def registered() -> bool:
+            self._alive(bar, "gtk-sni-tray-standalone")
+            return self.sni_watcher_property("IsStatusNotifierHostRegistered") == "true"
+
+        wait_until(registered, timeout, "gtk-sni-tray-standalone to register as a host")
+        return watcher, bar
+
+    def stop_sni_host(self, timeout: float = 10) -> None:
+        """Stop the panel (bar and watcher, TERM) as a panel restart does; wait until the
+        watcher's name is gone."""
+        for process in (self.sni_host, self.sni_watcher):
+            if process is not None and process.poll() is None:
+                signal_group(process, signal.SIGTERM)
+                try:
+                    process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    signal_group(process, signal.SIGKILL)
+                    process.wait(5)
+        self.sni_host = self.sni_watcher = None
+        wait_until(lambda: not self.name_has_owner(SNI_WATCHER), timeout, "the watcher to go")
+
+    def sni_watcher_property(self, name: str) -> str:
+        """A property of the StatusNotifierWatcher as dbus-send prints it ("" when unanswered)."""
+        done = self.run(
+            "dbus-send",
+            "--session",
+            "--print-reply",
+            f"--dest={SNI_WATCHER}",
+            "/StatusNotifierWatcher",
+            "org.freedesktop.DBus.Properties.Get",
+            f"string:{SNI_WATCHER}",
+            f"string:{name}",
+        )
+        if done.returncode != 0:
+            return ""
+        values = re.findall(r'(?:boolean|string|int32) "?([^"\n]*)"?', done.stdout)
+        return " ".join(values)
+
+    def sni_items(self) -> list[str]:
+        """The items the watcher has registered (their bus names)."""
+        return self.sni_watcher_property("RegisteredStatusNotifierItems").split()
+
     # ----- looking and touching ----------------------------------------------------------
 
     def find_window(self, name_or_class: str, timeout: float = 10) -> tuple[int, int, int, int]:
@@ -517,11 +591,25 @@ def desktop_fixture(request: pytest.FixtureRequest) -> Iterator[Desktop]:
 
     Use it with ``from desktop import desktop_fixture  # noqa: F401`` in the test module.
 
-    Start dunst and trayer with ``desktop.start_dunst()`` / ``desktop.start_tray_host()``.
+    Start dunst and trayer with ``desktop.start_dunst()`` / ``desktop.start_tray_host()``, a
+    StatusNotifierItem panel with ``desktop.start_sni_host()`` (``stop_sni_host()`` to restart it).
     When the test fails, the logs of every process are copied to tests/artifacts/desktop-logs/.
     """
     failures_before = request.session.testsfailed
     with Desktop() as desk:
+        yield desk
+        if request.session.testsfailed > failures_before:
+            slug = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+            desk.keep_logs(ARTIFACTS / "desktop-logs" / slug)
+
+
+@pytest.fixture(name="private_bus")
+def private_bus_fixture(request: pytest.FixtureRequest) -> Iterator[Desktop]:
+    """Only a private session bus (no X, no monitor): for tests that speak D-Bus and nothing
+    else. ``bus_address`` is its address; processes started with ``spawn`` are killed at the end.
+    """
+    failures_before = request.session.testsfailed
+    with Desktop(display=False) as desk:
         yield desk
         if request.session.testsfailed > failures_before:
             slug = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
