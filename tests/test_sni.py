@@ -34,7 +34,7 @@ from PIL import Image
 
 from reminder import dbusmenu, sni
 from reminder.bus import BusError, call, connect, get_property, watch_signals
-from reminder.catalogue import load_catalogue
+from reminder.catalogue.loader import load_catalogue
 from reminder.dbusmenu import DBusMenu, escape_label
 from reminder.icon import GREEN, draw_icon, look_for
 from reminder.menu import Item, MenuState, build_menu, separator

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from reminder.bus import connect
-from reminder.catalogue import load_catalogue
+from reminder.catalogue.loader import load_catalogue
 from reminder.dbusmenu import DBusMenu
 from reminder.icon import draw_icon, look_for
 from reminder.menu import MenuState, build_menu
