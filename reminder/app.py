@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import signal
 import sqlite3
@@ -19,16 +20,15 @@ from typing import Any
 from reminder.bus import BusError, Buses, connect, name_has_owner
 from reminder.catalogue.model import Catalogue
 from reminder.clock import SystemCalendar, SystemClock
-from reminder.config import Config, default_config_path, settings_for
+from reminder.config import Config, settings_for
 from reminder.control import Server, open_server
 from reminder.control.handler import ControlHandler
 from reminder.control.protocol import ControlError
-from reminder.core import events as ev
 from reminder.core.saved import saved_sit
 from reminder.core.sitting import SittingCore
-from reminder.core.status import State, Status
+from reminder.core.status import State
 from reminder.daemon import Daemon
-from reminder.icon import look_for, write_icon
+from reminder.history import BackgroundWriter, HistoryKeeper
 from reminder.idle import choose_idle_source
 from reminder.instance import AlreadyRunning, InstanceLock
 from reminder.logs import setup_logging
@@ -40,13 +40,19 @@ from reminder.notify import (
     PlyerNotifier,
     TerminalNotifier,
 )
-from reminder.paths import cache_dir, history_file, runtime_dir
-from reminder.store import BackgroundWriter, HistoryStore
-from reminder.tray import Tray, TrayUnavailable, xembed_host_present
+from reminder.paths import chart_file, config_file, history_file, icon_file, runtime_dir
+from reminder.store import HistoryStore
+from reminder.tray.icon import look_for, write_icon
+from reminder.tray.model import TrayModel, TrayUnavailable
+from reminder.tray.pystray_tray import INSTALL_HINT, PystrayTray, xembed_host_present
+from reminder.tray.sni_tray import SniTray
 
 log = logging.getLogger(__name__)
 
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+
+#: A tray front-end: it follows the daemon and can be started and stopped on the loop.
+Tray = PystrayTray | SniTray
 #: How long queued notifications may take to go out when psoas stops.
 _DRAIN_SECONDS = 1.0
 
@@ -69,11 +75,12 @@ def run_app(
         log_file = setup_logging(verbose)
         log.info("config: %s; log: %s", config.origin, log_file)
         app = App(config, catalogue, explicit, headless)
-        tray = app.pystray_tray()
-        if tray is not None and tray.needs_main_thread:
+        if app.model is not None and sys.platform == "darwin":
+            # macOS wants its GUI on the main thread: pystray takes it, the loop runs beside it.
+            tray = PystrayTray(app.model)
             tray.run_on_main_thread(lambda: asyncio.run(app.serve(tray)))
         else:
-            asyncio.run(app.serve(tray))
+            asyncio.run(app.serve())
     finally:
         if lock is not None:
             lock.release()
@@ -88,22 +95,22 @@ class App:
     ) -> None:
         self.config = config
         self.catalogue = catalogue
-        self.explicit = explicit
-        self.headless = headless
         self.daemon: Daemon | None = None
-
-    def pystray_tray(self) -> Tray | None:
-        """The pystray tray where it fits (made, not shown yet), else None."""
-        if self.headless:
-            return None
-        return Tray(
-            self.catalogue,
-            self.config,
-            lambda: self.explicit or default_config_path(),
-            history=history_file(),
+        self.model = (
+            None
+            if headless
+            else TrayModel(
+                catalogue,
+                config,
+                lambda: explicit or config_file(),
+                history=None,  # the history keeper, once there is one
+                chart_file=chart_file(),
+            )
         )
 
-    async def serve(self, tray: Tray | None) -> None:
+    async def serve(self, running_tray: Tray | None = None) -> None:
+        """Everything, on this loop, until the daemon stops; ``running_tray`` is one the caller
+        already runs on the main thread (macOS)."""
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(_keep_in_the_log)
         self._take_signals(loop)
@@ -114,12 +121,13 @@ class App:
         notifier = FallbackNotifier(await self._desktop_notifier(buses), TerminalNotifier())
         outbox = Outbox(notifier)
         outbox.start()
-        settings = settings_for(self.config, self.catalogue)
-        clock = SystemClock()
-        core = SittingCore(settings, SystemCalendar(), self.catalogue)
-        history = _history(core, clock)
-        if tray is not None and not tray.needs_main_thread:
-            tray = await _start_tray(tray, buses)
+        clock, calendar = SystemClock(), SystemCalendar()
+        core = SittingCore(settings_for(self.config, self.catalogue), calendar, self.catalogue)
+        history = _history(core, clock, calendar, self.catalogue)
+        tray = running_tray
+        if self.model is not None:
+            self.model.history = history
+            tray = tray or await _start_tray(self.model, buses)
         observers = [part for part in (history, tray) if part is not None]
 
         async def replace_idle(failed: Any) -> Any:
@@ -128,9 +136,8 @@ class App:
         daemon = self.daemon = Daemon(
             core, clock, idle, outbox, self.catalogue, replace_idle, observers
         )
-        if tray is not None:
-            tray.attach(daemon)
-        writer = history.writer if history is not None else None
+        if self.model is not None:
+            self.model.bind(daemon)
         tray_name = tray.name if tray is not None else "none (headless)"
         server = await _control_server(ControlHandler(daemon, self.catalogue, tray_name))
         watch = loop.create_task(_say_when_the_bus_goes(buses))
@@ -140,11 +147,11 @@ class App:
             watch.cancel()
             if server is not None:
                 await server.stop()
-            if tray is not None and not tray.needs_main_thread:
-                tray.stop()
+            if tray is not None and tray is not running_tray:
+                await tray.stop()
             await outbox.drain(_DRAIN_SECONDS)
-            if writer is not None:
-                writer.close()
+            if history is not None:
+                history.close()
             buses.close()
 
     def _take_signals(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -223,27 +230,15 @@ async def _say_when_the_bus_goes(buses: Buses) -> None:
 
 def _notification_icon() -> Path | None:
     try:
-        return write_icon(cache_dir() / "psoas.png", look_for("sitting", 1.0))
+        return write_icon(icon_file(), look_for(State.SITTING, 1.0))
     except OSError as error:
         log.warning("cannot write the notification icon (%s); notifying without it", error)
         return None
 
 
-class HistoryKeeper:
-    """Records every event the daemon reports, and the sitting clock after each wake-up."""
-
-    def __init__(self, writer: BackgroundWriter, core: SittingCore, clock: SystemClock) -> None:
-        self.writer, self.core, self.clock = writer, core, clock
-
-    def seen(self, events: list[ev.Event], status: Status) -> None:
-        self.writer.record(events)
-        self.writer.save_state("sitting", self.core.snapshot(self.clock.now()))
-
-    def next_wakeup(self, now: float) -> float | None:
-        return None
-
-
-def _history(core: SittingCore, clock: SystemClock) -> HistoryKeeper | None:
+def _history(
+    core: SittingCore, clock: SystemClock, calendar: SystemCalendar, catalogue: Catalogue
+) -> HistoryKeeper | None:
     """Keep the history, and carry the sitting clock over a restart; or say why not."""
     try:
         store = HistoryStore(history_file())
@@ -272,30 +267,45 @@ def _history(core: SittingCore, clock: SystemClock) -> HistoryKeeper | None:
     writer.record(restored)
     if core.status(now).state != State.AWAY:
         log.info("restarted within a break: the sitting clock carries on")
-    return HistoryKeeper(writer, core, clock)
+    return HistoryKeeper(writer, core, clock, calendar, catalogue)
 
 
-async def _start_tray(tray: Tray, buses: Buses) -> Tray | None:
-    """The tray, or None after saying once, plainly, why there is none."""
+async def _start_tray(model: TrayModel, buses: Buses) -> Tray | None:
+    """The tray for this desktop, started; or None after saying once, plainly, why there is none.
+
+    The one place a tray is chosen: on Linux a StatusNotifierItem (every current panel draws
+    them), unless the panel only speaks XEmbed and pystray's extra is installed; elsewhere pystray.
+    """
+    tray: Tray
     try:
-        if sys.platform.startswith("linux") and not await _tray_host_present(buses):
-            raise TrayUnavailable("no system tray on this desktop (no tray host is running)")
+        if sys.platform.startswith("linux"):
+            if buses.session is None:
+                raise TrayUnavailable("no D-Bus session bus for a StatusNotifierItem")
+            if await _xembed_only(buses):
+                if importlib.util.find_spec("gi") is None:
+                    log.warning("this panel only shows XEmbed icons: %s", INSTALL_HINT)
+                    tray = SniTray(model, buses.session)
+                else:
+                    tray = PystrayTray(model)
+            else:
+                tray = SniTray(model, buses.session)
+        else:
+            tray = PystrayTray(model)
         await tray.start()
-    except TrayUnavailable as error:
+    except (TrayUnavailable, BusError) as error:
         log.warning("no tray icon: %s; running headless (notifications only)", error)
         return None
-    log.info("tray icon up (%s)", tray.name)
+    log.info("tray: %s", tray.name)
     return tray
 
 
-async def _tray_host_present(buses: Buses) -> bool:
-    if xembed_host_present():
-        return True
-    if buses.session is None:
+async def _xembed_only(buses: Buses) -> bool:
+    """An XEmbed tray (trayer, stalonetray...) runs and no StatusNotifierItem host does."""
+    if not xembed_host_present():
         return False
     with contextlib.suppress(BusError):
-        return await name_has_owner(buses.session, SNI_WATCHER)
-    return False
+        return not await name_has_owner(buses.session, SNI_WATCHER)
+    return True
 
 
 async def _control_server(handler: ControlHandler) -> Server | None:

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from reminder.core.stats import DayStats
 from reminder.core.timebase import Calendar
-from reminder.icon import GREEN, PURPLE
+from reminder.tray.icon import GREEN, PURPLE
 from reminder.words import duration
 
 WIDTH, ROW, TOP, LEFT, RIGHT = 1000, 48, 70, 130, 170

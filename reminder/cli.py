@@ -489,9 +489,10 @@ def _write_pictures(catalogue: Catalogue, folder: Path) -> int:
 
 
 def _config_init(args: argparse.Namespace) -> int:
-    from reminder.config import default_config_path, write_example
+    from reminder.config import write_example
+    from reminder.paths import config_file
 
-    target = args.config or default_config_path()
+    target = args.config or config_file()
     written = write_example(target)
     print(f"wrote {written}; edit it, then check it with: psoas config check")
     return 0
@@ -515,9 +516,10 @@ def _config_check(args: argparse.Namespace) -> int:
 
 
 def _config_path(args: argparse.Namespace) -> int:
-    from reminder.config import default_config_path, find_config
+    from reminder.config import find_config
+    from reminder.paths import config_file
 
-    path = default_config_path()
+    path = config_file()
     print(path, flush=True)
     if find_config(None) is None:  # a file there that cannot be looked at is reported
         print("(it does not exist yet: 'psoas config init' creates it)", file=sys.stderr)

@@ -18,14 +18,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
-from reminder import APP_NAME
 from reminder.catalogue.model import Catalogue
 from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
 from reminder.errors import UserError, file_problem, read_user_file
 from reminder.limits import MINUTES_ALLOWED, minutes_allowed
+from reminder.paths import config_file
 
 IDLE_SOURCES = ("auto", "x11", "gnome", "freedesktop", "windows", "macos", "none")
 PLACES = ("anywhere", "desk")
@@ -100,10 +98,6 @@ def settings_for(config: Config, catalogue: Catalogue) -> Settings:
     )
 
 
-def default_config_path() -> Path:
-    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "config.toml"
-
-
 def find_config(explicit: Path | None) -> Path | None:
     """The file to read: the one given (which must exist), else the default one if present.
 
@@ -111,7 +105,7 @@ def find_config(explicit: Path | None) -> Path | None:
     looked at (a folder without permission, a symbolic link that loops or leads nowhere) is an
     error naming it: quietly running on the defaults would hide the user's own settings.
     """
-    path = explicit if explicit is not None else default_config_path()
+    path = explicit if explicit is not None else config_file()
     try:
         path.stat()
     except (FileNotFoundError, NotADirectoryError) as problem:

@@ -32,6 +32,21 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
+def chart_file() -> Path:
+    """The week's chart the tray draws and opens."""
+    return cache_dir() / "week.png"
+
+
+def icon_file() -> Path:
+    """The notification icon (servers want a file)."""
+    return cache_dir() / "psoas.png"
+
+
+def pictures_dir() -> Path:
+    """The stretch pictures, drawn once and kept."""
+    return cache_dir() / "pictures"
+
+
 def history_file() -> Path:
     return data_dir() / "history.sqlite3"
 

@@ -16,12 +16,9 @@ import itertools
 import json
 import logging
 import os
-import queue
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from functools import partial
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -298,81 +295,3 @@ def _empty_history() -> sqlite3.Connection:
         for statement in _MIGRATIONS[step]:
             db.execute(statement)
     return db
-
-
-#: Given a saved state that could not be read when psoas started, the events it still holds.
-Settle = Callable[[dict[str, Any] | None], list[ev.Event]]
-
-
-class BackgroundWriter:
-    """Takes events from the daemon without blocking it and writes them on its own thread.
-
-    Events that cannot be written yet wait in memory for the next batch. A saved state is only
-    written once every event before it is, so it never runs ahead of the history.
-    """
-
-    def __init__(self, store: HistoryStore, unread_state: dict[str, Settle] | None = None) -> None:
-        """``unread_state``: the saved states that could not be read at start (the file was busy),
-        each with what to record of it once it can be read, before this run replaces it."""
-        self.store = store
-        self._queue: queue.SimpleQueue[list[ev.Event] | tuple[str, dict] | None] = (
-            queue.SimpleQueue()
-        )
-        self._pending: list[ev.Event] = []
-        self._unread = dict(unread_state or {})
-        self._failing = False
-        self._thread = threading.Thread(target=self._run, name="history", daemon=True)
-        self._thread.start()
-
-    def record(self, events: list[ev.Event]) -> None:
-        if events:
-            self._queue.put(list(events))
-
-    def save_state(self, key: str, value: dict[str, Any]) -> None:
-        self._queue.put((key, value))
-
-    def close(self, timeout: float = 5.0) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()  # sleeps until there is something to write
-            if item is None:
-                self._write()
-                return
-            if isinstance(item, tuple):
-                key, value = item
-                if key in self._unread:
-                    self._guard(partial(self._settle, key))
-                self._write()
-                if key not in self._unread and not self._pending:
-                    self._guard(partial(self.store.save_state, key, value))
-            else:
-                self._pending += item
-                self._write()
-
-    def _settle(self, key: str) -> None:
-        """Take in what the state not read at start holds, now that it can be read."""
-        self._pending += self._unread[key](self.store.load_state(key))
-        del self._unread[key]
-
-    def _write(self) -> None:
-        if self._pending and self._guard(partial(self.store.record, self._pending)):
-            self._pending = []
-
-    def _guard(self, write: Callable[[], object]) -> bool:
-        try:
-            write()
-        except (sqlite3.Error, OSError) as error:
-            if not self._failing:
-                log.warning(
-                    "cannot write the history (%s); keeping events in memory and trying again",
-                    error,
-                )
-                self._failing = True
-            return False
-        if self._failing:
-            log.warning("the history is written again")
-            self._failing = False
-        return True

@@ -24,9 +24,9 @@ from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.timebase import Moment
 from reminder.daemon import Daemon
-from reminder.icon import IconLook, draw_icon, look_for
 from reminder.idle import NoIdleSource, choose_idle_source
 from reminder.notify import FallbackNotifier, Note, NotifyError, Outbox, TerminalNotifier
+from reminder.tray.icon import IconLook, draw_icon, look_for
 
 
 class Recorder:

@@ -25,7 +25,8 @@ from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.timebase import FixedCalendar, Moment
-from reminder.store import BackgroundWriter, HistoryStore
+from reminder.history import BackgroundWriter
+from reminder.store import HistoryStore
 
 ROOT = Path(__file__).resolve().parent.parent
 CAL = FixedCalendar()

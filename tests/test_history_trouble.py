@@ -26,7 +26,8 @@ from desktop_processes import wait_until
 from e2e import ROOT, psoas, start_headless
 
 from reminder.core import events as ev
-from reminder.store import BackgroundWriter, HistoryStore
+from reminder.history import BackgroundWriter
+from reminder.store import HistoryStore
 
 FAST = (
     'sit_minutes = 0.05\nrepeat_minutes = 0.05\nbreak_minutes = 10\nidle_source = "none"\n'

@@ -17,7 +17,18 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
-from e2e import choose, log_events, open_menu, psoas, start_headless, start_psoas
+from e2e import (
+    choose,
+    choose_in_panel,
+    icon_on_screen,
+    keys_to,
+    log_events,
+    model_menu,
+    open_menu,
+    psoas,
+    start_headless,
+    start_psoas,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -167,26 +178,52 @@ def test_the_notification_server_vanishes_and_returns_without_lost_prompts(deskt
 
 
 @pytest.mark.desktop
-def test_the_tray_host_restarts_and_the_daemon_carries_on(desktop: Desktop):
+def test_the_tray_panel_restarts_and_the_item_comes_back(desktop: Desktop):
+    """The StatusNotifierItem panel (watcher and host) killed and started again, as a desktop
+    restarts its panel: psoas goes on, its item registers with the new watcher, the new panel
+    draws it, and its menu still quits psoas."""
+    desktop.start_sni_host()
+    desktop.start_dunst()
+    process = start_psoas(desktop, FAST)
+    wait_until(lambda: desktop.sni_items(), 15, "the item on the panel")
+    desktop.wait_for_notifications(1, 30, "Time to stretch")
+    for part in (desktop.sni_host, desktop.sni_watcher):
+        part.kill()
+        part.wait()
+    desktop.sni_host = desktop.sni_watcher = None
+    count = len(desktop.notifications())
+    desktop.wait_for_notifications(count + 2, 30, "")  # prompts go on
+    assert process.poll() is None
+    desktop.start_sni_host()
+    wait_until(lambda: desktop.sni_items(), 15, "the item on the new panel")
+    icon_on_screen(desktop, "sni-after-panel-restart")
+    choose_in_panel(desktop, "Quit")
+    assert process.finish(timeout=15) == 0
+    assert "Traceback" not in process.stderr_text()
+
+
+@pytest.mark.desktop
+def test_the_xembed_tray_host_restarts_and_a_new_icon_docks(desktop: Desktop, catalogue):
     desktop.start_tray_host()
     desktop.start_dunst()
-    psoas = start_psoas(desktop, FAST)
+    process = start_psoas(desktop, FAST)
     desktop.find_window("psoas")
     first_icon = icon_windows(desktop)
     desktop.wait_for_notifications(1, 30, "Time to stretch")
-    for process in desktop.processes:
-        if process.args[0] == "trayer":
-            process.kill()
-            process.wait()
+    for part in desktop.processes:
+        if part.args[0] == "trayer":
+            part.kill()
+            part.wait()
     desktop.start_tray_host()
     count = len(desktop.notifications())
     desktop.wait_for_notifications(count + 2, 30, "")  # prompts go on
-    assert psoas.poll() is None
+    assert process.poll() is None
     # A new icon docks in the new tray host, and its menu answers: Quit ends psoas.
     wait_until(lambda: icon_windows(desktop) - first_icon, 15, "the icon in the new trayer")
+    entries = model_menu(desktop, catalogue, FAST)
     open_menu(desktop)
-    choose(desktop, "Up", "Return")
-    assert psoas.finish(timeout=15) == 0
+    choose(desktop, *keys_to(entries, "Quit"))
+    assert process.finish(timeout=15) == 0
 
 
 @pytest.mark.desktop

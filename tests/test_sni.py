@@ -1,4 +1,4 @@
-"""The StatusNotifierItem tray (reminder.sni) and its menu (reminder.dbusmenu), for real.
+"""The StatusNotifierItem tray (reminder.tray.sni) and its menu (reminder.tray.dbusmenu), for real.
 
 Protocol: the item and the menu run in this process on a private bus; a second connection calls
 them exactly as a panel does (dbus-fast, and dbus-send as in /work/shared/desktop-testing.md) and
@@ -30,15 +30,16 @@ from desktop import (  # noqa: F401  (the fixtures)
     private_bus_fixture,
     wait_until,
 )
+from e2e import icon_on_screen, keys_to, pixels_near, sni_menu
 from PIL import Image
 
-from reminder import dbusmenu, sni
 from reminder.bus import BusError, call, connect, get_property, watch_signals
 from reminder.catalogue.loader import load_catalogue
-from reminder.dbusmenu import DBusMenu, escape_label
-from reminder.icon import GREEN, draw_icon, look_for
-from reminder.menu import Item, MenuState, build_menu, separator
-from reminder.sni import StatusNotifierItem, pixmaps
+from reminder.tray import dbusmenu, sni
+from reminder.tray.dbusmenu import DBusMenu, escape_label
+from reminder.tray.icon import GREEN, draw_icon, look_for
+from reminder.tray.menu import Item, MenuState, build_menu, separator
+from reminder.tray.sni import StatusNotifierItem, pixmaps
 
 ITEM_SCRIPT = Path(__file__).parent / "services" / "sni_item.py"
 ITEM_PATH = sni.ITEM_PATH
@@ -988,33 +989,6 @@ def test_item_waits_for_a_missing_watcher_and_registers_each_time_one_appears(
 # ----- the real panel ------------------------------------------------------------------------
 
 
-Box = tuple[int, int, int, int]
-
-
-def icon_box(picture: Path) -> Box | None:
-    """Where something is drawn on the panel's bar (the top 32 px, black where empty)."""
-    bar = Image.open(picture).convert("L").crop((0, 0, 1024, 32))
-    return bar.point(lambda v: 255 if v > 40 else 0).getbbox()
-
-
-def icon_on_screen(desk: Desktop, name: str) -> tuple[Path, Box]:
-    """A screenshot (tests/artifacts/NAME.png) once the panel shows an icon, and its box."""
-
-    def shown() -> tuple[Path, Box] | None:
-        picture = desk.screenshot(name)
-        box = icon_box(picture)
-        return (picture, box) if box else None
-
-    return wait_until(shown, 10, "an icon on the panel", 0.3)
-
-
-def pixels_near(picture: Path, box: Box, colour: tuple[int, int, int]) -> int:
-    """How many pixels in ``box`` are close to ``colour``."""
-    data = Image.open(picture).convert("RGB").crop(box).tobytes()
-    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
-    return sum(1 for p in pixels if all(abs(a - b) <= 40 for a, b in zip(p, colour, strict=True)))
-
-
 def open_menu(desk: Desktop, log: Path, centre: tuple[int, int]) -> None:
     """Right-click the icon; wait until the panel asked the menu AboutToShow, then for GTK."""
     shown = sum(line.startswith("about-to-show") for line in log_lines(log))
@@ -1089,10 +1063,11 @@ def test_the_real_panel_draws_the_icon_and_a_menu_click_runs_its_action(
     # The daemon's menu changes shape (a routine starts): the panel reads the new layout.
     item.send_signal(signal.SIGUSR1)
     time.sleep(0.5)
+    entries = sni_menu(desktop)
     open_menu(desktop, log, centre)
     desktop.screenshot("sni-menu-routine")
-    keys(desktop, "Down", "Return")
-    wait_until(lambda: "send CancelRoutine()" in log_lines(log), 10, "Cancel routine")
+    keys(desktop, *keys_to(entries, "Stop routine"))
+    wait_until(lambda: "send CancelRoutine()" in log_lines(log), 10, "Stop routine")
 
     # Memory: the whole tray process (Python, dbus-fast, Pillow, item and menu), after 10 s.
     time.sleep(max(0.0, 10 - (time.monotonic() - started)))

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import types
 from datetime import datetime
 from pathlib import Path
 
 from conftest import EVERY_DAY, make_config
 
+from reminder.config import settings_for
+from reminder.core import events as ev
+from reminder.core.sitting import SittingCore
 from reminder.core.status import Status
-from reminder.tray import Tray
+from reminder.core.timebase import FixedCalendar, Moment
+from reminder.history import BackgroundWriter, HistoryKeeper
+from reminder.store import HistoryStore
+from reminder.tray.model import TrayModel
+from reminder.tray.pystray_tray import PystrayTray
 from reminder.words import status_line, tooltip
 
 
@@ -42,9 +50,13 @@ FAKE_PYSTRAY = types.SimpleNamespace(
 )
 
 
-def make_tray(catalogue) -> Tray:
+def make_model(catalogue, history=None) -> TrayModel:
     config = make_config("sit_minutes = 60\nsnooze_minutes = [5, 15]\n" + EVERY_DAY, catalogue)
-    tray = Tray(catalogue, config, lambda: Path("cfg.toml"), pystray=FAKE_PYSTRAY)
+    return TrayModel(catalogue, config, lambda: Path("cfg.toml"), history, Path("week.png"))
+
+
+def make_tray(catalogue) -> PystrayTray:
+    tray = PystrayTray(make_model(catalogue), pystray=FAKE_PYSTRAY)
     tray._build()
     return tray
 
@@ -66,12 +78,13 @@ def test_the_icon_is_redrawn_only_when_its_picture_changes(catalogue):
 
 
 def test_the_daemon_is_asked_to_wake_only_when_the_ring_moves_a_notch(catalogue):
-    tray = make_tray(catalogue)
-    tray.status = status("sitting", 100)
-    notch = 3600 / 16
-    assert tray.next_wakeup(1000.0) == 1000.0 + notch - 100
-    tray.status = status("away", 0)
-    assert tray.next_wakeup(1000.0) is None
+    model = make_model(catalogue)  # 60 minutes of sitting: a notch of the ring every 225 s
+    model.update([], status("sitting", 100))
+    assert model.next_wakeup(1000.0) == 1125.0
+    model.update([], status("sitting", 450))  # right on a notch: the next one
+    assert model.next_wakeup(1000.0) == 1225.0
+    model.update([], status("away", 0))
+    assert model.next_wakeup(1000.0) is None
 
 
 def test_words_for_each_state(catalogue):
@@ -88,24 +101,37 @@ def test_words_for_each_state(catalogue):
     assert tooltip(routine, catalogue, now) == "Desk break: step 2, 50% done"
 
 
-def test_the_today_line_reads_the_history(catalogue, tmp_path):
-    import time as clock
-
-    from reminder.core import events as ev
-    from reminder.store import HistoryStore
-
-    path = tmp_path / "history.sqlite3"
-    store = HistoryStore(path)
-    now = clock.time()
+def test_the_today_line_counts_the_history_and_the_sit_under_way(catalogue, tmp_path):
+    """Two sits recorded today (40 min) and one under way (25 min): the Today line says 1 h 05."""
+    calendar = FixedCalendar()
+    noon = calendar.epoch(datetime(2024, 1, 3, 12, 0))
+    store = HistoryStore(tmp_path / "history.sqlite3")
     store.record(
         [
-            ev.SittingSpan(now - 1800, now - 600),
-            ev.BreakTaken(now - 600, now - 300, "natural"),
+            ev.SittingSpan(noon - 3 * 3600, noon - 2.5 * 3600),
+            ev.BreakTaken(noon - 2.5 * 3600, noon - 2 * 3600, "natural"),
+            ev.SittingSpan(noon - 2 * 3600, noon - 2 * 3600 + 600),
+            ev.SittingSpan(noon - 86400, noon - 80000),  # yesterday: not today's
         ]
     )
-    store.close()
-    tray = make_tray(catalogue)
-    tray.history = path
-    tray.seen([ev.Skipped(now)], status("sitting", 60))
-    if datetime.fromtimestamp(now - 1800).date() == datetime.fromtimestamp(now).date():
-        assert tray.today == "Today: sat 20 min, 1 break, 0 stretches"
+
+    class Clock:
+        def now(self) -> Moment:
+            return Moment(noon, noon)
+
+    config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
+    core = SittingCore(settings_for(config, catalogue), calendar, catalogue)
+    core.observe(Moment(noon - 25 * 60, noon - 25 * 60), 0.0)  # sitting since 11:35
+    core.observe(Moment(noon, noon), 0.0)
+
+    async def play() -> str:
+        writer = BackgroundWriter(store)
+        keeper = HistoryKeeper(writer, core, Clock(), calendar, catalogue)
+        model = make_model(catalogue, keeper)
+        model.update([ev.Skipped(noon)], core.status(Moment(noon, noon)))
+        while model._tasks:
+            await asyncio.sleep(0.01)
+        writer.close()
+        return model.today
+
+    assert asyncio.run(play()) == "Today: sat 1 h 05 min, 1 break, 0 stretches"

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from reminder.bus import connect
 from reminder.catalogue.loader import load_catalogue
-from reminder.dbusmenu import DBusMenu
-from reminder.icon import draw_icon, look_for
-from reminder.menu import MenuState, build_menu
-from reminder.sni import StatusNotifierItem, pixmaps
+from reminder.tray.dbusmenu import DBusMenu
+from reminder.tray.icon import draw_icon, look_for
+from reminder.tray.menu import MenuState, build_menu
+from reminder.tray.sni import StatusNotifierItem, pixmaps
 
 
 class LoggingDoers:

@@ -3,7 +3,7 @@ most Linux panels show, spoken over D-Bus with dbus-fast on the daemon's own loo
 
 No toolkit and no thread: the item is a few properties (a picture, a tooltip, a status) that the
 panel (the "host") reads, signals that tell it when they changed, and the menu
-(:class:`reminder.dbusmenu.DBusMenu`) it draws itself. The item registers with the panel's
+(:class:`reminder.tray.dbusmenu.DBusMenu`) it draws itself. The item registers with the panel's
 StatusNotifierWatcher, and again whenever a new watcher appears (the panel restarted); while
 there is none it simply waits, and says so through ``on_host_change``.
 
@@ -31,7 +31,7 @@ from reminder.bus import (
     watch_signals,
 )
 from reminder.bus_service import NoReplyGuard, run_callback
-from reminder.dbusmenu import DBusMenu
+from reminder.tray.dbusmenu import DBusMenu
 
 log = logging.getLogger(__name__)
 

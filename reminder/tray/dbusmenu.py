@@ -1,6 +1,6 @@
 """The tray's menu on the bus as ``com.canonical.dbusmenu``, for StatusNotifierItem hosts to draw.
 
-The menu arrives whole every time (:func:`reminder.menu.build_menu`'s items); this works out what
+The menu arrives whole every time (what `build_menu` gives); this works out what
 changed and tells hosts as little as it can: a new layout revision when items come, go or move,
 only the changed properties when just words or greying change. Ids come from each item's stable
 ``key`` and are never given to another key, so a click sent against an older menu still reaches
@@ -20,7 +20,7 @@ from dbus_fast.annotations import DBusBool, DBusInt32, DBusSignature, DBusStr, D
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
 from reminder.bus_service import NoReplyGuard, run_callback
-from reminder.menu import Item
+from reminder.tray.menu import Item
 
 log = logging.getLogger(__name__)
 

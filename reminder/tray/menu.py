@@ -61,6 +61,7 @@ class MenuState:
     status_line: str
     today: str | None  # None: no history, so no Today line and no chart
     next_stretch_name: str
+    routine_paused: bool = False
 
 
 def build_menu(
@@ -81,7 +82,14 @@ def build_menu(
         items.append(Item("today", state.today, enabled=False))
     items.append(separator("sep-top"))
     if in_routine:
-        items.append(Item("cancel-routine", "Cancel routine", send(cmd.CancelRoutine())))
+        if state.routine_paused:
+            items.append(Item("resume-routine", "Resume routine", send(cmd.ResumeRoutine())))
+        else:
+            items.append(Item("pause-routine", "Pause routine", send(cmd.PauseRoutine())))
+        items += [
+            Item("skip-step", "Next step", send(cmd.SkipStep())),
+            Item("cancel-routine", "Stop routine", send(cmd.CancelRoutine())),
+        ]
     else:
         snoozes = tuple(
             Item(f"snooze/{m:g}", duration(m * 60, exact=True), send(cmd.Snooze(m)))

@@ -1,0 +1,201 @@
+"""The history as the daemon and the commands use it: the writer thread, the keeper that records
+what the daemon sees, and the last days' figures with the sit still going on.
+
+Writes happen on a thread of their own, so the daemon's loop never waits on the disk; reads the
+daemon wants (the tray's Today line, the week's chart) are queued on that same thread and answered
+as futures, so they see every event written before them and never block the loop either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+from reminder.clock import Clock
+from reminder.core import events as ev
+from reminder.core.routine_run import Routines
+from reminder.core.saved import saved_sit
+from reminder.core.sitting import SittingCore
+from reminder.core.stats import DayStats, day_stats
+from reminder.core.status import Status
+from reminder.core.timebase import Calendar
+from reminder.store import HistoryStore
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Given a saved state that could not be read when psoas started, the events it still holds.
+Settle = Callable[[dict[str, Any] | None], list[ev.Event]]
+
+
+class BackgroundWriter:
+    """Takes events from the daemon without blocking it and writes them on its own thread.
+
+    Events that cannot be written yet wait in memory for the next batch. A saved state is only
+    written once every event before it is, so it never runs ahead of the history.
+    """
+
+    def __init__(self, store: HistoryStore, unread_state: dict[str, Settle] | None = None) -> None:
+        """``unread_state``: the saved states that could not be read at start (the file was busy),
+        each with what to record of it once it can be read, before this run replaces it."""
+        self.store = store
+        self._queue: queue.SimpleQueue[list[ev.Event] | tuple[str, dict] | _Read | None] = (
+            queue.SimpleQueue()
+        )
+        self._pending: list[ev.Event] = []
+        self._unread = dict(unread_state or {})
+        self._failing = False
+        self._thread = threading.Thread(target=self._run, name="history", daemon=True)
+        self._thread.start()
+
+    def record(self, events: list[ev.Event]) -> None:
+        if events:
+            self._queue.put(list(events))
+
+    def save_state(self, key: str, value: dict[str, Any]) -> None:
+        self._queue.put((key, value))
+
+    def read(self, query: Callable[[HistoryStore], T]) -> Future[T]:
+        """Run ``query`` on the writer's thread, after every write queued before it."""
+        future: Future[T] = Future()
+        self._queue.put(_Read(query, future))
+        return future
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()  # sleeps until there is something to write
+            if item is None:
+                self._write()
+                return
+            if isinstance(item, _Read):
+                self._write()
+                item.run(self.store)
+            elif isinstance(item, tuple):
+                key, value = item
+                if key in self._unread:
+                    self._guard(partial(self._settle, key))
+                self._write()
+                if key not in self._unread and not self._pending:
+                    self._guard(partial(self.store.save_state, key, value))
+            else:
+                self._pending += item
+                self._write()
+
+    def _settle(self, key: str) -> None:
+        """Take in what the state not read at start holds, now that it can be read."""
+        self._pending += self._unread[key](self.store.load_state(key))
+        del self._unread[key]
+
+    def _write(self) -> None:
+        if self._pending and self._guard(partial(self.store.record, self._pending)):
+            self._pending = []
+
+    def _guard(self, write: Callable[[], object]) -> bool:
+        try:
+            write()
+        except (sqlite3.Error, OSError) as error:
+            if not self._failing:
+                log.warning(
+                    "cannot write the history (%s); keeping events in memory and trying again",
+                    error,
+                )
+                self._failing = True
+            return False
+        if self._failing:
+            log.warning("the history is written again")
+            self._failing = False
+        return True
+
+
+class _Read:
+    """A query waiting its turn on the writer's thread, and the future that takes its answer."""
+
+    def __init__(self, query: Callable[[HistoryStore], Any], future: Future) -> None:
+        self.query, self.future = query, future
+
+    def run(self, store: HistoryStore) -> None:
+        if not self.future.set_running_or_notify_cancel():
+            return
+        try:
+            self.future.set_result(self.query(store))
+        except (sqlite3.Error, OSError) as error:
+            self.future.set_exception(error)
+
+
+def last_days(
+    events: list[ev.Event],
+    saved: object,
+    calendar: Calendar,
+    first: date,
+    last: date,
+    routines: Routines | None,
+    now: float,
+) -> list[DayStats]:
+    """The figures of each day from ``first`` to ``last``: the recorded events, and the sit still
+    going on that ``saved`` (a snapshot of the sitting clock) holds, up to its last input.
+
+    The one place the tray, the chart and ``psoas stats`` get their days from, so they agree.
+    """
+    live = saved_sit(saved, now)
+    # Unless a restart has already recorded it (the same start, give or take the rounding of two
+    # conversions from the steady clock).
+    if live and not any(
+        isinstance(e, ev.SittingSpan) and abs(e.start - live.start) < 1.0 for e in events
+    ):
+        events = [*events, live]
+    return day_stats(events, calendar, first, last, routines)
+
+
+def since_for(calendar: Calendar, first: date) -> float:
+    """Where to start reading for days from ``first``: a sit can begin the day before."""
+    return calendar.epoch(datetime.combine(first - timedelta(days=1), time()))
+
+
+class HistoryKeeper:
+    """Follows the daemon: records every event it reports, and the sitting clock after each
+    wake-up; answers for the last days' figures without the daemon's loop touching the disk."""
+
+    def __init__(
+        self,
+        writer: BackgroundWriter,
+        core: SittingCore,
+        clock: Clock,
+        calendar: Calendar,
+        routines: Routines,
+    ) -> None:
+        self.writer, self.core, self.clock = writer, core, clock
+        self.calendar, self.routines = calendar, routines
+
+    def seen(self, events: list[ev.Event], status: Status) -> None:
+        self.writer.record(events)
+        self.writer.save_state("sitting", self.core.snapshot(self.clock.now()))
+
+    def next_wakeup(self, now: float) -> float | None:
+        return None
+
+    async def days(self, count: int) -> Sequence[DayStats]:
+        """The last ``count`` days up to today, the sit under way included (sqlite3.Error or
+        OSError if the file cannot be read now)."""
+        now = self.clock.now()
+        last = self.calendar.local(now.epoch).date()
+        first = last - timedelta(days=count - 1)
+        since = since_for(self.calendar, first)
+        snapshot = self.core.snapshot(now)
+        events = await asyncio.wrap_future(self.writer.read(lambda store: store.events(since)))
+        return last_days(events, snapshot, self.calendar, first, last, self.routines, now.epoch)
+
+    def close(self) -> None:
+        self.writer.close()

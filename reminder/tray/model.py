@@ -1,0 +1,212 @@
+"""What every tray shows and does, worked out once for whichever front-end draws it.
+
+The front-ends (a StatusNotifierItem on Linux, pystray elsewhere) only draw: the icon's look, the
+tooltip, the menu and whether a prompt waits all come from here, and every item of the menu does
+what this says. Items may be clicked from a toolkit's own thread: what they do is always handed
+to the daemon's loop, never done on the spot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from reminder.catalogue.model import Catalogue
+from reminder.config import Config
+from reminder.core import commands as cmd
+from reminder.core import events as ev
+from reminder.core.stats import DayStats
+from reminder.core.status import State, Status
+from reminder.tray.icon import IconLook, look_for
+from reminder.tray.menu import Item, MenuState, build_menu
+from reminder.words import status_line, today_line, tooltip
+
+if TYPE_CHECKING:
+    from reminder.daemon import Daemon
+
+log = logging.getLogger(__name__)
+
+#: The ring has this many notches: the icon is redrawn (and the daemon woken) once per notch.
+NOTCHES = 16
+
+
+class TrayUnavailable(Exception):
+    """No usable tray here; the message says what is missing and how to get it."""
+
+
+class HistoryView(Protocol):
+    """Where the tray reads the last days' figures (the history keeper)."""
+
+    async def days(self, count: int) -> Sequence[DayStats]: ...
+
+
+def look_of(status: Status, sit_seconds: float) -> IconLook:
+    if status.state == State.ROUTINE:
+        return look_for(State.ROUTINE, status.routine_progress)
+    fraction = status.sitting_seconds / sit_seconds if sit_seconds else 0
+    return look_for(status.state, fraction, NOTCHES)
+
+
+class TrayModel:
+    """The tray's state and actions, kept on the daemon's loop."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        config: Config,
+        config_path: Callable[[], Path],
+        history: HistoryView | None,
+        chart_file: Path,
+    ) -> None:
+        self.catalogue = catalogue
+        self.snooze_minutes = config.snooze_minutes
+        self.sit_seconds = config.sit_seconds
+        self.routine_pace = config.routine_pace
+        self.config_path = config_path
+        self.history = history
+        self.chart_file = chart_file
+        self.status = Status(State.AWAY, 0.0, None, None, None)
+        self.status_at = time.time()
+        self.today = "Today: nothing recorded yet"
+        #: Called (on the loop) when the words changed without a wake-up: the Today line came in.
+        self.on_change: Callable[[], None] = lambda: None
+        self._daemon: Daemon | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def bind(self, daemon: Daemon) -> None:
+        """Send what the items do to ``daemon`` (on the loop that runs it, which is this one)."""
+        self._daemon, self._loop = daemon, asyncio.get_running_loop()
+
+    # ----- what the front-ends draw ------------------------------------------------------------
+
+    def update(self, events: list[ev.Event], status: Status) -> None:
+        """The daemon's news after a wake-up; the Today line follows when the history answers."""
+        self.status, self.status_at = status, time.time()
+        if events and self.history is not None:
+            self._start(self._refresh_today())
+
+    def look(self) -> IconLook:
+        return look_of(self.status, self.sit_seconds)
+
+    def tooltip(self) -> str:
+        return tooltip(self.status, self.catalogue, time.time())
+
+    def needs_attention(self) -> bool:
+        return self.status.state == State.DUE
+
+    def menu(self) -> tuple[Item, ...]:
+        """The menu as it stands now, its status line in clock times of this moment."""
+        stretch = self.status.next_stretch
+        state = MenuState(
+            state=self.status.state,
+            status_line=status_line(self.status, self.catalogue, self.status_at),
+            today=self.today if self.history is not None else None,
+            next_stretch_name=self.catalogue.stretch(stretch).name if stretch else "a stretch",
+            routine_paused=self.status.routine_paused,
+        )
+        return build_menu(state, self.catalogue, self.snooze_minutes, self.routine_pace, self)
+
+    def next_wakeup(self, now: float) -> float | None:
+        """When the ring next moves a notch: the daemon wakes then to redraw, no sooner."""
+        status, sit = self.status, self.sit_seconds
+        if status.state in (State.AWAY, State.ROUTINE) or sit <= 0:
+            return None
+        notch = sit / NOTCHES
+        return now + notch - (status.sitting_seconds % notch)
+
+    # ----- what the items do (reminder.tray.menu.Doers), from any thread ----------------------
+
+    def send(self, command: cmd.Command) -> None:
+        if self._daemon is not None:
+            self._daemon.submit_threadsafe(command)
+
+    def quit(self) -> None:
+        if self._daemon is not None:
+            self._daemon.stop_threadsafe()
+
+    def show_chart(self) -> None:
+        self._call_soon(lambda: self._start(self._chart()))
+
+    def open_config(self) -> None:
+        self._call_soon(self._open_config)
+
+    # ----- on the loop ---------------------------------------------------------------------------
+
+    def _call_soon(self, function: Callable[[], None]) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(function)
+
+    def _start(self, work: object) -> None:
+        task = asyncio.get_running_loop().create_task(work)  # type: ignore[arg-type]
+        self._tasks.add(task)  # held until done: the loop keeps only weak references
+        task.add_done_callback(self._tasks.discard)
+
+    async def _refresh_today(self) -> None:
+        assert self.history is not None
+        try:
+            (today,) = await self.history.days(1)
+        except (sqlite3.Error, OSError) as error:  # the tray keeps its last line
+            log.debug("cannot read today's figures: %s", error)
+            return
+        line = today_line(today)
+        if line != self.today:
+            self.today = line
+            self.on_change()
+
+    async def _chart(self) -> None:
+        """Draw the week off the loop and open it."""
+        if self.history is None:
+            return
+        from reminder.chart import draw_week
+        from reminder.clock import SystemCalendar
+
+        try:
+            days = await self.history.days(7)
+            self.chart_file.parent.mkdir(parents=True, exist_ok=True)
+            image = await asyncio.to_thread(draw_week, list(days), SystemCalendar())
+            await asyncio.to_thread(image.save, self.chart_file)
+        except (OSError, ValueError, sqlite3.Error) as error:
+            log.warning("cannot show the chart: %s", error)
+            return
+        open_file(self.chart_file)
+
+    def _open_config(self) -> None:
+        """Open the config file in the user's editor of choice (created from the example first)."""
+        from reminder.config import write_example
+        from reminder.errors import UserError
+
+        path = self.config_path()
+        try:
+            if not path.exists():
+                write_example(path)
+        except (OSError, UserError) as error:
+            log.warning("cannot open the config file %s: %s", path, error)
+            return
+        open_file(path)
+
+
+def open_file(path: Path) -> None:
+    """Open a file with the desktop's default application (no shell involved)."""
+    opener = {"darwin": "open", "win32": None}.get(sys.platform, "xdg-open")
+    if opener is None:
+        os.startfile(path)  # type: ignore[attr-defined]
+    elif shutil.which(opener):
+        subprocess.Popen(
+            [opener, str(path)],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    else:
+        log.warning("cannot open %s: %s is not installed", path, opener)

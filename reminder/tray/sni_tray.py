@@ -1,0 +1,88 @@
+"""The tray on Linux: a StatusNotifierItem with its menu over D-Bus, drawn by the desktop's panel.
+
+KDE Plasma, GNOME with the AppIndicator extension, XFCE, Cinnamon, LXQt, Budgie and waybar all
+draw these, on X11 and Wayland alike, with no toolkit in psoas at all: everything here runs on the
+daemon's loop. While no panel is there the item waits, and shows as soon as one starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from reminder.core import commands as cmd
+from reminder.core import events as ev
+from reminder.core.status import Status
+from reminder.tray.dbusmenu import DBusMenu
+from reminder.tray.icon import IconLook, draw_icon
+from reminder.tray.model import TrayModel
+from reminder.tray.sni import StatusNotifierItem, pixmaps
+
+log = logging.getLogger(__name__)
+
+
+class SniTray:
+    """The item and its menu, kept in step with the daemon."""
+
+    needs_main_thread = False
+    name = "StatusNotifierItem"
+
+    def __init__(self, model: TrayModel, bus: Any) -> None:
+        self.model = model
+        self.menu = DBusMenu(bus, on_about_to_show=self._refresh_menu)
+        self.item = StatusNotifierItem(
+            bus,
+            "psoas",
+            "psoas",
+            menu=self.menu,
+            on_activate=lambda x, y: model.send(cmd.StretchNow()),
+            on_host_change=self._host_changed,
+        )
+        self._look: IconLook | None = None
+        self.redraws = 0
+        self._host_said = False
+        model.on_change = self._refresh_menu
+
+    async def start(self) -> None:
+        """Put the item on the bus (BusError if it cannot be); a panel shows it once one runs."""
+        self._draw()
+        await self.item.start()
+        if not self.item.host_present:
+            log.warning(
+                "no tray host on this desktop yet (nothing draws StatusNotifierItems); the icon "
+                "appears when one starts, and notifications work meanwhile"
+            )
+            self._host_said = True
+
+    async def stop(self) -> None:
+        await self.item.stop()
+
+    # ----- following the daemon (reminder.daemon.Observer) ----------------------------------
+
+    def seen(self, events: list[ev.Event], status: Status) -> None:
+        self.model.update(events, status)
+        self._draw()
+
+    def next_wakeup(self, now: float) -> float | None:
+        return self.model.next_wakeup(now)
+
+    def _draw(self) -> None:
+        look = self.model.look()
+        if look != self._look:
+            self._look = look
+            self.redraws += 1
+            self.item.set_icon(pixmaps(lambda size: draw_icon(look, size)))
+        self.item.set_tooltip("psoas", self.model.tooltip())
+        self.item.set_status("NeedsAttention" if self.model.needs_attention() else "Active")
+        self._refresh_menu()
+
+    def _refresh_menu(self) -> None:
+        self.menu.set_items(self.model.menu())
+
+    def _host_changed(self, present: bool) -> None:
+        if present and self._host_said:
+            log.warning("a tray host is here: the icon shows")
+            self._host_said = False
+        elif not present and not self._host_said:
+            log.warning("the tray host went away; the icon comes back with the next one")
+            self._host_said = True
