@@ -1,21 +1,23 @@
-"""How often the daemon wakes, and how fast the core replays a day.
+"""How often the daemon wakes, with and without its tray, and how fast a day replays.
 
     .venv/bin/python bench/wakeups.py
 
-The daemon sleeps until the core's next wake-up, so the core's wake-ups per hour are exactly the
-daemon's (plus one per command). Printed for a few typical days, with the time a simulated day
-takes to replay.
+The daemon sleeps until the core's next wake-up or the tray's (the ring moves a notch every
+sit/16), so a replayed day woken the same way counts the daemon's wake-ups exactly (commands
+aside). Printed for a few typical days, with the time a simulated day takes to replay.
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from reminder.catalogue.loader import load_catalogue
 from reminder.config import parse_config
 from reminder.core import sitting
 from reminder.scenario import parse_scenario
 from reminder.simulate import run_scenario
+from reminder.tray.model import TrayModel
 
 DAYS = {
     "busy all day (09-17, one lunch)": "09:00 active\n12:30 away\n13:15 active\n17:00 end\n",
@@ -26,11 +28,12 @@ DAYS = {
 }
 
 
-def measure(name: str, text: str) -> None:
+def measure(name: str, text: str, with_tray: bool) -> str:
     catalogue = load_catalogue()
     config = parse_config("", "defaults")
     scenario = parse_scenario(text, name, list(catalogue.routines))
-    calls = 0  # each observation of the core is one wake-up of the daemon
+    tray = TrayModel(catalogue, config, Path, None, Path("week.png"))
+    calls = 0  # each look at the user is one wake-up of the daemon
     original = sitting.SittingCore.observe
 
     def counted(self, *args, **kwargs):
@@ -41,19 +44,18 @@ def measure(name: str, text: str) -> None:
     sitting.SittingCore.observe = counted
     try:
         started = time.perf_counter()
-        events = run_scenario(scenario, config, catalogue)
+        events = run_scenario(scenario, config, catalogue, [tray] if with_tray else [])
         elapsed = time.perf_counter() - started
     finally:
         sitting.SittingCore.observe = original
     hours = (scenario.events[-1].seconds - scenario.events[0].seconds) / 3600
     prompts = sum(1 for e in events if e.kind == "prompt")
-    print(
-        f"{name:34s} {calls / hours:6.1f} wake-ups/h  {prompts:3d} prompts  "
-        f"replayed in {elapsed * 1000:6.1f} ms"
-    )
+    return f"{calls / hours:6.1f} wake-ups/h  {prompts:3d} prompts  {elapsed * 1000:6.1f} ms"
 
 
 if __name__ == "__main__":
     print("default config: sit 60, break 5, repeat 10 (minutes)")
+    print(f"{'':34s} {'headless':>40s}   {'with the tray':>40s}")
     for day_name, day_text in DAYS.items():
-        measure(day_name, day_text)
+        headless, tray = (measure(day_name, day_text, with_tray) for with_tray in (False, True))
+        print(f"{day_name:34s} {headless}   {tray}")

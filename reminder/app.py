@@ -311,7 +311,7 @@ async def _xembed_only(buses: Buses) -> bool:
 async def _control_server(handler: ControlHandler) -> Server | None:
     """The control channel, or None after saying once why there is none."""
     try:
-        server = open_server(handler.answer, runtime_dir())
+        server = open_server(handler.answer)
         await server.start()
     except (ControlError, OSError) as error:
         log.warning(

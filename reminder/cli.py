@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         "q stops.",
     )
     routine.add_argument("name", nargs="?", default="desk", metavar="NAME", help="default: desk")
+    under_way = routine.add_mutually_exclusive_group()
+    for flag, command, text in ROUTINE_CONTROLS:
+        under_way.add_argument(flag, dest="control", action="store_const", const=command, help=text)
     routine.set_defaults(handler=_routine)
 
     cli_remote.add_parsers(sub, common)
@@ -244,9 +247,22 @@ def _run(args: argparse.Namespace) -> int:
     return run_app(config, catalogue, args.config, args.headless, getattr(args, "verbose", False))
 
 
+#: What ``psoas routine`` can do to the routine under way in the running psoas.
+ROUTINE_CONTROLS = (
+    ("--pause", "pause-routine", "pause the routine under way"),
+    ("--resume", "resume-routine", "go on with a paused routine"),
+    ("--next", "skip-step", "move on to the next step now"),
+    ("--stop", "cancel-routine", "stop the routine under way"),
+)
+
+
 def _routine(args: argparse.Namespace) -> int:
     from reminder.terminal_routine import run_in_terminal
 
+    if args.control is not None:
+        from reminder.control.protocol import Request
+
+        return cli_remote.send(Request(args.control))
     config, catalogue = _load_config(args.config)
     if args.name not in catalogue.routines:
         known = ", ".join(catalogue.routines)

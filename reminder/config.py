@@ -22,10 +22,11 @@ from reminder.catalogue.model import Catalogue
 from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
 from reminder.errors import UserError, file_problem, read_user_file
+from reminder.idle import SOURCES
 from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 from reminder.paths import config_file
 
-IDLE_SOURCES = ("auto", "x11", "gnome", "freedesktop", "windows", "macos", "none")
+IDLE_SOURCES = ("auto", *SOURCES)
 PLACES = ("anywhere", "desk")
 
 TOP_KEYS = (
@@ -77,9 +78,9 @@ class Config:
     def snooze_seconds(self) -> tuple[float, ...]:
         return tuple(m * 60 for m in self.snooze_minutes)
 
-    @property
-    def default_snooze_minutes(self) -> float:
-        return self.snooze_minutes[0]
+
+#: Every setting as it is when the file does not say: the parser falls back on these.
+DEFAULTS = Config()
 
 
 def settings_for(config: Config, catalogue: Catalogue) -> Settings:
@@ -168,19 +169,22 @@ def parse_config(
             check.known_keys(data[table], f"{table}.", keys)
     hours = data.get("hours", {})
     stretches = data.get("stretches", {})
+    default = DEFAULTS
     config = Config(
-        sit_minutes=check.minutes(data, "sit_minutes", 60),
-        break_minutes=check.minutes(data, "break_minutes", 5),
-        repeat_minutes=check.minutes(data, "repeat_minutes", 10, zero_means="never"),
-        snooze_minutes=check.snoozes(data.get("snooze_minutes", [5, 15, 30])),
-        idle_source=check.choice(data, "idle_source", "auto", IDLE_SOURCES),
-        routine_pace=check.pace(data.get("routine_pace", 1.0)),
-        hours=WorkingHours(
-            check.days(hours.get("days", list(DAY_NAMES[:5]))),
-            check.clock(hours, "hours.start", "09:00"),
-            check.clock(hours, "hours.end", "18:00", end_of_day=True),
+        sit_minutes=check.minutes(data, "sit_minutes", default.sit_minutes),
+        break_minutes=check.minutes(data, "break_minutes", default.break_minutes),
+        repeat_minutes=check.minutes(
+            data, "repeat_minutes", default.repeat_minutes, zero_means="never"
         ),
-        place=check.choice(stretches, "stretches.place", "anywhere", PLACES),
+        snooze_minutes=check.snoozes(data.get("snooze_minutes", list(default.snooze_minutes))),
+        idle_source=check.choice(data, "idle_source", default.idle_source, IDLE_SOURCES),
+        routine_pace=check.pace(data.get("routine_pace", default.routine_pace)),
+        hours=WorkingHours(
+            check.days(hours.get("days", [DAY_NAMES[d] for d in sorted(default.hours.days)])),
+            check.clock(hours, "hours.start", default.hours.start),
+            check.clock(hours, "hours.end", default.hours.end, end_of_day=True),
+        ),
+        place=check.choice(stretches, "stretches.place", default.place, PLACES),
         exclude=check.ids(stretches.get("exclude", []), "stretches.exclude", stretch_ids),
         origin=origin,
     )
@@ -292,7 +296,9 @@ class _Checker:
             raise self.fail(key, f" = {_show(value)}: use one of {', '.join(allowed)}{hint}")
         return value
 
-    def clock(self, data: dict[str, Any], key: str, default: str, end_of_day: bool = False) -> time:
+    def clock(
+        self, data: dict[str, Any], key: str, default: time, end_of_day: bool = False
+    ) -> time:
         """A time of day; with ``end_of_day``, "24:00" too, which is midnight at the day's end
         (WorkingHours reads an end at or before the start as the next day's)."""
         value = data.get(key.split(".")[-1], default)

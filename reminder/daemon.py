@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from typing import Protocol
 
 import schedule
 
@@ -21,8 +20,8 @@ from reminder.catalogue.model import Catalogue
 from reminder.clock import Clock, Timer
 from reminder.core import events as ev
 from reminder.core.commands import Command, named
+from reminder.core.observer import Observer
 from reminder.core.sitting import SittingCore
-from reminder.core.status import Status
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
 from reminder.words import notification_for, prompt_buttons
@@ -33,17 +32,6 @@ log = logging.getLogger(__name__)
 _LATE_MARGIN = 0.05
 #: An idle source that takes longer than this to answer has failed.
 _IDLE_TIMEOUT = 1.0
-
-
-class Observer(Protocol):
-    """A part that follows the daemon (the tray, the history): told what happened after every
-    wake-up, and asked when it wants the daemon awake next (e.g. to redraw the icon)."""
-
-    def seen(self, events: list[ev.Event], status: Status) -> None: ...
-
-    def next_wakeup(self, now: float) -> float | None:
-        """Given the steady time now; None: no wish."""
-        ...
 
 
 #: Given the names of the idle sources that failed, the next one to use.

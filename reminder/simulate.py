@@ -7,6 +7,7 @@ daemon would wake it, so what comes out is what the daemon would have shown that
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -14,7 +15,9 @@ from reminder.catalogue.model import Catalogue
 from reminder.config import Config, settings_for
 from reminder.core import commands as cmd
 from reminder.core import events as ev
+from reminder.core.observer import Observer
 from reminder.core.sitting import SittingCore
+from reminder.core.status import Status
 from reminder.core.timebase import FixedCalendar, Moment
 from reminder.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
 
@@ -34,8 +37,17 @@ class _User:
         return t - self.last_input if math.isfinite(self.last_input) else 1e9
 
 
-def run_scenario(scenario: Scenario, config: Config, catalogue: Catalogue) -> list[ev.Event]:
-    """Every event the core reports over the scenario's day, in order."""
+def run_scenario(
+    scenario: Scenario,
+    config: Config,
+    catalogue: Catalogue,
+    observers: Sequence[Observer] = (),
+) -> list[ev.Event]:
+    """Every event the core reports over the scenario's day, in order.
+
+    ``observers`` follow the day as they follow the daemon (the tray's model, say): they are
+    told what happened and woken when they ask, so a day counts the tray's wake-ups too.
+    """
     calendar = FixedCalendar()
     midnight = calendar.epoch(datetime.combine(scenario.day, time()))
     core = SittingCore(settings_for(config, catalogue), calendar, catalogue)
@@ -50,7 +62,9 @@ def run_scenario(scenario: Scenario, config: Config, catalogue: Catalogue) -> li
         woken_at = None
         while user.asleep_since is None:
             # Wake the core whenever it asked to be woken before this event, as the daemon would.
-            wake = core.next_wakeup(moment(now))
+            at = moment(now)
+            wishes = [core.next_wakeup(at), *(each.next_wakeup(at.t) for each in observers)]
+            wake = min((w for w in wishes if w is not None), default=None)
             if wake is None or wake - midnight > event.seconds:
                 break
             now = max(wake - midnight, now)
@@ -58,10 +72,19 @@ def run_scenario(scenario: Scenario, config: Config, catalogue: Catalogue) -> li
                 raise RuntimeError(f"the core asked to be woken at {now} again without progress")
             woken_at = now
             at = moment(now)
-            out += core.observe(at, user.idle(at.t), locked=user.locked)
+            seen = core.observe(at, user.idle(at.t), locked=user.locked)
+            _tell(observers, seen, core.status(at))
+            out += seen
         now = event.seconds
-        out += _play(event, core, user, moment(now))
+        seen = _play(event, core, user, moment(now))
+        _tell(observers, seen, core.status(moment(now)))
+        out += seen
     return out
+
+
+def _tell(observers: Sequence[Observer], events: list[ev.Event], status: Status) -> None:
+    for observer in observers:
+        observer.seen(events, status)
 
 
 def _play(event: ScenarioEvent, core: SittingCore, user: _User, now: Moment) -> list[ev.Event]:

@@ -79,11 +79,11 @@ def test_the_icon_is_redrawn_only_when_its_picture_changes(catalogue):
 
 def test_the_daemon_is_asked_to_wake_only_when_the_ring_moves_a_notch(catalogue):
     model = make_model(catalogue)  # 60 minutes of sitting: a notch of the ring every 225 s
-    model.update([], status("sitting", 100))
+    model.seen([], status("sitting", 100))
     assert model.next_wakeup(1000.0) == 1125.0
-    model.update([], status("sitting", 450))  # right on a notch: the next one
+    model.seen([], status("sitting", 450))  # right on a notch: the next one
     assert model.next_wakeup(1000.0) == 1225.0
-    model.update([], status("away", 0))
+    model.seen([], status("away", 0))
     assert model.next_wakeup(1000.0) is None
 
 
@@ -128,7 +128,7 @@ def test_the_today_line_counts_the_history_and_the_sit_under_way(catalogue, tmp_
         writer = BackgroundWriter(store)
         keeper = HistoryKeeper(writer, core, Clock(), calendar, catalogue)
         model = make_model(catalogue, keeper)
-        model.update([ev.Skipped(noon)], core.status(Moment(noon, noon)))
+        model.seen([ev.Skipped(noon)], core.status(Moment(noon, noon)))
         while model._tasks:
             await asyncio.sleep(0.01)
         writer.close()

@@ -1,17 +1,25 @@
 """The control channel: ``psoas status``, ``snooze``, ``quit``... reach the running daemon.
 
 ``protocol`` is the language both ends speak; ``client`` is the command line's end; ``handler``
-answers on the daemon's loop; ``unix`` (a private socket) and ``pipe`` (Windows) carry it. The
-one choice between the two transports is :func:`open_server` here, and ``client.send``.
+answers on the daemon's loop; ``unix`` (a private socket) and ``pipe`` (Windows) carry it. Which
+transport this platform uses is decided here and only here.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from reminder.control.protocol import Answer
+
+#: Each transport's server and client, imported only when used: "module:name".
+TRANSPORTS = {
+    "unix": ("reminder.control.unix:UnixServer", "reminder.control.client:unix_request"),
+    "pipe": ("reminder.control.pipe:PipeServer", "reminder.control.pipe:pipe_request"),
+}
+#: The one this platform uses.
+TRANSPORT = "pipe" if sys.platform == "win32" else "unix"
 
 
 class Server(Protocol):
@@ -22,13 +30,12 @@ class Server(Protocol):
     async def stop(self) -> None: ...
 
 
-def open_server(answer: Answer, folder: Path) -> Server:
+def load(which: int) -> Any:
+    """This platform's server class (0) or client function (1)."""
+    module, name = TRANSPORTS[TRANSPORT][which].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def open_server(answer: Answer) -> Server:
     """The server for this platform (not started yet); ControlError or OSError if it cannot be."""
-    if sys.platform == "win32":
-        from reminder.control.pipe import PipeServer
-        from reminder.paths import control_key_file
-
-        return PipeServer(answer, control_key_file())
-    from reminder.control.unix import UnixServer
-
-    return UnixServer(answer, folder)
+    return load(0)(answer)

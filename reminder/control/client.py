@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socket
 import stat
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,10 @@ from reminder.paths import socket_file, user_id
 
 
 def send(request: Request) -> dict[str, Any]:
-    """The daemon's reply to ``request``: over the named pipe on Windows, else the Unix socket."""
-    if sys.platform == "win32":
-        from reminder.control.pipe import pipe_request
-        from reminder.paths import control_key_file
+    """The daemon's reply to ``request``, over this platform's transport."""
+    from reminder.control import load
 
-        return pipe_request(request.to_line(), control_key_file())
-    return unix_request(request.to_line())
+    return load(1)(request.to_line())
 
 
 def unix_request(line: bytes, folder: Path | None = None) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from reminder.control.protocol import (
     decode_reply,
     encode,
 )
+from reminder.paths import control_key_file
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,16 @@ class PipeServer:
     """Serves control requests on a named pipe (or, for tests, any multiprocessing address)."""
 
     def __init__(
-        self, answer: Answer, key_path: Path, address: str | None = None, family: str = "AF_PIPE"
+        self,
+        answer: Answer,
+        key_path: Path | None = None,
+        address: str | None = None,
+        family: str = "AF_PIPE",
     ) -> None:
         self.answer = answer
         self.address = address or pipe_address()
-        self.listener = Listener(self.address, family=family, authkey=load_key(key_path, True))
+        key = load_key(key_path or control_key_file(), True)
+        self.listener = Listener(self.address, family=family, authkey=key)
         self.path = self.address
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -112,9 +118,9 @@ class PipeServer:
 
 
 def pipe_request(
-    line: bytes, key_path: Path, address: str | None = None, family: str = "AF_PIPE"
+    line: bytes, key_path: Path | None = None, address: str | None = None, family: str = "AF_PIPE"
 ) -> dict[str, Any]:
-    key = load_key(key_path, create=False)
+    key = load_key(key_path or control_key_file(), create=False)
     try:
         with Client(address or pipe_address(), family=family, authkey=key) as connection:
             connection.send_bytes(line)

@@ -25,7 +25,7 @@ from reminder.control.protocol import (
     ControlError,
     encode,
 )
-from reminder.paths import private_dir, socket_file, user_id
+from reminder.paths import private_dir, runtime_dir, socket_file, user_id
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,10 @@ def peer_uid(connection: socket.socket) -> int | None:
 class UnixServer:
     """Serves control requests on the loop, one task per connection."""
 
-    def __init__(self, answer: Answer, folder: Path) -> None:
+    def __init__(self, answer: Answer, folder: Path | None = None) -> None:
         self.answer = answer
         try:
-            self.path = socket_file(private_dir(folder))
+            self.path = socket_file(private_dir(folder or runtime_dir()))
         except OSError as error:
             raise ControlError(str(error)) from None
         self._server: asyncio.AbstractServer | None = None

@@ -89,7 +89,7 @@ class TrayModel:
 
     # ----- what the front-ends draw ------------------------------------------------------------
 
-    def update(self, events: list[ev.Event], status: Status) -> None:
+    def seen(self, events: list[ev.Event], status: Status) -> None:
         """The daemon's news after a wake-up; the Today line follows when the history answers."""
         self.status, self.status_at = status, time.time()
         if events and self.history is not None:

@@ -137,7 +137,7 @@ class PystrayTray:
 
         pystray hands these calls to its toolkit's own thread (GTK's idle queue, Win32 messages).
         """
-        self.model.update(events, status)
+        self.model.seen(events, status)
         if self.icon is None:
             return
         look = self.model.look()

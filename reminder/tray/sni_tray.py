@@ -60,7 +60,7 @@ class SniTray:
     # ----- following the daemon (reminder.daemon.Observer) ----------------------------------
 
     def seen(self, events: list[ev.Event], status: Status) -> None:
-        self.model.update(events, status)
+        self.model.seen(events, status)
         self._draw()
 
     def next_wakeup(self, now: float) -> float | None:

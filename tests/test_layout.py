@@ -1,0 +1,184 @@
+"""The design, checked: no import cycles, a core that imports nothing outside itself and never
+reads the clock, and a command-line client that loads only what talking to the daemon needs."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "reminder"
+
+#: What the core may import from the standard library: its pure parts.
+PURE_STDLIB = {
+    "__future__",
+    "collections",
+    "collections.abc",
+    "dataclasses",
+    "datetime",
+    "enum",
+    "functools",
+    "itertools",
+    "math",
+    "typing",
+}
+#: Calls that read a clock.
+CLOCK_READS = {"now", "today", "utcnow", "time", "monotonic", "perf_counter", "clock_gettime"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, ast.Module]:
+    return {
+        module_name(path): ast.parse(path.read_text(), str(path))
+        for path in sorted(PACKAGE.rglob("*.py"))
+    }
+
+
+def _skip_type_checking(tree: ast.AST) -> list[ast.AST]:
+    """Every node, except what sits under ``if TYPE_CHECKING:`` (never imported at run time)."""
+    found: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            todo += node.orelse
+            continue
+        found.append(node)
+        todo += list(ast.iter_child_nodes(node))
+    return found
+
+
+def imports(name: str, tree: ast.Module) -> set[str]:
+    """Every module ``name`` imports at run time, at the top or inside a function."""
+    found: set[str] = set()
+    package = name if tree_is_package(name) else name.rpartition(".")[0]
+    for node in _skip_type_checking(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            found.add(base)
+            # "from reminder.core import events": a submodule, when there is one of that name.
+            found |= {f"{base}.{alias.name}" for alias in node.names}
+    return found
+
+
+def tree_is_package(name: str) -> bool:
+    return (ROOT / Path(*name.split(".")) / "__init__.py").exists()
+
+
+def graph() -> dict[str, set[str]]:
+    trees = modules()
+    return {name: {m for m in imports(name, tree) if m in trees} for name, tree in trees.items()}
+
+
+def test_no_import_cycles_lazy_imports_included():
+    edges = graph()
+    # A package imports its own modules to run them; its modules importing the package's
+    # __init__ back would be a cycle, and is caught like any other.
+    index, low, stack, on_stack, cycles = {}, {}, [], set(), []
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in edges[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1 or node in edges[node]:
+                cycles.append(sorted(component))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    assert cycles == [], f"import cycles: {cycles}"
+
+
+def test_the_core_imports_only_itself_and_the_pure_standard_library():
+    for name, tree in modules().items():
+        if not name.startswith("reminder.core"):
+            continue
+        for imported in imports(name, tree):
+            top = imported.split(".")[0]
+            if top == "reminder":
+                assert imported.startswith("reminder.core"), f"{name} imports {imported}"
+            else:
+                prefixes = {".".join(imported.split(".")[:n]) for n in (1, 2)}
+                assert prefixes & PURE_STDLIB, f"{name} imports {imported}"
+
+
+def test_the_core_never_reads_a_clock():
+    for name, tree in modules().items():
+        if not name.startswith("reminder.core"):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                assert node.func.attr not in CLOCK_READS, (
+                    f"{name}:{node.lineno} calls .{node.func.attr}()"
+                )
+
+
+def test_the_graph_reader_sees_a_cycle_and_a_lazy_import():
+    """The checks above would pass on an empty graph: prove the reader finds what it must."""
+    tree = ast.parse("def later():\n    from reminder.daemon import Daemon\n")
+    assert "reminder.daemon" in imports("reminder.words", tree)
+    typing_only = ast.parse("if TYPE_CHECKING:\n    from reminder.daemon import Daemon\n")
+    assert "reminder.daemon" not in imports("reminder.words", typing_only)
+    edges = graph()
+    assert "reminder.core.sitting" in edges["reminder.daemon"]
+
+
+def test_the_command_line_client_loads_no_daemon():
+    """``psoas status`` (no psoas running) and ``psoas --help`` load the control protocol and
+    the command line, not the daemon, the core, the tray, D-Bus or Pillow."""
+    script = (
+        "import json, sys\n"
+        "from reminder.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    heavy = (
+        "asyncio",
+        "dbus_fast",
+        "PIL",
+        "schedule",
+        "sqlite3",
+        "reminder.app",
+        "reminder.daemon",
+        "reminder.core",
+        "reminder.tray",
+        "reminder.idle",
+        "reminder.notify",
+    )
+    for args in (["status"], ["--help"], ["snooze", "5"]):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT
+        )
+        loaded = json.loads(done.stderr.strip().splitlines()[-1])
+        assert "reminder.control.protocol" in loaded or args == ["--help"]
+        unwanted = [m for m in loaded if m.startswith(heavy)]
+        assert unwanted == [], (args, unwanted)
