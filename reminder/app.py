@@ -14,26 +14,32 @@ import logging
 import signal
 import sqlite3
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+from reminder import words
 from reminder.bus import BusError, Buses, connect, name_has_owner
 from reminder.catalogue.model import Catalogue
 from reminder.clock import SystemCalendar, SystemClock
-from reminder.config import Config, settings_for
+from reminder.config import Config, read_config, settings_for
+from reminder.config_watch import ConfigWatch
 from reminder.control import Server, open_server
 from reminder.control.handler import ControlHandler
+from reminder.control.handler import when as when_iso
 from reminder.control.protocol import ControlError
 from reminder.core.saved import saved_sit
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State
 from reminder.daemon import Daemon
+from reminder.errors import UserError
 from reminder.history import BackgroundWriter, HistoryKeeper
 from reminder.idle import choose_idle_source
 from reminder.instance import AlreadyRunning, InstanceLock
 from reminder.logs import setup_logging
 from reminder.notify import (
     FallbackNotifier,
+    Note,
     Notifier,
     NotifyError,
     Outbox,
@@ -73,6 +79,7 @@ def run_app(
         print(f"psoas: cannot check for another running psoas ({error}); going on", file=sys.stderr)
     try:
         log_file = setup_logging(verbose)
+        print(words.running(config, time.time(), SystemCalendar()), file=sys.stderr, flush=True)
         log.info("config: %s; log: %s", config.origin, log_file)
         app = App(config, catalogue, explicit, headless)
         if app.model is not None and sys.platform == "darwin":
@@ -95,14 +102,22 @@ class App:
     ) -> None:
         self.config = config
         self.catalogue = catalogue
+        self.config_path = explicit or config_file()
+        self.explicit = explicit
+        self.config_read = time.time()
+        self.config_problem: str | None = None
         self.daemon: Daemon | None = None
+        self.outbox: Outbox | None = None
+        self.tray: Tray | None = None
+        self.buses = Buses(None)
+        self._tasks: set[asyncio.Task[None]] = set()  # held until done: the loop keeps weak refs
         self.model = (
             None
             if headless
             else TrayModel(
                 catalogue,
                 config,
-                lambda: explicit or config_file(),
+                lambda: self.config_path,
                 history=None,  # the history keeper, once there is one
                 chart_file=chart_file(),
             )
@@ -114,13 +129,15 @@ class App:
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(_keep_in_the_log)
         self._take_signals(loop)
-        buses = Buses(await _session_bus())
+        buses = self.buses = Buses(await _session_bus())
         idle = await choose_idle_source(self.config.idle_source, buses)
         if not idle.tracks_input:
             log.warning("no idle source: every minute psoas runs counts as sitting")
         notifier = FallbackNotifier(await self._desktop_notifier(buses), TerminalNotifier())
-        outbox = Outbox(notifier)
+        outbox = self.outbox = Outbox(notifier)
         outbox.start()
+        if self.model is not None:
+            self.model.tell = lambda title, body: outbox.post(Note(title, body, slot="notice"))
         clock, calendar = SystemClock(), SystemCalendar()
         core = SittingCore(settings_for(self.config, self.catalogue), calendar, self.catalogue)
         history = _history(core, clock, calendar, self.catalogue)
@@ -128,7 +145,10 @@ class App:
         if self.model is not None:
             self.model.history = history
             tray = tray or await _start_tray(self.model, buses)
-        observers = [part for part in (history, tray) if part is not None]
+        self.tray = tray
+        config_watch = ConfigWatch(self.config_path, lambda: self._later(self._reload()))
+        config_watch.start()
+        observers = [part for part in (history, tray, config_watch) if part is not None]
 
         async def replace_idle(failed: Any) -> Any:
             return await choose_idle_source("auto", buses, failed)
@@ -138,21 +158,61 @@ class App:
         )
         if self.model is not None:
             self.model.bind(daemon)
-        tray_name = tray.name if tray is not None else "none (headless)"
-        server = await _control_server(ControlHandler(daemon, self.catalogue, tray_name))
+        server = await _control_server(ControlHandler(daemon, self.catalogue, self.parts))
         watch = loop.create_task(_say_when_the_bus_goes(buses))
         try:
             await daemon.run()
         finally:
             watch.cancel()
+            config_watch.stop()
             if server is not None:
                 await server.stop()
             if tray is not None and tray is not running_tray:
                 await tray.stop()
+            outbox.withdraw_all()  # quitting: no popup of ours stays behind
             await outbox.drain(_DRAIN_SECONDS)
             if history is not None:
                 history.close()
             buses.close()
+
+    def parts(self) -> dict[str, Any]:
+        """What ``psoas status`` tells of the parts around the core."""
+        return {
+            "tray": self.tray.name if self.tray is not None else "none (headless)",
+            "config": {
+                "file": self.config.origin,
+                "read": when_iso(self.config_read),
+                "problem": self.config_problem,
+            },
+        }
+
+    def _later(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reload(self) -> None:
+        """The config file changed: run on it if it is right, else keep what runs and say why."""
+        daemon, outbox = self.daemon, self.outbox
+        if daemon is None or outbox is None:
+            return
+        try:
+            config = read_config(self.explicit, self.catalogue)
+        except UserError as error:
+            problem = str(error)
+            if problem != self.config_problem:
+                log.warning("%s; psoas goes on with the config it had", problem)
+                outbox.post(Note(words.CONFIG_NOT_APPLIED, problem, slot="config"))
+            self.config_problem = problem
+            return
+        self.config_problem = None
+        old, self.config, self.config_read = self.config, config, time.time()
+        daemon.reconfigure(settings_for(config, self.catalogue))
+        if self.model is not None:
+            self.model.reconfigure(config)
+        if config.idle_source != old.idle_source:
+            daemon.idle = await choose_idle_source(config.idle_source, self.buses)
+        log.info("config read again from %s: %s", config.origin, words.config_line(config))
 
     def _take_signals(self, loop: asyncio.AbstractEventLoop) -> None:
         """TERM, INT and HUP stop psoas cleanly: a last look at the user, history written."""
@@ -172,11 +232,11 @@ class App:
     async def _desktop_notifier(self, buses: Buses) -> Notifier:
         """The freedesktop interface itself where there is a session bus (buttons, replacing,
         taking down); elsewhere plyer."""
-        icon = _notification_icon()
+        icons = _notification_icons()
         if buses.session is not None:
             from reminder.notify_dbus import FreedesktopNotifier
 
-            notifier = FreedesktopNotifier(buses.session, icon, self._on_action)
+            notifier = FreedesktopNotifier(buses.session, icons, self._on_action)
             try:
                 await notifier.start()
                 return notifier
@@ -186,7 +246,7 @@ class App:
             return (
                 TerminalNotifier()
             )  # plyer would only shell out to notify-send, hiding every failure
-        return PlyerNotifier(icon)
+        return PlyerNotifier(icons.get(None))
 
     def _on_action(self, key: str) -> None:
         if self.daemon is not None:
@@ -228,12 +288,19 @@ async def _say_when_the_bus_goes(buses: Buses) -> None:
     )
 
 
-def _notification_icon() -> Path | None:
+def _notification_icons() -> dict[str | None, Path]:
+    """The icons notifications carry, by slot: a due ring on prompts, the routine's own on its
+    steps, the plain ring on the rest; none after one line saying why they could not be written."""
+    looks = {
+        "prompt": ("prompt", look_for(State.DUE, 1.0)),
+        "routine": ("routine", look_for(State.ROUTINE, 0.5)),
+        None: ("psoas", look_for(State.SITTING, 1.0)),
+    }
     try:
-        return write_icon(icon_file(), look_for(State.SITTING, 1.0))
+        return {slot: write_icon(icon_file(kind), look) for slot, (kind, look) in looks.items()}
     except OSError as error:
-        log.warning("cannot write the notification icon (%s); notifying without it", error)
-        return None
+        log.warning("cannot write the notification icons (%s); notifying without them", error)
+        return {}
 
 
 def _history(

@@ -231,13 +231,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _load_config(path: Path | None):
     from reminder.catalogue.loader import load_catalogue
-    from reminder.config import find_config, load_config
+    from reminder.config import read_config
 
     catalogue = load_catalogue()
-    found = find_config(path)
-    desk = [stretch.id for stretch in catalogue.allowed("desk", ())]
-    config = load_config(found, stretch_ids=list(catalogue.stretches), desk_ids=desk)
-    return config, catalogue
+    return read_config(path, catalogue), catalogue
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -372,28 +369,19 @@ def _history_problem(path: Path, error: Exception, what: str = "read") -> UserEr
 
 def _stats(args: argparse.Namespace) -> int:
     import time as clock
-    from datetime import date, datetime, time, timedelta
+    from datetime import date, timedelta
 
     from reminder.catalogue.loader import load_catalogue
     from reminder.clock import SystemCalendar
-    from reminder.core.events import SittingSpan
-    from reminder.core.saved import saved_sit
-    from reminder.core.stats import day_stats
+    from reminder.history import last_days, since_for
     from reminder.words import stats_table
 
     calendar = SystemCalendar()
     last = date.today()
     first = last - timedelta(days=args.days - 1)
-    since = calendar.epoch(datetime.combine(first - timedelta(days=1), time()))
+    since = since_for(calendar, first)
     events, saved = _read_history(lambda store: (store.events(since), store.load_state("sitting")))
-    # The sit still going on, up to the last input seen; unless a restart has already recorded it
-    # (the same start, give or take the rounding of two conversions from the steady clock).
-    live = saved_sit(saved, clock.time())
-    if live and not any(
-        isinstance(e, SittingSpan) and abs(e.start - live.start) < 1.0 for e in events
-    ):
-        events.append(live)
-    days = day_stats(events, calendar, first, last, load_catalogue())
+    days = last_days(events, saved, calendar, first, last, load_catalogue(), clock.time())
     if args.chart:
         from reminder.chart import draw_week
 

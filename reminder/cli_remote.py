@@ -6,7 +6,6 @@ import argparse
 import json
 import math
 import sys
-from datetime import datetime
 from typing import Any
 
 from reminder.control.client import send as request
@@ -124,6 +123,8 @@ def send(command: Request) -> int:
     if not reply.get("ok"):
         print(f"psoas: {reply.get('error', 'the reminder said no')}", file=sys.stderr)
         return 1
+    if isinstance(reply.get("said"), str):
+        print(reply["said"])
     return 0
 
 
@@ -142,23 +143,15 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def describe(status: dict[str, Any]) -> str:
-    """The status in a few plain lines."""
-
-    def clock(iso: str | None) -> str:
-        return datetime.fromisoformat(iso).strftime("%H:%M") if iso else "-"
-
-    state = status.get("state", "?")
-    lines = [f"{state}: sitting {status.get('sitting_minutes', 0):g} min"]
-    if status.get("next_prompt"):
-        lines[0] += f", next prompt at {clock(status['next_prompt'])}"
-    if status.get("paused_until"):
-        lines.append(f"paused until {clock(status['paused_until'])}")
-    if status.get("routine"):
-        lines.append(f"routine under way: {status['routine']}")
+    """The status in two or three plain lines: the running psoas's own sentence, then its parts."""
+    lines = [str(status.get("summary", status.get("state", "?")))]
     lines.append(
         f"idle source {status.get('idle_source')}, tray {status.get('tray')}, "
         f"notifications via {status.get('notifier')} (pid {status.get('pid')})"
     )
+    config = status.get("config")
+    if isinstance(config, dict) and config.get("problem"):
+        lines.append(f"your last config change was not applied: {config['problem']}")
     if status.get("note"):
         lines.append(status["note"])
     return "\n".join(lines)

@@ -148,6 +148,14 @@ def load_config(
     return parse_config(text, str(path), stretch_ids, desk_ids)
 
 
+def read_config(explicit: Path | None, catalogue: Catalogue) -> Config:
+    """The config psoas runs on: the file given, else the user's own, else the defaults; checked
+    against the catalogue's stretch ids. ConfigError (one line) for any problem."""
+    desk = [stretch.id for stretch in catalogue.allowed("desk", ())]
+    found = find_config(explicit)
+    return load_config(found, stretch_ids=list(catalogue.stretches), desk_ids=desk)
+
+
 def parse_config(
     text: str,
     origin: str,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 
 import schedule
 
@@ -21,7 +22,9 @@ from reminder.clock import Clock, Timer
 from reminder.core import events as ev
 from reminder.core.commands import Command, named
 from reminder.core.observer import Observer
+from reminder.core.settings import Settings
 from reminder.core.sitting import SittingCore
+from reminder.core.status import Status
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
 from reminder.words import notification_for, prompt_buttons
@@ -38,8 +41,27 @@ _IDLE_TIMEOUT = 1.0
 ReplaceIdle = Callable[[Collection[str]], Awaitable[IdleSource]]
 
 
+#: What answers a prompt that is up.
+ANSWERS = (ev.BreakTaken, ev.Skipped, ev.Snoozed, ev.RoutineStarted)
+
+
 class _Tick:
     """Look at the user and the time; nothing asked."""
+
+
+@dataclass(frozen=True)
+class _Reconfigure:
+    """The user's config changed: the core takes these settings, then looks again."""
+
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A command whose asker waits for what followed from it."""
+
+    command: Command
+    done: asyncio.Future[tuple[list[ev.Event], Status]]
 
 
 class _Stop:
@@ -70,7 +92,7 @@ class Daemon:
         self.wakeups = 0
         self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()
-        self._work: asyncio.Queue[Command | _Tick | _Stop] = asyncio.Queue()
+        self._work: asyncio.Queue[Command | _Asked | _Reconfigure | _Tick | _Stop] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: Timer | None = None
         self._wall_watch: Timer | None = None
@@ -81,6 +103,16 @@ class Daemon:
     def submit(self, command: Command) -> None:
         """Queue a command (on the daemon's loop)."""
         self._work.put_nowait(command)
+
+    async def carry_out(self, command: Command) -> tuple[list[ev.Event], Status]:
+        """Queue a command and wait until it is done: what followed from it, and the state after."""
+        asked = _Asked(command, asyncio.get_running_loop().create_future())
+        self._work.put_nowait(asked)
+        return await asked.done
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Run on new settings from now on (on the daemon's loop)."""
+        self._work.put_nowait(_Reconfigure(settings))
 
     def stop(self) -> None:
         """Stop after a last look at the user (on the daemon's loop)."""
@@ -142,14 +174,19 @@ class Daemon:
         await asyncio.sleep(0)
         await self._work.join()
 
-    async def _step(self, item: Command | _Tick) -> None:
+    async def _step(self, item: Command | _Asked | _Reconfigure | _Tick) -> None:
+        if isinstance(item, _Reconfigure):
+            self.core.reconfigure(item.settings)
+            item = _Tick()
         idle, locked = await self._read_idle()
         now = self.clock.now()
         events = self.core.observe(now, idle, locked=locked, slept_since=self.clock.slept_since())
-        if not isinstance(item, _Tick):
-            events += self.core.command(now, item)
-        self._publish(events)
+        command = item.command if isinstance(item, _Asked) else item
+        answer = [] if isinstance(command, _Tick) else self.core.command(now, command)
+        self._publish(events + answer)
         self._arm()
+        if isinstance(item, _Asked) and not item.done.done():
+            item.done.set_result((answer, self.core.status(self.clock.now())))
 
     async def _read_idle(self) -> tuple[float | None, bool]:
         """Seconds since the last input (None: nothing can see input) and the screen lock."""
@@ -200,7 +237,12 @@ class Daemon:
         self._work.put_nowait(_Tick())
 
     def _publish(self, events: list[ev.Event]) -> None:
-        """Post what the user should see, then tell the listeners (tray, history) the new state."""
+        """Post what the user should see, then tell the listeners (tray, history) the new state.
+
+        A prompt that has been answered (done, skipped, snoozed, a break or a routine taken) is
+        taken down rather than left up until the server's timeout."""
+        if any(isinstance(event, ANSWERS) for event in events):
+            self.outbox.withdraw("prompt")
         for event in events:
             log.info("%s", event)
             shown = notification_for(event, self.catalogue)

@@ -55,6 +55,10 @@ class Notifier(Protocol):
         """Take down the note shown in ``slot``, if it is still up and the notifier can."""
         ...
 
+    async def withdraw_all(self) -> None:
+        """Take down every note still up (psoas is quitting)."""
+        ...
+
 
 class TerminalNotifier:
     """The last resort: a bell and a line on the terminal."""
@@ -75,6 +79,9 @@ class TerminalNotifier:
     async def withdraw(self, slot: str) -> None:
         return None
 
+    async def withdraw_all(self) -> None:
+        return None
+
 
 class PlyerNotifier:
     """Desktop notifications through plyer, where there is no freedesktop server (Windows,
@@ -90,6 +97,9 @@ class PlyerNotifier:
         await asyncio.to_thread(self._show, note)
 
     async def withdraw(self, slot: str) -> None:
+        return None
+
+    async def withdraw_all(self) -> None:
         return None
 
     def _show(self, note: Note) -> None:
@@ -159,6 +169,10 @@ class FallbackNotifier:
         with contextlib.suppress(NotifyError, TimeoutError):
             await asyncio.wait_for(self.primary.withdraw(slot), self.timeout)
 
+    async def withdraw_all(self) -> None:
+        with contextlib.suppress(NotifyError, TimeoutError):
+            await asyncio.wait_for(self.primary.withdraw_all(), self.timeout)
+
 
 class Outbox:
     """Notes wait here in order; one task shows them, so the daemon never waits on a server."""
@@ -176,6 +190,9 @@ class Outbox:
 
     def withdraw(self, slot: str) -> None:
         self._queue.put_nowait(lambda: self.notifier.withdraw(slot))
+
+    def withdraw_all(self) -> None:
+        self._queue.put_nowait(self.notifier.withdraw_all)
 
     async def flushed(self) -> None:
         """Return once every note posted so far has been shown (or has failed)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,12 @@ class FreedesktopNotifier:
     def __init__(
         self,
         bus: Any,
-        icon: Path | None,
+        icons: Mapping[str | None, Path],
         on_action: Callable[[str], None],
         timeout_ms: int = 20000,
     ) -> None:
         self._bus = bus
-        self.icon = str(icon) if icon else ""
+        self.icons = {slot: str(path) for slot, path in icons.items()}  # by slot; None: the rest
         self.on_action = on_action
         self.timeout_ms = timeout_ms
         self._capabilities: set[str] | None = None  # asked once per server
@@ -77,7 +77,8 @@ class FreedesktopNotifier:
                 flat += [key, label]
         replaces = self._ids.get(note.slot, 0) if note.slot else 0
         hints = {"desktop-entry": Variant("s", APP_NAME)}
-        args = [APP_NAME, replaces, self.icon, note.title, body, flat, hints, self.timeout_ms]
+        icon = self.icons.get(note.slot, self.icons.get(None, ""))
+        args = [APP_NAME, replaces, icon, note.title, body, flat, hints, self.timeout_ms]
         (new_id,) = await self._call("Notify", "susssasa{sv}i", args)
         if note.slot:
             self._ids[note.slot] = int(new_id)

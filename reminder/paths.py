@@ -37,9 +37,9 @@ def chart_file() -> Path:
     return cache_dir() / "week.png"
 
 
-def icon_file() -> Path:
-    """The notification icon (servers want a file)."""
-    return cache_dir() / "psoas.png"
+def icon_file(kind: str = "psoas") -> Path:
+    """A notification icon (servers want a file): ``kind`` is "prompt", "routine" or "psoas"."""
+    return cache_dir() / ("psoas.png" if kind == "psoas" else f"psoas-{kind}.png")
 
 
 def pictures_dir() -> Path:

@@ -7,6 +7,7 @@ length reads the same everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,6 +18,8 @@ from reminder.core.status import State, Status
 
 if TYPE_CHECKING:  # the catalogue's model says its routine lengths in these words
     from reminder.catalogue.model import Catalogue, Routine, RoutineStep
+    from reminder.config import Config
+    from reminder.core.timebase import Calendar
 
 # ----- numbers --------------------------------------------------------------------------------
 
@@ -39,7 +42,8 @@ def duration(seconds: float, exact: bool = False) -> str:
     minutes = round(seconds / 60)
     if minutes < 60:
         return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
 
 
 def count(n: int, one: str, many: str | None = None) -> str:
@@ -79,7 +83,8 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
             stretch = catalogue.stretch(event.stretch)
             again = " (again)" if event.repeat else ""
             title = f"Time to stretch{again}: {stretch.name}"
-            body = f"You have sat {duration(event.sitting_seconds)}. {stretch.summary()}"
+            sat = duration(event.sitting_seconds)
+            body = f"You have been sitting for {sat}. {stretch.summary()}"
             return title, body
         case ev.RoutineStepStarted():
             step = catalogue.routine(event.routine).steps[event.index]
@@ -207,8 +212,8 @@ def countdown(left_seconds: float, paused: bool) -> str:
 
 
 def stats_table(days: Sequence[DayStats]) -> str:
-    """``psoas stats``: a line a day."""
-    columns = ("sat", "longest", "breaks", "prompted", "prompts", "snoozes", "skips", "routines")
+    """``psoas stats``: a line a day, and what the columns mean."""
+    columns = ("sat", "longest", "breaks", "stretched", "prompts", "snoozes", "skips", "routines")
     header = f"{'day':<15}" + "".join(f"{name:>11}" for name in columns) + "  stretches done"
     lines = [header]
     for d in days:
@@ -226,4 +231,147 @@ def stats_table(days: Sequence[DayStats]) -> str:
         lines.append(
             f"{d.day:%a %Y-%m-%d} " + "".join(f"{f:>11}" for f in figures) + f"  {stretches}"
         )
+    lines += [
+        "",
+        "sat: time sat that day; longest: the longest sit without a break; breaks: times you got",
+        "up on your own; stretched: breaks after a prompt (I stretched, or a routine); prompts:",
+        "reminders shown, repeats included; routines: routines done to the end.",
+    ]
     return "\n".join(lines)
+
+
+# ----- answers to commands -------------------------------------------------------------------
+
+
+def when(epoch: float, now: float) -> str:
+    """A moment to come, as near as it is: '10:17' today, 'tomorrow 09:00', 'Mon 09:00'."""
+    then, today = datetime.fromtimestamp(epoch), datetime.fromtimestamp(now).date()
+    if then.date() == today:
+        return f"{then:%H:%M}"
+    if (then.date() - today).days == 1:
+        return f"tomorrow {then:%H:%M}"
+    return f"{then:%a %H:%M}" if (then.date() - today).days < 7 else f"{then:%a %d %b %H:%M}"
+
+
+def next_prompt(status: Status, now: float) -> str:
+    if status.next_prompt is None:
+        return "no prompt is planned"
+    return f"next prompt at {when(status.next_prompt, now)}"
+
+
+def summary(status: Status, now: float, catalogue: Catalogue) -> str:
+    """``psoas status`` in one sentence."""
+    sitting = f"Sitting for {duration(status.sitting_seconds)}"
+    match status.state:
+        case State.AWAY:
+            return "Away from the desk: the sitting clock is at zero."
+        case State.ROUTINE:
+            step = max(status.routine_step + 1, 1)
+            paused = " (paused)" if status.routine_paused else ""
+            return f"{_routine_name(status, catalogue)}: step {step} under way{paused}."
+        case State.DUE:
+            name = catalogue.stretch(status.next_stretch).name if status.next_stretch else ""
+            return f"{sitting}; time to stretch{': ' + name if name else ''}."
+        case State.SNOOZED:
+            return f"{sitting}; snoozed, {next_prompt(status, now)}."
+        case State.PAUSED:
+            return f"{sitting}; reminders paused until {when(status.paused_until or now, now)}."
+        case State.OFF_HOURS:
+            return f"{sitting}; outside working hours, {_no_prompt_before(status, now)}."
+    return f"{sitting}; {next_prompt(status, now)}."
+
+
+def answer(
+    command: str, events: Sequence[ev.Event], status: Status, now: float, catalogue: Catalogue
+) -> str:
+    """What a command from the command line did, in one line (or why it did nothing)."""
+    happened = {type(event) for event in events}
+    match command:
+        case "snooze" if ev.Snoozed in happened and status.state != State.OFF_HOURS:
+            return f"Snoozed: {next_prompt(status, now)}"
+        case "snooze":
+            return f"Nothing to snooze: {_why_nothing(status, now)}"
+        case "done":
+            stretch = next((e.stretch for e in events if isinstance(e, ev.BreakTaken)), None)
+            named = f" ({catalogue.stretch(stretch).name})" if stretch else ""
+            return (
+                f"Noted, you stretched{named}: the clock starts again, {next_prompt(status, now)}"
+            )
+        case "skip":
+            return f"Skipped: the clock starts again, {next_prompt(status, now)}"
+        case "pause":
+            return f"Paused: no prompts until {when(status.paused_until or now, now)}"
+        case "resume" if ev.Resumed in happened:
+            return f"Reminders on again: {next_prompt(status, now)}"
+        case "resume":
+            return "Nothing to resume: reminders are not paused"
+        case "routine":
+            started = next(e for e in events if isinstance(e, ev.RoutineStarted))
+            routine = catalogue.routine(started.routine)
+            return f"{routine.name} started: {count(len(routine.steps), 'step')}"
+        case "pause-routine" | "resume-routine" | "skip-step" if status.state != State.ROUTINE:
+            return "Nothing to do: no routine is under way"
+        case "pause-routine":
+            return "Routine paused: psoas routine --resume goes on with it"
+        case "resume-routine":
+            return "Routine going on"
+        case "skip-step":
+            return f"On to step {status.routine_step + 1}"
+        case "cancel-routine" if ev.RoutineCancelled in happened:
+            return f"Routine stopped: {next_prompt(status, now)}"
+        case "cancel-routine":
+            return "Nothing to stop: no routine is under way"
+    return "Done"
+
+
+def _why_nothing(status: Status, now: float) -> str:
+    match status.state:
+        case State.AWAY:
+            return "you are away from the desk, so no prompt is due"
+        case State.ROUTINE:
+            return "a routine is under way"
+        case State.PAUSED:
+            return f"reminders are paused until {when(status.paused_until or now, now)}"
+        case State.OFF_HOURS:
+            return _no_prompt_before(status, now)
+    return "no prompt is due"
+
+
+def _no_prompt_before(status: Status, now: float) -> str:
+    if status.next_prompt is None:
+        return "no prompt is planned"
+    return f"no prompt before {when(status.next_prompt, now)}"
+
+
+# ----- the config ------------------------------------------------------------------------------
+
+CONFIG_NOT_APPLIED = "psoas: your config change was not applied"
+
+
+def config_line(config: Config) -> str:
+    """'a prompt after 45 min of sitting, Mon-Fri 09:00-18:00'."""
+    days = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)\b")
+    hours = days.sub(lambda found: found[0].title(), config.hours.describe())
+    return f"a prompt after {duration(config.sit_seconds)} of sitting, {hours}"
+
+
+def running(config: Config, now: float, calendar: Calendar) -> str:
+    """The line ``psoas run`` starts with: what it will do, and when it starts to (it may be
+    evening: then nothing happens for hours, and that is right)."""
+    line = f"psoas is running: {config_line(config)}"
+    local = calendar.local(now)
+    opens = config.hours.next_open(local)
+    if opens != local:
+        line += f" (now outside those hours; next from {when(calendar.epoch(opens), now)})"
+    return line
+
+
+def config_not_opened(path: object, problem: str) -> tuple[str, str]:
+    return (
+        "psoas: your config file",
+        f"It could not be opened ({problem}). It is {path}: open it with your text editor.",
+    )
+
+
+def chart_not_opened(path: object) -> tuple[str, str]:
+    return "psoas: this week's chart", f"Nothing here opens pictures; the chart is {path}."

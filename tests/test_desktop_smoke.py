@@ -35,7 +35,7 @@ def notify(desktop: Desktop, title: str, body: str = "body") -> str:
     async def play() -> str:
         bus = await connect(desktop.bus_address)
         try:
-            notifier = FreedesktopNotifier(bus, None, lambda key: None, timeout_ms=5000)
+            notifier = FreedesktopNotifier(bus, {}, lambda key: None, timeout_ms=5000)
             await notifier.start()
             await notifier.show(Note(title, body))
             return "SENT"

@@ -68,7 +68,7 @@ def test_day_figures_add_up_and_a_sit_across_midnight_is_split(catalogue):
         ev.SittingSpan(at(1, 9), at(1, 10)),
         ev.PromptShown(at(1, 10), "bridge", 3600, 0),
         ev.Snoozed(at(1, 10.05), 5),
-        ev.BreakTaken(at(1, 10.2), at(1, 10.2), "done"),
+        ev.BreakTaken(at(1, 10.2), at(1, 10.2), "done", "bridge"),
         ev.SittingSpan(at(1, 10.2), at(1, 10.7)),
         ev.BreakTaken(at(1, 10.7), at(1, 11), "natural"),
         ev.Skipped(at(1, 12)),

@@ -6,9 +6,12 @@ It runs on the daemon's loop, so it reads the core directly and never waits on a
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from reminder import words
 from reminder.catalogue.model import Catalogue
 from reminder.control.protocol import THEN, Request, decode_request
 from reminder.core.commands import named
@@ -23,28 +26,34 @@ def when(epoch: float | None) -> str | None:
 
 
 class ControlHandler:
-    def __init__(self, daemon: Daemon, catalogue: Catalogue, tray: str) -> None:
+    def __init__(
+        self, daemon: Daemon, catalogue: Catalogue, parts: Callable[[], dict[str, Any]]
+    ) -> None:
         self.daemon = daemon
         self.catalogue = catalogue
-        self.tray = tray  # which tray shows the icon, for ``psoas status``
+        self.parts = parts  # what the app says of its parts (tray, config), for ``psoas status``
 
     async def answer(self, line: bytes) -> dict[str, Any]:
         request = decode_request(line, self.catalogue.routines)
-        return self.carry_out(request)
+        return await self.carry_out(request)
 
-    def carry_out(self, request: Request) -> dict[str, Any]:
+    async def carry_out(self, request: Request) -> dict[str, Any]:
         if request.command == "status":
             return {"ok": True, "status": self.status_report()}
         if request.command == "quit":
-            return {"ok": True, THEN: self.daemon.stop}
-        self.daemon.submit(named(request.command, request.minutes, request.name or "desk"))
-        return {"ok": True}
+            return {"ok": True, "said": f"psoas (pid {os.getpid()}) stops", THEN: self.daemon.stop}
+        command = named(request.command, request.minutes, request.name or "desk")
+        events, status = await self.daemon.carry_out(command)
+        said = words.answer(request.command, events, status, time.time(), self.catalogue)
+        return {"ok": True, "said": said}
 
     def status_report(self) -> dict[str, Any]:
         """Everything ``psoas status --json`` shows."""
         daemon = self.daemon
-        status = daemon.core.status(daemon.clock.now())
+        now = daemon.clock.now()
+        status = daemon.core.status(now)
         report = {
+            "summary": words.summary(status, now.epoch, self.catalogue),
             "state": status.state,
             "sitting_minutes": round(status.sitting_seconds / 60, 1),
             "next_prompt": when(status.next_prompt),
@@ -52,10 +61,10 @@ class ControlHandler:
             "next_stretch": status.next_stretch,
             "routine": status.routine,
             "idle_source": daemon.idle.name,
-            "tray": self.tray,
             "notifier": daemon.outbox.notifier.name,
             "pid": os.getpid(),
         }
+        report |= self.parts()
         if not daemon.idle.tracks_input:
             report["note"] = "no idle source: every minute psoas runs counts as sitting"
         return report

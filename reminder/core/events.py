@@ -36,13 +36,16 @@ class BreakTaken:
     """The sitting clock went back to zero because the user moved.
 
     ``how`` is "natural" (no input for break_minutes), "done" (the user says they stretched) or
-    "routine" (a guided routine ran to the end, or was stopped after lasting a full break).
+    "routine" (a guided routine ran to the end, or was stopped after lasting a full break). A
+    "done" break is dated when the user said so, and names the stretch the prompt it answers
+    named (None when no prompt was out).
     """
 
     kind: ClassVar[str] = "break"
     start: float
     end: float
     how: str
+    stretch: str | None = None
 
 
 @dataclass(frozen=True)

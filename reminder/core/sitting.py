@@ -121,19 +121,19 @@ class SittingCore:
         now = self._steady(now)
         out: list[ev.Event] = []
         match command:
-            case Snooze():
+            case Snooze() if self.span is not None:  # away or in a routine: nothing to snooze
                 minutes = command.minutes
                 minutes = self.settings.snooze / 60 if minutes is None else minutes
                 out.append(ev.Snoozed(now.epoch, minutes))
-                if self.span is not None:
-                    self.span.next_prompt = now.t + minutes * 60
-                    self.span.snoozed = True
+                self.span.next_prompt = now.t + minutes * 60
+                self.span.snoozed = True
             case Done() | Skip() if self.routine is not None:
                 self._cancel_routine(now, out)
                 return out + self.command(now, command)
             case Done():
-                start = self.span.start if self.span else now.t
-                self._restart_span(now, out, ev.BreakTaken(now.at(start).epoch, now.epoch, "done"))
+                answered = self.last_stretch if self.span and self.span.prompts else None
+                taken = ev.BreakTaken(now.epoch, now.epoch, "done", answered)
+                self._restart_span(now, out, taken)
             case StretchNow():
                 self._show_prompt(now, out)
             case Skip():
@@ -164,6 +164,14 @@ class SittingCore:
                     self.routine.skip_step(now.t)
         self._advance(now, out)
         return out
+
+    def reconfigure(self, settings: Settings) -> None:
+        """The user changed their config: from now on it counts. A prompt not yet shown is due
+        after the new sitting time; one already out, snoozed or paused keeps its time."""
+        self.settings = settings
+        span = self.span
+        if span is not None and not span.prompts and not span.snoozed:
+            span.next_prompt = span.start + settings.sit
 
     # ----- outputs ------------------------------------------------------------------------
 

@@ -67,8 +67,18 @@ def day_stats(
         following = calendar.local(epoch).date() + timedelta(days=1)
         return calendar.epoch(datetime.combine(following, time()))
 
-    last_prompted: str | None = None
-    for event in sorted(events, key=ev.event_time):
+    ordered = sorted(events, key=ev.event_time)
+    prompts = [(e.at, e.stretch) for e in ordered if isinstance(e, ev.PromptShown)]
+
+    def answered(taken: ev.BreakTaken) -> str | None:
+        """The stretch a "done" break credits: the one its prompt named. Records from before
+        breaks named it give the last prompt shown before the break ended."""
+        if taken.stretch is not None or taken.start == taken.end:
+            return taken.stretch
+        earlier = [stretch for at, stretch in prompts if at <= taken.end]
+        return earlier[-1] if earlier else None
+
+    for event in ordered:
         match event:
             case ev.SittingSpan(start=start, end=end) if end > start:
                 ended = day_of(end)
@@ -90,10 +100,10 @@ def day_stats(
                     else:
                         target.breaks_prompted += 1
                     target.breaks.append((end, how))
-                    if how == "done" and last_prompted:
-                        target.stretches_done[last_prompted] += 1
-            case ev.PromptShown(at=at, stretch=stretch):
-                last_prompted = stretch
+                    credited = answered(event) if how == "done" else None
+                    if credited:
+                        target.stretches_done[credited] += 1
+            case ev.PromptShown(at=at):
                 if target := day_of(at):
                     target.prompts += 1
             case ev.Snoozed(at=at):

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from reminder import words
 from reminder.catalogue.model import Catalogue
 from reminder.config import Config
 from reminder.core import commands as cmd
@@ -79,9 +80,18 @@ class TrayModel:
         self.today = "Today: nothing recorded yet"
         #: Called (on the loop) when the words changed without a wake-up: the Today line came in.
         self.on_change: Callable[[], None] = lambda: None
+        #: Shows the user a notice (title, body): set once notifications work.
+        self.tell: Callable[[str, str], None] = lambda title, body: None
         self._daemon: Daemon | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def reconfigure(self, config: Config) -> None:
+        """The user's config changed: the menu's choices and the ring follow it."""
+        self.snooze_minutes = config.snooze_minutes
+        self.sit_seconds = config.sit_seconds
+        self.routine_pace = config.routine_pace
+        self.on_change()
 
     def bind(self, daemon: Daemon) -> None:
         """Send what the items do to ``daemon`` (on the loop that runs it, which is this one)."""
@@ -138,7 +148,7 @@ class TrayModel:
         self._call_soon(lambda: self._start(self._chart()))
 
     def open_config(self) -> None:
-        self._call_soon(self._open_config)
+        self._call_soon(lambda: self._start(self._open_config()))
 
     # ----- on the loop ---------------------------------------------------------------------------
 
@@ -178,10 +188,14 @@ class TrayModel:
         except (OSError, ValueError, sqlite3.Error) as error:
             log.warning("cannot show the chart: %s", error)
             return
-        open_file(self.chart_file)
+        problem = await open_file(self.chart_file)
+        if problem:
+            log.warning("cannot open the chart %s: %s", self.chart_file, problem)
+            self.tell(*words.chart_not_opened(self.chart_file))
 
-    def _open_config(self) -> None:
-        """Open the config file in the user's editor of choice (created from the example first)."""
+    async def _open_config(self) -> None:
+        """Open the config file in the user's editor of choice (created from the example first);
+        where nothing opens it, say where it is."""
         from reminder.config import write_example
         from reminder.errors import UserError
 
@@ -191,22 +205,40 @@ class TrayModel:
                 write_example(path)
         except (OSError, UserError) as error:
             log.warning("cannot open the config file %s: %s", path, error)
+            self.tell(*words.config_not_opened(path, str(error)))
             return
-        open_file(path)
+        problem = await open_file(path)
+        if problem:
+            log.warning("cannot open the config file %s: %s", path, problem)
+            self.tell(*words.config_not_opened(path, problem))
 
 
-def open_file(path: Path) -> None:
-    """Open a file with the desktop's default application (no shell involved)."""
-    opener = {"darwin": "open", "win32": None}.get(sys.platform, "xdg-open")
-    if opener is None:
-        os.startfile(path)  # type: ignore[attr-defined]
-    elif shutil.which(opener):
-        subprocess.Popen(
-            [opener, str(path)],
-            start_new_session=True,
+async def open_file(path: Path) -> str | None:
+    """Open a file with the desktop's default application (no shell involved); what went wrong,
+    in a few words, or None. The opener's own complaints go to the log, not the terminal."""
+    if sys.platform == "win32":
+        try:
+            os.startfile(path)  # type: ignore[attr-defined]
+        except OSError as error:
+            return error.strerror or str(error)
+        return None
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    if shutil.which(opener) is None:
+        return f"{opener} is not installed"
+    try:
+        process = await asyncio.create_subprocess_exec(
+            opener,
+            str(path),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
-    else:
-        log.warning("cannot open %s: %s is not installed", path, opener)
+        _, complaint = await process.communicate()
+    except OSError as error:
+        return f"{opener}: {error.strerror or error}"
+    if process.returncode == 0:
+        return None
+    if complaint.strip():
+        log.debug("%s said: %s", opener, complaint.decode(errors="replace").strip())
+    return f"{opener} found no application for it (exit status {process.returncode})"

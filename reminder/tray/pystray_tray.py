@@ -65,6 +65,20 @@ def xembed_host_present() -> bool:
         return False
 
 
+def _toolkit_warnings_to_the_log() -> None:
+    """GTK's own warnings (Gdk-CRITICAL and the like) go to psoas's log, never the terminal."""
+    if "gi" not in sys.modules:
+        return
+    from gi.repository import GLib
+
+    def to_log(domain: str | None, level: object, message: str, *_: object) -> None:
+        log.debug("%s: %s", domain or "GLib", message)
+
+    levels = GLib.LogLevelFlags.LEVEL_MASK | GLib.LogLevelFlags.FLAG_RECURSION
+    for domain in ("Gdk", "Gtk", "GLib", "GLib-GObject", "GLib-GIO", "libayatana-appindicator"):
+        GLib.log_set_handler(domain, levels, to_log, None)
+
+
 class PystrayTray:
     """The tray through pystray: a picture of the sitting clock and the menu of everything."""
 
@@ -83,6 +97,7 @@ class PystrayTray:
     def _build(self) -> None:
         """Import the toolkit and make the icon: on the thread that will run it."""
         self.pystray = self._pystray or load_pystray()
+        _toolkit_warnings_to_the_log()
         self.icon = self.pystray.Icon("psoas", self._picture(), self.model.tooltip(), self._menu())
         self.name = f"pystray {type(self.icon).__module__.rsplit('_', 1)[-1]}"
 
@@ -106,6 +121,10 @@ class PystrayTray:
                 self._build()
             except TrayUnavailable as error:
                 loop.call_soon_threadsafe(settle, error)
+                return
+            except Exception as error:  # a boundary: a toolkit failing must cost the tray only
+                log.debug("the tray could not start", exc_info=True)
+                loop.call_soon_threadsafe(settle, TrayUnavailable(f"pystray failed: {error}"))
                 return
             loop.call_soon_threadsafe(settle, None)
             self.icon.run()
