@@ -77,6 +77,17 @@ def autostart_file(platform: str | None = None, home: Path | None = None) -> Pat
     return config / "autostart" / f"{APP_NAME}.desktop"
 
 
+def user_bin_dir() -> Path:
+    """Where a user's own commands go (XDG: ``~/.local/bin``); Debian's and Ubuntu's
+    ``~/.profile`` put it on PATH when it exists at login."""
+    return Path.home() / ".local" / "bin"
+
+
+def command_link() -> Path:
+    """The ``psoas`` command that ``./bootstrap`` links to its virtual environment's."""
+    return user_bin_dir() / APP_NAME
+
+
 def history_file() -> Path:
     return data_dir() / "history.sqlite3"
 
