@@ -1,46 +1,33 @@
 """Start psoas at login: an XDG autostart entry, a macOS LaunchAgent, or a Windows Startup file.
 
 The command written is this Python running ``-m reminder run``, as argument lists or quoted per
-each format's rules: no shell string is ever built from user data.
+each format's rules: no shell string is ever built from user data. The XDG entry is a desktop
+entry like the menu's (:mod:`reminder.desktop_entry`), with psoas's icon, and psoas replaces or
+removes only an entry it wrote itself.
 """
 
 from __future__ import annotations
 
-import os
 import plistlib
 import sys
 from pathlib import Path
 
-from reminder import APP_NAME
+from reminder import desktop_entry, paths
 
-LABEL = "org.psoas.reminder"
+LABEL = paths.LAUNCH_AGENT_LABEL
 
 
 def entry_path(platform: str | None = None, home: Path | None = None) -> Path:
     """Where the login entry lives on this platform."""
-    platform = platform or sys.platform
-    home = home or Path.home()
-    if platform == "darwin":
-        return home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
-    if platform == "win32":
-        appdata = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming"))
-        return (
-            appdata / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" / "psoas.cmd"
-        )
-    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
-    return config / "autostart" / "psoas.desktop"
+    return paths.autostart_file(platform, home)
 
 
 def command() -> list[str]:
-    return [sys.executable, "-m", "reminder", "run"]
+    return desktop_entry.start_command()
 
 
-def _desktop_quote(arg: str) -> str:
-    """Quote one argument as the Desktop Entry spec's Exec key wants."""
-    if not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`%="):
-        return arg
-    escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
-    return '"' + escaped.replace("%", "%%") + '"'
+def _is_xdg(platform: str) -> bool:
+    return platform not in ("darwin", "win32")
 
 
 def entry_text(platform: str | None = None) -> bytes:
@@ -58,20 +45,22 @@ def entry_text(platform: str | None = None) -> bytes:
     if platform == "win32":
         quoted = " ".join(f'"{arg}"' for arg in args)  # cmd.exe quoting of fixed paths
         return f'@echo off\r\nstart "" /b {quoted}\r\n'.encode()
-    exec_line = " ".join(_desktop_quote(arg) for arg in args)
-    return (
-        "[Desktop Entry]\n"
-        "Type=Application\n"
-        f"Name={APP_NAME}\n"
-        "Comment=Hip-flexor stretch reminder that counts real sitting time\n"
-        f"Exec={exec_line}\n"
-        "Terminal=false\n"
-        "X-GNOME-Autostart-enabled=true\n"
+    return desktop_entry.entry_text(
+        args,
+        paths.app_icon_file(),
+        "psoas autostart disable",
+        extra=("X-GNOME-Autostart-enabled=true",),
     ).encode()
 
 
 def enable(platform: str | None = None, home: Path | None = None) -> Path:
+    """Write the login entry; :class:`desktop_entry.NotOurs` if another program's is there."""
+    platform = platform or sys.platform
     path = entry_path(platform, home)
+    if _is_xdg(platform):
+        desktop_entry.refuse_if_foreign(path)
+        desktop_entry.write_app_icon()
+        return desktop_entry.write_entry(path, entry_text(platform).decode())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(entry_text(platform))
@@ -80,7 +69,13 @@ def enable(platform: str | None = None, home: Path | None = None) -> Path:
 
 
 def disable(platform: str | None = None, home: Path | None = None) -> Path | None:
+    """Remove the login entry: its path, or None when there was none."""
+    platform = platform or sys.platform
     path = entry_path(platform, home)
+    if _is_xdg(platform):
+        removed = desktop_entry.remove_entry(path)
+        desktop_entry.drop_app_icon_if_unused()
+        return removed
     if not path.exists():
         return None
     path.unlink()

@@ -172,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
     export.set_defaults(handler=_export)
     cli_remote.add_autostart(sub, common)
+    cli_remote.add_desktop_entry(sub, common)
 
     config = sub.add_parser(
         "config",

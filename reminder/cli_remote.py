@@ -72,16 +72,79 @@ def add_autostart(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _autostart(args: argparse.Namespace) -> int:
     from reminder import autostart
+    from reminder.desktop_entry import NotOurs
 
-    if args.action == "enable":
-        print(f"psoas will start at login: {autostart.enable()}")
-    elif args.action == "disable":
-        removed = autostart.disable()
-        print(f"removed {removed}" if removed else "psoas was not set to start at login")
-    else:
-        enabled, path = autostart.status()
-        print(f"{'enabled' if enabled else 'disabled'}: {path}")
+    try:
+        if args.action == "enable":
+            print(f"psoas will start at login: {autostart.enable()}")
+        elif args.action == "disable":
+            removed = autostart.disable()
+            print(f"removed {removed}" if removed else "psoas was not set to start at login")
+        else:
+            enabled, path = autostart.status()
+            print(f"{'enabled' if enabled else 'disabled'}: {path}")
+    except (NotOurs, OSError) as error:
+        return _entry_problem("autostart", error)
     return 0
+
+
+def add_desktop_entry(sub: Any, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "desktop-entry",
+        parents=[common],
+        help="psoas in your application menu (install, remove, status)",
+        description="Manage psoas's entry in the application menu of Linux and BSD desktops: "
+        "a desktop file in $XDG_DATA_HOME/applications (~/.local/share/applications), with "
+        "psoas's icon in its data folder. An entry psoas did not write is never replaced or "
+        "removed.",
+    )
+    parser.add_argument(
+        "action",
+        choices=("install", "remove", "status"),
+        metavar="ACTION",
+        help="install, remove or status",
+    )
+    parser.set_defaults(handler=_desktop_entry)
+
+
+def _desktop_entry(args: argparse.Namespace) -> int:
+    from reminder import desktop_entry
+
+    if not desktop_entry.menu_supported():
+        print(
+            "psoas: desktop-entry: application-menu entries are for Linux and BSD desktops; "
+            "on this system use 'psoas autostart enable' to start psoas at login",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        if args.action == "install":
+            print(f"psoas is in your application menu: {desktop_entry.install()}")
+        elif args.action == "remove":
+            removed = desktop_entry.remove()
+            print(f"removed {removed}" if removed else "psoas was not in your application menu")
+        else:
+            state, path = desktop_entry.status()
+            words = {
+                "installed": "installed",
+                "absent": "not installed",
+                "foreign": "not installed; an entry psoas did not write is at",
+            }
+            print(f"{words[state]}: {path}")
+    except (desktop_entry.NotOurs, OSError) as error:
+        return _entry_problem("desktop-entry", error)
+    return 0
+
+
+def _entry_problem(command: str, error: Exception) -> int:
+    """One line for an entry psoas may not touch or could not write; exit status 1."""
+    if isinstance(error, OSError):
+        where = f" {error.filename}" if error.filename else ""
+        reason = error.strerror or error
+        print(f"psoas: {command}: cannot change{where} ({reason})", file=sys.stderr)
+    else:
+        print(f"psoas: {command}: {error}", file=sys.stderr)
+    return 1
 
 
 def _minutes(text: str) -> float:

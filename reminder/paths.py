@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
 import platformdirs
 
 from reminder import APP_NAME
+
+#: The macOS LaunchAgent's label, which is also its file's name.
+LAUNCH_AGENT_LABEL = "org.psoas.reminder"
 
 
 def config_file() -> Path:
@@ -45,6 +49,43 @@ def icon_file(kind: str = "psoas") -> Path:
 def pictures_dir() -> Path:
     """The stretch pictures, drawn once and kept."""
     return cache_dir() / "pictures"
+
+
+def app_icon_file() -> Path:
+    """psoas's icon for the application menu and the login entry: kept, unlike the cache."""
+    return data_dir() / "psoas.png"
+
+
+def menu_entry_file() -> Path:
+    """The application-menu entry (freedesktop: ``$XDG_DATA_HOME/applications``)."""
+    return platformdirs.user_data_path() / "applications" / f"{APP_NAME}.desktop"
+
+
+def autostart_file(platform: str | None = None, home: Path | None = None) -> Path:
+    """The entry that starts psoas at login: an XDG autostart file, a LaunchAgent, or a file in
+    the Windows Startup folder."""
+    platform = platform or sys.platform
+    home = home or Path.home()
+    if platform == "darwin":
+        return home / "Library" / "LaunchAgents" / f"{LAUNCH_AGENT_LABEL}.plist"
+    if platform == "win32":
+        appdata = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming"))
+        return (
+            appdata / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" / "psoas.cmd"
+        )
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    return config / "autostart" / f"{APP_NAME}.desktop"
+
+
+def user_bin_dir() -> Path:
+    """Where a user's own commands go (XDG: ``~/.local/bin``); Debian's and Ubuntu's
+    ``~/.profile`` put it on PATH when it exists at login."""
+    return Path.home() / ".local" / "bin"
+
+
+def command_link() -> Path:
+    """The ``psoas`` command that ``./bootstrap`` links to its virtual environment's."""
+    return user_bin_dir() / APP_NAME
 
 
 def history_file() -> Path:

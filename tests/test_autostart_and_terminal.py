@@ -11,13 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from reminder import autostart
+from reminder import autostart, desktop_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_linux_entry_is_written_quoted_and_removed(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "my config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     path = autostart.enable("linux", tmp_path)
     assert path == tmp_path / "my config" / "autostart" / "psoas.desktop"
     text = path.read_text()
@@ -31,9 +32,10 @@ def test_linux_entry_is_written_quoted_and_removed(tmp_path, monkeypatch):
 
 
 def test_exec_arguments_with_spaces_are_quoted():
-    assert autostart._desktop_quote("/opt/my apps/python") == '"/opt/my apps/python"'
-    assert autostart._desktop_quote('a"b$c') == '"a\\"b\\$c"'
-    assert autostart._desktop_quote("/usr/bin/python3") == "/usr/bin/python3"
+    quote = desktop_entry.quote_exec_argument
+    assert quote("/opt/my apps/python") == '"/opt/my apps/python"'
+    assert quote('a"b$c') == '"a\\"b\\$c"'
+    assert quote("/usr/bin/python3") == "/usr/bin/python3"
 
 
 def test_macos_launch_agent_and_windows_startup_file(tmp_path, monkeypatch):
