@@ -316,10 +316,10 @@ def _open_history(read_only: bool = True):
     """The history (read-only unless something is to be recorded), or one line saying why not."""
     import sqlite3
 
-    from reminder.paths import data_dir
+    from reminder.paths import history_file
     from reminder.store import HistoryStore
 
-    path = data_dir() / "history.sqlite3"
+    path = history_file()
     try:
         return HistoryStore(path, read_only=read_only)
     except (OSError, sqlite3.Error) as error:
