@@ -37,7 +37,24 @@ TOP_KEYS = (
     "idle_source",
     "routine_pace",
 )
-TABLES = {"hours": ("days", "start", "end"), "stretches": ("place", "exclude")}
+TABLES = {
+    "hours": ("days", "start", "end"),
+    "stretches": ("place", "exclude"),
+    "quiet": ("when", "apps", "recheck_minutes"),
+}
+#: What can make psoas hold a prompt: do-not-disturb, a fullscreen window, a call, named apps.
+QUIET_SIGNALS = ("dnd", "fullscreen", "call", "apps")
+
+
+@dataclass(frozen=True)
+class Quiet:
+    """When not to interrupt: the busy signals to look at, the apps that count, and how often
+    to look again while a prompt waits."""
+
+    when: tuple[str, ...] = QUIET_SIGNALS
+    apps: tuple[str, ...] = ()
+    recheck_minutes: float = 2
+
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _END_OF_DAY = "24:00"  # allowed for hours.end only: midnight at the end of the day
@@ -60,6 +77,7 @@ class Config:
     )
     place: str = "anywhere"
     exclude: tuple[str, ...] = ()
+    quiet: Quiet = field(default_factory=Quiet)
     origin: str = field(default="defaults", compare=False)
 
     @property
@@ -96,6 +114,7 @@ def settings_for(config: Config, catalogue: Catalogue) -> Settings:
         away_poll=min(60.0, max(1.0, min(config.sit_seconds, config.break_seconds) / 5)),
         wake_grace=min(60.0, config.break_seconds),
         routine_pace=config.routine_pace,
+        recheck=config.quiet.recheck_minutes * 60,
     )
 
 
@@ -177,6 +196,7 @@ def parse_config(
             check.known_keys(data[table], f"{table}.", keys)
     hours = data.get("hours", {})
     stretches = data.get("stretches", {})
+    quiet = data.get("quiet", {})
     default = DEFAULTS
     config = Config(
         sit_minutes=check.minutes(data, "sit_minutes", default.sit_minutes),
@@ -194,6 +214,13 @@ def parse_config(
         ),
         place=check.choice(stretches, "stretches.place", default.place, PLACES),
         exclude=check.ids(stretches.get("exclude", []), "stretches.exclude", stretch_ids),
+        quiet=Quiet(
+            when=check.signals(quiet.get("when", list(default.quiet.when))),
+            apps=check.app_names(quiet.get("apps", list(default.quiet.apps))),
+            recheck_minutes=check.minutes(
+                quiet, "quiet.recheck_minutes", default.quiet.recheck_minutes
+            ),
+        ),
         origin=origin,
     )
     if stretch_ids is not None:
@@ -275,7 +302,7 @@ class _Checker:
     def minutes(
         self, data: dict[str, Any], key: str, default: float, zero_means: str | None = None
     ) -> float:
-        return self.number(data.get(key, default), key, zero_means)
+        return self.number(data.get(key.split(".")[-1], default), key, zero_means)
 
     def snoozes(self, value: Any) -> tuple[float, ...]:
         key = "snooze_minutes"
@@ -337,6 +364,30 @@ class _Checker:
                 raise self.fail(key, f": {_show(day)} is listed twice")
             days.append(DAY_NAMES.index(name))
         return frozenset(days)
+
+    def signals(self, value: Any) -> tuple[str, ...]:
+        key = "quiet.when"
+        wanted = f"must be a list of {', '.join(QUIET_SIGNALS)} (or [] to never hold a prompt)"
+        if not isinstance(value, list):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        for item in value:
+            if item not in QUIET_SIGNALS:
+                hint = _suggest(item, QUIET_SIGNALS) if isinstance(item, str) else ""
+                raise self.fail(
+                    key, f": {_show(item)} is not one of {', '.join(QUIET_SIGNALS)}{hint}"
+                )
+        if len(set(value)) != len(value):
+            raise self.fail(key, f" = {_show(value)}: each may appear once")
+        return tuple(value)
+
+    def app_names(self, value: Any) -> tuple[str, ...]:
+        key = "quiet.apps"
+        wanted = 'must be a list of program names, e.g. ["zoom", "teams"]'
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item.strip() and "/" not in item for item in value
+        ):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        return tuple(item.strip() for item in value)
 
     def ids(self, value: Any, key: str, known: Collection[str] | None) -> tuple[str, ...]:
         if not isinstance(value, list):

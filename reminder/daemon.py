@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import schedule
 
@@ -24,7 +25,8 @@ from reminder.core.commands import Command, named
 from reminder.core.observer import Observer
 from reminder.core.settings import Settings
 from reminder.core.sitting import SittingCore
-from reminder.core.status import Status
+from reminder.core.status import Busy, Status
+from reminder.core.timebase import Moment
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
 from reminder.words import notification_for, prompt_buttons
@@ -35,6 +37,14 @@ log = logging.getLogger(__name__)
 _LATE_MARGIN = 0.05
 #: An idle source that takes longer than this to answer has failed.
 _IDLE_TIMEOUT = 1.0
+#: The busy signals together: past this, the user is taken to be free.
+_BUSY_TIMEOUT = 1.5
+
+
+class BusyCheck(Protocol):
+    """The busy signals, asked together (reminder.busy.BusyWatch)."""
+
+    async def check(self) -> str | None: ...
 
 
 #: Given the names of the idle sources that failed, the next one to use.
@@ -82,6 +92,7 @@ class Daemon:
         catalogue: Catalogue,
         replace_idle: ReplaceIdle = _no_idle,
         observers: Sequence[Observer] = (),
+        busy: BusyCheck | None = None,
     ) -> None:
         self.core = core
         self.clock = clock
@@ -89,6 +100,7 @@ class Daemon:
         self.outbox = outbox
         self.catalogue = catalogue
         self.observers = tuple(observers)
+        self.busy = busy  # None: the user asked never to hold a prompt
         self.wakeups = 0
         self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()
@@ -180,7 +192,9 @@ class Daemon:
             item = _Tick()
         idle, locked = await self._read_idle()
         now = self.clock.now()
-        events = self.core.observe(now, idle, locked=locked, slept_since=self.clock.slept_since())
+        busy = await self._read_busy(now, idle)
+        slept = self.clock.slept_since()
+        events = self.core.observe(now, idle, locked=locked, slept_since=slept, busy=busy)
         command = item.command if isinstance(item, _Asked) else item
         answer = [] if isinstance(command, _Tick) else self.core.command(now, command)
         self._publish(events + answer)
@@ -198,6 +212,18 @@ class Daemon:
         except (OSError, TimeoutError) as error:
             await self._lose_idle_source(str(error) or "no answer in time")
             return (0.0 if self.idle.tracks_input else None), False
+
+    async def _read_busy(self, now: Moment, idle: float | None) -> Busy | None:
+        """Whether the user is busy, asked only when the core says it matters (a prompt due or
+        waiting, a break about to come): never otherwise."""
+        if self.busy is None or not self.core.busy_matters(now, idle):
+            return None
+        try:
+            async with asyncio.timeout(_BUSY_TIMEOUT):
+                return Busy(await self.busy.check())
+        except TimeoutError:
+            log.debug("the busy signals did not answer in time: taken as free")
+            return Busy(None)
 
     async def _lose_idle_source(self, reason: str) -> None:
         """Carry on with the next source that works (or none), saying so in one line."""

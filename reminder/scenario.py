@@ -39,8 +39,13 @@ EVENTS: dict[str, tuple[str | None, str]] = {
     "pause": ("required", "pause prompts for MINUTES"),
     "resume-reminders": (None, "end a pause"),
     "cancel-routine": (None, "stop the routine under way"),
+    "busy": ("required", "the user should not be interrupted from now on: REASON"),
+    "free": (None, "the user may be interrupted again"),
     "end": (None, "the end of the day (the last line)"),
 }
+
+#: Why a user may be busy, as the busy signals say it.
+BUSY_REASONS = ("dnd", "fullscreen", "call", "camera", "apps")
 
 #: The scenario events that are the user's commands, by the name of the command each one is.
 SCENARIO_COMMANDS = {
@@ -145,6 +150,11 @@ def _parse_event(words: list[str], where: str, routines: Collection[str]) -> Sce
     arg = args[0] if args else None
     if arg is not None and name in ("snooze", "pause"):
         _parse_minutes(arg, where, name)
+    if arg is not None and name == "busy" and arg not in BUSY_REASONS:
+        raise ScenarioError(
+            f"{where}: busy {_show(arg)}{_suggest(arg, BUSY_REASONS)}: the reason is one of "
+            + ", ".join(BUSY_REASONS)
+        )
     if arg is not None and name == "routine" and arg not in routines:
         raise ScenarioError(
             f"{where}: unknown routine {_show(arg)}{_suggest(arg, routines)}; "

@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from reminder.catalogue.model import Catalogue
 from reminder.config import Config, settings_for
@@ -17,7 +18,7 @@ from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.observer import Observer
 from reminder.core.sitting import SittingCore
-from reminder.core.status import Status
+from reminder.core.status import Busy, Status
 from reminder.core.timebase import FixedCalendar, Moment
 from reminder.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
 
@@ -30,11 +31,21 @@ class _User:
     last_input: float = -math.inf
     locked: bool = False
     asleep_since: float | None = None
+    busy: str | None = None  # why they should not be interrupted now (a call...), if they are
+    quiet: bool = True  # whether busy signals are looked at at all (the config's [quiet] when)
 
     def idle(self, t: float) -> float:
         if self.active and not self.locked:
             return 0.0
         return t - self.last_input if math.isfinite(self.last_input) else 1e9
+
+    def look(self, core: SittingCore, now: Moment, **reading: Any) -> list[ev.Event]:
+        """The daemon's look at the user: idle time and lock, and, only when a prompt is due or a
+        break would come, whether they are busy."""
+        idle = reading.pop("idle", self.idle(now.t))
+        locked = reading.pop("locked", self.locked)
+        busy = Busy(self.busy) if self.quiet and core.busy_matters(now, idle) else None
+        return core.observe(now, idle, locked=locked, busy=busy, **reading)
 
 
 def run_scenario(
@@ -51,7 +62,7 @@ def run_scenario(
     calendar = FixedCalendar()
     midnight = calendar.epoch(datetime.combine(scenario.day, time()))
     core = SittingCore(settings_for(config, catalogue), calendar, catalogue)
-    user = _User()
+    user = _User(quiet=bool(config.quiet.when))
     out: list[ev.Event] = []
 
     def moment(seconds: float) -> Moment:
@@ -72,7 +83,7 @@ def run_scenario(
                 raise RuntimeError(f"the core asked to be woken at {now} again without progress")
             woken_at = now
             at = moment(now)
-            seen = core.observe(at, user.idle(at.t), locked=user.locked)
+            seen = user.look(core, at)
             _tell(observers, seen, core.status(at))
             out += seen
         now = event.seconds
@@ -98,18 +109,22 @@ def _play(event: ScenarioEvent, core: SittingCore, user: _User, now: Moment) -> 
             if user.active:
                 user.last_input = t
             user.locked = True
-            return core.observe(now, user.idle(t), locked=True)
+            return user.look(core, now, locked=True)
         case "suspend":
-            out = core.observe(now, user.idle(t), locked=user.locked)
+            out = user.look(core, now)
             user.asleep_since = t
             return out
         case "resume":
             slept = user.asleep_since
             user.asleep_since, user.active, user.last_input, user.locked = None, True, t, False
-            return core.observe(now, 0.0, slept_since=slept)
+            return user.look(core, now, idle=0.0, slept_since=slept)
+        case "busy":
+            user.busy = event.arg
+        case "free":
+            user.busy = None
         case "end":
-            return core.observe(now, user.idle(t), locked=user.locked)
-    out = core.observe(now, user.idle(t), locked=user.locked)
+            return user.look(core, now)
+    out = user.look(core, now)
     command = _command(event)
     if command is not None:
         out += core.command(now, command)
@@ -140,6 +155,11 @@ def notification_record(event: ev.Event, midnight: float) -> dict[str, object] |
                 "sitting_minutes": round(event.sitting_seconds / 60, 2),
                 "repeat": event.repeat,
             }
+            if event.held_for is not None:
+                record |= {
+                    "held_for": event.held_for,
+                    "held_minutes": round(event.held_seconds / 60, 2),
+                }
         case ev.RoutineStepStarted():
             record |= {
                 "routine": event.routine,

@@ -84,7 +84,10 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
             again = " (again)" if event.repeat else ""
             title = f"Time to stretch{again}: {stretch.name}"
             sat = duration(event.sitting_seconds)
-            body = f"You have been sitting for {sat}. {stretch.summary()}"
+            if event.held_for is not None:
+                body = f"You sat through it: {sat}. {stretch.summary()}"
+            else:
+                body = f"You have been sitting for {sat}. {stretch.summary()}"
             return title, body
         case ev.RoutineStepStarted():
             step = catalogue.routine(event.routine).steps[event.index]
@@ -130,6 +133,24 @@ def step_instruction(step: RoutineStep, how: str, work_seconds: float, rest_seco
     return text
 
 
+# ----- being busy -------------------------------------------------------------------------------
+
+#: Why a prompt waits, in words: by the busy signal's reason.
+BUSY_WORDS = {
+    "dnd": "do not disturb",
+    "fullscreen": "fullscreen",
+    "call": "on a call",
+    "camera": "camera on",
+    "apps": "a quiet app running",
+}
+
+
+def held_line(status: Status, now: float) -> str:
+    """'Held: on a call since 10:02'."""
+    why = BUSY_WORDS.get(status.held_for or "", status.held_for or "busy")
+    return f"Held: {why} since {when(status.held_since or now, now)}"
+
+
 # ----- the tray ---------------------------------------------------------------------------------
 
 
@@ -153,6 +174,8 @@ def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
             return f"{sitting} - snoozed, stretch in {duration(due_in or 0)}"
         case State.DUE:
             return f"{sitting} - time to stretch"
+        case State.HELD:
+            return f"{sitting} - {held_line(status, now).lower()}"
     if due_in is None:
         return sitting
     return f"{sitting} - stretch in {duration(due_in)}"
@@ -176,6 +199,8 @@ def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
             return f"{since} · snoozed until {clock(status.next_prompt or at)}"
         case State.DUE:
             return f"{since} · time to stretch"
+        case State.HELD:
+            return f"{since} · {held_line(status, at)}"
     if status.next_prompt is None:
         return since
     return f"{since} · stretch at {clock(status.next_prompt)}"
@@ -274,6 +299,8 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
             return f"{sitting}; time to stretch{': ' + name if name else ''}."
         case State.SNOOZED:
             return f"{sitting}; snoozed, {next_prompt(status, now)}."
+        case State.HELD:
+            return f"{sitting}; a prompt waits until you are free. {held_line(status, now)}."
         case State.PAUSED:
             return f"{sitting}; reminders paused until {when(status.paused_until or now, now)}."
         case State.OFF_HOURS:

@@ -202,7 +202,7 @@ def test_icon_looks_differ_by_state_and_quantise_progress():
     assert look_for("sitting", 0.50) == look_for("sitting", 0.51)
     pictures = {
         state: draw_icon(IconLook(state, 0.5), 32).tobytes()
-        for state in ("sitting", "due", "snoozed", "paused", "routine", "away")
+        for state in ("sitting", "due", "held", "snoozed", "paused", "routine", "away")
     }
     assert len(set(pictures.values())) == len(pictures)
     for size in (16, 24, 64):

@@ -60,6 +60,11 @@ class ControlHandler:
             "paused_until": when(status.paused_until),
             "next_stretch": status.next_stretch,
             "routine": status.routine,
+            "held": (
+                {"reason": status.held_for, "since": when(status.held_since)}
+                if status.held_for is not None
+                else None
+            ),
             "idle_source": daemon.idle.name,
             "notifier": daemon.outbox.notifier.name,
             "pid": os.getpid(),

@@ -20,6 +20,19 @@ class PromptShown:
     stretch: str
     sitting_seconds: float
     repeat: int  # 0 for the first prompt of a sitting span, then 1, 2, ... while unanswered
+    held_seconds: float = 0.0  # how long it waited for the user to be free
+    held_for: str | None = None  # why it waited: "call", "dnd", "fullscreen", "camera", "apps"
+
+
+@dataclass(frozen=True)
+class PromptHeld:
+    """A prompt fell due while the user was busy: nothing was shown; it comes once they are
+    free (a PromptShown with the same reason in ``held_for``)."""
+
+    kind: ClassVar[str] = "held"
+    at: float
+    reason: str
+    sitting_seconds: float
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,7 @@ class RoutineCancelled:
 
 Event = (
     PromptShown
+    | PromptHeld
     | SittingSpan
     | BreakTaken
     | Snoozed

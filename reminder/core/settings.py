@@ -20,3 +20,4 @@ class Settings:
     away_poll: float = 60.0  # how often to look for the user's return while they are away
     wake_grace: float = 60.0  # no prompt this soon after the machine wakes or the screen unlocks
     routine_pace: float = 1.0  # multiplies the length of every routine step
+    recheck: float = 120.0  # while a prompt is held (the user is busy), look again this often

@@ -39,7 +39,7 @@ from reminder.core.commands import (
 from reminder.core.routine_run import RoutineRun, Routines
 from reminder.core.saved import SavedSit
 from reminder.core.settings import Settings
-from reminder.core.status import State, Status
+from reminder.core.status import Busy, State, Status
 from reminder.core.timebase import Calendar, Moment
 
 
@@ -51,6 +51,7 @@ class _Span:
     next_prompt: float | None
     prompts: int = 0  # prompts shown in this span (for the repeat count)
     snoozed: bool = False
+    held: tuple[float, str] | None = None  # a due prompt waiting for the user: since, why
 
 
 @dataclass
@@ -72,6 +73,9 @@ class SittingCore:
     _ignore_before: float = -math.inf  # readings dated before this (a wake-up) are not inputs
     _no_prompt_before: float = -math.inf
     _last_t: float = -math.inf
+    _busy_seen: float = -math.inf  # the last time the user was seen busy: no break before it
+    _busy_now: str | None = None  # why the user is busy, as read at this observation
+    _last_said_busy: bool = False  # what the busy signals said the last time they were asked
 
     # ----- inputs -------------------------------------------------------------------------
 
@@ -82,15 +86,23 @@ class SittingCore:
         *,
         locked: bool = False,
         slept_since: float | None = None,
+        busy: Busy | None = None,
     ) -> list[ev.Event]:
         """Take a reading: seconds since the last input, the lock, and any sleep that just ended.
 
         ``idle_seconds`` is None when nothing can see the user's input: then every minute counts
         as sitting, and no break is ever looked for. ``slept_since`` is the steady time the
-        machine went to sleep, when it has just woken.
+        machine went to sleep, when it has just woken. ``busy`` is what the busy signals said,
+        when they were asked (see :meth:`busy_matters`): time busy is sitting, never a break,
+        and a prompt that falls due then waits until the user is free.
         """
         now = self._steady(now)
         out: list[ev.Event] = []
+        self._busy_now = busy.reason if busy is not None else None
+        if busy is not None:
+            if self.span is not None and (busy.reason is not None or self._last_said_busy):
+                self._busy_seen = now.t  # busy until now (or just ended): no break before this
+            self._last_said_busy = busy.reason is not None
         self.sees_input = idle_seconds is not None
         input_at = now.t - max(0.0, idle_seconds) if idle_seconds is not None else now.t
         if slept_since is not None and slept_since < now.t:
@@ -190,6 +202,8 @@ class SittingCore:
             return max(min(times), now.t) if times else None
         if self.span is not None:
             prompt = self._prompt_time(now)
+            if self.span.held is not None and prompt is not None:
+                prompt = max(prompt, now.t + self.settings.recheck)  # busy: look again later
             if prompt is not None:
                 times.append(prompt)
             if self.sees_input:
@@ -197,6 +211,22 @@ class SittingCore:
         elif self.sees_input:
             times.append(now.t + self.settings.away_poll)
         return max(min(times), now.t) if times else None
+
+    def busy_matters(self, now: Moment, idle_seconds: float | None) -> bool:
+        """Whether it is worth asking the busy signals now: a prompt is due (or waiting), or the
+        user's stillness would make a break of it. Never otherwise: nothing is looked at while
+        nothing is due."""
+        now = self._steady(now)
+        span = self.span
+        if span is None or self.routine is not None or self._lock_input is not None:
+            return False
+        prompt = self._prompt_time(now)  # a held prompt's time has come and gone: still due
+        if prompt is not None and prompt <= now.t:
+            return True
+        if idle_seconds is None:
+            return False
+        last = max(now.t - max(0.0, idle_seconds), self._effective_last_input(), span.start)
+        return now.t - last >= self.settings.break_
 
     def status(self, now: Moment) -> Status:
         now = self._steady(now)
@@ -220,18 +250,23 @@ class SittingCore:
             state = State.PAUSED
         elif not self.settings.hours.is_open(self.calendar.local(now.epoch)):
             state = State.OFF_HOURS
+        elif self.span.held is not None:
+            state = State.HELD
         elif self.span.snoozed:
             state = State.SNOOZED
         elif self.span.prompts or (prompt is not None and prompt <= now.t):
             state = State.DUE
         else:
             state = State.SITTING
+        held = self.span.held if self.span else None
         return Status(
             state,
             sitting,
             self._epoch(now, prompt),
             self._epoch(now, self.paused_until),
             self.next_stretch(),
+            held_for=held[1] if held else None,
+            held_since=self._epoch(now, held[0]) if held else None,
         )
 
     def snapshot(self, now: Moment) -> dict[str, float | str | int | None]:
@@ -308,7 +343,9 @@ class SittingCore:
         return now
 
     def _effective_last_input(self) -> float:
-        return self._lock_input if self._lock_input is not None else self.last_input
+        if self._lock_input is not None:
+            return self._lock_input
+        return max(self.last_input, self._busy_seen)
 
     def _check_gap(self, now: Moment, at: float, out: list[ev.Event]) -> None:
         """If no input came for a full break before ``at``, the span ended at the last input."""
@@ -378,20 +415,34 @@ class SittingCore:
             return
         prompt = self._prompt_time(now)
         if prompt is not None and prompt <= now.t:
+            if self._busy_now is not None:
+                self._hold(now, self._busy_now, out)
+                return
             self._show_prompt(now, out)
             repeat = self.settings.repeat
             self.span.next_prompt = now.t + repeat if repeat > 0 else None
 
+    def _hold(self, now: Moment, reason: str, out: list[ev.Event]) -> None:
+        """The user is busy: the prompt waits (once, however many repeats fall due meanwhile)."""
+        assert self.span is not None
+        if self.span.held is None:
+            self.span.held = (now.t, reason)
+            out.append(ev.PromptHeld(now.epoch, reason, now.t - self.span.start))
+
     def _show_prompt(self, now: Moment, out: list[ev.Event]) -> None:
-        """Name the next stretch; the prompt counts as unanswered until done, skip or snooze."""
+        """Name the next stretch; the prompt counts as unanswered until done, skip or snooze.
+        A prompt that waited for the user to be free says so."""
         stretch = self.next_stretch()
         sitting = now.t - self.span.start if self.span else 0.0
         prompts = self.span.prompts if self.span else 0
-        out.append(ev.PromptShown(now.epoch, stretch or "", sitting, prompts))
+        held = self.span.held if self.span else None
+        waited, why = (now.t - held[0], held[1]) if held else (0.0, None)
+        out.append(ev.PromptShown(now.epoch, stretch or "", sitting, prompts, waited, why))
         self.last_stretch = stretch
         if self.span is not None:
             self.span.prompts += 1
             self.span.snoozed = False
+            self.span.held = None
 
     def _start_routine(self, now: Moment, routine_id: str, out: list[ev.Event]) -> None:
         """The user stands up for a routine: sitting stops, prompts wait until it is over."""

@@ -26,6 +26,8 @@ class DayStats:
     breaks_natural: int = 0
     breaks_prompted: int = 0  # after a prompt: "I stretched" or a routine
     prompts: int = 0
+    prompts_held: int = 0  # prompts that waited while the user was busy
+    held_seconds: float = 0.0  # how long they waited, in all
     snoozes: int = 0
     skips: int = 0
     routines_done: int = 0
@@ -41,6 +43,8 @@ class DayStats:
             "breaks_natural": self.breaks_natural,
             "breaks_after_prompt": self.breaks_prompted,
             "prompts": self.prompts,
+            "prompts_held": self.prompts_held,
+            "minutes_held": round(self.held_seconds / 60, 1),
             "snoozes": self.snoozes,
             "skips": self.skips,
             "routines_done": self.routines_done,
@@ -103,9 +107,13 @@ def day_stats(
                     credited = answered(event) if how == "done" else None
                     if credited:
                         target.stretches_done[credited] += 1
-            case ev.PromptShown(at=at):
+            case ev.PromptShown(at=at, held_seconds=held):
                 if target := day_of(at):
                     target.prompts += 1
+                    target.held_seconds += held
+            case ev.PromptHeld(at=at):
+                if target := day_of(at):
+                    target.prompts_held += 1
             case ev.Snoozed(at=at):
                 if target := day_of(at):
                     target.snoozes += 1

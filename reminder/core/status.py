@@ -12,6 +12,7 @@ class State(StrEnum):
     AWAY = "away"  # no sit under way: a break, a locked screen, a sleeping machine
     SITTING = "sitting"
     DUE = "due"  # a prompt is out and unanswered
+    HELD = "held"  # a prompt is due, but the user is busy (a call, a film...): it waits
     SNOOZED = "snoozed"
     PAUSED = "paused"
     ROUTINE = "routine"
@@ -31,3 +32,13 @@ class Status:
     routine_progress: float = 0.0
     routine_step: int = -1
     routine_paused: bool = False
+    held_for: str | None = None  # why a due prompt waits ("call", "dnd"...)
+    held_since: float | None = None  # epoch seconds
+
+
+@dataclass(frozen=True)
+class Busy:
+    """What the busy signals said when asked: why the user should not be interrupted (a call,
+    do-not-disturb, a fullscreen window...), or None when nothing says so."""
+
+    reason: str | None

@@ -26,7 +26,7 @@ BACKGROUND = (250, 250, 250)
 class IconLook:
     """Everything the picture depends on; equal looks give identical pictures (no redraw)."""
 
-    state: str  # away | sitting | due | snoozed | paused | routine | off-hours
+    state: str  # a State: away, sitting, due, held, snoozed, paused, routine, off-hours
     fill: float  # 0..1, rounded by :func:`look_for` so tiny changes do not redraw
 
 
@@ -43,7 +43,7 @@ def _colour(look: IconLook) -> tuple[int, int, int]:
         return BLUE
     if look.state in ("paused", "away", "off-hours"):
         return GREY
-    if look.state == "due" or look.fill >= 1.0:
+    if look.state in ("due", "held") or look.fill >= 1.0:
         return RED
     return AMBER if look.fill >= 0.75 else GREEN
 
@@ -72,6 +72,12 @@ def draw_icon(look: IconLook, size: int = 64) -> Image.Image:
         points = [(centre - z, centre - z), (centre + z, centre - z)]
         points += [(centre - z, centre + z), (centre + z, centre + z)]
         draw.line(points, fill=BLUE, width=max(ring // 2, 3), joint="curve")
+    elif look.state == "held":  # due, but waiting for the user to be free: a hollow centre
+        dot = inner // 2
+        width = max(ring // 3, 3)
+        draw.ellipse(
+            (centre - dot, centre - dot, centre + dot, centre + dot), outline=RED, width=width
+        )
     elif look.state == "routine":
         r = inner // 2
         triangle = [

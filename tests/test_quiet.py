@@ -1,0 +1,142 @@
+"""Never interrupting a call, a presentation or a film: prompts that fall due while the user is
+busy wait, come once they are free, and busy time counts as sitting. Played through the real core
+on replayed days; the signals themselves are tested for real in test_busy.py."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from conftest import EVERY_DAY, make_config, play, play_events
+from test_adapters import Recorder, VirtualClock
+
+from reminder import words
+from reminder.clock import SystemCalendar
+from reminder.config import ConfigError, settings_for
+from reminder.core import events as ev
+from reminder.core.sitting import SittingCore
+from reminder.core.status import State
+from reminder.daemon import Daemon
+from reminder.idle import NoIdleSource
+from reminder.notify import Outbox
+
+
+def prompts(day: str, config: str = EVERY_DAY) -> list[tuple[str, float, str | None]]:
+    return [
+        (r["time"], r["sitting_minutes"], r.get("held_for"))
+        for r in play(day, config)
+        if r["kind"] == "prompt"
+    ]
+
+
+def test_a_prompt_due_on_a_call_comes_when_it_ends_saying_how_long_you_sat():
+    day = "09:00 active\n09:50 busy call\n10:40 free\n10:45 done\n11:00 end\n"
+    assert prompts(day) == [("10:40:00", 100.0, "call")]
+    (held,) = [e for e in play_events(day, EVERY_DAY) if isinstance(e, ev.PromptHeld)]
+    assert (held.reason, held.sitting_seconds) == ("call", 3600)
+
+
+def test_repeats_that_fall_due_while_busy_collapse_into_one_prompt():
+    day = "09:00 active\n09:55 busy fullscreen\n11:10 free\n11:15 done\n11:30 end\n"
+    assert prompts(day) == [("11:10:00", 130.0, "fullscreen")]
+
+
+def test_a_prompt_is_shown_at_the_first_look_after_the_user_is_free():
+    # Free at 10:41, between two looks (10:40, 10:42): the prompt comes at the next look.
+    day = "09:00 active\n09:50 busy call\n10:41 free\n10:45 done\n11:00 end\n"
+    assert [p[:2] for p in prompts(day)] == [("10:41:00", 101.0)]
+    slow = "[quiet]\nrecheck_minutes = 10\n" + EVERY_DAY
+    day = "09:00 active\n09:50 busy call\n10:35:00 free\n10:50 done\n11:00 end\n"
+    assert prompts(day, slow)[0][:2] == ("10:35:00", 95.0)
+
+
+def test_time_busy_without_input_is_sitting_and_a_break_counts_from_its_end():
+    events = play_events(
+        "09:00 active\n09:30 busy fullscreen\n09:31 away\n10:30 free\n11:00 end\n", EVERY_DAY
+    )
+    spans = [e for e in events if isinstance(e, ev.SittingSpan)]
+    breaks = [e for e in events if isinstance(e, ev.BreakTaken)]
+    start = min(e.start for e in spans)
+    assert [(round(e.start - start), round(e.end - start)) for e in spans] == [(0, 90 * 60)]
+    assert breaks == []  # the break is still under way at 11:00; none before 10:30 + 5 min
+    assert prompts("09:00 active\n09:30 busy fullscreen\n09:31 away\n10:30 free\n11:00 end\n") == [
+        ("10:30:00", 90.0, "fullscreen")
+    ]
+
+
+def test_a_held_prompt_whose_moment_passes_outside_working_hours_waits_for_them():
+    hours = '[hours]\ndays = ["mon", "tue"]\nstart = "09:00"\nend = "10:30"\n'
+    day = "09:00 active\n09:50 busy call\n11:00 free\n12:00 end\n"
+    assert prompts(day, hours) == []
+    held = [e for e in play_events(day, hours) if isinstance(e, ev.PromptHeld)]
+    assert len(held) == 1
+
+
+def test_without_quiet_signals_nothing_is_held():
+    day = "09:00 active\n09:50 busy call\n10:40 free\n10:45 done\n11:00 end\n"
+    never = "[quiet]\nwhen = []\n" + EVERY_DAY
+    assert prompts(day, never)[0] == ("10:00:00", 60.0, None)
+
+
+def test_the_quiet_config_is_checked_like_every_key():
+    assert make_config("[quiet]\nwhen = ['call']\napps = ['zoom']\n").quiet.apps == ("zoom",)
+    for text, culprit in (
+        ("[quiet]\nwhen = ['meeting']\n", '"meeting" is not one of dnd, fullscreen, call, apps'),
+        ("[quiet]\nwhen = 'call'\n", "quiet.when"),
+        ("[quiet]\napps = ['/usr/bin/zoom']\n", "quiet.apps"),
+        ("[quiet]\nrecheck_minutes = 0\n", "quiet.recheck_minutes = 0"),
+        ("[quiet]\nrechek_minutes = 2\n", "did you mean 'recheck_minutes'"),
+    ):
+        with pytest.raises(ConfigError, match=culprit):
+            make_config(text)
+
+
+def test_the_status_says_why_and_since_when_a_prompt_waits(catalogue):
+    config = make_config("sit_minutes = 1\n" + EVERY_DAY, catalogue)
+    core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
+    from reminder.core.status import Busy
+    from reminder.core.timebase import Moment
+
+    start = time.time()
+    core.observe(Moment(0.0, start), 0.0)
+    core.observe(Moment(61.0, start + 61), 0.0, busy=Busy("call"))
+    status = core.status(Moment(62.0, start + 62))
+    assert (status.state, status.held_for, status.held_since) == (State.HELD, "call", start + 61)
+    assert words.held_line(status, start + 62).startswith("Held: on a call since ")
+
+
+class CountingBusy:
+    def __init__(self, reason: str | None = None) -> None:
+        self.reason, self.asked = reason, 0
+
+    async def check(self) -> str | None:
+        self.asked += 1
+        return self.reason
+
+
+def test_the_daemon_asks_nothing_while_nothing_is_due_and_rechecks_while_held(catalogue):
+    """Forty minutes of sitting (the prompt after sixty): not one look at the busy signals.
+    Then on a call from the prompt: a look every two minutes while it waits, and no prompt."""
+
+    async def play_day() -> tuple[int, int, Recorder]:
+        shown, clock, busy = Recorder(), VirtualClock(time.time()), CountingBusy()
+        config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
+        core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
+        outbox = Outbox(shown)
+        daemon = Daemon(core, clock, NoIdleSource(), outbox, catalogue, busy=busy)
+        outbox.start()
+        task = asyncio.get_running_loop().create_task(daemon.run())
+        await clock.advance(40 * 60, daemon)
+        quiet = busy.asked
+        busy.reason = "call"
+        await clock.advance(30 * 60, daemon)  # due at 60, held: looks at 60, 62, 64, 66, 68
+        asked = busy.asked
+        daemon.stop()
+        await asyncio.wait_for(task, 5)
+        await outbox.drain(1)
+        return quiet, asked, shown
+
+    quiet, asked, shown = asyncio.run(play_day())
+    assert quiet == 0
+    assert asked == 5 and shown.shown == []
