@@ -46,7 +46,15 @@ from reminder.notify import (
     PlyerNotifier,
     TerminalNotifier,
 )
-from reminder.paths import chart_file, config_file, history_file, icon_file, runtime_dir
+from reminder.paths import (
+    chart_file,
+    config_file,
+    history_file,
+    icon_file,
+    pictures_dir,
+    runtime_dir,
+)
+from reminder.pictures import PictureCache
 from reminder.store import HistoryStore
 from reminder.tray.icon import look_for, write_icon
 from reminder.tray.model import TrayModel, TrayUnavailable
@@ -153,8 +161,18 @@ class App:
         async def replace_idle(failed: Any) -> Any:
             return await choose_idle_source("auto", buses, failed)
 
+        pictures = PictureCache(self.catalogue, pictures_dir())
+        self._later(_draw_pictures(pictures))
         daemon = self.daemon = Daemon(
-            core, clock, idle, outbox, self.catalogue, replace_idle, observers
+            core,
+            clock,
+            idle,
+            outbox,
+            self.catalogue,
+            replace_idle,
+            observers,
+            busy=await _busy_watch(self.config, buses),
+            picture=pictures.of,
         )
         if self.model is not None:
             self.model.bind(daemon)
@@ -251,6 +269,20 @@ class App:
     def _on_action(self, key: str) -> None:
         if self.daemon is not None:
             self.daemon.on_action(key)
+
+
+async def _draw_pictures(pictures: PictureCache) -> None:
+    try:
+        await asyncio.to_thread(pictures.draw_all)
+    except (OSError, ValueError) as error:
+        log.warning("cannot draw the stretch pictures (%s); notifications go without", error)
+
+
+async def _busy_watch(config: Config, buses: Buses) -> Any:
+    """The busy signals the config asks for, or None: then no prompt is ever held."""
+    if not config.quiet.when:
+        return None
+    return None  # the signals arrive with reminder.busy
 
 
 def _keep_in_the_log(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from reminder.core.stats import DayStats
 from reminder.core.timebase import Calendar
+from reminder.core.trend import Week
 from reminder.tray.icon import GREEN, PURPLE
 from reminder.words import duration
 
@@ -89,4 +90,53 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
         if day.longest_sit_seconds:
             summary += f"\nlongest {duration(day.longest_sit_seconds)}"
         draw.multiline_text((WIDTH - RIGHT + 12, top + 6), summary, fill=TEXT, font=small)
+    return image
+
+
+def draw_trend(weeks: list[Week]) -> Image.Image:
+    """Week by week: bouts of an hour or more per working day (bars, the left scale) and the
+    share of prompts answered within ten minutes (the line, the right scale)."""
+    if not weeks:
+        raise ValueError("no weeks to draw")
+    width, height, top, bottom, left, right = 1000, 420, 80, 60, 70, 70
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    title, small = _font(18), _font(12)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    per_day = [w.bouts_per_day or 0.0 for w in weeks]
+    ceiling = max(2.0, max(per_day) * 1.2)
+    slot = plot_w / len(weeks)
+    draw.text(
+        (left, 16),
+        f"Long sits and answered prompts, {len(weeks)} weeks to {weeks[-1].last:%d %b %Y}",
+        fill=TEXT,
+        font=title,
+    )
+    draw.text(
+        (left, 42),
+        "bars: bouts of an hour or more per working day (left)   "
+        "line: prompts answered within 10 minutes (right)",
+        fill=TEXT,
+        font=small,
+    )
+    for step in range(5):  # the grid and both scales
+        y = top + plot_h - plot_h * step / 4
+        draw.line((left, y, left + plot_w, y), fill=GRID)
+        draw.text((left - 40, y - 7), f"{ceiling * step / 4:.1f}", fill=TEXT, font=small)
+        draw.text((left + plot_w + 8, y - 7), f"{25 * step}%", fill=TEXT, font=small)
+    points: list[tuple[float, float]] = []
+    for index, week in enumerate(weeks):
+        x = left + slot * index
+        bar = plot_h * per_day[index] / ceiling
+        if week.working_days:
+            draw.rectangle(
+                (x + slot * 0.2, top + plot_h - bar, x + slot * 0.8, top + plot_h), fill=SAT
+            )
+        draw.text((x + slot * 0.15, top + plot_h + 8), f"{week.first:%d %b}", fill=TEXT, font=small)
+        if week.answer_rate is not None:
+            points.append((x + slot / 2, top + plot_h - plot_h * week.answer_rate))
+    if len(points) > 1:
+        draw.line(points, fill=PROMPTED, width=3)
+    for x, y in points:
+        draw.ellipse((x - 4, y - 4, x + 4, y + 4), fill=PROMPTED)
     return image

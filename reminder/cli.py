@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         "routine [NAME], pause MINUTES, resume-reminders, end (the last line).",
     )
     sim.add_argument("scenario", type=Path, metavar="SCENARIO", help="the scenario file")
+    sim.add_argument(
+        "--stats",
+        action="store_true",
+        help='then one JSON line ("kind": "stats") with the figures psoas stats would give the day',
+    )
     sim.set_defaults(handler=_simulate)
 
     stretches = sub.add_parser(
@@ -148,15 +153,25 @@ def build_parser() -> argparse.ArgumentParser:
     cli_remote.add_parsers(sub, common)
     stats = sub.add_parser(
         "stats",
-        parents=[common],
-        help="what you sat and stretched, day by day",
-        description="Per day: time sat, longest continuous sit, breaks (natural / after a "
-        "prompt), prompts, snoozes, skips, routines done and which stretches were done.",
+        parents=[common, with_config],
+        help="what you sat and stretched, day by day, and the trend",
+        description="Per day: time sat, the longest bout (one sit between two breaks), bouts of "
+        "30 and 60 minutes or more, breaks (natural / after a prompt), prompts and how many were "
+        "answered within 10 minutes, snoozes, routines done and which stretches were done; then "
+        "this week against the four before. The working days of your config count for the trend.",
     )
     stats.add_argument("--days", type=_day_count, default=7, metavar="N", help="default: 7")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.add_argument(
-        "--chart", type=_png_path, metavar="FILE.png", help="also draw a weekly chart"
+        "--chart", type=_png_path, metavar="FILE.png", help="also draw this week as a chart"
+    )
+    stats.add_argument(
+        "--weeks",
+        type=_week_count,
+        nargs="?",
+        const=12,
+        metavar="N",
+        help="with --chart: draw the trend over N weeks instead (default 12)",
     )
     stats.set_defaults(handler=_stats)
     export = sub.add_parser(
@@ -372,22 +387,32 @@ def _stats(args: argparse.Namespace) -> int:
     import time as clock
     from datetime import date, timedelta
 
-    from reminder.catalogue.loader import load_catalogue
     from reminder.clock import SystemCalendar
+    from reminder.core.trend import this_week_and_before, trend_first_day, weeks
     from reminder.history import last_days, since_for
-    from reminder.words import stats_table
+    from reminder.words import stats_table, trend_lines
 
+    if args.weeks is not None and not args.chart:
+        raise UserError("stats: --weeks draws the trend: give it with --chart FILE.png")
+    config, catalogue = _load_config(args.config)
     calendar = SystemCalendar()
     last = date.today()
     first = last - timedelta(days=args.days - 1)
-    since = since_for(calendar, first)
+    reach = [first, trend_first_day(last)]
+    if args.weeks:
+        reach.append(last - timedelta(days=last.weekday(), weeks=args.weeks - 1))
+    since = since_for(calendar, min(reach))
     events, saved = _read_history(lambda store: (store.events(since), store.load_state("sitting")))
-    days = last_days(events, saved, calendar, first, last, load_catalogue(), clock.time())
+    every = last_days(events, saved, calendar, min(reach), last, catalogue, clock.time())
+    days = [day for day in every if day.day >= first]
     if args.chart:
-        from reminder.chart import draw_week
+        from reminder.chart import draw_trend, draw_week
 
         try:
-            draw_week(days[-7:], calendar).save(args.chart)
+            if args.weeks:
+                draw_trend(weeks(every, config.hours.days)[-args.weeks :]).save(args.chart)
+            else:
+                draw_week(days[-7:], calendar).save(args.chart)
         except OSError as error:
             reason = error.strerror or error
             raise UserError(f"{args.chart}: cannot write the chart ({reason})") from None
@@ -395,11 +420,20 @@ def _stats(args: argparse.Namespace) -> int:
             raise UserError(f"{args.chart}: cannot write the chart ({error})") from None
     if args.json:
         print(json.dumps([d.to_dict() for d in days], indent=2))
-    else:
-        print(stats_table(days))
-        if args.chart:
-            print(f"chart: {args.chart}")
+        return 0
+    print(stats_table(days))
+    trend = this_week_and_before(every, config.hours.days, last)
+    if trend is not None:
+        print("\n" + "\n".join(trend_lines(*trend)))
+    if args.chart:
+        print(f"chart: {args.chart}")
     return 0
+
+
+def _week_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 520:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of weeks from 1 to 520")
+    return int(text)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -453,7 +487,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     config, catalogue = _load_config(args.config)
     scenario = load_scenario(args.scenario, list(catalogue.routines))
-    for record in simulate(scenario, config, catalogue):
+    for record in simulate(scenario, config, catalogue, stats=args.stats):
         print(json.dumps(record))
     return 0
 

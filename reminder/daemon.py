@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import schedule
@@ -93,6 +94,7 @@ class Daemon:
         replace_idle: ReplaceIdle = _no_idle,
         observers: Sequence[Observer] = (),
         busy: BusyCheck | None = None,
+        picture: Callable[[str], Path | None] = lambda stretch: None,
     ) -> None:
         self.core = core
         self.clock = clock
@@ -101,6 +103,7 @@ class Daemon:
         self.catalogue = catalogue
         self.observers = tuple(observers)
         self.busy = busy  # None: the user asked never to hold a prompt
+        self.picture = picture  # a stretch's picture, if it is drawn already (never drawn here)
         self.wakeups = 0
         self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()

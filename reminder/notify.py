@@ -42,6 +42,7 @@ class Note:
     body: str
     slot: str | None = None  # notes in the same slot replace each other where the server can
     actions: tuple[Action, ...] = ()
+    image: Path | None = None  # a picture of the stretch, where the server shows pictures
 
 
 class Notifier(Protocol):

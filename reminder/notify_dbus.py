@@ -77,6 +77,8 @@ class FreedesktopNotifier:
                 flat += [key, label]
         replaces = self._ids.get(note.slot, 0) if note.slot else 0
         hints = {"desktop-entry": Variant("s", APP_NAME)}
+        if note.image is not None:
+            hints["image-path"] = Variant("s", str(note.image))
         icon = self.icons.get(note.slot, self.icons.get(None, ""))
         args = [APP_NAME, replaces, icon, note.title, body, flat, hints, self.timeout_ms]
         (new_id,) = await self._call("Notify", "susssasa{sv}i", args)

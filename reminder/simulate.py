@@ -17,7 +17,9 @@ from reminder.config import Config, settings_for
 from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.observer import Observer
+from reminder.core.saved import saved_sit
 from reminder.core.sitting import SittingCore
+from reminder.core.stats import day_stats
 from reminder.core.status import Busy, Status
 from reminder.core.timebase import FixedCalendar, Moment
 from reminder.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
@@ -53,11 +55,14 @@ def run_scenario(
     config: Config,
     catalogue: Catalogue,
     observers: Sequence[Observer] = (),
+    close: bool = False,
 ) -> list[ev.Event]:
     """Every event the core reports over the scenario's day, in order.
 
     ``observers`` follow the day as they follow the daemon (the tray's model, say): they are
-    told what happened and woken when they ask, so a day counts the tray's wake-ups too.
+    told what happened and woken when they ask, so a day counts the tray's wake-ups too. With
+    ``close``, the sit still going on at the end of the day is recorded too, as a stopping
+    psoas records it.
     """
     calendar = FixedCalendar()
     midnight = calendar.epoch(datetime.combine(scenario.day, time()))
@@ -90,6 +95,10 @@ def run_scenario(
         seen = _play(event, core, user, moment(now))
         _tell(observers, seen, core.status(moment(now)))
         out += seen
+    if close:
+        end = moment(now)
+        sit = saved_sit(core.snapshot(end), end.epoch)
+        out += [sit] if sit else []
     return out
 
 
@@ -175,8 +184,16 @@ def notification_record(event: ev.Event, midnight: float) -> dict[str, object] |
     return record
 
 
-def simulate(scenario: Scenario, config: Config, catalogue: Catalogue) -> list[dict[str, object]]:
-    """The notifications of the scenario's day, as ``psoas simulate`` prints them."""
-    midnight = FixedCalendar().epoch(datetime.combine(scenario.day, time()))
-    records = (notification_record(e, midnight) for e in run_scenario(scenario, config, catalogue))
-    return [record for record in records if record is not None]
+def simulate(
+    scenario: Scenario, config: Config, catalogue: Catalogue, stats: bool = False
+) -> list[dict[str, object]]:
+    """The notifications of the scenario's day, as ``psoas simulate`` prints them; with
+    ``stats``, then the day's figures, worked out by the same code as ``psoas stats``."""
+    calendar = FixedCalendar()
+    midnight = calendar.epoch(datetime.combine(scenario.day, time()))
+    events = run_scenario(scenario, config, catalogue, close=stats)
+    records = [r for r in (notification_record(e, midnight) for e in events) if r is not None]
+    if stats:
+        (day,) = day_stats(events, calendar, scenario.day, scenario.day, catalogue)
+        records.append({"kind": "stats"} | day.to_dict())
+    return records

@@ -13,11 +13,14 @@ import select
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TextIO
 
 from reminder import words
 from reminder.catalogue.model import Catalogue, Routine
 from reminder.core.routine_run import RoutineRun
+from reminder.paths import pictures_dir
+from reminder.pictures import picture_path
 
 log = logging.getLogger(__name__)
 BAR = 24
@@ -63,6 +66,9 @@ def run_in_terminal(
                 title = words.step_title(index, len(routine.steps), stretch.name, step.side)
                 out.write(f"\r\033[K\n{title}\n")
                 instruction = words.step_instruction(step, stretch.how, *run.step_seconds(index))
+                picture = _picture(catalogue, step.stretch)
+                if picture is not None:
+                    instruction += f"\n  {words.picture_line(picture)}"
                 out.write(f"  {instruction}\n")
             if finished:
                 out.write(f"\r\033[K\n{words.terminal_routine_end(routine, finished=True)}\n")
@@ -85,6 +91,15 @@ def run_in_terminal(
                 out.write(f"\r\033[K\n{words.terminal_routine_end(routine, finished=False)}\n")
                 log.info("routine %s stopped in the terminal", routine.id)
                 return False
+
+
+def _picture(catalogue: Catalogue, stretch_id: str) -> Path | None:
+    """Where the step's picture is (drawn now if it is not yet), or None if it cannot be."""
+    try:
+        return picture_path(catalogue, stretch_id, folder=pictures_dir())
+    except (OSError, KeyError, ValueError) as error:
+        log.debug("no picture for %s: %s", stretch_id, error)
+        return None
 
 
 def _read_key(stream: TextIO, timeout: float) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from reminder.core import events as ev
 from reminder.core.stats import DayStats
 from reminder.core.status import State, Status
+from reminder.core.trend import Week
 
 if TYPE_CHECKING:  # the catalogue's model says its routine lengths in these words
     from reminder.catalogue.model import Catalogue, Routine, RoutineStep
@@ -207,13 +208,34 @@ def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
 
 
 def today_line(today: DayStats) -> str:
-    """'Today: sat 3 h 10 min, 4 breaks, 2 stretches'."""
+    """'Today: sat 3 h 10 min, longest 1 h 05 min, 4 breaks, 2 stretches'."""
     breaks = today.breaks_natural + today.breaks_prompted
     done = sum(today.stretches_done.values())
+    longest = f", longest {duration(today.longest_sit_seconds)}" if today.sat_seconds else ""
     return (
-        f"Today: sat {duration(today.sat_seconds)}, {count(breaks, 'break')}, "
+        f"Today: sat {duration(today.sat_seconds)}{longest}, {count(breaks, 'break')}, "
         f"{count(done, 'stretch', 'stretches')}"
     )
+
+
+def trend_lines(now: Week, before: Week) -> list[str]:
+    """This week against the four before, in the figures the studies watch."""
+
+    def per_day(week: Week) -> str:
+        value = week.bouts_per_day
+        return "-" if value is None else f"{value:.1f} a day"
+
+    def rate(week: Week) -> str:
+        value = week.answer_rate
+        return "no prompts" if value is None else f"{round(value * 100)}%"
+
+    return [
+        f"Bouts of an hour or more: {per_day(now)} this week, {per_day(before)} in the four "
+        "weeks before.",
+        f"Longest bout: {duration(now.longest_seconds)} this week, "
+        f"{duration(before.longest_seconds)} before.",
+        f"Prompts answered within 10 minutes: {rate(now)} this week, {rate(before)} before.",
+    ]
 
 
 def _routine_name(status: Status, catalogue: Catalogue) -> str:
@@ -232,37 +254,46 @@ def terminal_routine_end(routine: Routine, finished: bool) -> str:
     return f"{routine.name}: done. Well done." if finished else f"{routine.name}: stopped."
 
 
+def picture_line(path: object) -> str:
+    return f"Picture of the pose: {path}"
+
+
 def countdown(left_seconds: float, paused: bool) -> str:
     return "paused" if paused else f"{duration(left_seconds, exact=True)} left in this step"
 
 
 def stats_table(days: Sequence[DayStats]) -> str:
     """``psoas stats``: a line a day, and what the columns mean."""
-    columns = ("sat", "longest", "breaks", "stretched", "prompts", "snoozes", "skips", "routines")
-    header = f"{'day':<15}" + "".join(f"{name:>11}" for name in columns) + "  stretches done"
-    lines = [header]
+    columns = (
+        ("sat", 11, lambda d: duration(d.sat_seconds)),
+        ("longest", 11, lambda d: duration(d.longest_sit_seconds)),
+        ("30+", 5, lambda d: d.bouts_over_30),
+        ("60+", 5, lambda d: d.bouts_over_60),
+        ("breaks", 8, lambda d: d.breaks_natural),
+        ("stretched", 10, lambda d: d.breaks_prompted),
+        ("prompts", 9, lambda d: d.prompts),
+        ("answered", 10, lambda d: _share(d.prompts_answered, d.prompts)),
+        ("snoozes", 9, lambda d: d.snoozes),
+        ("routines", 10, lambda d: d.routines_done),
+    )
+    header = f"{'day':<15}" + "".join(f"{name:>{width}}" for name, width, _ in columns)
+    lines = [header + "  stretches done"]
     for d in days:
         stretches = ", ".join(f"{k} x{v}" for k, v in sorted(d.stretches_done.items())) or "-"
-        figures = (
-            duration(d.sat_seconds),
-            duration(d.longest_sit_seconds),
-            d.breaks_natural,
-            d.breaks_prompted,
-            d.prompts,
-            d.snoozes,
-            d.skips,
-            d.routines_done,
-        )
-        lines.append(
-            f"{d.day:%a %Y-%m-%d} " + "".join(f"{f:>11}" for f in figures) + f"  {stretches}"
-        )
+        cells = "".join(f"{cell(d)!s:>{width}}" for _, width, cell in columns)
+        lines.append(f"{d.day:%a %Y-%m-%d} {cells}  {stretches}")
     lines += [
         "",
-        "sat: time sat that day; longest: the longest sit without a break; breaks: times you got",
-        "up on your own; stretched: breaks after a prompt (I stretched, or a routine); prompts:",
-        "reminders shown, repeats included; routines: routines done to the end.",
+        "sat: time sat that day. longest: the longest bout, one sit between two breaks. 30+, 60+:",
+        "bouts of half an hour and of an hour or more. breaks: times you got up on your own.",
+        "stretched: breaks after a prompt (I stretched, or a routine). prompts: first prompts,",
+        "repeats not counted. answered: those followed by a break within 10 minutes.",
     ]
     return "\n".join(lines)
+
+
+def _share(part: int, whole: int) -> str:
+    return "-" if not whole else f"{part} ({round(part / whole * 100)}%)"
 
 
 # ----- answers to commands -------------------------------------------------------------------

@@ -134,4 +134,4 @@ def test_the_today_line_counts_the_history_and_the_sit_under_way(catalogue, tmp_
         writer.close()
         return model.today
 
-    assert asyncio.run(play()) == "Today: sat 1 h 05 min, 1 break, 0 stretches"
+    assert asyncio.run(play()) == "Today: sat 1 h 05 min, longest 30 min, 1 break, 0 stretches"
