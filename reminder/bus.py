@@ -28,7 +28,16 @@ PROPERTIES = "org.freedesktop.DBus.Properties"
 
 
 class BusError(OSError):
-    """The bus, or a service on it, did not do what was asked; the text says why, briefly."""
+    """The bus, or a service on it, did not do what was asked; the text says why, briefly.
+
+    ``error_name`` is the D-Bus error the service answered with (for example
+    ``org.freedesktop.DBus.Error.UnknownProperty``), None when it did not answer at all: a caller
+    can tell "this service has no such thing" from "this service is not answering".
+    """
+
+    def __init__(self, message: str, error_name: str | None = None) -> None:
+        super().__init__(message)
+        self.error_name = error_name
 
 
 def session_address() -> str | None:
@@ -102,7 +111,9 @@ async def call(
         raise BusError(f"{interface}.{member}: no reply")
     if reply.message_type == MessageType.ERROR:
         detail = reply.body[0] if reply.body and isinstance(reply.body[0], str) else ""
-        raise BusError(f"{interface}.{member}: {reply.error_name} {short(detail)}".rstrip())
+        raise BusError(
+            f"{interface}.{member}: {reply.error_name} {short(detail)}".rstrip(), reply.error_name
+        )
     return list(reply.body)
 
 
