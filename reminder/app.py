@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -20,6 +21,7 @@ from typing import Any
 
 from reminder import words
 from reminder.bus import BusError, Buses, connect, name_has_owner
+from reminder.busy import BusyWatch, open_signals
 from reminder.catalogue.model import Catalogue
 from reminder.clock import SystemCalendar, SystemClock
 from reminder.config import Config, read_config, settings_for
@@ -136,6 +138,7 @@ class App:
         already runs on the main thread (macOS)."""
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(_keep_in_the_log)
+        _wait_for_children_without_threads(loop)
         self._take_signals(loop)
         buses = self.buses = Buses(await _session_bus())
         idle = await choose_idle_source(self.config.idle_source, buses)
@@ -183,6 +186,8 @@ class App:
         finally:
             watch.cancel()
             config_watch.stop()
+            if daemon.busy is not None:
+                daemon.busy.close()
             if server is not None:
                 await server.stop()
             if tray is not None and tray is not running_tray:
@@ -230,6 +235,10 @@ class App:
             self.model.reconfigure(config)
         if config.idle_source != old.idle_source:
             daemon.idle = await choose_idle_source(config.idle_source, self.buses)
+        if config.quiet != old.quiet:
+            if daemon.busy is not None:
+                daemon.busy.close()
+            daemon.busy = await _busy_watch(config, self.buses)
         log.info("config read again from %s: %s", config.origin, words.config_line(config))
 
     def _take_signals(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -278,11 +287,25 @@ async def _draw_pictures(pictures: PictureCache) -> None:
         log.warning("cannot draw the stretch pictures (%s); notifications go without", error)
 
 
-async def _busy_watch(config: Config, buses: Buses) -> Any:
+async def _busy_watch(config: Config, buses: Buses) -> BusyWatch | None:
     """The busy signals the config asks for, or None: then no prompt is ever held."""
     if not config.quiet.when:
         return None
-    return None  # the signals arrive with reminder.busy
+    signals = await open_signals(config.quiet.when, buses, config.quiet.apps)
+    return BusyWatch(signals, config.quiet.recheck_minutes * 60) if signals else None
+
+
+def _wait_for_children_without_threads(loop: asyncio.AbstractEventLoop) -> None:
+    """Python 3.11 waits for each subprocess (pactl, xdg-open...) in a thread of its own; a
+    pidfd lets the loop itself wait. 3.12 does so by default."""
+    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
+        return
+    try:
+        watcher = asyncio.PidfdChildWatcher()
+        watcher.attach_loop(loop)
+        asyncio.set_child_watcher(watcher)
+    except (OSError, NotImplementedError, RuntimeError) as error:
+        log.debug("subprocesses are waited for in threads: %s", error)
 
 
 def _keep_in_the_log(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from reminder.busy import SIGNALS as BUSY_SIGNALS
 from reminder.catalogue.model import Catalogue
 from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
@@ -43,7 +44,7 @@ TABLES = {
     "quiet": ("when", "apps", "recheck_minutes"),
 }
 #: What can make psoas hold a prompt: do-not-disturb, a fullscreen window, a call, named apps.
-QUIET_SIGNALS = ("dnd", "fullscreen", "call", "apps")
+QUIET_SIGNALS = tuple(BUSY_SIGNALS)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ class BusyCheck(Protocol):
 
     async def check(self) -> str | None: ...
 
+    def close(self) -> None: ...
+
 
 #: Given the names of the idle sources that failed, the next one to use.
 ReplaceIdle = Callable[[Collection[str]], Awaitable[IdleSource]]

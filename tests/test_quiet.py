@@ -5,10 +5,13 @@ on replayed days; the signals themselves are tested for real in test_busy.py."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
 from conftest import EVERY_DAY, make_config, play, play_events
+from desktop import desktop_fixture, wait_until  # noqa: F401 (a fixture)
+from e2e import psoas, start_psoas
 from test_adapters import Recorder, VirtualClock
 
 from reminder import words
@@ -114,6 +117,9 @@ class CountingBusy:
         self.asked += 1
         return self.reason
 
+    def close(self) -> None:
+        return None
+
 
 def test_the_daemon_asks_nothing_while_nothing_is_due_and_rechecks_while_held(catalogue):
     """Forty minutes of sitting (the prompt after sixty): not one look at the busy signals.
@@ -140,3 +146,32 @@ def test_the_daemon_asks_nothing_while_nothing_is_due_and_rechecks_while_held(ca
     quiet, asked, shown = asyncio.run(play_day())
     assert quiet == 0
     assert asked == 5 and shown.shown == []
+
+
+@pytest.mark.desktop
+def test_with_dunst_paused_nothing_is_sent_and_the_prompt_comes_once_it_is_not(desktop):
+    """dunst's do-not-disturb on the test's own bus: the real psoas sends no Notify while it is
+    on, says why in its status, and brings the prompt at the first look after it is off."""
+    desktop.start_dunst()
+    assert desktop.run("dunstctl", "set-paused", "true").returncode == 0
+    config = (
+        'sit_minutes = 0.05\nrepeat_minutes = 0.05\nidle_source = "none"\n'
+        '[quiet]\nwhen = ["dnd"]\nrecheck_minutes = 0.05\n' + EVERY_DAY
+    )
+    process = start_psoas(desktop, config, "--headless")
+
+    def status() -> dict:
+        done = psoas(desktop.env, "status", "--json")
+        return json.loads(done.stdout) if done.returncode == 0 else {}
+
+    held = wait_until(lambda: status().get("held"), 20, "the prompt held")
+    assert held["reason"] == "dnd" and held["since"]
+    assert psoas(desktop.env, "status").stdout.count("Held: do not disturb since ") == 1
+    time.sleep(4)  # a repeat falls due meanwhile: still nothing is sent
+    assert desktop.notification_attempts() == []
+    assert desktop.run("dunstctl", "set-paused", "false").returncode == 0
+    shown = desktop.wait_for_notifications(1, 10, "Time to stretch")[0]
+    assert shown["body"].startswith("You sat through it: ")
+    assert status()["held"] is None
+    assert psoas(desktop.env, "quit").returncode == 0
+    assert process.finish(timeout=15) == 0
