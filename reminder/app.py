@@ -117,6 +117,7 @@ class App:
         self.config_read = time.time()
         self.config_problem: str | None = None
         self.daemon: Daemon | None = None
+        self.stop_asked = False
         self.outbox: Outbox | None = None
         self.tray: Tray | None = None
         self.buses = Buses(None)
@@ -177,6 +178,8 @@ class App:
             busy=await _busy_watch(self.config, buses),
             picture=pictures.of,
         )
+        if self.stop_asked:
+            daemon.stop()
         if self.model is not None:
             self.model.bind(daemon)
         server = await _control_server(ControlHandler(daemon, self.catalogue, self.parts))
@@ -245,6 +248,7 @@ class App:
         """TERM, INT and HUP stop psoas cleanly: a last look at the user, history written."""
 
         def stop() -> None:
+            self.stop_asked = True  # a signal before the daemon exists still stops it
             if self.daemon is not None:
                 self.daemon.stop()
 
