@@ -101,9 +101,14 @@ class Desktop:
     (or :func:`spawn`), which gives them ``env`` and registers them for teardown.
     """
 
-    def __init__(self, root: Path | None = None, display: bool = True) -> None:
+    def __init__(
+        self, root: Path | None = None, display: bool = True, bus_monitor: bool = True
+    ) -> None:
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="desk-"))
         self.with_display = display  # False: only the private bus (no X, no monitor)
+        # False: no bus monitor, for measurements. It is a Python process with dbus-fast loaded,
+        # so it shares pages with psoas and would lower psoas's PSS; notifications() needs it.
+        self.with_bus_monitor = bus_monitor
         self.home = self.root / "home"
         self.logs = self.root / "logs"
         self.display = ""
@@ -145,7 +150,8 @@ class Desktop:
         # autolaunch the machine's kind of session bus, which outlives the test).
         self._start_bus()
         if self.with_display:
-            self._start_monitor()
+            if self.with_bus_monitor:
+                self._start_monitor()
             self._start_x()
 
     def close(self) -> None:
