@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import logging
 import os
 import signal
@@ -17,7 +16,7 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminder import words
 from reminder.bus import BusError, Buses, connect, name_has_owner
@@ -52,23 +51,24 @@ from reminder.paths import (
     chart_file,
     config_file,
     history_file,
-    icon_file,
     pictures_dir,
     runtime_dir,
 )
 from reminder.pictures import PictureCache
 from reminder.store import HistoryStore
-from reminder.tray.icon import look_for, write_icon
-from reminder.tray.model import TrayModel, TrayUnavailable
-from reminder.tray.pystray_tray import INSTALL_HINT, PystrayTray, xembed_host_present
-from reminder.tray.sni_tray import SniTray
+
+if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
+    from reminder.tray.model import TrayModel
+    from reminder.tray.pystray_tray import PystrayTray
+    from reminder.tray.sni_tray import SniTray
+
+    #: A tray front-end: it follows the daemon and can be started and stopped on the loop.
+    Tray = PystrayTray | SniTray
 
 log = logging.getLogger(__name__)
 
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
 
-#: A tray front-end: it follows the daemon and can be started and stopped on the loop.
-Tray = PystrayTray | SniTray
 #: How long queued notifications may take to go out when psoas stops.
 _DRAIN_SECONDS = 1.0
 
@@ -94,6 +94,8 @@ def run_app(
         app = App(config, catalogue, explicit, headless)
         if app.model is not None and sys.platform == "darwin":
             # macOS wants its GUI on the main thread: pystray takes it, the loop runs beside it.
+            from reminder.tray.pystray_tray import PystrayTray
+
             tray = PystrayTray(app.model)
             tray.run_on_main_thread(lambda: asyncio.run(app.serve(tray)))
         else:
@@ -122,17 +124,17 @@ class App:
         self.tray: Tray | None = None
         self.buses = Buses(None)
         self._tasks: set[asyncio.Task[None]] = set()  # held until done: the loop keeps weak refs
-        self.model = (
-            None
-            if headless
-            else TrayModel(
+        self.model: TrayModel | None = None
+        if not headless:
+            from reminder.tray.model import TrayModel
+
+            self.model = TrayModel(
                 catalogue,
                 config,
                 lambda: self.config_path,
                 history=None,  # the history keeper, once there is one
                 chart_file=chart_file(),
             )
-        )
 
     async def serve(self, running_tray: Tray | None = None) -> None:
         """Everything, on this loop, until the daemon stops; ``running_tray`` is one the caller
@@ -142,6 +144,10 @@ class App:
         _wait_for_children_without_threads(loop)
         self._take_signals(loop)
         buses = self.buses = Buses(await _session_bus())
+        tray = running_tray
+        if self.model is not None and tray is None:
+            tray = await _start_tray(self.model, buses)  # first: the icon shows soonest
+        self.tray = tray
         idle = await choose_idle_source(self.config.idle_source, buses)
         if not idle.tracks_input:
             log.warning("no idle source: every minute psoas runs counts as sitting")
@@ -153,11 +159,8 @@ class App:
         clock, calendar = SystemClock(), SystemCalendar()
         core = SittingCore(settings_for(self.config, self.catalogue), calendar, self.catalogue)
         history = _history(core, clock, calendar, self.catalogue)
-        tray = running_tray
         if self.model is not None:
             self.model.history = history
-            tray = tray or await _start_tray(self.model, buses)
-        self.tray = tray
         config_watch = ConfigWatch(self.config_path, lambda: self._later(self._reload()))
         config_watch.start()
         observers = [part for part in (history, tray, config_watch) if part is not None]
@@ -349,17 +352,14 @@ async def _say_when_the_bus_goes(buses: Buses) -> None:
 
 def _notification_icons() -> dict[str | None, Path]:
     """The icons notifications carry, by slot: a due ring on prompts, the routine's own on its
-    steps, the plain ring on the rest; none after one line saying why they could not be written."""
-    looks = {
-        "prompt": ("prompt", look_for(State.DUE, 1.0)),
-        "routine": ("routine", look_for(State.ROUTINE, 0.5)),
-        None: ("psoas", look_for(State.SITTING, 1.0)),
+    steps, the plain ring on the rest. psoas ships them: nothing is drawn to start."""
+    from reminder.tray.icon import shipped_icon
+
+    return {
+        "prompt": shipped_icon("psoas-prompt.png"),
+        "routine": shipped_icon("psoas-routine.png"),
+        None: shipped_icon("psoas.png"),
     }
-    try:
-        return {slot: write_icon(icon_file(kind), look) for slot, (kind, look) in looks.items()}
-    except OSError as error:
-        log.warning("cannot write the notification icons (%s); notifying without them", error)
-        return {}
 
 
 def _history(
@@ -402,6 +402,12 @@ async def _start_tray(model: TrayModel, buses: Buses) -> Tray | None:
     The one place a tray is chosen: on Linux a StatusNotifierItem (every current panel draws
     them), unless the panel only speaks XEmbed and pystray's extra is installed; elsewhere pystray.
     """
+    import importlib.util
+
+    from reminder.tray.model import TrayUnavailable
+    from reminder.tray.pystray_tray import INSTALL_HINT, PystrayTray
+    from reminder.tray.sni_tray import SniTray
+
     tray: Tray
     try:
         if sys.platform.startswith("linux"):
@@ -427,6 +433,8 @@ async def _start_tray(model: TrayModel, buses: Buses) -> Tray | None:
 
 async def _xembed_only(buses: Buses) -> bool:
     """An XEmbed tray (trayer, stalonetray...) runs and no StatusNotifierItem host does."""
+    from reminder.tray.pystray_tray import xembed_host_present
+
     if not xembed_host_present():
         return False
     with contextlib.suppress(BusError):

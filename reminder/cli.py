@@ -254,6 +254,10 @@ def _load_config(path: Path | None):
 
 
 def _run(args: argparse.Namespace) -> int:
+    # The daemon never speaks TLS and needs no OpenSSL hash: keep asyncio (ssl) and dbus-fast
+    # (hashlib) from mapping OpenSSL for nothing, about 5 MiB; hashlib uses Python's own then.
+    for unused in ("ssl", "_hashlib"):
+        sys.modules.setdefault(unused, None)  # type: ignore[arg-type]
     from reminder.app import run_app
 
     config, catalogue = _load_config(args.config)

@@ -14,7 +14,6 @@ import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import time
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from reminder.core.settings import Settings
 from reminder.errors import UserError, file_problem, read_user_file
 from reminder.idle import SOURCES
 from reminder.limits import MINUTES_ALLOWED, minutes_allowed
-from reminder.paths import config_file
+from reminder.paths import config_file, package_data
 
 IDLE_SOURCES = ("auto", *SOURCES)
 PLACES = ("anywhere", "desk")
@@ -141,7 +140,7 @@ def find_config(explicit: Path | None) -> Path | None:
 
 
 def example_text() -> str:
-    return resources.files("reminder").joinpath("data/config.example.toml").read_text("utf-8")
+    return package_data("config.example.toml").read_text("utf-8")
 
 
 def write_example(dest: Path) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 import sys
 from pathlib import Path
 
@@ -12,19 +12,44 @@ from reminder.paths import log_dir
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class _LogFile(logging.handlers.RotatingFileHandler):
-    """The log file, which may stop taking lines (a full disk): say so once on the terminal
-    instead of logging's traceback per line, and say when it takes them again."""
+class _LogFile(logging.FileHandler):
+    """The log file, kept to a few files of ``max_bytes`` (psoas.log, psoas.log.1 ...), which
+    may stop taking lines (a full disk): say so once on the terminal instead of logging's
+    traceback per line, and say when it takes them again.
+
+    Its own rotation, not logging.handlers': that module brings pickle, socket and queue into
+    the daemon for nothing (a third of a MiB)."""
 
     failing = False
     _failed_now = False
 
+    def __init__(self, path: Path, max_bytes: int, keep: int) -> None:
+        super().__init__(path, encoding="utf-8", delay=False)
+        self.max_bytes, self.keep = max_bytes, keep
+
     def emit(self, record: logging.LogRecord) -> None:
         self._failed_now = False  # emit runs under the handler's lock
+        try:
+            if self.stream is not None and self.stream.tell() >= self.max_bytes:
+                self._rotate()
+        except OSError:
+            self.handleError(record)
+            return
         super().emit(record)
         if self.failing and not self._failed_now:
             self.failing = False
             sys.stderr.write(f"psoas: the log file {self.baseFilename} is written again\n")
+
+    def _rotate(self) -> None:
+        """psoas.log becomes psoas.log.1, .1 becomes .2 ...; the oldest goes."""
+        self.close()
+        for number in range(self.keep - 1, 0, -1):
+            older = f"{self.baseFilename}.{number}"
+            if os.path.exists(older):
+                os.replace(older, f"{self.baseFilename}.{number + 1}")
+        if os.path.exists(self.baseFilename):
+            os.replace(self.baseFilename, f"{self.baseFilename}.1")
+        self.stream = self._open()
 
     def handleError(self, record: logging.LogRecord) -> None:
         self._failed_now = True
@@ -53,7 +78,7 @@ def setup_logging(verbose: bool, directory: Path | None = None) -> Path | None:
     path = (directory or log_dir()) / "psoas.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = _LogFile(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler = _LogFile(path, max_bytes=1_000_000, keep=3)
     except OSError as error:
         reason = error.strerror or error
         logger.warning(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -18,6 +17,12 @@ from reminder import APP_NAME
 
 #: The macOS LaunchAgent's label, which is also its file's name.
 LAUNCH_AGENT_LABEL = "org.psoas.reminder"
+
+
+def package_data(name: str) -> Path:
+    """A file psoas ships beside its code (reminder/data/...): psoas is always installed as
+    files, so a plain path does, without importlib.resources and its zip support."""
+    return Path(__file__).resolve().parent / "data" / name
 
 
 def config_file() -> Path:
@@ -39,11 +44,6 @@ def data_dir() -> Path:
 def chart_file() -> Path:
     """The week's chart the tray draws and opens."""
     return cache_dir() / "week.png"
-
-
-def icon_file(kind: str = "psoas") -> Path:
-    """A notification icon (servers want a file): ``kind`` is "prompt", "routine" or "psoas"."""
-    return cache_dir() / ("psoas.png" if kind == "psoas" else f"psoas-{kind}.png")
 
 
 def pictures_dir() -> Path:
@@ -102,6 +102,8 @@ def runtime_dir() -> Path:
     base = os.environ.get("XDG_RUNTIME_DIR")
     if base and os.path.isdir(base):
         return Path(base) / APP_NAME
+    import tempfile  # only here: it loads shutil, random, bz2 and lzma with it
+
     return Path(tempfile.gettempdir()) / f"{APP_NAME}-{user_id()}"
 
 

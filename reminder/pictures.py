@@ -8,15 +8,16 @@ version, so changing any of them draws a new file and the old one is removed.
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import os
 import re
-import secrets
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reminder.catalogue.model import Catalogue, Stretch
 from reminder.figure import DRAWING_VERSION, draw_pose, frame_for
+from reminder.paths import package_data
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -41,7 +42,8 @@ def cache_name(stretch: Stretch, pose: int, height: int = PICTURE_HEIGHT) -> str
         [f"drawing {DRAWING_VERSION}", f"height {height}", f"pose {pose}"]
         + [p.key() for p in stretch.poses]
     )
-    digest = hashlib.sha256(drawn_from.encode()).hexdigest()[:16]
+    # A cache key, not a secret: crc32 spares loading OpenSSL's hashes (3 MiB) into the daemon.
+    digest = f"{zlib.crc32(drawn_from.encode()):08x}"
     return f"{stretch.id}-{pose}-{height}-{digest}.png"
 
 
@@ -106,9 +108,13 @@ def write_pictures(catalogue: Catalogue, folder: Path, height: int = PICTURE_HEI
     return written
 
 
+#: Numbers for temporary files: two threads of one process never pick the same name.
+_TEMPORARY = itertools.count()
+
+
 def _save(image: Image.Image, path: Path) -> None:
     """Write a PNG beside its final name, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_TEMPORARY)}.tmp")
     try:
         with tmp.open("xb") as out:
             image.save(out, format="PNG")
@@ -119,15 +125,35 @@ def _save(image: Image.Image, path: Path) -> None:
 
 def _remove_stale(folder: Path, stretch_id: str, pose: int, height: int, keep: str) -> None:
     """Earlier drawings of the same picture: their data or drawing has changed since."""
-    same = re.compile(rf"{re.escape(stretch_id)}-{pose}-{height}-[0-9a-f]{{16}}\.png")
+    same = re.compile(rf"{re.escape(stretch_id)}-{pose}-{height}-[0-9a-f]{{8}}\.png")
     for old in folder.iterdir():
         if old.name != keep and same.fullmatch(old.name):
             old.unlink(missing_ok=True)
 
 
+def packaged_pictures() -> Path:
+    """The main pictures psoas ships, drawn by this module from the catalogue's poses (a test
+    keeps them in step): psoas need not load Pillow at all to show them."""
+    return package_data("pictures")
+
+
+def write_packaged_pictures(folder: Path | None = None) -> list[Path]:
+    """Draw the shipped pictures again (after a pose changes): every stretch's main pose."""
+    from reminder.catalogue.loader import load_catalogue
+
+    folder = folder or packaged_pictures()
+    for old in folder.glob("*.png"):
+        old.unlink()
+    catalogue = load_catalogue()
+    return [
+        picture_path(catalogue, stretch_id, folder=folder) for stretch_id in catalogue.stretches
+    ]
+
+
 class PictureCache:
-    """The stretches' main pictures for notifications: drawn once, off the daemon's loop, when
-    psoas starts; until then (or if they cannot be drawn) notifications go without."""
+    """The stretches' main pictures for notifications: the shipped ones where they match the
+    poses, else drawn once into ``folder``, off the daemon's loop; until then (or if they cannot
+    be drawn) notifications go without."""
 
     def __init__(self, catalogue: Catalogue, folder: Path) -> None:
         self.catalogue = catalogue
@@ -135,9 +161,17 @@ class PictureCache:
         self._ready: dict[str, Path] = {}
 
     def draw_all(self) -> None:
-        """Draw what is missing (in a worker thread: Pillow takes ~15 ms a picture)."""
-        for stretch_id in self.catalogue.stretches:
-            self._ready[stretch_id] = picture_path(self.catalogue, stretch_id, folder=self.folder)
+        """Take the shipped pictures, and draw what is missing (in a worker thread: Pillow takes
+        about 15 ms a picture)."""
+        shipped = packaged_pictures()
+        for stretch in self.catalogue.stretches.values():
+            packaged = shipped / cache_name(stretch, stretch.main_pose)
+            if packaged.is_file():
+                self._ready[stretch.id] = packaged
+            else:
+                self._ready[stretch.id] = picture_path(
+                    self.catalogue, stretch.id, folder=self.folder
+                )
 
     def of(self, stretch_id: str) -> Path | None:
         return self._ready.get(stretch_id)

@@ -10,7 +10,6 @@ import math
 import os
 import tomllib
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from reminder.catalogue.pose import (
     Pose,
     Prop,
 )
+from reminder.paths import package_data
 
 # ----- loading and checking ---------------------------------------------------------------------
 
@@ -428,6 +428,6 @@ def parse_catalogue(text: str, origin: str = "catalogue.toml") -> Catalogue:
 def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     """The catalogue shipped with psoas, or the one in ``path`` (for tests and experiments)."""
     if path is None:
-        text = resources.files("reminder").joinpath(PACKAGED).read_text(encoding="utf-8")
+        text = package_data(PACKAGED.removeprefix("data/")).read_text(encoding="utf-8")
         return parse_catalogue(text, PACKAGED)
     return parse_catalogue(Path(path).read_text(encoding="utf-8"), os.fspath(path))

@@ -14,6 +14,13 @@ class X11IdleSource:
 
     def __init__(self, buses: Buses, display: str | None = None) -> None:
         try:
+            import Xlib.ext
+
+            # Only the extension psoas reads: python-xlib otherwise loads a module for each of
+            # the server's fifteen (about 0.7 MiB more).
+            Xlib.ext.__extensions__ = [
+                ext for ext in Xlib.ext.__extensions__ if ext[0] == "MIT-SCREEN-SAVER"
+            ]
             from Xlib import display as xdisplay
             from Xlib.error import DisplayError
         except ImportError as error:

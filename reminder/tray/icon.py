@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw
+from reminder.paths import package_data
+
+if TYPE_CHECKING:
+    from PIL import Image
+
 
 GREEN = (46, 160, 67)
 AMBER = (230, 150, 20)
@@ -49,6 +54,8 @@ def _colour(look: IconLook) -> tuple[int, int, int]:
 
 
 def draw_icon(look: IconLook, size: int = 64) -> Image.Image:
+    from PIL import Image, ImageDraw  # here: a headless psoas never draws, never loads Pillow
+
     scale = 4
     big = size * scale
     image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
@@ -99,3 +106,16 @@ def write_icon(path: Path, look: IconLook, size: int = 64) -> Path:
     draw_icon(look, size).save(tmp, format="PNG")
     tmp.replace(path)
     return path
+
+
+#: The notification icons psoas ships (drawn by :func:`draw_icon`; a test keeps them so): the
+#: plain ring, a prompt's due ring and a routine's own.
+SHIPPED_ICONS = {
+    "psoas.png": ("sitting", 0.625),
+    "psoas-prompt.png": ("due", 1.0),
+    "psoas-routine.png": ("routine", 0.5),
+}
+
+
+def shipped_icon(name: str) -> Path:
+    return package_data(f"icons/{name}")

@@ -12,6 +12,7 @@ annotations of the exported interface, and a postponed ``-> None`` would reach i
 """
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Coroutine, Iterable
@@ -165,6 +166,15 @@ class StatusNotifierItem:
             self._watcher_appeared(owner)
         elif owner is None:
             log.info("no StatusNotifierWatcher on the bus yet: the tray icon waits for a panel")
+
+    async def registered(self, timeout: float) -> bool:
+        """Wait (at most ``timeout`` seconds) for the registration with the watcher that runs;
+        whether a panel shows the item now."""
+        task = self._registration
+        if task is not None and not task.done():
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(task), timeout)
+        return self.host_present
 
     async def stop(self) -> None:
         """Take the item (and its menu) off the bus and give its name back."""

@@ -47,7 +47,7 @@ class SniTray:
         """Put the item on the bus (BusError if it cannot be); a panel shows it once one runs."""
         self._draw()
         await self.item.start()
-        if not self.item.host_present:
+        if not await self.item.registered(timeout=1.0):
             log.warning(
                 "no tray host on this desktop yet (nothing draws StatusNotifierItems); the icon "
                 "appears when one starts, and notifications work meanwhile"
