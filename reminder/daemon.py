@@ -267,6 +267,14 @@ class Daemon:
         log.info("the wall clock was set; working out the next prompt again")
         self._work.put_nowait(_Tick())
 
+    def _picture_for(self, event: ev.Event) -> Path | None:
+        """The picture of the stretch a prompt or a routine step names, if it is drawn yet."""
+        if isinstance(event, ev.PromptShown):
+            return self.picture(event.stretch)
+        if isinstance(event, ev.RoutineStepStarted):
+            return self.picture(event.stretch)
+        return None
+
     def _publish(self, events: list[ev.Event]) -> None:
         """Post what the user should see, then tell the listeners (tray, history) the new state.
 
@@ -280,9 +288,9 @@ class Daemon:
             if shown is not None:
                 prompt = isinstance(event, ev.PromptShown)
                 actions = self.prompt_actions() if prompt else ()
-                self.outbox.post(
-                    Note(*shown, slot="prompt" if prompt else "routine", actions=actions)
-                )
+                slot = "prompt" if prompt else "routine"
+                image = self._picture_for(event)
+                self.outbox.post(Note(*shown, slot=slot, actions=actions, image=image))
         status = self.core.status(self.clock.now())
         for observer in self.observers:
             try:

@@ -34,11 +34,14 @@ def make_config(text: str = "", catalogue: Catalogue | None = None) -> Config:
     return parse_config(textwrap.dedent(text), "test.toml", stretch_ids=list(catalogue.stretches))
 
 
-def play(scenario: str, config: str = "", catalogue: Catalogue | None = None) -> list[dict]:
-    """The notifications of a day, as ``psoas simulate`` prints them."""
+def play(
+    scenario: str, config: str = "", catalogue: Catalogue | None = None, stats: bool = False
+) -> list[dict]:
+    """The notifications of a day, as ``psoas simulate`` prints them (``--stats``: then the
+    day's figures)."""
     catalogue = catalogue or load_catalogue()
     parsed = parse_scenario(textwrap.dedent(scenario), "day.txt", list(catalogue.routines))
-    return simulate(parsed, make_config(config, catalogue), catalogue)
+    return simulate(parsed, make_config(config, catalogue), catalogue, stats=stats)
 
 
 def play_events(scenario: str, config: str = "", catalogue: Catalogue | None = None) -> list:
@@ -103,3 +106,4 @@ def pose_toml(
         *(f"{name} = [{x}, {y}]" for name, (x, y) in (joints or STANDING_JOINTS).items()),
     ]
     return "\n".join(lines) + "\n"
+
