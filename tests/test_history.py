@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import get_args
 
-from conftest import make_config
+from conftest import make_config, play_events
 from e2e import in_process
 from PIL import Image
 
@@ -83,6 +83,22 @@ def test_day_figures_add_up_and_a_sit_across_midnight_is_split(catalogue):
     assert (first.prompts, first.snoozes, first.skips, first.routines_done) == (1, 1, 1, 1)
     assert first.stretches_done == {"bridge": 1, "standing": 1}
     assert second.to_dict()["sat_minutes"] == 90
+
+
+def test_a_routine_is_a_break_after_a_prompt_and_a_walk_away_a_natural_one(catalogue):
+    events = play_events("""
+        09:00 active
+        10:01 routine desk
+        10:30 away
+        10:40 active
+        11:00 end
+    """)
+    assert [e.how for e in events if isinstance(e, ev.BreakTaken)] == ["routine", "natural"]
+    (day,) = day_stats(events, CAL, date(2024, 1, 1), date(2024, 1, 1), catalogue)
+    assert (day.breaks_natural, day.breaks_prompted) == (1, 1)
+    assert (day.prompts, day.routines_done) == (1, 1)
+    assert day.stretches_done == {"standing": 1}  # the desk routine's one stretch
+    assert (day.to_dict()["breaks_natural"], day.to_dict()["breaks_after_prompt"]) == (1, 1)
 
 
 def test_daylight_saving_days_have_their_real_length(monkeypatch):

@@ -91,6 +91,22 @@ def test_a_restart_within_a_break_carries_the_sit_on(catalogue):
     assert of(ev.SittingSpan, second.events) == [ev.SittingSpan(hm("09:00"), hm("10:05"))]
 
 
+def test_a_restart_within_a_break_keeps_the_count_of_unanswered_prompts(catalogue):
+    first = Run(catalogue)
+    first.sit("09:00", "10:05")  # the prompt at 10:00 goes unanswered
+    prompted = [(p.sitting_seconds, p.repeat) for p in of(ev.PromptShown, first.events)]
+    assert prompted == [(3600, 0)]
+    saved = first.snapshot("10:05")  # then killed
+
+    second = Run(catalogue)
+    assert second.restore("10:06", saved) == []
+    assert second.status("10:06").state == "due"  # that prompt is still out
+    second.sit("10:06", "10:20")
+    # Its repeats every 10 minutes say they are the first and second repeat, not a new prompt.
+    repeats = [(p.sitting_seconds, p.repeat) for p in of(ev.PromptShown, second.events)]
+    assert repeats == [(70 * 60, 1), (80 * 60, 2)]
+
+
 def test_a_restart_after_a_long_gap_records_the_sit_up_to_the_last_input(catalogue):
     first = Run(catalogue)
     first.sit("09:00", "09:40")
