@@ -179,8 +179,8 @@ def psoas(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.Complete
 
 def in_process(*args: str) -> subprocess.CompletedProcess[str]:
     """One ``psoas`` command run by ``main()`` in this process (in the test's private environment,
-    which ``os.environ`` holds), its output captured: what :func:`psoas` gives, without the
-    second or so a new interpreter takes to start."""
+    which ``os.environ`` holds), its output captured: what :func:`psoas` gives, without
+    starting an interpreter for it."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
