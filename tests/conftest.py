@@ -1,15 +1,26 @@
-"""Shared helpers: play a day through the real core, build configs from TOML text."""
+"""Shared fixtures and helpers: every test's private environment, the virtual desktop, a day
+played through the real core, configs from TOML text.
+
+Every test runs in a private environment (:func:`private_env`, autouse): its own HOME and XDG
+folders under its ``tmp_path``, a session bus address that leads nowhere and no display. It is set
+in ``os.environ`` itself, so every ``psoas`` a test starts (in process or as a subprocess)
+inherits it and can never reach the user's own psoas, config, history or desktop.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from desktop import ARTIFACTS, Desktop
+from e2e import kill_leftovers
 from strangers import STRANGER
 
 from reminder.catalogue.loader import load_catalogue
@@ -22,6 +33,139 @@ from reminder.simulate import run_scenario, simulate
 EVERY_DAY = (
     '[hours]\ndays = ["mon","tue","wed","thu","fri","sat","sun"]\nstart = "00:00"\nend = "24:00"\n'
 )
+
+# ----- the private environment ------------------------------------------------------------------
+
+#: The environment the test run was started in, before any test changed it.
+OUTER_ENV = dict(os.environ)
+
+#: What is dropped from the outer environment: anything that leads to the user's session, desktop,
+#: bus, folders or running psoas.
+_DROPPED_PREFIXES = ("XDG_", "DBUS_", "WAYLAND_", "AT_SPI_")
+_DROPPED = ("DISPLAY", "XAUTHORITY", "SESSION_MANAGER", "DESKTOP_SESSION", "APPDATA")
+
+
+@dataclass(frozen=True)
+class Private:
+    """A test's private folders (all under its ``tmp_path``) and the environment naming them."""
+
+    home: Path
+    config: Path  # XDG_CONFIG_HOME
+    data: Path  # XDG_DATA_HOME
+    state: Path  # XDG_STATE_HOME
+    cache: Path  # XDG_CACHE_HOME
+    runtime: Path  # XDG_RUNTIME_DIR: the control socket and the one-psoas lock live here
+    env: dict[str, str]
+
+    @property
+    def history(self) -> Path:
+        return self.data / "psoas" / "history.sqlite3"
+
+    @property
+    def log(self) -> Path:
+        return self.state / "psoas" / "log" / "psoas.log"
+
+
+def private_environment(root: Path) -> Private:
+    """The outer environment without the user's session, with folders of its own under ``root``
+    (created: the runtime folder must exist, or psoas would fall back to a shared one in /tmp)."""
+    runtime = root / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    env = {
+        key: value
+        for key, value in OUTER_ENV.items()
+        if not key.startswith(_DROPPED_PREFIXES) and key not in _DROPPED
+    }
+    env |= {
+        "HOME": str(root),
+        "XDG_CONFIG_HOME": str(root / "config"),
+        "XDG_DATA_HOME": str(root / "data"),
+        "XDG_STATE_HOME": str(root / "state"),
+        "XDG_CACHE_HOME": str(root / "cache"),
+        "XDG_RUNTIME_DIR": str(runtime),
+        # A bus that is not there: nothing of the user's session is ever asked (nor the system's).
+        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={root}/no-session-bus",
+        "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={root}/no-system-bus",
+        "PYTHONUNBUFFERED": "1",
+    }
+    return Private(
+        home=root,
+        config=root / "config",
+        data=root / "data",
+        state=root / "state",
+        cache=root / "cache",
+        runtime=runtime,
+        env=env,
+    )
+
+
+@pytest.fixture(autouse=True)
+def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Private]:
+    """Every test, in process and in every process it starts, sees only its own folders; a
+    psoas the test started and left running (it failed half way) is killed after it."""
+    private = private_environment(tmp_path)
+    for key in list(os.environ):
+        if key not in private.env:
+            monkeypatch.delenv(key)
+    for key, value in private.env.items():
+        monkeypatch.setenv(key, value)
+    yield private
+    kill_leftovers()
+
+
+@pytest.fixture
+def env(private_env: Private) -> dict[str, str]:
+    """The private environment as a dict, for a subprocess (a copy: change it freely)."""
+    return dict(private_env.env)
+
+
+# ----- the virtual desktop ---------------------------------------------------------------------
+
+#: The fixtures that start a private desktop or bus: a test that uses one is marked ``desktop``.
+DESKTOP_FIXTURES = ("desktop", "private_bus")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse to run a test that starts a desktop without the ``desktop`` mark: the quick suite
+    (``-m "not desktop"``) must never start one, and ``-m desktop`` must select all of them."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if set(DESKTOP_FIXTURES) & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("desktop") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests use a desktop fixture but are not marked desktop: " + ", ".join(unmarked)
+        )
+
+
+def _desktop(request: pytest.FixtureRequest, display: bool) -> Iterator[Desktop]:
+    failures_before = request.session.testsfailed
+    with Desktop(display=display) as desk:
+        yield desk
+        if request.session.testsfailed > failures_before:
+            slug = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+            desk.keep_logs(ARTIFACTS / "desktop-logs" / slug)
+
+
+@pytest.fixture
+def desktop(request: pytest.FixtureRequest) -> Iterator[Desktop]:
+    """A fresh virtual desktop per test (Xvfb, private bus, bus monitor); see tests/desktop.py.
+
+    Start dunst and trayer with ``desktop.start_dunst()`` / ``desktop.start_tray_host()``, a
+    StatusNotifierItem panel with ``desktop.start_sni_host()`` (``stop_sni_host()`` to restart it).
+    When the test fails, the logs of every process are copied to tests/artifacts/desktop-logs/.
+    """
+    yield from _desktop(request, display=True)
+
+
+@pytest.fixture
+def private_bus(request: pytest.FixtureRequest) -> Iterator[Desktop]:
+    """Only a private session bus (no X, no monitor): for tests that speak D-Bus and nothing
+    else. ``bus_address`` is its address; processes started with ``spawn`` are killed at the end.
+    """
+    yield from _desktop(request, display=False)
 
 
 @pytest.fixture(scope="session")
@@ -106,4 +250,3 @@ def pose_toml(
         *(f"{name} = [{x}, {y}]" for name, (x, y) in (joints or STANDING_JOINTS).items()),
     ]
     return "\n".join(lines) + "\n"
-

@@ -4,7 +4,8 @@ and a StatusNotifierItem panel (status-notifier-watcher + gtk-sni-tray-standalon
 Everything runs on its own X display and its own session bus, never the machine's, with HOME and
 the XDG directories inside a temporary directory. Every process is started in its own session
 (process group) and killed by PID/group when the desktop closes, pass or fail; then the temporary
-directory is removed. Use the ``desktop`` fixture, or ``with Desktop() as desk:`` outside pytest.
+directory is removed. Use the ``desktop`` fixture (or ``private_bus``, a bus alone; both in
+conftest.py, and a test using either is marked ``desktop``), or ``with Desktop() as desk:``.
 
 Missing tools skip the tests locally but fail them in CI (``CI`` set): CI never passes by skipping.
 
@@ -32,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,8 @@ class Desktop:
             "XDG_CACHE_HOME": str(self.home / "cache"),
             "XDG_STATE_HOME": str(self.home / "state"),
             "XDG_RUNTIME_DIR": str(self.root / "runtime"),
+            # Only the private bus: a system bus that is not there unless a test puts one there.
+            "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={self.root / 'no-system-bus'}",
             "XDG_SESSION_TYPE": "x11",
             "NO_AT_BRIDGE": "1",
             "PYTHONUNBUFFERED": "1",
@@ -396,17 +399,19 @@ class Desktop:
         return self.bus_log.notifications()
 
     def wait_for_notifications(
-        self, count: int, timeout: float = 10, match: str = ""
+        self, count: int, timeout: float = 10, match: str = "", process: Process | None = None
     ) -> list[dict[str, Any]]:
         """Poll until at least ``count`` notifications (whose summary or body contains
-        ``match``) were received, and return those."""
+        ``match``) were received, and return those; fail at once if ``process`` (the sender)
+        has exited."""
 
         def enough() -> list[dict[str, Any]] | None:
             found = [n for n in self.notifications() if match in f"{n['summary']}\n{n['body']}"]
             return found if len(found) >= count else None
 
+        what = f"{count} notification(s) matching {match!r}"
         try:
-            return wait_until(enough, timeout, f"{count} notification(s) matching {match!r}", 0.1)
+            return wait_until(enough, timeout, what, 0.1, process=process)
         except AssertionError as error:
             attempts = [(a["summary"], a["outcome"]) for a in self.notification_attempts()]
             if self.dunst is None:
@@ -589,34 +594,3 @@ def spawn(cmd: Sequence[str | os.PathLike[str]], desktop: Desktop, **kw: Any) ->
     """Start ``cmd`` on ``desktop`` (its env, output to files, own session, killed at teardown).
     Keywords: ``name`` (log file name), ``env`` (extra variables), and anything Popen takes."""
     return desktop.spawn(cmd, **kw)
-
-
-@pytest.fixture(name="desktop")
-def desktop_fixture(request: pytest.FixtureRequest) -> Iterator[Desktop]:
-    """The ``desktop`` fixture: a fresh virtual desktop per test (Xvfb, private bus, monitor).
-
-    Use it with ``from desktop import desktop_fixture  # noqa: F401`` in the test module.
-
-    Start dunst and trayer with ``desktop.start_dunst()`` / ``desktop.start_tray_host()``, a
-    StatusNotifierItem panel with ``desktop.start_sni_host()`` (``stop_sni_host()`` to restart it).
-    When the test fails, the logs of every process are copied to tests/artifacts/desktop-logs/.
-    """
-    failures_before = request.session.testsfailed
-    with Desktop() as desk:
-        yield desk
-        if request.session.testsfailed > failures_before:
-            slug = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-            desk.keep_logs(ARTIFACTS / "desktop-logs" / slug)
-
-
-@pytest.fixture(name="private_bus")
-def private_bus_fixture(request: pytest.FixtureRequest) -> Iterator[Desktop]:
-    """Only a private session bus (no X, no monitor): for tests that speak D-Bus and nothing
-    else. ``bus_address`` is its address; processes started with ``spawn`` are killed at the end.
-    """
-    failures_before = request.session.testsfailed
-    with Desktop(display=False) as desk:
-        yield desk
-        if request.session.testsfailed > failures_before:
-            slug = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-            desk.keep_logs(ARTIFACTS / "desktop-logs" / slug)

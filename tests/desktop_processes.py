@@ -39,16 +39,42 @@ def require_modules(*names: str) -> None:
         _unavailable("these Python modules", missing)
 
 
-def wait_until(check: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
-    """Poll ``check`` until it returns something truthy and return that; fail naming ``what``."""
+def wait_until(
+    check: Callable[[], T],
+    timeout: float,
+    what: str,
+    interval: float = 0.05,
+    *,
+    process: subprocess.Popen | None = None,
+) -> T:
+    """Poll ``check`` until it returns something truthy and return that; fail naming ``what``.
+
+    With ``process`` (the program the wait is for), fail as soon as it has exited without the
+    condition coming true, saying how it ended, rather than at the end of the whole timeout.
+    """
     deadline = time.monotonic() + timeout
     while True:
         result = check()
         if result:
             return result
+        if process is not None and exited(process):
+            result = check()  # it may have done it just before it ended
+            if result:
+                return result
+            raise AssertionError(f"{ended(process)} while waiting for {what}")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(interval)
+
+
+def ended(process: subprocess.Popen) -> str:
+    """How a process that has exited ended, with the end of what it said where that is in files."""
+    args = process.args if isinstance(process.args, list | tuple) else [process.args]
+    name = getattr(process, "name", None) or " ".join(map(str, args))[-80:]
+    said = ""
+    if isinstance(process, Process):
+        said = f"; stderr: {process.stderr_text()[-2000:]}"
+    return f"{name} exited with status {process.poll()}{said}"
 
 
 # ----- processes -------------------------------------------------------------------------------

@@ -1,20 +1,34 @@
-"""Running the real ``psoas`` on a test desktop, and reading what its daemon logged."""
+"""Running the real ``psoas`` (on a test desktop or headless), and reading what it did back from
+what a user can read too: ``psoas status --json``, the history, the notifications it sent.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
+import os
 import re
+import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from desktop import Desktop, Process, wait_until
 from PIL import Image
+
+from reminder.cli import main
+from reminder.core import events as ev
+from reminder.store import HistoryStore
+
+E = TypeVar("E")
 
 
 def start_psoas(desk: Desktop, config_text: str, *args: str) -> Process:
@@ -163,25 +177,144 @@ def psoas(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.Complete
     return subprocess.run([sys.executable, "-m", "reminder", *args], env=env, cwd=ROOT, **options)
 
 
-def start_headless(config: Path, env: dict[str, str], **kwargs: Any) -> subprocess.Popen[str]:
-    """``psoas run --headless`` as a separate, real process, its warnings on a pipe."""
-    options: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE} | kwargs
-    return subprocess.Popen(
-        [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)],
-        env=env,
-        cwd=ROOT,
-        text=True,
-        **options,
-    )
+def in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """One ``psoas`` command run by ``main()`` in this process (in the test's private environment,
+    which ``os.environ`` holds), its output captured: what :func:`psoas` gives, without
+    starting an interpreter for it."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # --help
+            code = exit_.code if isinstance(exit_.code, int) else 0
+    return subprocess.CompletedProcess(["psoas", *args], code, out.getvalue(), err.getvalue())
 
 
-def log_events(desk: Desktop, kind: str) -> list[dict[str, str]]:
-    """The core events of one kind the daemon logged, with their fields, in order."""
-    log = daemon_log(desk)
-    if not log.exists():
+def start_headless(
+    config: Path,
+    env: dict[str, str] | None = None,
+    *,
+    name: str = "psoas",
+    piped: bool = False,
+    **kwargs: Any,
+) -> Process:
+    """``psoas run --headless`` as a separate, real process (in ``env``, else the test's private
+    environment), what it says read with ``stderr_text()`` while it runs.
+
+    Its output goes to files beside the config: nothing can fill a pipe and hold it up. With
+    ``piped``, stderr is a pipe that a thread reads instead, for a child whose writes to files are
+    made to fail (a full disk): its terminal must still work.
+    """
+    command = [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)]
+    options: dict[str, Any] = {
+        "env": os.environ.copy() if env is None else env,
+        "cwd": ROOT,
+        "stdin": subprocess.DEVNULL,
+    } | kwargs
+    count = len(list(config.parent.glob(f"{name}*.err")))
+    label = name if count == 0 else f"{name}-{count + 1}"
+    stdout_path = config.parent / f"{label}.out"
+    stderr_path = config.parent / f"{label}.err"
+    if piped:
+        stdout_path.touch()
+        stderr_path.touch()  # counts for the next label; the words stay in memory
+        process: Process = _Piped(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **options
+        )
+    else:
+        with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
+            process = Process(command, stdout=out, stderr=err, **options)
+    process.name, process.stdout_path, process.stderr_path = label, stdout_path, stderr_path
+    _STARTED.append(process)
+    return process
+
+
+#: Every psoas started by start_headless in this test, for kill_leftovers.
+_STARTED: list[Process] = []
+
+
+def kill_leftovers() -> list[int]:
+    """Kill (by pid) each psoas the test started and left running, as a failed test does;
+    return their pids. Called after every test (conftest.py)."""
+    left = [process for process in _STARTED if process.poll() is None]
+    for process in left:
+        process.kill()
+    for process in _STARTED:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(10)
+    _STARTED.clear()
+    return [process.pid for process in left]
+
+
+class _Piped(Process):
+    """A process whose stderr is a pipe, read line by line by a thread as it comes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._said: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.stderr is not None
+        for line in self.stderr:
+            self._said.append(line)
+
+    def stderr_text(self) -> str:
+        if self.returncode is not None:
+            self._reader.join(5)  # everything it said before it ended
+        return "".join(list(self._said))
+
+
+def stop(process: Process, how: int | None = None, timeout: float = 15) -> int:
+    """Stop a psoas (SIGTERM unless ``how`` says otherwise) and return its exit status."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM if how is None else how)
+    return process.finish(timeout)
+
+
+# ----- what psoas did, as a user can read it back -----------------------------------------------
+
+
+def history(data_home: Path | Desktop) -> list[ev.Event]:
+    """Every event in the history of the user whose data folder (XDG_DATA_HOME) is ``data_home``
+    (a desktop's, for a Desktop), read as ``psoas stats`` reads it: read-only, never changed.
+    A history being created or busy this instant reads as empty: ask again."""
+    folder = data_home.home / "data" if isinstance(data_home, Desktop) else Path(data_home)
+    try:
+        store = HistoryStore(folder / "psoas" / "history.sqlite3", read_only=True, busy_timeout=1)
+    except sqlite3.OperationalError:
         return []
-    rows = re.findall(rf"INFO reminder\.daemon: {kind}\((.*)\)$", log.read_text(), re.M)
-    return [dict(re.findall(r"(\w+)=('[^']*'|[^,]+)", fields)) for fields in rows]
+    try:
+        return store.events()
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        store.close()
+
+
+def saved_clock(data_home: Path | Desktop) -> dict[str, Any]:
+    """The sitting clock psoas saved in that history after its last look ({} while none is)."""
+    folder = data_home.home / "data" if isinstance(data_home, Desktop) else Path(data_home)
+    try:
+        store = HistoryStore(folder / "psoas" / "history.sqlite3", read_only=True, busy_timeout=1)
+        try:
+            return store.load_state("sitting") or {}
+        finally:
+            store.close()
+    except sqlite3.OperationalError:
+        return {}
+
+
+def recorded(data_home: Path | Desktop, kind: type[E]) -> list[E]:
+    """The events of one kind in that history, in order."""
+    return [event for event in history(data_home) if isinstance(event, kind)]
+
+
+def status(env: dict[str, str]) -> dict[str, Any] | None:
+    """``psoas status --json`` of the psoas running in ``env``; None while none answers."""
+    reply = psoas(env, "status", "--json", timeout=10)
+    return json.loads(reply.stdout) if reply.returncode == 0 else None
 
 
 def daemon_log(desk: Desktop):

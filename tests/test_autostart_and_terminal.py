@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from e2e import in_process
+
 from reminder import autostart, desktop_entry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,15 +53,9 @@ def test_macos_launch_agent_and_windows_startup_file(tmp_path, monkeypatch):
 
 
 def test_autostart_command_line(tmp_path):
-    env = dict(os.environ, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"))
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "reminder", "autostart", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return in_process("autostart", *args)
+
     assert run("status").stdout.startswith("disabled")
     assert "start at login" in run("enable").stdout
     assert (tmp_path / "config" / "autostart" / "psoas.desktop").exists()
@@ -85,8 +81,7 @@ def _read_until(fd: int, needle: str, timeout: float = 30) -> str:
 def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
     config = tmp_path / "quick.toml"
     config.write_text("routine_pace = 0.2\n")  # the desk routine in about 27 s
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
-    env |= {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path), "TERM": "xterm"}
+    env = os.environ | {"TERM": "xterm"}
     pid, fd = pty.fork()
     if pid == 0:  # the child: psoas in a real terminal
         os.chdir(ROOT)
@@ -103,8 +98,7 @@ def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
         os.write(fd, b" ")
         os.write(fd, b"s")  # skip to step 2
         screen = _read_until(fd, "Step 2 of 4")
-        os.write(fd, b"s")
-        os.write(fd, b"s")
+        os.write(fd, b"sss")  # through steps 3 and 4 to the end
         screen = _read_until(fd, "Desk break: done")
         _, status = os.waitpid(pid, 0)
     finally:
@@ -114,13 +108,12 @@ def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
     # The break is kept in the history, as the daemon would have kept it.
     from reminder.store import HistoryStore
 
-    store = HistoryStore(tmp_path / ".local" / "share" / "psoas" / "history.sqlite3")
+    store = HistoryStore(tmp_path / "data" / "psoas" / "history.sqlite3")
     assert sorted(e.kind for e in store.events()) == ["break", "routine-done", "routine-start"]
 
 
-def test_terminal_routine_can_be_stopped_with_q(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
-    env |= {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path), "TERM": "xterm"}
+def test_terminal_routine_can_be_stopped_with_q():
+    env = os.environ | {"TERM": "xterm"}
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(ROOT)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desktop import Desktop, desktop_fixture, private_bus_fixture, wait_until  # noqa: F401
+from desktop import Desktop, wait_until
 from desktop_processes import require_tools
 from strangers import STRANGER
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
-from e2e import psoas, start_headless
+from desktop_processes import wait_until
+from e2e import in_process, psoas, start_headless, status
 from strangers import STRANGER, as_stranger
 
 from reminder.cli import main
@@ -27,54 +28,44 @@ from reminder.control.unix import UnixServer
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "XDG_"))}
-    clean.pop("DISPLAY", None)
-    return clean | {
-        "HOME": str(tmp_path),
-        "XDG_RUNTIME_DIR": str(runtime),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
-    }
-
-
-@pytest.fixture
-def daemon(env, tmp_path):
+def daemon(private_env, tmp_path):
+    """``psoas run --headless`` in the test's private environment, once its socket is there."""
     config = tmp_path / "psoas.toml"
     config.write_text('sit_minutes = 30\nidle_source = "none"\n' + EVERY_DAY)
-    process = start_headless(config, env)
-    sock = Path(env["XDG_RUNTIME_DIR"]) / "psoas" / "psoas.sock"
-    deadline = time.monotonic() + 20
-    while not sock.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert sock.exists(), process.stderr.read() if process.poll() is not None else "no socket"
+    process = start_headless(config)
+    sock = private_env.runtime / "psoas" / "psoas.sock"
+    wait_until(sock.exists, 20, "the control socket", process=process)
     yield process, sock
     if process.poll() is None:
         process.kill()
-    process.communicate(timeout=10)
+    process.wait(timeout=10)
 
 
 def test_commands_reach_the_daemon_and_status_tells_the_state(env, daemon):
     process, sock = daemon
     assert oct(sock.stat().st_mode & 0o777) == "0o600"
-    status = json.loads(psoas(env, "status", "--json").stdout)
-    assert status["state"] == "sitting" and status["idle_source"] == "none"
-    assert status["tray"] == "none (headless)" and status["pid"] == process.pid
-    assert "counts as sitting" in status["note"]
-    assert psoas(env, "snooze", "5").returncode == 0
-    assert json.loads(psoas(env, "status", "--json").stdout)["state"] == "snoozed"
-    assert psoas(env, "pause", "1h30m").returncode == 0
-    paused = json.loads(psoas(env, "status", "--json").stdout)
-    assert paused["state"] == "paused" and paused["paused_until"]
-    assert psoas(env, "resume").returncode == 0
-    assert psoas(env, "routine", "desk").returncode == 0
-    assert json.loads(psoas(env, "status", "--json").stdout)["routine"] == "desk"
-    assert "sitting" in psoas(env, "status").stdout or "routine" in psoas(env, "status").stdout
-    assert psoas(env, "quit").returncode == 0
+    first = json.loads(psoas(env, "status", "--json").stdout)  # from a process of its own
+    assert first["state"] == "sitting" and first["idle_source"] == "none"
+    assert first["tray"] == "none (headless)" and first["pid"] == process.pid
+    assert "counts as sitting" in first["note"]
+
+    def state() -> dict:
+        return json.loads(in_process("status", "--json").stdout)
+
+    assert in_process("snooze", "5").returncode == 0
+    assert state()["state"] == "snoozed"
+    assert in_process("pause", "1h30m").returncode == 0
+    paused = state()
+    assert paused["state"] == "paused"
+    until = datetime.fromisoformat(paused["paused_until"]).timestamp()
+    assert abs(until - time.time() - 90 * 60) < 60
+    assert in_process("resume").returncode == 0
+    assert state()["state"] == "snoozed"  # the pause is over; the snooze still holds
+    assert in_process("routine", "desk").returncode == 0
+    assert state()["routine"] == "desk"
+    words = in_process("status").stdout.splitlines()
+    assert words[0] == "Desk break: step 1 under way.", words
+    assert in_process("quit").returncode == 0
     assert process.wait(timeout=15) == 0
     assert not sock.exists()
 
@@ -93,23 +84,18 @@ def test_a_crashed_daemon_leaves_nothing_that_blocks_the_next(env, daemon, tmp_p
     assert sock.exists()
     stale = psoas(env, "status")
     assert stale.returncode == 1 and "not running" in stale.stderr
-    again = start_headless(tmp_path / "psoas.toml", env)
+    again = start_headless(tmp_path / "psoas.toml")
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            reply = psoas(env, "status", "--json")
-            if reply.returncode == 0:
-                break
-            time.sleep(0.2)
-        assert json.loads(reply.stdout)["pid"] == again.pid
+        answered = wait_until(lambda: status(env), 20, "the new psoas to answer", process=again)
+        assert answered["pid"] == again.pid
     finally:
         again.kill()
-        again.communicate(timeout=10)
+        again.wait(timeout=10)
 
 
-def test_without_a_daemon_each_command_says_so_in_one_line(env):
+def test_without_a_daemon_each_command_says_so_in_one_line():
     for args in (["status"], ["snooze"], ["skip"], ["done"], ["pause", "30m"], ["quit"]):
-        result = psoas(env, *args)
+        result = in_process(*args)
         assert result.returncode == 1, args
         assert result.stderr.strip() == "psoas: psoas is not running", args
 
@@ -211,8 +197,8 @@ def test_durations(text, minutes):
 
 
 @pytest.mark.parametrize("text", ["", "soon", "-5", "0", "1d", "h", "9999h"])
-def test_bad_durations_are_one_line_errors(env, text):
-    result = psoas(env, "pause", text)
+def test_bad_durations_are_one_line_errors(text):
+    result = in_process("pause", text)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
 
 
@@ -280,9 +266,9 @@ def test_no_request_however_malformed_ends_the_control_server(env, daemon):
         reply = _raw(sock, garbage)
         assert reply["ok"] is False, garbage[:60]
         assert reply["error"] and "\n" not in reply["error"], garbage[:60]
-        status = psoas(env, "status", "--json", timeout=10)
+        status = in_process("status", "--json")
         assert status.returncode == 0, (garbage[:60], status.stderr)
-    assert psoas(env, "quit").returncode == 0
+    assert in_process("quit").returncode == 0
     assert process.wait(timeout=15) == 0
 
 
@@ -301,7 +287,7 @@ def test_a_slow_client_holds_up_nobody_and_is_dropped_at_the_deadline(env, daemo
         for byte in b'{"co':  # a byte a second: within any per-read timeout, never done
             slow.sendall(bytes([byte]))
             asked = time.monotonic()
-            status = psoas(env, "status", "--json", timeout=10)
+            status = in_process("status", "--json")
             assert status.returncode == 0 and time.monotonic() - asked < 3, status.stderr
             time.sleep(1)
         reply = json.loads(slow.recv(4096).decode())

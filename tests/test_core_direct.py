@@ -29,6 +29,22 @@ def at(minutes: float, wall_shift: float = 0.0) -> Moment:
     return Moment(t, t + wall_shift)
 
 
+def second(seconds: float) -> Moment:
+    """``seconds`` after 09:00 on the test Monday (steady and wall clock alike)."""
+    return Moment(MONDAY_9 + seconds, MONDAY_9 + seconds)
+
+
+def woken(core: SittingCore, now: Moment, until: float, idle=lambda s: 0.0) -> list:
+    """Wake the core whenever it asks, as the daemon does, up to ``until`` seconds after 09:00;
+    ``idle(s)`` is what the idle source says at ``s`` seconds. (wake-up seconds, events) each."""
+    looks = []
+    while (wake := core.next_wakeup(now)) is not None and wake - MONDAY_9 <= until:
+        assert not looks or wake > now.t, f"woken at {wake - MONDAY_9} s again, nothing done"
+        now = Moment(wake, wake)
+        looks.append((wake - MONDAY_9, core.observe(now, idle(wake - MONDAY_9))))
+    return looks
+
+
 def test_a_wall_clock_set_back_changes_nothing_measured(catalogue):
     core = make_core(catalogue, "repeat_minutes = 0")
     core.observe(at(0), 0)
@@ -40,11 +56,21 @@ def test_a_wall_clock_set_back_changes_nothing_measured(catalogue):
     assert core.status(at(61, wall_shift=-3600)).sitting_seconds == 61 * 60
 
 
-def test_a_steady_clock_that_runs_backwards_never_gives_negative_sitting(catalogue):
+def test_a_steady_clock_that_runs_backwards_is_held_where_it_was(catalogue):
     core = make_core(catalogue)
     core.observe(at(10), 0)
+    # The steady clock steps back five minutes: the core stays at the latest time it saw.
+    assert core.observe(at(5), 0) == []
+    assert core.status(at(5)).sitting_seconds == 0  # not -300
+    core.observe(at(12), 0)
+    assert core.status(at(12)).sitting_seconds == 2 * 60
+
+    core = make_core(catalogue)
+    core.observe(at(0), 0)
+    core.observe(at(10), 0)
     core.observe(at(5), 0)
-    assert core.status(at(5)).sitting_seconds >= 0
+    assert core.status(at(5)).sitting_seconds == 10 * 60  # not 5 minutes
+    assert core.next_wakeup(at(5)) == at(15).t  # a break after the input seen at 10
 
 
 def test_daylight_saving_does_not_double_or_drop_sitting(catalogue, monkeypatch):
@@ -74,12 +100,12 @@ def test_while_sitting_the_core_wakes_only_when_a_break_or_prompt_can_fall_due(c
     now = at(0)
     while now.t < at(50).t:
         wake = core.next_wakeup(now)
-        assert wake is not None and wake > now.t
         wakeups.append(wake)
         now = Moment(wake, wake)
         core.observe(now, 0)
-    # With a 5-minute break, a busy user needs one look every 5 minutes: 10 in 50 minutes.
-    assert len(wakeups) == 10
+    # With a 5-minute break, a busy user needs one look every 5 minutes (the prompt at 60 is
+    # further off): 10 looks in 50 minutes, each a break after the input seen at the one before.
+    assert wakeups == [at(minutes).t for minutes in range(5, 55, 5)]
 
 
 def test_status_tells_the_state_in_order(catalogue):
@@ -113,18 +139,23 @@ def test_cancelling_a_routine_early_is_not_a_break(catalogue):
     assert status.next_prompt == at(72).epoch
 
 
-def test_a_routine_can_be_paused_and_skipped(catalogue):
+def steps(events: list) -> list[tuple[int, float]]:
+    """(index, epoch) of each routine step that started."""
+    return [(e.index, e.at) for e in events if isinstance(e, ev.RoutineStepStarted)]
+
+
+def test_a_paused_routine_waits_and_a_skip_moves_on_at_once(catalogue):
     core = make_core(catalogue)
     core.observe(at(0), 0)
-    routine = catalogue.routine("floor")
-    core.command(at(1), cmd.StartRoutine("floor"))
-    core.command(at(1), cmd.PauseRoutine())
-    assert core.next_wakeup(at(1)) is None or core.next_wakeup(at(1)) > at(1).t
-    core.command(at(3), cmd.ResumeRoutine())
-    out = core.command(at(3), cmd.SkipStep())
-    steps = [e for e in out if isinstance(e, ev.RoutineStepStarted)]
-    assert [s.index for s in steps] == [1]
-    assert len(routine.steps) > 2
+    assert steps(core.command(at(1), cmd.StartRoutine("floor"))) == [(0, at(1).epoch)]
+    core.command(at(1.5), cmd.PauseRoutine())
+    assert core.next_wakeup(at(1.5)) is None  # nothing can happen while it is paused
+    assert core.status(at(2)).routine_paused is True
+    assert core.observe(at(3), 0) == []  # the step's 51 s went by: still on step 1, paused
+    # Skipping moves on to step 2 at once (and ends the pause); its 51 s start now.
+    assert steps(core.command(at(3), cmd.SkipStep())) == [(1, at(3).epoch)]
+    assert core.status(at(3)).routine_paused is False
+    assert core.next_wakeup(at(3)) == at(3).t + 51  # 12 bridges at 3 s, then 15 s rest
 
 
 @pytest.mark.parametrize("idle", [0.0, 1e9])
@@ -147,3 +178,43 @@ def test_all_day_hours_let_prompts_run_on_through_midnight(catalogue):
         now = Moment(start + half_second / 2, start + half_second / 2)
         shown += [e.at - start for e in core.observe(now, 0) if isinstance(e, ev.PromptShown)]
     assert shown == [3.0 * n for n in range(1, 40)]  # every 3 s, midnight included
+
+
+def test_a_resumed_routine_goes_on_where_it_was_later_by_the_pause(catalogue):
+    core = make_core(catalogue)
+    core.observe(second(0), 0)
+    # The desk routine: four steps of 35, 35, 35 and 30 s (holds of 30 s, rests of 5 s).
+    events = core.command(second(60), cmd.StartRoutine("desk"))
+    events += core.command(second(70), cmd.PauseRoutine())
+    assert woken(core, second(70), 1000) == []  # paused: it never asks to be woken
+    events += core.command(second(130), cmd.ResumeRoutine())  # a minute later
+    assert core.status(second(130)).routine_paused is False
+    events += [e for _, found in woken(core, second(130), 1000) for e in found]
+    # Step 1 took its 35 s plus the minute's pause; every later step is a minute later too.
+    assert steps(events) == [(0, second(60).epoch)] + [
+        (index, second(60 + 60 + start).epoch) for index, start in ((1, 35), (2, 70), (3, 105))
+    ]
+    finished = [e for e in events if isinstance(e, ev.RoutineFinished)]
+    assert [e.at for e in finished] == [second(60 + 60 + 135).epoch]
+    taken = [e for e in events if isinstance(e, ev.BreakTaken)]
+    assert taken == [ev.BreakTaken(second(60).epoch, second(255).epoch, "routine")]
+
+
+def test_while_the_user_is_away_the_core_looks_every_fifth_of_a_break(catalogue):
+    """break_minutes = 1: the core looks for the user's return every 12 s (a fifth of it), so
+    a user who comes back and goes on typing is seen back, and the break dated, within 12 s."""
+    core = make_core(catalogue, "break_minutes = 1")
+    core.observe(second(0), 0)
+
+    def idle(at: float) -> float:  # the last input at 10 s; back at 200 s, typing from then on
+        return at - 10 if at < 200 else 0.0
+
+    looks = woken(core, second(0), 260, idle)
+    # At 60 s the last input was at 10; at 70 s a full break had passed: away since 10.
+    assert [at for at, _ in looks][:2] == [60, 70]
+    assert [ev.SittingSpan(second(0).epoch, second(10).epoch)] == looks[1][1]
+    # From then on, a look every 12 s until one sees the user back, at 202 s.
+    away = [at for at, _ in looks if 70 <= at <= 202]
+    assert away == list(range(70, 203, 12))
+    taken = [e for _, found in looks for e in found if isinstance(e, ev.BreakTaken)]
+    assert taken == [ev.BreakTaken(second(10).epoch, second(202).epoch, "natural")]

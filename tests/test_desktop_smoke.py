@@ -15,10 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from desktop import (  # noqa: F401  (desktop_fixture provides the desktop fixture)
+from desktop import (
     ARTIFACTS,
     Desktop,
-    desktop_fixture,
     require_tools,
     spawn,
     wait_until,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY, make_config, play_events
-from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401 (a fixture)
+from desktop import Desktop, wait_until
 from e2e import psoas, start_headless, start_psoas
 
 from reminder import words
@@ -25,22 +25,6 @@ from reminder.core.timebase import FixedCalendar
 from reminder.tray.model import TrayModel
 
 CAL = FixedCalendar()
-
-
-@pytest.fixture(autouse=True)
-def private(tmp_path, monkeypatch):
-    """A private home, runtime folder and no desktop, for this test and what it starts."""
-    for name in list(os.environ):
-        if name.startswith(("XDG_", "DBUS_", "WAYLAND_")) or name == "DISPLAY":
-            monkeypatch.delenv(name)
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    for name, folder in (("CONFIG", "config"), ("DATA", "data"), ("STATE", "state")):
-        monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / folder))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/no-bus")
 
 
 FAST = 'sit_minutes = 0.05\nrepeat_minutes = 0\nbreak_minutes = 10\nidle_source = "none"\n'
@@ -169,7 +153,8 @@ def test_a_saved_config_is_read_again_and_a_broken_one_keeps_the_old(tmp_path):
         assert "not applied" in psoas(env, "status").stdout
     finally:
         psoas(env, "quit")
-        _, err = daemon.communicate(timeout=15)
+        daemon.wait(15)
+    err = daemon.stderr_text()
     # Said once in the log's line, and once as a notification (here, in the terminal).
     assert err.count("psoas goes on with the config it had") == 1
     assert err.count(words.CONFIG_NOT_APPLIED) == 1
@@ -264,10 +249,15 @@ def test_psoas_run_starts_by_saying_what_it_will_do(tmp_path):
     config.write_text(f'idle_source = "none"\n[hours]\ndays = ["{tomorrow}"]\n')
     daemon = start_headless(config, dict(os.environ))
     try:
-        first = daemon.stderr.readline().strip()
+        first = wait_until(
+            lambda: daemon.stderr_text().partition("\n")[0] if "\n" in daemon.stderr_text() else "",
+            15,
+            "the first line",
+            process=daemon,
+        )
     finally:
         daemon.terminate()
-        daemon.communicate(timeout=15)
+        daemon.wait(15)
     assert first.startswith(
         f"psoas is running: a prompt after 1 h of sitting, {tomorrow.title()} 09:00-18:00 "
         "(now outside those hours; next from tomorrow 09:00)"

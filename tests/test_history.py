@@ -13,9 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import get_args
 
-import pytest
-from conftest import EVERY_DAY, make_config
-from e2e import psoas, start_headless
+from conftest import make_config, play_events
+from e2e import in_process
 from PIL import Image
 
 from reminder.chart import LONGEST, SAT, draw_week
@@ -85,6 +84,22 @@ def test_day_figures_add_up_and_a_sit_across_midnight_is_split(catalogue):
     assert (first.prompts, first.snoozes, first.skips, first.routines_done) == (1, 1, 1, 1)
     assert first.stretches_done == {"bridge": 1, "standing": 1}
     assert second.to_dict()["sat_minutes"] == 90
+
+
+def test_a_routine_is_a_break_after_a_prompt_and_a_walk_away_a_natural_one(catalogue):
+    events = play_events("""
+        09:00 active
+        10:01 routine desk
+        10:30 away
+        10:40 active
+        11:00 end
+    """)
+    assert [e.how for e in events if isinstance(e, ev.BreakTaken)] == ["routine", "natural"]
+    (day,) = day_stats(events, CAL, date(2024, 1, 1), date(2024, 1, 1), catalogue)
+    assert (day.breaks_natural, day.breaks_prompted) == (1, 1)
+    assert (day.prompts, day.routines_done) == (1, 1)
+    assert day.stretches_done == {"standing": 1}  # the desk routine's one stretch
+    assert (day.to_dict()["breaks_natural"], day.to_dict()["breaks_after_prompt"]) == (1, 1)
 
 
 def test_daylight_saving_days_have_their_real_length(monkeypatch):
@@ -208,13 +223,7 @@ def test_a_restart_within_a_break_carries_the_sitting_clock_on(catalogue):
     assert late.status(Moment(50.0, at(1, 9) + 1501)).state == "away"
 
 
-@pytest.fixture
-def home(tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DBUS_"))}
-    return env | {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
-
-
-def test_stats_and_export_from_the_command_line(home, tmp_path):
+def test_stats_and_export_from_the_command_line(tmp_path):
     store = HistoryStore(tmp_path / "data" / "psoas" / "history.sqlite3")
     now = time.time()
     store.record(
@@ -222,47 +231,21 @@ def test_stats_and_export_from_the_command_line(home, tmp_path):
     )
     store.close()
 
-    days = json.loads(psoas(home, "stats", "--days", "2", "--json").stdout)
+    days = json.loads(in_process("stats", "--days", "2", "--json").stdout)
     assert len(days) == 2 and days[-1]["breaks_natural"] + days[0]["breaks_natural"] == 1
     assert round(sum(d["sat_minutes"] for d in days)) == 60
     chart = tmp_path / "week.png"
-    shown = psoas(home, "stats", "--chart", str(chart))
+    shown = in_process("stats", "--chart", str(chart))
     assert shown.returncode == 0 and "longest" in shown.stdout
     assert Image.open(chart).size[0] == 1000
-    csv_text = psoas(home, "export", "--csv").stdout.splitlines()
+    csv_text = in_process("export", "--csv").stdout.splitlines()
     assert csv_text[0] == "time,kind,details" and len(csv_text) == 3
     wrong_chart = str(tmp_path / "week.txt")
     for option, value, allowed in (
         ("--days", "zero", "1 to 3660"),
         ("--chart", wrong_chart, "PNG"),
     ):
-        bad = psoas(home, "stats", option, value)
+        bad = in_process("stats", option, value)
         assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
         assert value in bad.stderr and allowed in bad.stderr  # the culprit and what is allowed
     assert not (tmp_path / "week.txt").exists()
-
-
-def test_the_running_daemon_records_what_happens(home, tmp_path):
-    config = tmp_path / "fast.toml"
-    config.write_text(
-        'sit_minutes = 0.05\nrepeat_minutes = 0.05\nidle_source = "none"\n' + EVERY_DAY
-    )
-    env = home | {
-        "XDG_RUNTIME_DIR": str(tmp_path),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
-    }
-    daemon = start_headless(config, env, stderr=subprocess.DEVNULL)
-    try:
-        log = tmp_path / "state" / "psoas" / "log" / "psoas.log"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if log.exists() and log.read_text().count("PromptShown") >= 2:
-                break
-            time.sleep(0.2)
-    finally:
-        daemon.terminate()
-        daemon.wait(15)
-    stats = psoas(env, "stats", "--days", "1", "--json")
-    today = json.loads(stats.stdout)[0]
-    assert today["prompts"] == 1 and today["repeats"] >= 1  # a first prompt, then its repeats

@@ -15,7 +15,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY
 from desktop_processes import wait_until
-from e2e import ROOT, psoas, start_headless
+from e2e import ROOT, in_process, psoas, start_headless, status, stop
 
 from reminder.core import events as ev
 from reminder.history import BackgroundWriter
@@ -34,20 +33,6 @@ FAST = (
     + EVERY_DAY
 )
 AN_HOUR_AGO = time.time() - 3600
-
-
-@pytest.fixture
-def env(tmp_path) -> dict[str, str]:
-    """A private home, runtime folder and no desktop: psoas prints its prompts on stderr."""
-    (tmp_path / "run").mkdir(mode=0o700)
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DBUS_", "DISPLAY"))}
-    return clean | {
-        "HOME": str(tmp_path),
-        "XDG_RUNTIME_DIR": str(tmp_path / "run"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
-    }
 
 
 @pytest.fixture
@@ -100,10 +85,22 @@ def one_line(text: str) -> str:
 def test_stats_on_a_locked_history_says_busy_and_moves_nothing(history, env):
     inode = history.stat().st_ino
     with held(history):
-        for command in (("stats", "--json"), ("export", "--csv")):
-            busy = psoas(env, *command)
-            assert busy.returncode == 1, busy.stderr
-            line = one_line(busy.stderr)
+        # Both at once: each waits a few seconds for the lock before it says the file is busy.
+        commands = [
+            subprocess.Popen(
+                [sys.executable, "-m", "reminder", *command],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for command in (("stats", "--json"), ("export", "--csv"))
+        ]
+        for command in commands:
+            _, stderr = command.communicate(timeout=60)
+            assert command.returncode == 1, stderr
+            line = one_line(stderr)
             assert str(history) in line and "busy" in line
     assert kept_aside(history.parent) == [] and history.stat().st_ino == inode
     days = json.loads(psoas(env, "stats", "--days", "2", "--json").stdout)
@@ -113,7 +110,8 @@ def test_stats_on_a_locked_history_says_busy_and_moves_nothing(history, env):
 
 def test_a_store_opened_while_locked_writes_later_and_loses_nothing(history, caplog):
     with held(history):
-        store = HistoryStore(history)  # waits a little, then leaves the file be
+        # It waits a little (a fraction of a second here), then leaves the file be.
+        store = HistoryStore(history, busy_timeout=0.2)
         writer = BackgroundWriter(store)
         writer.record([ev.Skipped(1.0)])
         wait_until(lambda: "cannot write the history" in caplog.text, 30, "a failed write")
@@ -140,32 +138,27 @@ def test_psoas_started_on_a_locked_history_records_everything_later(history, env
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
     with held(history):
-        daemon = start_headless(config, env)
-        lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.extend(daemon.stderr), daemon=True)
-        reader.start()
-
-        def prompts() -> int:
-            return sum("Time to stretch" in line for line in list(lines))
-
-        wait_until(lambda: prompts() >= 2, 40, "prompts while the history is locked")
-        assert daemon.poll() is None
+        daemon = start_headless(config)
+        wait_until(lambda: status(env), 40, "psoas to start on it", process=daemon)
+        assert "cannot read the sitting clock" in daemon.stderr_text()
+        # What happens while the file is held waits in memory (a pause: at once, where a
+        # prompt would take seconds; the reliability tests see prompts through a full disk).
+        assert in_process("pause", "1").returncode == 0
         assert kept_aside(history.parent) == []
+    assert in_process("snooze", "5").returncode == 0
     wait_until(
-        lambda: any("history is written again" in line for line in list(lines)),
+        lambda: {"pause", "snooze"} <= set(recorded(history)),
         30,
-        "the history written once the lock is gone",
+        "what happened while it was held, in the history",
+        process=daemon,
     )
-    daemon.terminate()
-    daemon.wait(timeout=15)
-    reader.join(5)
-    err = "".join(lines)
-    assert daemon.returncode == 0, err
+    assert stop(daemon) == 0, daemon.stderr_text()
+    err = daemon.stderr_text()
     assert "Traceback" not in err and "no history this time" not in err
     assert kept_aside(history.parent) == []
     kinds = recorded(history)
     assert kinds[:2] == ["sitting", "break"]  # what was there before
-    assert kinds.count("prompt") == prompts()  # every prompt shown while it was locked
+    assert (kinds.count("pause"), kinds.count("snooze")) == (1, 1)  # and what came while held
     with contextlib.closing(sqlite3.connect(history)) as db:
         spans = [
             json.loads(d)
@@ -186,33 +179,26 @@ def _disk_full() -> None:
 def test_psoas_started_on_a_full_disk_never_moves_the_history(history, env, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
-    daemon = start_headless(config, env, preexec_fn=_disk_full)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(daemon.stderr), daemon=True)
-    reader.start()
-
-    def prompts() -> int:
-        return sum("Time to stretch" in line for line in list(lines))
-
-    wait_until(lambda: prompts() >= 3, 40, "prompts while the disk is full")
-    assert daemon.poll() is None
+    daemon = start_headless(config, piped=True, preexec_fn=_disk_full)
+    wait_until(lambda: status(env), 40, "psoas to start on it", process=daemon)
+    assert in_process("pause", "1").returncode == 0  # what happens while full waits in memory
     assert kept_aside(history.parent) == []
     resource.prlimit(daemon.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+    assert in_process("snooze", "5").returncode == 0  # an event to write now, with the rest
     wait_until(
-        lambda: any("history is written again" in line for line in list(lines)),
+        lambda: "history is written again" in daemon.stderr_text(),
         30,
         "the history written again",
+        process=daemon,
     )
-    daemon.terminate()
-    daemon.wait(timeout=15)
-    reader.join(5)
-    err = "".join(lines)
-    assert daemon.returncode == 0, err
+    assert stop(daemon) == 0, daemon.stderr_text()
+    err = daemon.stderr_text()
+    assert "cannot write the history" in err
     assert "Traceback" not in err and "no history this time" not in err
     assert kept_aside(history.parent) == []
     kinds = recorded(history)
     assert kinds[:2] == ["sitting", "break"]
-    assert kinds.count("prompt") == prompts()
+    assert (kinds.count("pause"), kinds.count("snooze")) == (1, 1)
 
 
 def test_stats_on_a_full_disk_reads_the_history(history, env):

@@ -10,8 +10,10 @@ import time
 
 import pytest
 from conftest import EVERY_DAY
-from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
-from e2e import log_events, start_psoas
+from desktop import Desktop, wait_until
+from e2e import recorded, start_psoas, status
+
+from reminder.core import events as ev
 
 pytestmark = pytest.mark.desktop
 
@@ -46,26 +48,33 @@ def test_sitting_is_measured_from_real_input_and_a_break_resets_it(desktop: Desk
     try:
         wait_until(lambda: desktop.idle_ms() < 1500, 10, "the pointer to move")
         psoas = start_psoas(desktop, CONFIG, "--headless")
-        first = wait_until(lambda: log_events(desktop, "PromptShown"), 30, "the first prompt")[0]
-        assert 6 <= float(first["sitting_seconds"]) < 8
-        assert "idle source x11" in psoas.stderr_text()
+        first = wait_until(
+            lambda: recorded(desktop, ev.PromptShown), 30, "the first prompt", process=psoas
+        )[0]
+        assert 6 <= first.sitting_seconds < 8
+        assert status(desktop.env)["idle_source"] == "x11"
 
         # The user stops for longer than a break (3 s), then comes back.
         user.active.clear()
         wait_until(lambda: desktop.idle_ms() > 4500, 15, "an idle stretch longer than a break")
         user.active.set()
         returned = time.time()
-        taken = wait_until(lambda: log_events(desktop, "BreakTaken"), 15, "the break")[0]
-        assert taken["how"] == "'natural'"
-        assert float(taken["end"]) - float(taken["start"]) >= 3
+        taken = wait_until(
+            lambda: recorded(desktop, ev.BreakTaken), 15, "the break", process=psoas
+        )[0]
+        assert taken.how == "natural"
+        assert taken.end - taken.start >= 3
 
         # A full sitting time after the return, the next prompt, counted from zero.
         prompts = wait_until(
-            lambda: (p := log_events(desktop, "PromptShown"))[1:] and p, 30, "the second prompt"
+            lambda: (p := recorded(desktop, ev.PromptShown))[1:] and p,
+            30,
+            "the second prompt",
+            process=psoas,
         )
-        assert 6 <= float(prompts[1]["sitting_seconds"]) < 8
-        assert float(prompts[1]["at"]) >= returned + 5
-        desktop.wait_for_notifications(2, 15, "Time to stretch")
+        assert 6 <= prompts[1].sitting_seconds < 8
+        assert prompts[1].at >= returned + 5
+        desktop.wait_for_notifications(2, 15, "Time to stretch", psoas)
         psoas.terminate()
         assert psoas.finish(timeout=15) == 0
     finally:

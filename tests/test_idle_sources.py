@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
-from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
-from e2e import psoas
+from desktop import Desktop, wait_until
+from e2e import psoas, status
 
 from reminder.bus import Buses, connect
 from reminder.idle import NoIdleSource, auto_order, choose_idle_source
@@ -106,6 +106,7 @@ def _read(address: str, source_class, system: str | None = None, steps=None):
     return asyncio.run(play())
 
 
+@pytest.mark.desktop
 def test_gnome_source_reads_mutter_idle_time(bus):
     address, state, _ = bus
 
@@ -117,6 +118,7 @@ def test_gnome_source_reads_mutter_idle_time(bus):
     assert _read(address, GnomeIdleSource, steps=steps) == (4.2, 61.0, True)
 
 
+@pytest.mark.desktop
 def test_freedesktop_source_reads_idle_time_and_lock(bus):
     address, state, _ = bus
 
@@ -128,6 +130,7 @@ def test_freedesktop_source_reads_idle_time_and_lock(bus):
     assert _read(address, FreedesktopIdleSource, steps=steps) == ((4.2, False), (300.0, True))
 
 
+@pytest.mark.desktop
 def test_logind_says_locked_before_the_screensaver(desktop: Desktop, tmp_path: Path):
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"idle_ms": 10, "locked": False, "logind_locked": True}))
@@ -141,6 +144,7 @@ def test_logind_says_locked_before_the_screensaver(desktop: Desktop, tmp_path: P
     assert _read(address, FreedesktopIdleSource, system=address, steps=steps) is True
 
 
+@pytest.mark.desktop
 def test_a_vanished_service_is_an_os_error_not_a_crash(bus):
     address, _, service = bus
     service.kill()
@@ -167,6 +171,7 @@ def test_no_bus_at_all_falls_to_none(monkeypatch, tmp_path):
     )
 
 
+@pytest.mark.desktop
 @pytest.mark.parametrize(
     ("wanted", "session", "chosen"),
     [
@@ -192,13 +197,8 @@ def test_psoas_run_starts_on_every_d_bus_idle_source(
         env=session,
     )
 
-    def running() -> dict | None:
-        assert process.poll() is None, process.stderr_text()
-        reply = psoas(env, "status", "--json", timeout=10)
-        return json.loads(reply.stdout) if reply.returncode == 0 else None
-
-    status = wait_until(running, 30, "psoas status to answer")
-    assert status["idle_source"] == chosen
+    answered = wait_until(lambda: status(env), 30, "psoas status to answer", process=process)
+    assert answered["idle_source"] == chosen
     assert psoas(env, "quit").returncode == 0
     assert process.wait(15) == 0
     assert "Traceback" not in process.stderr_text(), process.stderr_text()

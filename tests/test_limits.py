@@ -3,11 +3,8 @@ several times a second, while fractional minutes stay usable for trying psoas ou
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from e2e import psoas
+from e2e import in_process
 
 from reminder.config import ConfigError, parse_config
 from reminder.control.protocol import ControlError, checked_minutes, parse_duration
@@ -78,13 +75,11 @@ def test_the_control_channel_refuses_minutes_below_the_floor():
             checked_minutes(value)
 
 
-def test_the_command_line_refuses_them_before_looking_for_a_running_psoas(tmp_path: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DBUS_"))}
-    env |= {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path)}
+def test_the_command_line_refuses_them_before_looking_for_a_running_psoas():
     for args in (["snooze", "0.01"], ["pause", "0.01"]):
-        result = psoas(env, *args)
+        result = in_process(*args)
         assert result.returncode == 2, (args, result.stderr)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "'0.01'" in lines[0] and ALLOWED in lines[0], lines
     # At the floor the command is fine: it only finds no psoas to send it to.
-    assert psoas(env, "snooze", "0.05").stderr.strip() == "psoas: psoas is not running"
+    assert in_process("snooze", "0.05").stderr.strip() == "psoas: psoas is not running"

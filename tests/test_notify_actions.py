@@ -11,8 +11,10 @@ import itertools
 
 import pytest
 from conftest import EVERY_DAY
-from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
-from e2e import log_events, start_psoas
+from desktop import Desktop, wait_until
+from e2e import recorded, start_psoas
+
+from reminder.core import events as ev
 
 pytestmark = pytest.mark.desktop
 
@@ -33,26 +35,30 @@ def test_prompt_buttons_snooze_and_repeats_and_steps_replace_each_other(desktop:
     picker.write_text(f'#!/bin/sh\ngrep -m1 -F "$(cat {desktop.root / "pick"})"\n')
     picker.chmod(0o755)
     desktop.start_dunst(global_settings=f"    dmenu = {picker}\n")
-    start_psoas(desktop, CONFIG, "--headless")
+    psoas = start_psoas(desktop, CONFIG, "--headless")
 
-    first = desktop.wait_for_notifications(1, 30, "Time to stretch")[0]
+    first = desktop.wait_for_notifications(1, 30, "Time to stretch", psoas)[0]
     assert first["actions"][::2] == ["done", "snooze", "routine"]
     # Unanswered, it repeats six seconds later: in place of the first, not beside it.
-    second = desktop.wait_for_notifications(2, 30, "Time to stretch")[1]
+    second = desktop.wait_for_notifications(2, 30, "Time to stretch", psoas)[1]
     assert second["replaces_id"] == first["id"]
 
+    # The Snooze button: the history has the snooze, with the first snooze choice (9 s).
     press(desktop, "Snooze")
-    snoozed = wait_until(lambda: log_events(desktop, "Snoozed"), 15, "the snooze button")
-    assert float(snoozed[0]["minutes"]) == 0.15
+    snoozed = wait_until(
+        lambda: recorded(desktop, ev.Snoozed), 15, "the snooze button", process=psoas
+    )
+    assert [s.minutes for s in snoozed] == [0.15]
 
     # The prompt after the snooze takes the place of the earlier popup if that is still up
     # (else it is new: the earlier one expired or was closed).
-    third = desktop.wait_for_notifications(3, 60, "Time to stretch")[2]
+    third = desktop.wait_for_notifications(3, 60, "Time to stretch", psoas)[2]
     assert third["replaces_id"] in (0, second["id"])
-    assert float(log_events(desktop, "PromptShown")[2]["at"]) - float(snoozed[0]["at"]) >= 8
+    after_snooze = recorded(desktop, ev.PromptShown)[2].at - snoozed[0].at
+    assert 8.9 <= after_snooze < 12, after_snooze
     # The routine button: steps arrive, each replacing the one before.
     press(desktop, "Desk routine")
-    desktop.wait_for_notifications(1, 60, "Desk break: done")
+    desktop.wait_for_notifications(1, 60, "Desk break: done", psoas)
     steps = [n for n in desktop.notifications() if n["summary"].startswith(("Step ", "Desk break"))]
     assert steps[0]["replaces_id"] == 0
     assert all(b["replaces_id"] == a["id"] for a, b in itertools.pairwise(steps))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -219,15 +218,9 @@ def test_a_folder_that_cannot_be_written_is_an_os_error(catalogue, tmp_path):
 # ----- psoas stretches --pictures DIR --------------------------------------------------------
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DISPLAY"))}
-    return env | {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
-
-
-def test_psoas_stretches_pictures_writes_a_png_per_stretch_and_position(catalogue, tmp_path, home):
+def test_psoas_stretches_pictures_writes_a_png_per_stretch_and_position(catalogue, tmp_path, env):
     folder = tmp_path / "new" / "pictures"
-    result = psoas(home, "stretches", "--pictures", str(folder))
+    result = psoas(env, "stretches", "--pictures", str(folder))
     assert result.returncode == 0, result.stderr
     expected = [name for s in catalogue.stretches.values() for name, _ in picture_files(s)]
     assert [Path(line).name for line in result.stdout.splitlines()] == expected
@@ -238,22 +231,22 @@ def test_psoas_stretches_pictures_writes_a_png_per_stretch_and_position(catalogu
     assert {"bridge-1.png", "bridge-2.png", "low-lunge-twist-2.png"} <= set(expected)
 
 
-def test_psoas_stretches_pictures_into_an_unwritable_place_is_one_line(tmp_path, home):
+def test_psoas_stretches_pictures_into_an_unwritable_place_is_one_line(tmp_path, env):
     blocker = tmp_path / "file.txt"
     blocker.write_text("a file, not a folder")
     for target in (blocker, blocker / "pictures"):
-        result = psoas(home, "stretches", "--pictures", str(target))
+        result = psoas(env, "stretches", "--pictures", str(target))
         assert result.returncode == 2, result
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in result.stderr
         assert lines[0].startswith(f"psoas: {target}: cannot write pictures there")
-    clash = psoas(home, "stretches", "--json", "--pictures", str(tmp_path))
+    clash = psoas(env, "stretches", "--json", "--pictures", str(tmp_path))
     assert clash.returncode == 2 and len(clash.stderr.strip().splitlines()) == 1
 
 
-def test_the_stretch_list_says_pictures_exist(home):
-    assert "psoas stretches --pictures DIR" in psoas(home, "stretches").stdout
-    assert "ID-1.png" in psoas(home, "stretches", "--help").stdout
+def test_the_stretch_list_says_pictures_exist(env):
+    assert "psoas stretches --pictures DIR" in psoas(env, "stretches").stdout
+    assert "ID-1.png" in psoas(env, "stretches", "--help").stdout
 
 
 # ----- the pictures in the README --------------------------------------------------------------

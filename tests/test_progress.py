@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY, play
-from desktop import desktop_fixture, wait_until  # noqa: F401 (a fixture)
 from e2e import ROOT, start_psoas
 from PIL import Image
 

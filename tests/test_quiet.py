@@ -10,7 +10,7 @@ import time
 
 import pytest
 from conftest import EVERY_DAY, make_config, play, play_events
-from desktop import desktop_fixture, wait_until  # noqa: F401 (a fixture)
+from desktop import wait_until
 from e2e import psoas, start_psoas
 from test_adapters import Recorder, VirtualClock
 

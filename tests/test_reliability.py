@@ -10,29 +10,41 @@ import random
 import resource
 import signal
 import sqlite3
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
-from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
+from desktop import Desktop, wait_until
 from e2e import (
     choose,
     choose_in_panel,
+    history,
     icon_on_screen,
+    in_process,
     keys_to,
-    log_events,
     model_menu,
     open_menu,
     psoas,
+    recorded,
+    saved_clock,
     start_headless,
     start_psoas,
+    stop,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reminder.catalogue.loader import load_catalogue
 from reminder.cli import main
+from reminder.config import ConfigError, load_config
+from reminder.core import events as ev
+from reminder.scenario import ScenarioError, load_scenario
+
+CATALOGUE = load_catalogue()
+STRETCH_IDS = list(CATALOGUE.stretches)
+DESK_IDS = [stretch.id for stretch in CATALOGUE.allowed("desk", ())]
+ROUTINE_IDS = list(CATALOGUE.routines)
 
 
 def run_cli(*args: str) -> tuple[int, str]:
@@ -42,9 +54,15 @@ def run_cli(*args: str) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-# Thousands of examples per run; tmp_path is shared between examples, which is fine here.
-fuzzed = settings(
+# Broken files by the thousand go to the loaders (what reads a file the user names, a few
+# milliseconds each); a few dozen of them go through the whole command line, which adds only the
+# wiring of a loader's error to one line on stderr and exit status 2. tmp_path is shared between
+# the examples of a test, which is fine here: each writes its file afresh.
+thousands = settings(
     max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+dozens = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 _toml_bits = st.sampled_from(
@@ -89,11 +107,28 @@ _toml_bits = st.sampled_from(
 )
 
 
-@fuzzed
-@given(st.lists(_toml_bits, max_size=30).map("".join))
-def test_thousands_of_broken_configs_give_one_line_and_exit_2(tmp_path, text):
-    path = tmp_path / "config.toml"
+_broken_configs = st.lists(_toml_bits, max_size=30).map("".join)
+
+
+def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    return path
+
+
+@thousands
+@given(_broken_configs)
+def test_thousands_of_broken_configs_are_one_line_naming_the_file(tmp_path, text):
+    path = _write(tmp_path / "config.toml", text)
+    try:
+        load_config(path, stretch_ids=STRETCH_IDS, desk_ids=DESK_IDS)
+    except ConfigError as error:
+        assert str(error).startswith(f"{path}: ") and "\n" not in str(error), str(error)
+
+
+@dozens
+@given(_broken_configs)
+def test_a_broken_config_on_the_command_line_is_one_line_and_exit_2(tmp_path, text):
+    path = _write(tmp_path / "config.toml", text)
     code, err = run_cli("config", "check", str(path))
     if code != 0:
         assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
@@ -134,11 +169,23 @@ _scenario_bits = st.sampled_from(
 )
 
 
-@fuzzed
-@given(st.lists(_scenario_bits, max_size=25).map(" ".join))
-def test_thousands_of_broken_scenarios_give_one_line_and_exit_2(tmp_path, text):
-    path = tmp_path / "day.txt"
-    path.write_text(text)
+_broken_scenarios = st.lists(_scenario_bits, max_size=25).map(" ".join)
+
+
+@thousands
+@given(_broken_scenarios)
+def test_thousands_of_broken_scenarios_are_one_line_naming_the_file(tmp_path, text):
+    path = _write(tmp_path / "day.txt", text)
+    try:
+        load_scenario(path, ROUTINE_IDS)
+    except ScenarioError as error:
+        assert str(error).startswith(f"{path}") and "\n" not in str(error), str(error)
+
+
+@dozens
+@given(_broken_scenarios)
+def test_a_broken_scenario_on_the_command_line_is_one_line_and_exit_2(tmp_path, text):
+    path = _write(tmp_path / "day.txt", text)
     code, err = run_cli("simulate", str(path))
     if code != 0:
         assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
@@ -155,23 +202,30 @@ FAST = (
 def test_the_notification_server_vanishes_and_returns_without_lost_prompts(desktop: Desktop):
     desktop.start_dunst()
     psoas = start_psoas(desktop, FAST, "--headless")
-    desktop.wait_for_notifications(2, 30, "Time to stretch")
+    desktop.wait_for_notifications(2, 30, "Time to stretch", psoas)
     desktop.stop_dunst()
     wait_until(
         lambda: "Time to stretch" in psoas.stderr_text().split("failed")[-1],
         30,
         "a prompt in the terminal while the server is gone",
+        process=psoas,
     )
     desktop.start_dunst()
     before = len(desktop.notifications())
-    wait_until(lambda: len(desktop.notifications()) > before, 30, "prompts back on the desktop")
+    wait_until(
+        lambda: len(desktop.notifications()) > before,
+        30,
+        "prompts back on the desktop",
+        process=psoas,
+    )
     psoas.terminate()
     assert psoas.finish(timeout=15) == 0
     output = psoas.stderr_text()
     assert output.count("desktop notifications failed") == 1
     assert output.count("desktop notifications work again") == 1
-    # Every prompt the core made reached the desktop or the terminal: none lost, none doubled.
-    prompts = len(log_events(desktop, "PromptShown"))
+    # Every prompt the core made (each is in the history) reached the desktop or the terminal:
+    # none lost, none doubled.
+    prompts = len(recorded(desktop, ev.PromptShown))
     on_desktop = len([n for n in desktop.notifications() if "Time to stretch" in n["summary"]])
     in_terminal = output.count("psoas: Time to stretch")
     assert on_desktop + in_terminal == prompts
@@ -185,17 +239,17 @@ def test_the_tray_panel_restarts_and_the_item_comes_back(desktop: Desktop):
     desktop.start_sni_host()
     desktop.start_dunst()
     process = start_psoas(desktop, FAST)
-    wait_until(lambda: desktop.sni_items(), 15, "the item on the panel")
-    desktop.wait_for_notifications(1, 30, "Time to stretch")
+    wait_until(lambda: desktop.sni_items(), 15, "the item on the panel", process=process)
+    desktop.wait_for_notifications(1, 30, "Time to stretch", process)
     for part in (desktop.sni_host, desktop.sni_watcher):
         part.kill()
         part.wait()
     desktop.sni_host = desktop.sni_watcher = None
     count = len(desktop.notifications())
-    desktop.wait_for_notifications(count + 2, 30, "")  # prompts go on
+    desktop.wait_for_notifications(count + 2, 30, "", process)  # prompts go on
     assert process.poll() is None
     desktop.start_sni_host()
-    wait_until(lambda: desktop.sni_items(), 15, "the item on the new panel")
+    wait_until(lambda: desktop.sni_items(), 15, "the item on the new panel", process=process)
     icon_on_screen(desktop, "sni-after-panel-restart")
     choose_in_panel(desktop, "Quit")
     assert process.finish(timeout=15) == 0
@@ -209,17 +263,22 @@ def test_the_xembed_tray_host_restarts_and_a_new_icon_docks(desktop: Desktop, ca
     process = start_psoas(desktop, FAST)
     desktop.find_window("psoas")
     first_icon = icon_windows(desktop)
-    desktop.wait_for_notifications(1, 30, "Time to stretch")
+    desktop.wait_for_notifications(1, 30, "Time to stretch", process)
     for part in desktop.processes:
         if part.args[0] == "trayer":
             part.kill()
             part.wait()
     desktop.start_tray_host()
     count = len(desktop.notifications())
-    desktop.wait_for_notifications(count + 2, 30, "")  # prompts go on
+    desktop.wait_for_notifications(count + 2, 30, "", process)  # prompts go on
     assert process.poll() is None
     # A new icon docks in the new tray host, and its menu answers: Quit ends psoas.
-    wait_until(lambda: icon_windows(desktop) - first_icon, 15, "the icon in the new trayer")
+    wait_until(
+        lambda: icon_windows(desktop) - first_icon,
+        15,
+        "the icon in the new trayer",
+        process=process,
+    )
     entries = model_menu(desktop, catalogue, FAST)
     open_menu(desktop)
     choose(desktop, *keys_to(entries, "Quit"))
@@ -235,7 +294,7 @@ def test_a_frozen_notification_server_never_holds_up_the_tray_daemon(desktop: De
     dunst = desktop.start_dunst()
     process = start_psoas(desktop, FAST)
     desktop.find_window("psoas")
-    desktop.wait_for_notifications(1, 30, "Time to stretch")
+    desktop.wait_for_notifications(1, 30, "Time to stretch", process)
     os.kill(dunst.pid, signal.SIGSTOP)
     try:
         for args in (("routine", "desk"), ("routine", "floor"), ("status", "--json")) * 3:
@@ -244,13 +303,20 @@ def test_a_frozen_notification_server_never_holds_up_the_tray_daemon(desktop: De
             assert answer.returncode == 0, (args, answer.stderr)
             assert time.monotonic() - asked < 3, (args, time.monotonic() - asked)
         assert json.loads(psoas(desktop.env, "status", "--json").stdout)["routine"] == "floor"
-        wait_until(lambda: "Step " in process.stderr_text(), 15, "steps in the terminal")
+        wait_until(
+            lambda: "Step " in process.stderr_text(), 15, "steps in the terminal", process=process
+        )
         status = json.loads(psoas(desktop.env, "status", "--json").stdout)
         assert status["notifier"] == "terminal"  # each note waited half a second, no more
     finally:
         os.kill(dunst.pid, signal.SIGCONT)
     before = len(desktop.notifications())
-    wait_until(lambda: len(desktop.notifications()) > before, 60, "notifications back on dunst")
+    wait_until(
+        lambda: len(desktop.notifications()) > before,
+        60,
+        "notifications back on dunst",
+        process=process,
+    )
     assert process.poll() is None
     assert psoas(desktop.env, "quit").returncode == 0
     assert process.finish(timeout=15) == 0
@@ -261,11 +327,16 @@ def test_a_frozen_notification_server_never_holds_up_the_tray_daemon(desktop: De
 def test_the_session_bus_going_away_costs_the_popups_not_the_reminder(desktop: Desktop):
     desktop.start_dunst()
     process = start_psoas(desktop, FAST, "--headless")
-    desktop.wait_for_notifications(1, 30, "Time to stretch")
+    desktop.wait_for_notifications(1, 30, "Time to stretch", process)
     (bus,) = [p for p in desktop.processes if p.args[0] == "dbus-daemon"]
     bus.kill()
     bus.wait(5)
-    wait_until(lambda: "lost the D-Bus session bus" in process.stderr_text(), 15, "the loss said")
+    wait_until(
+        lambda: "lost the D-Bus session bus" in process.stderr_text(),
+        15,
+        "the loss said",
+        process=process,
+    )
     wait_until(
         lambda: "psoas: Time to stretch" in process.stderr_text(), 30, "prompts in the terminal"
     )
@@ -283,90 +354,81 @@ def icon_windows(desk: Desktop) -> set[str]:
     return set(desk.run("xdotool", "search", "--onlyvisible", "--class", "psoas").stdout.split())
 
 
-def quiet_home(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """An environment with its own home and no desktop: psoas runs headless and prints prompts."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DBUS_", "DISPLAY"))}
-    return env | {
-        "HOME": str(tmp_path),
-        "XDG_RUNTIME_DIR": str(tmp_path),
-        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/none",
-        **extra,
-    }
-
-
-def test_an_unwritable_data_folder_costs_the_history_not_the_reminder(tmp_path):
-    (tmp_path / "data").write_text("a file where the data folder should be")
+def test_on_a_bare_machine_psoas_notifies_in_the_terminal_and_stops_on_sigterm(
+    private_env, tmp_path
+):
+    """No session bus and no data folder it can create: each loss is said once, and the
+    reminder goes on in the terminal, prompts and commands alike, until SIGTERM stops it."""
+    private_env.data.write_text("a file where the data folder should be")
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
-    env = quiet_home(
-        tmp_path, XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state")
-    )
-    daemon = start_headless(config, env)
-    time.sleep(8)
-    daemon.terminate()
-    _, err = daemon.communicate(timeout=15)
-    assert daemon.returncode == 0, err
-    assert err.count("no history this time") == 1
-    assert err.count("Time to stretch") >= 2
+    daemon = start_headless(config)
+    try:
+        wait_until(
+            lambda: "Time to stretch" in daemon.stderr_text(), 30, "a prompt", process=daemon
+        )
+        # A second notification at once, not 3 s later: a routine's first step.
+        assert in_process("routine", "desk").returncode == 0
+        wait_until(lambda: "Step 1 of 4" in daemon.stderr_text(), 10, "a step", process=daemon)
+    finally:
+        code = stop(daemon)
+    err = daemon.stderr_text()
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert err.count("to the terminal") == 1, err  # no session bus
+    assert err.count("no history this time") == 1, err
+    assert "psoas: Time to stretch" in err and "psoas: Step 1 of 4" in err
+    assert "stopped" in private_env.log.read_text()
 
 
-def test_a_full_disk_loses_no_prompt_and_no_history(tmp_path):
+def test_a_full_disk_loses_no_prompt_and_no_history(private_env, tmp_path):
     """The file size limit stands in for a full disk: every write to the history and the log
     fails (EFBIG) until it is lifted, which a real full disk would do with ENOSPC."""
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
-    daemon = start_headless(config, quiet_home(tmp_path))
-    database = tmp_path / ".local" / "share" / "psoas" / "history.sqlite3"
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(daemon.stderr), daemon=True)
-    reader.start()
+    # What it says goes through a pipe: a file would fill up with the rest.
+    daemon = start_headless(config, piped=True)
 
-    def prompts() -> int:
-        return sum("Time to stretch" in line for line in list(lines))
-
-    wait_until(prompts, 15, "the first prompt")
-    time.sleep(0.5)  # let the history take it
+    # The history written once (the sitting clock saved after the first look), then the disk fills.
+    wait_until(lambda: saved_clock(private_env.data), 15, "the first write", process=daemon)
     resource.prlimit(daemon.pid, resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
-    full_from = prompts()
-    wait_until(lambda: prompts() >= full_from + 3, 20, "prompts while the disk is full")
-    assert daemon.poll() is None
+    wait_until(lambda: "Time to stretch" in daemon.stderr_text(), 20, "a prompt", process=daemon)
+    assert in_process("pause", "1").returncode == 0  # another event to keep while it is full
     resource.prlimit(daemon.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+    assert in_process("snooze", "5").returncode == 0  # something to write now, with the rest
     wait_until(
-        lambda: any("history is written again" in line for line in list(lines)),
+        lambda: daemon.stderr_text().count("is written again") == 2,
         20,
-        "the history written again",
+        "the log and the history written again",
+        process=daemon,
     )
-    daemon.terminate()
-    daemon.wait(timeout=15)
-    reader.join(5)
-    err = "".join(lines)
-    assert daemon.returncode == 0, err
+    assert stop(daemon) == 0, daemon.stderr_text()
+    err = daemon.stderr_text()
     assert "Traceback" not in err and "Logging error" not in err
     assert err.count("cannot write the history") == 1
     assert err.count("cannot write the log file") == 1
     assert err.count("is written again") == 2  # the log file, then the history
-    with sqlite3.connect(database) as db:
-        recorded = db.execute("SELECT count(*) FROM events WHERE kind = 'prompt'").fetchone()
-    assert recorded[0] == prompts()  # every prompt shown is in the history
+    # Every prompt shown is in the history, and so is everything else said while it was full.
+    assert len(recorded(private_env.data, ev.PromptShown)) == err.count("Time to stretch") >= 1
+    assert [type(e) for e in history(private_env.data)][-2:] == [ev.Paused, ev.Snoozed]
 
 
-def test_signals_at_random_moments_leave_the_history_consistent(tmp_path):
+def test_signals_at_random_moments_leave_the_history_consistent(private_env, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(
         'sit_minutes = 0.05\nrepeat_minutes = 0.05\nidle_source = "none"\n' + EVERY_DAY
     )
-    env = quiet_home(tmp_path)
     rng = random.Random(5)
-    database = tmp_path / ".local" / "share" / "psoas" / "history.sqlite3"
+    database = private_env.history
     seen = 0
     stops = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP] * 2  # HUP: a logout, a closed terminal
     rng.shuffle(stops)
-    for round_, stop in enumerate(stops):
-        daemon = start_headless(config, env)
+    for round_, stop_with in enumerate(stops):
+        daemon = start_headless(config)
         time.sleep(rng.uniform(0.3, 2.5))
-        daemon.send_signal(stop)
-        _, err = daemon.communicate(timeout=15)
-        assert daemon.returncode == 0, (round_, err)
+        code = stop(daemon, stop_with)
+        err = daemon.stderr_text()
+        assert code == 0, (round_, err)
         assert "Traceback" not in err
         if database.exists():
             with sqlite3.connect(database) as db:

@@ -5,19 +5,17 @@ The core tests run a day in milliseconds; the last one kills a real ``psoas run`
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import signal
-import sqlite3
-import subprocess
 import time
 from datetime import datetime
 
 import pytest
 from conftest import EVERY_DAY, make_config
-from e2e import psoas, start_headless
+from desktop_processes import wait_until
+from e2e import psoas, recorded, saved_clock, start_headless, stop
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -91,6 +89,22 @@ def test_a_restart_within_a_break_carries_the_sit_on(catalogue):
     assert [p.sitting_seconds for p in of(ev.PromptShown, second.events)] == [3600]
     second.away("10:05", "10:15")
     assert of(ev.SittingSpan, second.events) == [ev.SittingSpan(hm("09:00"), hm("10:05"))]
+
+
+def test_a_restart_within_a_break_keeps_the_count_of_unanswered_prompts(catalogue):
+    first = Run(catalogue)
+    first.sit("09:00", "10:05")  # the prompt at 10:00 goes unanswered
+    prompted = [(p.sitting_seconds, p.repeat) for p in of(ev.PromptShown, first.events)]
+    assert prompted == [(3600, 0)]
+    saved = first.snapshot("10:05")  # then killed
+
+    second = Run(catalogue)
+    assert second.restore("10:06", saved) == []
+    assert second.status("10:06").state == "due"  # that prompt is still out
+    second.sit("10:06", "10:20")
+    # Its repeats every 10 minutes say they are the first and second repeat, not a new prompt.
+    repeats = [(p.sitting_seconds, p.repeat) for p in of(ev.PromptShown, second.events)]
+    assert repeats == [(70 * 60, 1), (80 * 60, 2)]
 
 
 def test_a_restart_after_a_long_gap_records_the_sit_up_to_the_last_input(catalogue):
@@ -256,58 +270,48 @@ def test_stats_count_the_sit_so_far_up_to_the_last_input_and_only_once(
 # ----- a real psoas, killed -------------------------------------------------------------------
 
 
-def test_a_sit_survives_kill_9_and_is_recorded_at_the_next_start(tmp_path):
+def test_a_sit_survives_kill_9_and_is_recorded_at_the_next_start(private_env, tmp_path):
     config = tmp_path / "fast.toml"
-    # Every running second counts as sitting; a break is 3 s, a prompt every 3 s after 12 s (each
-    # prompt is a wake-up, after which the clock is saved).
-    config.write_text(
-        'idle_source = "none"\nsit_minutes = 0.2\nbreak_minutes = 0.05\nrepeat_minutes = 0.05\n'
-        + EVERY_DAY
+    # Every running second counts as sitting; a break is 3 s.
+    config.write_text('idle_source = "none"\nbreak_minutes = 0.05\n' + EVERY_DAY)
+    # A minute's sit that a psoas saved as it stopped a moment ago: the next one carries it on
+    # (it starts within a break of it), and saves the clock again after its first look.
+    now = time.time()
+    store = HistoryStore(private_env.history)
+    store.save_state(
+        "sitting",
+        {"saved": now, "span_start": now - 60, "last_input": now, "next_prompt": now + 600},
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DBUS_", "DISPLAY"))}
-    env |= {
-        "HOME": str(tmp_path),
-        "XDG_RUNTIME_DIR": str(tmp_path / "run"),  # never the user's own psoas
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
-    }
-    (tmp_path / "run").mkdir(mode=0o700)
-    database = tmp_path / "data" / "psoas" / "history.sqlite3"
-
-    def saved_clock() -> dict:
-        if not database.exists():
-            return {}
-        with contextlib.closing(sqlite3.connect(database)) as db:
-            row = db.execute("SELECT value FROM state WHERE key = 'sitting'").fetchone()
-        return json.loads(row[0]) if row else {}
-
-    started = time.time()
-    first = start_headless(config, env, stderr=subprocess.DEVNULL)
+    store.close()
+    first = start_headless(config)
     try:
-        deadline = time.monotonic() + 40
-        while saved_clock().get("last_input", 0) - started < 14:  # past the first prompt
-            assert time.monotonic() < deadline, "the sitting clock was never saved"
-            time.sleep(0.3)
+        wait_until(
+            lambda: saved_clock(private_env.data).get("saved", now) > now,
+            20,
+            "the sitting clock saved by the running psoas",
+            process=first,
+        )
     finally:
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
-    killed = saved_clock()
-    assert killed["span_start"] is not None
+    killed = saved_clock(private_env.data)
+    assert killed["span_start"] == pytest.approx(now - 60, abs=0.01)  # carried on
+    assert killed["last_input"] > now  # up to the killed psoas's own last look
 
-    time.sleep(4)  # longer than break_minutes
-    second = start_headless(config, env, stderr=subprocess.PIPE)
-    time.sleep(3)
-    second.terminate()
-    _, err = second.communicate(timeout=15)
-    assert second.returncode == 0, err
+    # Started again longer than a break after that last look.
+    wait_until(lambda: time.time() > killed["last_input"] + 3.5, 10, "a break to pass")
+    second = start_headless(config)
 
-    with contextlib.closing(sqlite3.connect(database)) as db:
-        rows = db.execute("SELECT data FROM events WHERE kind = 'sitting'").fetchall()
-    spans = [json.loads(data) for (data,) in rows]
+    def spans() -> list[tuple[float, float]]:
+        return [(s.start, s.end) for s in recorded(private_env.data, ev.SittingSpan)]
+
+    try:
+        wait_until(spans, 20, "the killed run's sit recorded", process=second)
+    finally:
+        assert stop(second) == 0, second.stderr_text()
     # The sit of the killed run, from its start to the last moment it was seen sitting.
-    assert [(s["start"], s["end"]) for s in spans] == [(killed["span_start"], killed["last_input"])]
-    stats = psoas(env, "stats", "--days", "2", "--json")
+    assert spans() == [(killed["span_start"], killed["last_input"])]
+    stats = psoas(private_env.env, "stats", "--days", "2", "--json")
     assert stats.returncode == 0, stats.stderr
     sat = sum(day["sat_minutes"] for day in json.loads(stats.stdout))
-    assert sat >= (killed["last_input"] - killed["span_start"]) / 60 - 0.1
+    assert sat == pytest.approx((killed["last_input"] - killed["span_start"]) / 60, abs=0.1)

@@ -51,8 +51,8 @@ def test_the_notification_and_simulate_tell_the_same_times(catalogue):
 def test_the_terminal_countdown_says_the_paced_holds(catalogue):
     out = io.StringIO()
     finished = run_in_terminal(
-        catalogue.routine("desk"), catalogue, 0.01, keys=io.StringIO(), out=out
+        catalogue.routine("desk"), catalogue, 0.004, keys=io.StringIO(), out=out
     )
     assert finished
-    assert out.getvalue().count("Hold 0.3 s.") == 4, out.getvalue()
+    assert out.getvalue().count("Hold 0.12 s.") == 4, out.getvalue()
     assert "Hold 30 s" not in out.getvalue()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, time
 
 from conftest import play, play_events, prompts
 
 from reminder.core import events as ev
+from reminder.core.timebase import FixedCalendar
+from reminder.scenario import DEFAULT_DAY
 
 NO_REPEAT = "repeat_minutes = 0"
+MIDNIGHT = FixedCalendar().epoch(datetime.combine(DEFAULT_DAY, time()))  # of the played days
 
 
 def test_an_hour_of_sitting_brings_a_prompt_then_repeats_while_unanswered():
@@ -250,8 +254,7 @@ def test_fractional_minutes_run_a_day_in_seconds():
     assert prompts(day)[:3] == [("09:00:12", 0.2), ("09:00:18", 0.3), ("09:00:24", 0.4)]
 
 
-def test_a_finished_routine_steps_through_and_resets_the_clock(catalogue):
-    routine = catalogue.routine("desk")
+def test_a_finished_routine_steps_through_and_resets_the_clock():
     day = play(
         """
         09:00 active
@@ -260,35 +263,78 @@ def test_a_finished_routine_steps_through_and_resets_the_clock(catalogue):
         """,
         NO_REPEAT,
     )
-    steps = [r for r in day if r["kind"] == "routine-step"]
-    assert [s["step"] for s in steps] == list(range(1, len(routine.steps) + 1))
-    assert [s["stretch"] for s in steps] == [step.stretch for step in routine.steps]
-    done = [r for r in day if r["kind"] == "routine-done"]
-    assert len(done) == 1
-    end = 10 * 3600 + 60 + routine.total_seconds
-    expected_end = f"{int(end // 3600):02d}:{int(end % 3600 // 60):02d}:{round(end % 60):02d}"
-    assert done[0]["time"] == expected_end
-    # The clock started again from zero when the routine ended.
-    assert prompts(day)[1][1] == 60
-    assert prompts(day)[1][0] > expected_end
+    # The desk routine: the standing stretch, left and right twice, each a 30 s hold and a 5 s
+    # rest (none after the last): steps 35 s apart, 2 min 15 s in all.
+    steps = [
+        (r["time"], r["step"], r["stretch"], r["side"]) for r in day if r["kind"] == "routine-step"
+    ]
+    assert steps == [
+        ("10:01:00", 1, "standing", "left"),
+        ("10:01:35", 2, "standing", "right"),
+        ("10:02:10", 3, "standing", "left"),
+        ("10:02:45", 4, "standing", "right"),
+    ]
+    assert [r["time"] for r in day if r["kind"] == "routine-done"] == ["10:03:15"]
+    # The clock started again from zero when the routine ended: a full sit later, the prompt.
+    assert prompts(day) == [("10:00:00", 60), ("11:03:15", 60)]
 
 
-def test_routine_pace_stretches_or_shrinks_every_step(catalogue):
-    routine = catalogue.routine("desk")
-    day = play("09:00 active\n09:10 routine desk\n10:00 end", "routine_pace = 0.1")
-    done = [r for r in day if r["kind"] == "routine-done"]
-    steps = [r for r in day if r["kind"] == "routine-step"]
-    assert steps[0]["seconds"] == round(routine.steps[0].work_seconds * 0.1, 1)
-    end = 9 * 3600 + 600 + round(routine.total_seconds * 0.1)
-    assert done[0]["time"] == f"{end // 3600:02d}:{end % 3600 // 60:02d}:{end % 60:02d}"
+def test_routine_pace_stretches_or_shrinks_every_step():
+    day = play("09:00 active\n09:10 routine desk\n10:00 end", "routine_pace = 0.2")
+    # A fifth of each 30 s hold and 5 s rest: 6 s and 1 s, so steps 7 s apart and 27 s in all.
+    steps = [
+        (r["time"], r["seconds"], r["rest_seconds"]) for r in day if r["kind"] == "routine-step"
+    ]
+    assert steps == [
+        ("09:10:00", 6.0, 1.0),
+        ("09:10:07", 6.0, 1.0),
+        ("09:10:14", 6.0, 1.0),
+        ("09:10:21", 6.0, 0.0),
+    ]
+    assert [r["time"] for r in day if r["kind"] == "routine-done"] == ["09:10:27"]
 
 
-def test_routine_steps_arrive_at_their_computed_times(catalogue):
-    routine = catalogue.routine("floor")
+def test_routine_steps_arrive_at_their_times():
     day = play("09:00 active\n09:10 routine floor\n10:00 end")
-    steps = [r for r in day if r["kind"] == "routine-step"]
-    offset = 9 * 3600 + 600
-    for record, step in zip(steps, routine.steps, strict=True):
-        h, m, s = (int(x) for x in record["time"].split(":"))
-        assert abs(h * 3600 + m * 60 + s - offset) <= 1
-        offset += step.total_seconds
+    # The floor session, each step's reps x (hold, else the stretch's tempo) + rest: bridges
+    # 12 x 3 s + 15 twice (51 s each); half-kneeling 4 x 10 s + 5, + 10 (45, 50); low lunge
+    # 2 x 20 s + 5, + 10 (45, 50); raised foot 3 x 10 s + 5, + 0 (35, 30): 5 min 57 s.
+    assert [(r["time"], r["kind"]) for r in day] == [
+        ("09:10:00", "routine-step"),
+        ("09:10:51", "routine-step"),
+        ("09:11:42", "routine-step"),
+        ("09:12:27", "routine-step"),
+        ("09:13:17", "routine-step"),
+        ("09:14:02", "routine-step"),
+        ("09:14:52", "routine-step"),
+        ("09:15:27", "routine-step"),
+        ("09:15:57", "routine-done"),
+    ]
+
+
+def test_a_routine_stopped_after_a_full_break_was_a_break_and_one_stopped_sooner_was_not():
+    day = """
+        09:00 active
+        10:01 routine floor
+        {stop} cancel-routine
+        {end} end
+    """
+    # Stopped five minutes in (of the floor session's 5 min 57 s): that was a break, the
+    # clock starts again, and the next prompt comes a full sit later.
+    long = play_events(day.format(stop="10:06", end="11:10"))
+    assert [e.steps_done for e in long if isinstance(e, ev.RoutineCancelled)] == [7]
+    taken = [(e.how, e.start - MIDNIGHT, e.end - MIDNIGHT) for e in long if e.kind == "break"]
+    assert taken == [("routine", 10 * 3600 + 60, 10 * 3600 + 360)]
+    assert prompts(play(day.format(stop="10:06", end="11:10"))) == [
+        ("10:00:00", 60),
+        ("11:06:00", 60),
+    ]
+    # A second sooner: no break; the sit from 09:00 goes on and the unanswered prompt comes
+    # back a repeat time (10 min) after the routine stopped.
+    short = play_events(day.format(stop="10:05:59", end="10:20"))
+    assert not [e for e in short if isinstance(e, ev.BreakTaken)]
+    again = [r for r in play(day.format(stop="10:05:59", end="10:20")) if r["kind"] == "prompt"]
+    assert [(r["time"], r["sitting_minutes"], r["repeat"]) for r in again] == [
+        ("10:00:00", 60, 0),
+        ("10:15:59", 75.98, 1),
+    ]

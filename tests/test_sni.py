@@ -23,11 +23,9 @@ import pytest
 from dbus_fast import DBusError, ErrorType, Message, MessageFlag, PropertyAccess, Variant
 from dbus_fast.annotations import DBusBool, DBusStr
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
-from desktop import (  # noqa: F401  (the fixtures)
+from desktop import (
     ARTIFACTS,
     Desktop,
-    desktop_fixture,
-    private_bus_fixture,
     wait_until,
 )
 from e2e import icon_on_screen, keys_to, pixels_near, sni_menu

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
-from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
-from e2e import log_events, start_psoas
+from desktop import Desktop, wait_until
+from e2e import recorded, start_psoas
+
+from reminder.core import events as ev
 
 pytestmark = pytest.mark.desktop
 
@@ -52,7 +54,7 @@ def test_two_minutes_of_a_scripted_day(desktop: Desktop):
     psoas = start_psoas(desktop, CONFIG)
     try:
         desktop.find_window("psoas")
-        wait_until(lambda: log_events(desktop, "PromptShown"), 30, "the first prompt")
+        wait_until(lambda: recorded(desktop, ev.PromptShown), 30, "the first prompt", process=psoas)
         settled = rss_kib(psoas.pid)
         time.sleep(SOAK_SECONDS)
         grown = rss_kib(psoas.pid) - settled
@@ -61,8 +63,8 @@ def test_two_minutes_of_a_scripted_day(desktop: Desktop):
         assert psoas.finish(timeout=15) == 0
     finally:
         stop.set()
-    prompts = log_events(desktop, "PromptShown")
-    breaks = log_events(desktop, "BreakTaken")
+    prompts = recorded(desktop, ev.PromptShown)
+    breaks = recorded(desktop, ev.BreakTaken)
     shown = [n for n in desktop.notifications() if n["summary"].startswith("Time to stretch")]
     assert len(prompts) >= 10 and len(breaks) >= 3
     assert len(shown) == len(prompts)  # every prompt accounted for

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 from conftest import EVERY_DAY
-from desktop import Desktop, desktop_fixture, wait_until  # noqa: F401
+from desktop import Desktop, wait_until
 from e2e import (
     choose,
     choose_in_panel,
@@ -58,22 +58,24 @@ def test_prompt_snooze_routine_and_quit_from_an_xembed_tray(desktop: Desktop, ca
 
     assert status()["tray"].startswith("pystray")
     # The prompt reaches the notification server and names a stretch.
-    first = desktop.wait_for_notifications(1, 30, "Time to stretch")[0]
+    first = desktop.wait_for_notifications(1, 30, "Time to stretch", process)[0]
     names = {s.name for s in catalogue.stretches.values()}
     assert any(name in first["summary"] for name in names), first
     assert first["appname"] == "psoas" and first["icon"].endswith(".png")
 
     # Snooze > its first choice: the next prompt moves 9 s on, and comes then.
     menu("Snooze", duration(0.15 * 60, exact=True))
-    wait_until(lambda: status()["state"] == "snoozed", 10, "the snooze from the menu")
+    wait_until(
+        lambda: status()["state"] == "snoozed", 10, "the snooze from the menu", process=process
+    )
     due = datetime.fromisoformat(status()["next_prompt"]).timestamp() - time.time()
     assert 0 < due <= 0.15 * 60 + 1, due
-    desktop.wait_for_notifications(2, 30, "Time to stretch")
+    desktop.wait_for_notifications(2, 30, "Time to stretch", process)
 
     # Start routine > Desk break: each step arrives in order, then the end of the routine.
     menu("Start routine", catalogue.routine("desk").name)
     desk_routine = catalogue.routine("desk")
-    done = desktop.wait_for_notifications(1, 60, f"{desk_routine.name}: done")
+    done = desktop.wait_for_notifications(1, 60, f"{desk_routine.name}: done", process)
     received = desktop.notifications()
     steps = [n for n in received if n["summary"].startswith("Step ")]
     count = len(desk_routine.steps)
@@ -101,7 +103,7 @@ def test_on_a_status_notifier_panel_the_menu_snoozes_runs_a_routine_and_quits(
     desktop.start_sni_host()
     desktop.start_dunst()
     process = start_psoas(desktop, FAST)
-    wait_until(lambda: desktop.sni_items(), 15, "psoas's item on the panel")
+    wait_until(lambda: desktop.sni_items(), 15, "psoas's item on the panel", process=process)
     _, box = icon_on_screen(desktop, "sni-psoas-icon")
     assert box[2] - box[0] <= 32
 
@@ -109,16 +111,22 @@ def test_on_a_status_notifier_panel_the_menu_snoozes_runs_a_routine_and_quits(
         return json.loads(psoas(desktop.env, "status", "--json").stdout)
 
     assert status()["tray"] == "StatusNotifierItem"
-    desktop.wait_for_notifications(1, 30, "Time to stretch")
+    desktop.wait_for_notifications(1, 30, "Time to stretch", process)
     choose_in_panel(desktop, "Snooze", duration(0.15 * 60, exact=True))
-    wait_until(lambda: status()["state"] == "snoozed", 10, "the snooze from the menu")
+    wait_until(
+        lambda: status()["state"] == "snoozed", 10, "the snooze from the menu", process=process
+    )
 
     choose_in_panel(desktop, "Start routine", catalogue.routine("desk").name)
-    wait_until(lambda: status()["routine"] == "desk", 10, "the routine from the menu")
+    wait_until(
+        lambda: status()["routine"] == "desk", 10, "the routine from the menu", process=process
+    )
     choose_in_panel(desktop, "Pause routine")
-    wait_until(lambda: "paused" in desktop_tooltip(desktop), 10, "the routine paused")
+    wait_until(
+        lambda: "paused" in desktop_tooltip(desktop), 10, "the routine paused", process=process
+    )
     choose_in_panel(desktop, "Stop routine")
-    wait_until(lambda: status()["routine"] is None, 10, "the routine stopped")
+    wait_until(lambda: status()["routine"] is None, 10, "the routine stopped", process=process)
 
     choose_in_panel(desktop, "Quit")
     assert process.finish(timeout=15) == 0
@@ -144,12 +152,19 @@ def desktop_tooltip(desk: Desktop) -> str:
 def test_without_a_tray_host_it_says_so_once_and_shows_when_a_panel_starts(desktop: Desktop):
     desktop.start_dunst()  # a notification server, but nothing to show a tray icon
     process = start_psoas(desktop, FAST)
-    desktop.wait_for_notifications(1, 30, "Time to stretch")
-    wait_until(lambda: "no tray host" in process.stderr_text(), 10, "'no tray host' said")
+    desktop.wait_for_notifications(1, 30, "Time to stretch", process)
+    wait_until(
+        lambda: "no tray host" in process.stderr_text(), 10, "'no tray host' said", process=process
+    )
     desktop.start_sni_host()
-    wait_until(lambda: desktop.sni_items(), 15, "the item on the new panel")
+    wait_until(lambda: desktop.sni_items(), 15, "the item on the new panel", process=process)
     icon_on_screen(desktop, "sni-late-panel")
-    wait_until(lambda: "a tray host is here" in process.stderr_text(), 10, "the icon said back")
+    wait_until(
+        lambda: "a tray host is here" in process.stderr_text(),
+        10,
+        "the icon said back",
+        process=process,
+    )
     process.terminate()
     assert process.finish(timeout=15) == 0, process.stderr_text()[-3000:]
     output = process.stderr_text()

@@ -8,7 +8,6 @@ import io
 import os
 import resource
 import subprocess
-from pathlib import Path
 
 import pytest
 from e2e import psoas
@@ -21,21 +20,6 @@ from reminder.errors import MAX_USER_FILE_BYTES
 from reminder.scenario import ScenarioError, load_scenario
 
 ROUTINES = ["desk", "floor"]
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """A private home, no desktop."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "XDG_"))}
-    clean.pop("DISPLAY", None)
-    return clean | {
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
-    }
 
 
 def one_line(result: subprocess.CompletedProcess[str], *names: str) -> str:
