@@ -55,7 +55,7 @@ from reminder.paths import (
     runtime_dir,
 )
 from reminder.pictures import PictureCache
-from reminder.store import HistoryStore
+from reminder.store import BUSY_TIMEOUT, START_BUSY_TIMEOUT, HistoryStore
 
 if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
     from reminder.tray.model import TrayModel
@@ -367,7 +367,7 @@ def _history(
 ) -> HistoryKeeper | None:
     """Keep the history, and carry the sitting clock over a restart; or say why not."""
     try:
-        store = HistoryStore(history_file())
+        store = HistoryStore(history_file(), busy_timeout=START_BUSY_TIMEOUT)
     except (OSError, sqlite3.Error) as error:
         log.warning("no history this time (%s); reminders go on without it", error)
         return None
@@ -378,6 +378,7 @@ def _history(
             "cannot read the sitting clock saved in %s yet (%s); starting afresh", store.path, error
         )
         saved, late = None, True
+    store.wait_when_busy(BUSY_TIMEOUT)  # the writer's thread may wait; the start did not
     now = clock.now()
 
     def sit_read_late(old: dict | None) -> list:

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 #: How long a statement waits for another program's lock before it gives up (for now).
 BUSY_TIMEOUT = 3.0
+#: At start psoas waits this long at most: a history another program holds is read later, and
+#: the reminders, the tray and the control channel do not wait for it.
+START_BUSY_TIMEOUT = 0.25
 
 _MIGRATIONS = {
     1: (
@@ -112,6 +115,12 @@ class HistoryStore:
         # anything else stays an error now.
         with contextlib.suppress(sqlite3.OperationalError):
             self._db = self._open()
+
+    def wait_when_busy(self, seconds: float) -> None:
+        """From now on, wait up to ``seconds`` for another program's lock."""
+        self.busy_timeout = seconds
+        if self._db is not None:
+            self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     @property
     def db(self) -> sqlite3.Connection:

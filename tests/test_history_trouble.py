@@ -138,8 +138,11 @@ def test_psoas_started_on_a_locked_history_records_everything_later(history, env
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
     with held(history):
+        started = time.monotonic()
         daemon = start_headless(config)
         wait_until(lambda: status(env), 40, "psoas to start on it", process=daemon)
+        # The start does not wait out the lock: a second for Python and a quarter for the lock.
+        assert time.monotonic() - started < 5, time.monotonic() - started
         assert "cannot read the sitting clock" in daemon.stderr_text()
         # What happens while the file is held waits in memory (a pause: at once, where a
         # prompt would take seconds; the reliability tests see prompts through a full disk).
