@@ -93,6 +93,14 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
     return image
 
 
+def _round_ceiling(highest: float) -> float:
+    """The top of a four-step scale whose steps are round numbers (0.5, 1, 2, 5, 10, 20...)."""
+    step = 0.5
+    while step * 4 < highest:
+        step *= 2.5 if str(step).startswith("2") else 2  # 0.5, 1, 2, 5, 10, 20, 50...
+    return step * 4
+
+
 def draw_trend(weeks: list[Week]) -> Image.Image:
     """Week by week: bouts of an hour or more per working day (bars, the left scale) and the
     share of prompts answered within ten minutes (the line, the right scale)."""
@@ -104,7 +112,7 @@ def draw_trend(weeks: list[Week]) -> Image.Image:
     title, small = _font(18), _font(12)
     plot_w, plot_h = width - left - right, height - top - bottom
     per_day = [w.bouts_per_day or 0.0 for w in weeks]
-    ceiling = max(2.0, max(per_day) * 1.2)
+    ceiling = _round_ceiling(max(per_day) * 1.1)
     slot = plot_w / len(weeks)
     draw.text(
         (left, 16),
@@ -122,7 +130,7 @@ def draw_trend(weeks: list[Week]) -> Image.Image:
     for step in range(5):  # the grid and both scales
         y = top + plot_h - plot_h * step / 4
         draw.line((left, y, left + plot_w, y), fill=GRID)
-        draw.text((left - 40, y - 7), f"{ceiling * step / 4:.1f}", fill=TEXT, font=small)
+        draw.text((left - 40, y - 7), f"{ceiling * step / 4:g}", fill=TEXT, font=small)
         draw.text((left + plot_w + 8, y - 7), f"{25 * step}%", fill=TEXT, font=small)
     points: list[tuple[float, float]] = []
     for index, week in enumerate(weeks):
