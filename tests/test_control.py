@@ -336,3 +336,26 @@ def test_status_times_carry_their_utc_offset(env, daemon):
     when = datetime.fromisoformat(status["next_prompt"])
     assert when.utcoffset() is not None
     assert abs(when.timestamp() - time.time() - 30 * 60) < 60
+
+
+def test_a_runtime_folder_too_long_for_a_socket_is_said_on_both_ends(env, tmp_path):
+    runtime = tmp_path / ("r" * 110)
+    runtime.mkdir(mode=0o700)
+    env["XDG_RUNTIME_DIR"] = str(runtime)
+    config = tmp_path / "psoas.toml"
+    config.write_text('idle_source = "none"\n' + EVERY_DAY)
+    daemon = start_headless(config, env)
+    said = wait_until(
+        lambda: "no control channel" in daemon.stderr_text() and daemon.stderr_text(),
+        20,
+        "the daemon to say it has no control channel",
+        process=daemon,
+    )
+    assert "path too long" in said and daemon.poll() is None  # it runs on without one
+    # The client does not claim psoas is not running: it says why it cannot tell.
+    asked = psoas(env, "status")
+    assert asked.returncode == 1 and "not running" not in asked.stderr, asked.stderr
+    assert "longer than a Unix socket's path may be" in asked.stderr
+    assert "XDG_RUNTIME_DIR" in asked.stderr and len(asked.stderr.splitlines()) == 1
+    daemon.terminate()
+    assert daemon.wait(15) == 0
