@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -169,6 +170,25 @@ def pixels_near(picture: Path, box: Box, colour: tuple[int, int, int]) -> int:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def copy_checkout(destination: Path) -> Path:
+    """This checkout as a fresh clone has it: a stale .venv or build/ folder would make a test
+    of installing psoas a different run (and hide a module the wheel misses)."""
+    leave_out = shutil.ignore_patterns(
+        ".git",
+        ".venv",
+        "build",
+        "dist",
+        "*.egg-info",
+        "__pycache__",
+        ".*_cache",
+        ".hypothesis",
+        "artifacts",
+        "results",
+    )
+    shutil.copytree(ROOT, destination, ignore=leave_out)
+    return destination
 
 
 def psoas(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:

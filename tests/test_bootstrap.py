@@ -22,22 +22,10 @@ from pathlib import Path
 
 import pytest
 from desktop_processes import require_tools
+from e2e import copy_checkout
 from strangers import STRANGER
 
 ROOT = Path(__file__).resolve().parent.parent
-#: What a fresh clone does not have (a stale .venv or build/ would make this a different run).
-NOT_IN_A_CHECKOUT = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "build",
-    "dist",
-    "*.egg-info",
-    "__pycache__",
-    ".*_cache",
-    ".hypothesis",
-    "artifacts",
-    "results",
-)
 #: The PATH sudo gives a command (Debian's secure_path).
 SUDO_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 STEP = r"bootstrap: {} \.\.\. (\d+\.\d) s"
@@ -101,7 +89,7 @@ def user_env(home: Path, path: str | None = None) -> dict[str, str]:
 @pytest.fixture
 def checkout(tmp_path) -> Path:
     copy = tmp_path / "psoas checkout"  # a space, as in a folder called "My programs"
-    shutil.copytree(ROOT, copy, ignore=NOT_IN_A_CHECKOUT)
+    copy_checkout(copy)
     return copy
 
 
@@ -254,7 +242,7 @@ def test_sudo_bootstrap_run_does_all_but_the_debian_packages_as_the_user(strange
     home = stranger_place / "home"
     checkout = stranger_place / "checkout"
     home.mkdir(mode=0o700)
-    shutil.copytree(ROOT, checkout, ignore=NOT_IN_A_CHECKOUT)
+    copy_checkout(checkout)
     for folder, folders, files in os.walk(stranger_place):
         for name in [folder, *(os.path.join(folder, f) for f in folders + files)]:
             os.lchown(name, STRANGER, STRANGER)
@@ -301,7 +289,7 @@ def test_sudo_bootstrap_run_does_all_but_the_debian_packages_as_the_user(strange
 
 def test_sudo_bootstrap_run_says_plainly_when_it_cannot_go_on_as_the_user(stranger_place):
     checkout = stranger_place / "checkout"
-    shutil.copytree(ROOT, checkout, ignore=NOT_IN_A_CHECKOUT)
+    copy_checkout(checkout)
     command = ["./bootstrap", "run", "--help"]
 
     # nobody's own home (Debian's /nonexistent) does not exist.

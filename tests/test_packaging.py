@@ -8,32 +8,16 @@ from __future__ import annotations
 
 import configparser
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-#: What a clean checkout does not have; a stale build/ folder would hide a module the wheel misses.
-NOT_IN_A_CHECKOUT = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "build",
-    "dist",
-    "*.egg-info",
-    "__pycache__",
-    ".*_cache",
-    ".hypothesis",
-    "artifacts",
-)
+from e2e import ROOT, copy_checkout
 
 
 def test_the_wheel_holds_every_module_and_psoas_runs_from_it(tmp_path):
     checkout = tmp_path / "checkout"
-    shutil.copytree(ROOT, checkout, ignore=NOT_IN_A_CHECKOUT)
+    copy_checkout(checkout)
     built = subprocess.run(
         [
             sys.executable,
