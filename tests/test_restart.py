@@ -23,7 +23,7 @@ from reminder.catalogue.loader import load_catalogue
 from reminder.cli import main
 from reminder.config import settings_for
 from reminder.core import events as ev
-from reminder.core.commands import StartRoutine
+from reminder.core.commands import Snooze, StartRoutine
 from reminder.core.saved import saved_sit
 from reminder.core.sitting import SittingCore
 from reminder.core.timebase import FixedCalendar, Moment
@@ -105,6 +105,32 @@ def test_a_restart_within_a_break_keeps_the_count_of_unanswered_prompts(catalogu
     # Its repeats every 10 minutes say they are the first and second repeat, not a new prompt.
     repeats = [(p.sitting_seconds, p.repeat) for p in of(ev.PromptShown, second.events)]
     assert repeats == [(70 * 60, 1), (80 * 60, 2)]
+
+
+def test_a_restart_with_a_new_sitting_time_prompts_by_the_new_one(catalogue):
+    first = Run(catalogue)  # sit_minutes = 60
+    first.sit("09:00", "09:10")
+    saved = first.snapshot("09:10")  # quit, the config edited to 20 minutes, started again
+
+    second = Run(catalogue)
+    second.core.reconfigure(settings_for(make_config("sit_minutes = 20", catalogue), catalogue))
+    assert second.restore("09:11", saved) == []
+    assert second.status("09:11").next_prompt == hm("09:20")
+    second.sit("09:11", "09:25")
+    assert [p.sitting_seconds for p in of(ev.PromptShown, second.events)] == [20 * 60]
+
+
+def test_a_restart_keeps_a_snoozed_prompt_at_the_time_it_was_put_off_to(catalogue):
+    first = Run(catalogue)
+    first.sit("09:00", "10:01")  # the prompt at 10:00
+    first.core.command(first.at(hm("10:01")), Snooze(15))  # until 10:16
+    saved = first.snapshot("10:02")
+
+    second = Run(catalogue)
+    second.core.reconfigure(settings_for(make_config("sit_minutes = 20", catalogue), catalogue))
+    assert second.restore("10:03", saved) == []
+    second.sit("10:03", "10:20")
+    assert [round(p.sitting_seconds) for p in of(ev.PromptShown, second.events)] == [76 * 60]
 
 
 def test_a_restart_after_a_long_gap_records_the_sit_up_to_the_last_input(catalogue):

@@ -34,6 +34,7 @@ class SavedSit:
     next_prompt: float | None
     prompts: int
     parked: bool  # a routine was running: the sit stopped when it began
+    snoozed: bool = False  # the next prompt is one the user put off, not the sitting time's
 
     @classmethod
     def read(cls, saved: object, now: float) -> SavedSit | None:
@@ -58,7 +59,7 @@ class SavedSit:
         wanted = _finite(saved.get("next_prompt"))
         if wanted is not None and not start <= wanted <= at + _FURTHEST_PROMPT:
             wanted = None
-        return cls(at, start, end, wanted, prompts, parked)
+        return cls(at, start, end, wanted, prompts, parked, saved.get("snoozed") is True)
 
     def span(self) -> ev.SittingSpan | None:
         """The sit as a record, if it lasted at all."""

@@ -285,6 +285,7 @@ class SittingCore:
                 now.at(span.next_prompt).epoch if span and span.next_prompt is not None else None
             ),
             "prompts": span.prompts if span else 0,
+            "snoozed": span.snoozed if span else False,
             "last_input": now.at(last_input).epoch if math.isfinite(last_input) else None,
             "routine_started": now.at(self.routine.started).epoch if self.routine else None,
             "last_stretch": self.last_stretch,
@@ -310,16 +311,14 @@ class SittingCore:
         def steady(epoch: float) -> float:
             return now.t - (now.epoch - epoch)
 
-        if sit.next_prompt is not None:
-            next_prompt: float | None = steady(sit.next_prompt)
-        elif sit.prompts:
-            next_prompt = None  # prompted already, and no repeat wanted
-        else:
+        if sit.prompts or sit.snoozed:  # a prompt out, or put off: its time stands
+            next_prompt = None if sit.next_prompt is None else steady(sit.next_prompt)
+        else:  # none yet: due after this run's sitting time (the config may have changed)
             next_prompt = steady(sit.start) + self.settings.sit
         if sit.parked and next_prompt is not None:
             # As after a routine stopped early: the prompt that led to it comes back later.
             next_prompt = max(next_prompt, now.t + (self.settings.repeat or self.settings.sit))
-        self.span = _Span(steady(sit.start), next_prompt, sit.prompts)
+        self.span = _Span(steady(sit.start), next_prompt, sit.prompts, sit.snoozed)
         self.last_input = steady(sit.end)
         self.away_since = None
         return []
