@@ -107,8 +107,17 @@ def runtime_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"{APP_NAME}-{user_id()}"
 
 
+#: Bytes in a Unix socket's path, its final NUL included (Linux; the BSDs and macOS allow 104).
+SOCKET_PATH_MAX = 108 if sys.platform.startswith("linux") else 104
+
+
 def socket_file(folder: Path | None = None) -> Path:
     return (folder or runtime_dir()) / "psoas.sock"
+
+
+def socket_path_fits(path: Path) -> bool:
+    """Whether a Unix socket can have this path (connect and bind refuse longer ones)."""
+    return len(os.fsencode(path)) < SOCKET_PATH_MAX
 
 
 def lock_file(folder: Path | None = None) -> Path:

@@ -6,10 +6,8 @@ only asks is as quick to start as Python itself.
 
 from __future__ import annotations
 
-import os
 import socket
 import stat
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +18,7 @@ from reminder.control.protocol import (
     Request,
     decode_reply,
 )
-from reminder.paths import socket_file, user_id
-
-#: Bytes in a Unix socket's path, its final NUL included (Linux; the BSDs and macOS allow 104).
-SOCKET_PATH_MAX = 108 if sys.platform.startswith("linux") else 104
+from reminder.paths import SOCKET_PATH_MAX, socket_file, socket_path_fits, user_id
 
 
 def send(request: Request) -> dict[str, Any]:
@@ -39,7 +34,7 @@ def unix_request(line: bytes, folder: Path | None = None) -> dict[str, Any]:
     try:
         info = path.lstat()
     except FileNotFoundError:
-        if len(os.fsencode(path)) >= SOCKET_PATH_MAX:  # the daemon could not make it either
+        if not socket_path_fits(path):  # the daemon could not make it either
             raise ControlError(
                 f"{path}: longer than a Unix socket's path may be ({SOCKET_PATH_MAX - 1} bytes), "
                 "so psoas, running or not, cannot be reached; set a shorter XDG_RUNTIME_DIR"

@@ -25,7 +25,7 @@ from reminder.control.protocol import (
     ControlError,
     encode,
 )
-from reminder.paths import private_dir, runtime_dir, socket_file, user_id
+from reminder.paths import private_dir, runtime_dir, socket_file, socket_path_fits, user_id
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +50,33 @@ class UnixServer:
         self._server: asyncio.AbstractServer | None = None
 
     async def start(self) -> None:
-        """Bind the socket (replacing one a crashed daemon left) and start serving."""
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()  # only the lock holder gets here, so any socket file is stale
-        old_umask = os.umask(0o177)
+        """Bind the socket (replacing one a crashed daemon left) and start serving.
+
+        It is bound and listening under a name of its own first, then renamed into place: a
+        client never finds a socket that refuses it because psoas has not begun to listen.
+        """
+        if not socket_path_fits(self.path):
+            raise OSError(f"AF_UNIX path too long: {self.path}")
+        ready = self.path.with_name(f".{os.getpid()}")  # short: the path's length is limited
+        ready.unlink(missing_ok=True)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            self._server = await asyncio.start_unix_server(
-                self._serve, path=str(self.path), limit=MAX_REQUEST
-            )
-        finally:
-            os.umask(old_umask)
-        os.chmod(self.path, 0o600)
+            old_umask = os.umask(0o177)
+            try:
+                listener.bind(str(ready))
+            finally:
+                os.umask(old_umask)
+            os.chmod(ready, 0o600)
+            listener.listen(socket.SOMAXCONN)
+            # Only the lock holder gets here, so a socket already at the path is stale.
+            os.replace(ready, self.path)
+        except OSError:
+            listener.close()
+            ready.unlink(missing_ok=True)
+            raise
+        self._server = await asyncio.start_unix_server(
+            self._serve, sock=listener, limit=MAX_REQUEST
+        )
 
     async def stop(self) -> None:
         if self._server is not None:
