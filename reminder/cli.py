@@ -394,7 +394,7 @@ def _stats(args: argparse.Namespace) -> int:
     from reminder.clock import SystemCalendar
     from reminder.core.trend import this_week_and_before, trend_first_day, weeks
     from reminder.history import last_days, since_for
-    from reminder.words import stats_table, trend_lines
+    from reminder.words import NO_HISTORY_YET, stats_table, trend_lines
 
     if args.weeks is not None and not args.chart:
         raise UserError("stats: --weeks draws the trend: give it with --chart FILE.png")
@@ -424,6 +424,9 @@ def _stats(args: argparse.Namespace) -> int:
             raise UserError(f"{args.chart}: cannot write the chart ({error})") from None
     if args.json:
         print(json.dumps([d.to_dict() for d in days], indent=2))
+        return 0
+    if not events and saved is None:
+        print(NO_HISTORY_YET)
         return 0
     print(stats_table(days))
     trend = this_week_and_before(every, config.hours.days, last)

@@ -218,6 +218,9 @@ def today_line(today: DayStats) -> str:
     )
 
 
+NO_HISTORY_YET = "No history yet: psoas records your sitting once it runs ('psoas run')."
+
+
 def trend_lines(now: Week, before: Week) -> list[str]:
     """This week against the four before, in the figures the studies watch."""
 
@@ -229,11 +232,13 @@ def trend_lines(now: Week, before: Week) -> list[str]:
         value = week.answer_rate
         return "no prompts" if value is None else f"{round(value * 100)}%"
 
+    def longest(week: Week) -> str:
+        return duration(week.longest_seconds) if week.longest_seconds > 0 else "-"
+
     return [
         f"Bouts of an hour or more: {per_day(now)} this week, {per_day(before)} in the four "
         "weeks before.",
-        f"Longest bout: {duration(now.longest_seconds)} this week, "
-        f"{duration(before.longest_seconds)} before.",
+        f"Longest bout: {longest(now)} this week, {longest(before)} before.",
         f"Prompts answered within 10 minutes: {rate(now)} this week, {rate(before)} before.",
     ]
 
@@ -317,7 +322,7 @@ def next_prompt(status: Status, now: float) -> str:
 
 def summary(status: Status, now: float, catalogue: Catalogue) -> str:
     """``psoas status`` in one sentence."""
-    sitting = f"Sitting for {duration(status.sitting_seconds)}"
+    sitting = f"Sitting for {duration(round(status.sitting_seconds))}"  # not 0.062 s
     match status.state:
         case State.AWAY:
             return "Away from the desk: the sitting clock is at zero."
@@ -326,7 +331,8 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
             paused = " (paused)" if status.routine_paused else ""
             return f"{_routine_name(status, catalogue)}: step {step} under way{paused}."
         case State.DUE:
-            name = catalogue.stretch(status.next_stretch).name if status.next_stretch else ""
+            stretch = status.prompted_stretch or status.next_stretch
+            name = catalogue.stretch(stretch).name if stretch else ""
             return f"{sitting}; time to stretch{': ' + name if name else ''}."
         case State.SNOOZED:
             return f"{sitting}; snoozed, {next_prompt(status, now)}."

@@ -208,3 +208,17 @@ def test_the_today_line_says_the_longest_bout():
     assert (
         words.today_line(day) == "Today: sat 1 h 18 min, longest 1 h 05 min, 1 break, 0 stretches"
     )
+
+
+def test_a_new_user_is_told_there_is_no_history_yet_and_empty_weeks_say_dash():
+    from e2e import in_process
+
+    shown = in_process("stats")
+    assert shown.returncode == 0 and shown.stdout == words.NO_HISTORY_YET + "\n"
+    assert json.loads(in_process("stats", "--json").stdout)[0]["sat_minutes"] == 0
+    today = date(2026, 11, 26)  # a Thursday; psoas first ran on Monday
+    start = CAL.epoch(datetime(2026, 11, 23, 9, 0))
+    spans = [ev.SittingSpan(start, start + 600)]
+    days = day_stats(spans, CAL, today - timedelta(days=31), today)
+    now, before = this_week_and_before(days, range(5), today)
+    assert words.trend_lines(now, before)[1] == "Longest bout: 10 min this week, - before."

@@ -59,6 +59,7 @@ class ControlHandler:
             "next_prompt": when(status.next_prompt),
             "paused_until": when(status.paused_until),
             "next_stretch": status.next_stretch,
+            "prompted_stretch": status.prompted_stretch,
             "routine": status.routine,
             "held": (
                 {"reason": status.held_for, "since": when(status.held_since)}

@@ -267,6 +267,7 @@ class SittingCore:
             self.next_stretch(),
             held_for=held[1] if held else None,
             held_since=self._epoch(now, held[0]) if held else None,
+            prompted_stretch=self.last_stretch if self.span and self.span.prompts else None,
         )
 
     def snapshot(self, now: Moment) -> dict[str, float | str | int | None]:

@@ -34,6 +34,7 @@ class Status:
     routine_paused: bool = False
     held_for: str | None = None  # why a due prompt waits ("call", "dnd"...)
     held_since: float | None = None  # epoch seconds
+    prompted_stretch: str | None = None  # what the prompt that is out names (repeats rotate)
 
 
 @dataclass(frozen=True)
