@@ -94,11 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate",
         parents=[common, with_config],
         help="replay a day from a scenario file and print the notifications as JSON lines",
-        description="Replay a day through the real sitting clock on a simulated clock and print "
-        "one JSON object per notification it would show. SCENARIO has one event per line, "
-        "'HH:MM[:SS] EVENT [ARG]', with '#' comments and an optional first line 'date YYYY-MM-DD'. "
-        "Events: active, away, lock, unlock, suspend, resume, snooze [MINUTES], done, skip, "
-        "routine [NAME], pause MINUTES, resume-reminders, end (the last line).",
+        description=_simulate_description(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sim.add_argument("scenario", type=Path, metavar="SCENARIO", help="the scenario file")
     sim.add_argument(
@@ -220,6 +217,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     path.set_defaults(handler=_config_path)
     return parser
+
+
+def _simulate_description() -> str:
+    """What a scenario is, then every event it may use: the list comes from the parser's own."""
+    import textwrap
+
+    from reminder.scenario import events_help
+
+    intro = (
+        "Replay a day through the real sitting clock on a simulated clock and print one JSON "
+        "object per notification it would show. SCENARIO has one event per line, "
+        "'HH:MM[:SS] EVENT [ARG]', with '#' comments and an optional first line "
+        "'date YYYY-MM-DD'."
+    )
+    return f"{textwrap.fill(intro, 79)}\n\nevents:\n{events_help()}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,10 +5,13 @@ test_reliability.py (on a bare machine), test_control.py and test_restart.py."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
 from e2e import in_process, psoas
+
+from reminder.scenario import EVENTS, parse_scenario
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *names: str) -> None:
@@ -41,6 +44,25 @@ def test_simulate_prints_a_json_line_per_notification(tmp_path):
         ("11:05:00", "prompt", 60),
     ]
     assert records[0]["stretch"] != records[1]["stretch"]
+
+
+def test_simulate_help_lists_every_event_a_scenario_may_use():
+    text = in_process("simulate", "--help").stdout
+    assert "events:" in text, text
+    section = text.split("events:", 1)[1].split("\n\n", 1)[0]
+    listed = re.findall(r"^  ([a-z-]+)(?: (\[?[A-Z]+\]?))?  ", section, re.MULTILINE)
+    assert [name for name, _ in listed] == list(EVENTS)
+    assert {"cancel-routine", "free"} <= {name for name, _ in listed}
+    assert ("busy", "REASON") in listed
+    # Each event, written as the help shows it, is one the parser takes.
+    sample = {"MINUTES": "5", "NAME": "floor", "REASON": "call"}
+    first = {"unlock": "lock", "resume": "suspend"}  # what must come before them
+    for name, arg in listed:
+        word = sample[arg.strip("[]")] if arg else ""
+        lines = ["09:00 active", f"09:05 {first.get(name, 'active')}", f"09:10 {name} {word}"]
+        lines += [] if name == "end" else ["10:00 end"]
+        said = parse_scenario("\n".join(lines), "day.txt", ["floor"]).events[2]
+        assert (said.name, said.arg) == (name, word or None)
 
 
 def test_simulate_uses_the_config_given(tmp_path):
