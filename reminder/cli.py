@@ -554,19 +554,17 @@ def _config_init(args: argparse.Namespace) -> int:
 
 
 def _config_check(args: argparse.Namespace) -> int:
+    from reminder.config import DEFAULTS, file_settings
+    from reminder.words import config_settings
+
     config, _ = _load_config(args.file)
+    shown = file_settings(config)
     if args.file is None and config.origin == "defaults":
         print("no config file; using the defaults (create one with: psoas config init)")
+        print("\n".join(config_settings(shown)))
     else:
         print(f"{config.origin}: ok")
-    snooze = ", ".join(f"{m:g}" for m in config.snooze_minutes)
-    print(
-        f"  sit {config.sit_minutes:g} min, break {config.break_minutes:g} min, "
-        f"repeat every {config.repeat_minutes:g} min, snooze {snooze} min"
-    )
-    print(f"  hours {config.hours.describe()}; stretches: {config.place}", end="")
-    print(f" except {', '.join(config.exclude)}" if config.exclude else "")
-    print(f"  idle source: {config.idle_source}")
+        print("\n".join(config_settings(shown, file_settings(DEFAULTS))))
     return 0
 
 

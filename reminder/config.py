@@ -7,6 +7,7 @@ nearest known one. Nothing in the file is ever evaluated.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import os
 import re
@@ -99,6 +100,41 @@ class Config:
 
 #: Every setting as it is when the file does not say: the parser falls back on these.
 DEFAULTS = Config()
+
+
+def file_settings(config: Config) -> dict[str, str]:
+    """Every key a config file may set ("hours.start" for one in a table) with its value in
+    ``config``, written as the file writes it: what ``psoas config check`` shows.
+
+    It walks TOP_KEYS and TABLES, the keys the parser knows, so a key added there cannot be left
+    out here (a key with no value below fails loudly, in the tests, not silently).
+    """
+    hours = config.hours
+    end = "24:00" if hours.end == time(0) else f"{hours.end:%H:%M}"
+    tables: dict[str, dict[str, Any]] = {
+        "hours": {
+            "days": [DAY_NAMES[day] for day in sorted(hours.days)],
+            "start": f"{hours.start:%H:%M}",
+            "end": end,
+        },
+        "stretches": {"place": config.place, "exclude": config.exclude},
+        "quiet": {key: getattr(config.quiet, key) for key in TABLES["quiet"]},
+    }
+    shown = {key: _toml(getattr(config, key)) for key in TOP_KEYS}
+    for table, keys in TABLES.items():
+        shown |= {f"{table}.{key}": _toml(tables[table][key]) for key in keys}
+    return shown
+
+
+def _toml(value: Any) -> str:
+    """A setting's value as TOML writes it: 60, 0.5, "auto", ["mon", "tue"]."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return "[" + ", ".join(_toml(item) for item in value) + "]"
 
 
 def settings_for(config: Config, catalogue: Catalogue) -> Settings:

@@ -413,6 +413,19 @@ def config_line(config: Config) -> str:
     return f"a prompt after {duration(config.sit_seconds)} of sitting, {hours}"
 
 
+def config_settings(shown: dict[str, str], defaults: dict[str, str] | None = None) -> list[str]:
+    """``psoas config check``: each setting as the file writes it, and with ``defaults``, which
+    of them the file leaves as they are. The lines read as a config file of their own."""
+    lines = [f"{key} = {value}" for key, value in shown.items()]
+    if defaults is None:
+        return [f"  {line}" for line in lines]
+    width = max(map(len, lines))
+    return [
+        f"  {line:<{width}}  # default" if defaults.get(key) == value else f"  {line}"
+        for line, (key, value) in zip(lines, shown.items(), strict=True)
+    ]
+
+
 def running(config: Config, now: float, calendar: Calendar) -> str:
     """The line ``psoas run`` starts with: what it will do, and when it starts to (it may be
     evening: then nothing happens for hours, and that is right)."""

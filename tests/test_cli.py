@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 
 from e2e import in_process, psoas
 
+from reminder.config import TABLES, TOP_KEYS, parse_config
 from reminder.scenario import EVENTS, parse_scenario
 
 
@@ -110,7 +112,41 @@ def test_config_init_writes_the_example_once_and_check_accepts_it(tmp_path):
     assert again.returncode != 0 and "exist" in again.stderr
     assert Path(path).read_text().endswith("# mine\n")  # never overwritten
     check = in_process("config", "check")
-    assert check.returncode == 0 and "sit 60 min" in check.stdout
+    assert check.returncode == 0 and "sit_minutes = 60" in check.stdout
+
+
+def _keys(table: dict, prefix: str = "") -> list[str]:
+    """Every key of a TOML document, dotted: 'sit_minutes', 'quiet.apps'."""
+    return [
+        found
+        for key, value in table.items()
+        for found in (
+            _keys(value, f"{prefix}{key}.") if isinstance(value, dict) else [prefix + key]
+        )
+    ]
+
+
+def test_config_check_shows_every_setting_and_they_read_back_as_the_same_config(tmp_path):
+    example = Path(__file__).parent.parent / "config.example.toml"
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        'sit_minutes = 0.5\nroutine_pace = 1.5\nsnooze_minutes = [7.5]\n[hours]\nend = "24:00"\n'
+        '[stretches]\nplace = "desk"\nexclude = ["raised-foot"]\n'
+        '[quiet]\nwhen = ["call"]\napps = ["zoom", "teams"]\nrecheck_minutes = 0.25\n'
+    )
+    every = {*TOP_KEYS, *(f"{table}.{key}" for table, keys in TABLES.items() for key in keys)}
+    assert set(_keys(tomllib.loads(example.read_text()))) == every
+    for path in (example, mine):
+        result = in_process("config", "check", str(path))
+        assert result.returncode == 0, result.stderr
+        first, *lines = result.stdout.splitlines()
+        assert first == f"{path}: ok"
+        shown = "\n".join(line.strip() for line in lines)
+        assert set(_keys(tomllib.loads(shown))) == every, shown
+        # What it shows is what the file sets: read as a config file, it is the same config.
+        assert parse_config(shown, "shown") == parse_config(path.read_text(), "file"), shown
+    marked = {line.split()[0] for line in lines if line.endswith("# default")}
+    assert marked == {"break_minutes", "repeat_minutes", "idle_source", "hours.days", "hours.start"}
 
 
 def test_stretches_and_routines_as_json_carry_every_field(catalogue):
