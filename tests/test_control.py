@@ -21,6 +21,7 @@ from desktop_processes import wait_until
 from e2e import in_process, psoas, start_headless, status
 from strangers import STRANGER, as_stranger
 
+from reminder import cli_remote
 from reminder.cli import main
 from reminder.control.client import unix_request
 from reminder.control.protocol import ControlError, NotRunning, Request, parse_duration
@@ -200,6 +201,39 @@ def test_durations(text, minutes):
 def test_bad_durations_are_one_line_errors(text):
     result = in_process("pause", text)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "minutes"),
+    [((), None), (("5",), 5), (("5m",), 5), (("1h",), 60), (("1h30m",), 90), (("0.05",), 0.05)],
+)
+def test_snooze_takes_the_durations_pause_takes(monkeypatch, args, minutes):
+    sent: list[Request] = []
+
+    def answer(request: Request) -> dict:
+        sent.append(request)
+        return {"ok": True, "said": "Snoozed"}
+
+    monkeypatch.setattr(cli_remote, "request", answer)
+    result = in_process("snooze", *args)
+    assert result.returncode == 0, result.stderr
+    assert sent == [Request("snooze", minutes=minutes)]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("tomorrow", "'psoas pause tomorrow'"),
+        ("5x", "is not a duration; write e.g. 30m"),
+        ("0.01", "at least 0.05 (3 seconds)"),
+        ("9999h", "at most 10080 (a week)"),
+    ],
+)
+def test_a_snooze_that_cannot_be_is_one_line_naming_it(text, named):
+    result = in_process("snooze", text)
+    assert result.returncode == 2, result
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"psoas: snooze: '{text}'") and named in line, line
 
 
 def test_the_windows_pipe_channel_answers_only_holders_of_the_key(tmp_path):
