@@ -184,7 +184,8 @@ def send(command: Request) -> int:
     try:
         reply = request(command)
     except NotRunning as error:
-        print(f"psoas: {error}", file=sys.stderr)
+        quitting = command.command == "quit"
+        print(f"psoas: {'not running; nothing to stop' if quitting else error}", file=sys.stderr)
         return 1
     except ControlError as error:
         print(f"psoas: {error}", file=sys.stderr)

@@ -31,6 +31,9 @@ from reminder.store import HistoryStore
 
 E = TypeVar("E")
 
+#: What a command for the running psoas says, on stderr, when none runs.
+NOT_RUNNING = "psoas: not running (start it with 'psoas run')"
+
 
 def start_psoas(desk: Desktop, config_text: str, *args: str) -> Process:
     """``psoas -v run`` on the desktop, with a config written from ``config_text``."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY
 from desktop_processes import wait_until
-from e2e import in_process, psoas, start_headless, status
+from e2e import NOT_RUNNING, in_process, psoas, start_headless, status
 from strangers import STRANGER, as_stranger
 
 from reminder import cli_remote
@@ -84,7 +84,7 @@ def test_a_crashed_daemon_leaves_nothing_that_blocks_the_next(env, daemon, tmp_p
     process.wait()
     assert sock.exists()
     stale = psoas(env, "status")
-    assert stale.returncode == 1 and "not running" in stale.stderr
+    assert (stale.returncode, stale.stderr.strip()) == (1, NOT_RUNNING)
     again = start_headless(tmp_path / "psoas.toml")
     try:
         answered = wait_until(lambda: status(env), 20, "the new psoas to answer", process=again)
@@ -95,10 +95,19 @@ def test_a_crashed_daemon_leaves_nothing_that_blocks_the_next(env, daemon, tmp_p
 
 
 def test_without_a_daemon_each_command_says_so_in_one_line():
-    for args in (["status"], ["snooze"], ["skip"], ["done"], ["pause", "30m"], ["quit"]):
+    for args in (
+        ["status"],
+        ["snooze"],
+        ["skip"],
+        ["done"],
+        ["pause", "30m"],
+        ["routine", "--pause"],
+    ):
         result = in_process(*args)
         assert result.returncode == 1, args
-        assert result.stderr.strip() == "psoas: psoas is not running", args
+        assert result.stderr == NOT_RUNNING + "\n", args
+    stopping = in_process("quit")
+    assert (stopping.returncode, stopping.stderr) == (1, "psoas: not running; nothing to stop\n")
 
 
 def test_garbage_on_the_socket_gets_an_error_and_the_daemon_lives_on(env, daemon):

@@ -52,7 +52,11 @@ class ControlError(Exception):
 
 
 class NotRunning(ControlError):
-    pass
+    """No psoas answers here. The message follows the command line's "psoas: " and says what
+    to do."""
+
+    def __init__(self, message: str = "not running (start it with 'psoas run')") -> None:
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def decode_request(line: bytes, routines: Collection[str]) -> Request:
 def decode_reply(data: bytes) -> dict[str, Any]:
     reply = _decode(data, "answer")
     if not isinstance(reply.get("ok"), bool):
-        raise ControlError("psoas sent an answer without 'ok'")
+        raise ControlError("the running psoas sent an answer without 'ok'")
     return reply
 
 
