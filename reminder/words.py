@@ -437,6 +437,13 @@ def running(config: Config, now: float, calendar: Calendar) -> str:
     return line
 
 
+def no_session_bus(tray: bool) -> str:
+    """``psoas run``'s one line for a desktop without a D-Bus session bus: all that it costs
+    (the tray, when one was wanted; notification popups)."""
+    lost = "no tray icon, and notifications" if tray else "notifications"
+    return f"no D-Bus session bus: {lost} go to the terminal"
+
+
 def config_not_opened(path: object, problem: str) -> tuple[str, str]:
     return (
         "psoas: your config file",
