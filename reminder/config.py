@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import shlex
 import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -169,10 +170,20 @@ def find_config(explicit: Path | None) -> Path | None:
             raise ConfigError(file_problem(path, problem, "config file")) from None
         if explicit is None:
             return None
-        raise ConfigError(f"{path}: no such config file (create one: psoas config init)") from None
+        raise ConfigError(
+            f"{path}: no such config file (create it: {_init_command(path)})"
+        ) from None
     except OSError as problem:
         raise ConfigError(file_problem(path, problem, "config file")) from None
     return path
+
+
+def _init_command(path: Path) -> str:
+    """The command that writes the example config to ``path``: plain for the default file, with
+    ``--config`` for any other (a plain init would write elsewhere)."""
+    if os.path.abspath(path) == os.path.abspath(config_file()):
+        return "psoas config init"
+    return f"psoas config init --config {shlex.quote(str(path))}"
 
 
 def example_text() -> str:

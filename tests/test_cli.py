@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import tomllib
 from pathlib import Path
@@ -113,6 +114,20 @@ def test_config_init_writes_the_example_once_and_check_accepts_it(tmp_path):
     assert Path(path).read_text().endswith("# mine\n")  # never overwritten
     check = in_process("config", "check")
     assert check.returncode == 0 and "sit_minutes = 60" in check.stdout
+
+
+def test_the_hint_for_a_missing_config_file_creates_that_very_file(tmp_path):
+    for missing in (
+        tmp_path / "my cfg" / "work.toml",
+        Path(in_process("config", "path").stdout.strip()),
+    ):
+        result = in_process("config", "check", str(missing))
+        assert_one_line_error(result, str(missing), "no such config file")
+        hint = re.search(r"\(create it: (psoas .*)\)$", result.stderr.strip())
+        assert hint, result.stderr
+        command = shlex.split(hint[1])
+        assert in_process(*command[1:]).returncode == 0, command  # as the user would follow it
+        assert in_process("config", "check", str(missing)).stdout.startswith(f"{missing}: ok")
 
 
 def _keys(table: dict, prefix: str = "") -> list[str]:
