@@ -340,10 +340,19 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
 
 
 def answer(
-    command: str, events: Sequence[ev.Event], status: Status, now: float, catalogue: Catalogue
+    command: str,
+    events: Sequence[ev.Event],
+    status: Status,
+    now: float,
+    catalogue: Catalogue,
+    before: Status | None = None,
 ) -> str:
-    """What a command from the command line did, in one line (or why it did nothing)."""
+    """What a command from the command line did, in one line (or why it did nothing).
+
+    ``status`` is the state after the command, ``before`` the state it found (when known): a
+    routine paused already is said to be so, not paused again."""
     happened = {type(event) for event in events}
+    was_paused = before is not None and before.routine_paused
     match command:
         case "snooze" if ev.Snoozed in happened and status.state != State.OFF_HOURS:
             return f"Snoozed: {next_prompt(status, now)}"
@@ -369,8 +378,12 @@ def answer(
             return f"{routine.name} started: {count(len(routine.steps), 'step')}"
         case "pause-routine" | "resume-routine" | "skip-step" if status.state != State.ROUTINE:
             return "Nothing to do: no routine is under way"
+        case "pause-routine" if was_paused:
+            return "Already paused: psoas routine --resume goes on with the routine"
         case "pause-routine":
             return "Routine paused: psoas routine --resume goes on with it"
+        case "resume-routine" if before is not None and not was_paused:
+            return "Nothing to resume: the routine is not paused"
         case "resume-routine":
             return "Routine going on"
         case "skip-step":
