@@ -245,9 +245,10 @@ def _routine_name(status: Status, catalogue: Catalogue) -> str:
 # ----- the terminal -----------------------------------------------------------------------------
 
 
-def terminal_routine_start(routine: Routine) -> str:
+def terminal_routine_start(routine: Routine, keys: bool = True) -> str:
+    """'Desk break: 4 steps.', and the keys where they can be pressed."""
     steps = count(len(routine.steps), "step")
-    return f"{routine.name}: {steps}. Space pauses, s skips a step, q stops."
+    return f"{routine.name}: {steps}." + (" Space pauses, s skips a step, q stops." if keys else "")
 
 
 def terminal_routine_end(routine: Routine, finished: bool) -> str:
