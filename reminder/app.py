@@ -144,6 +144,8 @@ class App:
         _wait_for_children_without_threads(loop)
         self._take_signals(loop)
         buses = self.buses = Buses(await _session_bus())
+        if buses.session is None and _desktop_over_dbus():
+            log.warning("%s", words.no_session_bus(tray=self.model is not None))
         tray = running_tray
         if self.model is not None and tray is None:
             tray = await _start_tray(self.model, buses)  # first: the icon shows soonest
@@ -276,10 +278,8 @@ class App:
                 return notifier
             except NotifyError as error:
                 log.warning("no notification buttons: %s", error)
-        if sys.platform.startswith("linux"):
-            return (
-                TerminalNotifier()
-            )  # plyer would only shell out to notify-send, hiding every failure
+        if _desktop_over_dbus():
+            return TerminalNotifier()  # plyer would only shell out to notify-send, hiding failures
         return PlyerNotifier(icons.get(None))
 
     def _on_action(self, key: str) -> None:
@@ -322,13 +322,20 @@ def _keep_in_the_log(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -
     log.info("loop: %s%s", context.get("message", "?"), f" ({error!r})" if error else "")
 
 
+def _desktop_over_dbus() -> bool:
+    """Whether the desktop's parts psoas uses, notifications and the tray, are reached over the
+    session bus (Linux: freedesktop notifications, a StatusNotifierItem); elsewhere plyer and
+    pystray need none."""
+    return sys.platform.startswith("linux")
+
+
 async def _session_bus() -> Any | None:
+    """The session bus, or None. Why there is none goes to the log file only: the user is told
+    once, in words, what it costs (:func:`words.no_session_bus`)."""
     try:
         return await connect()
     except BusError as error:
-        log.warning(
-            "%s: no notification popups (they go to the terminal), no tray menu over D-Bus", error
-        )
+        log.info("%s", error)
         return None
 
 
@@ -411,9 +418,10 @@ async def _start_tray(model: TrayModel, buses: Buses) -> Tray | None:
 
     tray: Tray
     try:
-        if sys.platform.startswith("linux"):
+        if _desktop_over_dbus():
             if buses.session is None:
-                raise TrayUnavailable("no D-Bus session bus for a StatusNotifierItem")
+                log.info("no tray icon: no D-Bus session bus for a StatusNotifierItem")
+                return None  # said already, with everything else the missing bus costs
             if await _xembed_only(buses):
                 if importlib.util.find_spec("gi") is None:
                     log.warning("this panel only shows XEmbed icons: %s", INSTALL_HINT)

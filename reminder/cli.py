@@ -94,11 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate",
         parents=[common, with_config],
         help="replay a day from a scenario file and print the notifications as JSON lines",
-        description="Replay a day through the real sitting clock on a simulated clock and print "
-        "one JSON object per notification it would show. SCENARIO has one event per line, "
-        "'HH:MM[:SS] EVENT [ARG]', with '#' comments and an optional first line 'date YYYY-MM-DD'. "
-        "Events: active, away, lock, unlock, suspend, resume, snooze [MINUTES], done, skip, "
-        "routine [NAME], pause MINUTES, resume-reminders, end (the last line).",
+        description=_simulate_description(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sim.add_argument("scenario", type=Path, metavar="SCENARIO", help="the scenario file")
     sim.add_argument(
@@ -220,6 +217,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     path.set_defaults(handler=_config_path)
     return parser
+
+
+def _simulate_description() -> str:
+    """What a scenario is, then every event it may use: the list comes from the parser's own."""
+    import textwrap
+
+    from reminder.scenario import events_help
+
+    intro = (
+        "Replay a day through the real sitting clock on a simulated clock and print one JSON "
+        "object per notification it would show. SCENARIO has one event per line, "
+        "'HH:MM[:SS] EVENT [ARG]', with '#' comments and an optional first line "
+        "'date YYYY-MM-DD'."
+    )
+    return f"{textwrap.fill(intro, 79)}\n\nevents:\n{events_help()}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -545,19 +557,17 @@ def _config_init(args: argparse.Namespace) -> int:
 
 
 def _config_check(args: argparse.Namespace) -> int:
+    from reminder.config import DEFAULTS, file_settings
+    from reminder.words import config_settings
+
     config, _ = _load_config(args.file)
+    shown = file_settings(config)
     if args.file is None and config.origin == "defaults":
         print("no config file; using the defaults (create one with: psoas config init)")
+        print("\n".join(config_settings(shown)))
     else:
         print(f"{config.origin}: ok")
-    snooze = ", ".join(f"{m:g}" for m in config.snooze_minutes)
-    print(
-        f"  sit {config.sit_minutes:g} min, break {config.break_minutes:g} min, "
-        f"repeat every {config.repeat_minutes:g} min, snooze {snooze} min"
-    )
-    print(f"  hours {config.hours.describe()}; stretches: {config.place}", end="")
-    print(f" except {', '.join(config.exclude)}" if config.exclude else "")
-    print(f"  idle source: {config.idle_source}")
+        print("\n".join(config_settings(shown, file_settings(DEFAULTS))))
     return 0
 
 

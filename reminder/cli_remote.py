@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from typing import Any
 
 from reminder.control.client import send as request
 from reminder.control.protocol import ControlError, NotRunning, Request, parse_duration
 from reminder.errors import UserError
-from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -26,12 +24,21 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=_status)
     snooze = sub.add_parser(
-        "snooze", parents=[common], help="snooze the prompt", description="Snooze the prompt."
+        "snooze",
+        parents=[common],
+        help="snooze the prompt",
+        description="Snooze the prompt: it comes again after DURATION.",
     )
     snooze.add_argument(
-        "minutes", nargs="?", type=_minutes, metavar="MINUTES", help="default: your first choice"
+        "duration",
+        nargs="?",
+        metavar="DURATION",
+        help="e.g. 5, 5m, 1h, 1h30m (a plain number is minutes); default: the first of your "
+        "config's snooze_minutes",
     )
-    snooze.set_defaults(handler=lambda a: send(Request("snooze", minutes=a.minutes)))
+    snooze.set_defaults(
+        handler=lambda a: send(Request("snooze", minutes=_duration("snooze", a.duration)))
+    )
     for name, text in (
         ("skip", "skip this break: the sitting clock starts again"),
         ("done", "I stretched: recorded as a break taken, the clock starts again"),
@@ -49,8 +56,15 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Hold prompts back; sitting is still tracked. A prompt that falls due "
         "meanwhile comes when the pause ends.",
     )
-    pause.add_argument("duration", metavar="DURATION", help="e.g. 30m, 2h, 1h30m, 45, tomorrow")
-    pause.set_defaults(handler=lambda a: send(Request("pause", minutes=_duration(a.duration))))
+    pause.add_argument(
+        "duration",
+        metavar="DURATION",
+        help="e.g. 30m, 2h, 1h30m, 45 (a plain number is minutes), or tomorrow (until your "
+        "working hours start on a later day)",
+    )
+    pause.set_defaults(
+        handler=lambda a: send(Request("pause", minutes=_duration("pause", a.duration)))
+    )
 
 
 def add_autostart(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -147,23 +161,15 @@ def _entry_problem(command: str, error: Exception) -> int:
     return 1
 
 
-def _minutes(text: str) -> float:
+def _duration(command: str, text: str | None) -> float | None:
+    """The minutes of ``psoas pause`` or ``psoas snooze``, checked here, before any daemon is
+    asked; None for a pause until tomorrow, or a snooze given no duration."""
+    if text is None:
+        return None
     try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not minutes_allowed(value):
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: give a number of minutes, {MINUTES_ALLOWED} (e.g. 15)"
-        )
-    return value
-
-
-def _duration(text: str) -> float | None:
-    try:
-        return parse_duration(text)
+        return parse_duration(text, command, tomorrow=command == "pause")
     except ValueError as error:
-        raise UserError(f"pause: {error}") from None
+        raise UserError(f"{command}: {error}") from None
 
 
 def daemon_running() -> bool:
@@ -178,7 +184,8 @@ def send(command: Request) -> int:
     try:
         reply = request(command)
     except NotRunning as error:
-        print(f"psoas: {error}", file=sys.stderr)
+        quitting = command.command == "quit"
+        print(f"psoas: {'not running; nothing to stop' if quitting else error}", file=sys.stderr)
         return 1
     except ControlError as error:
         print(f"psoas: {error}", file=sys.stderr)

@@ -7,9 +7,11 @@ nearest known one. Nothing in the file is ever evaluated.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import os
 import re
+import shlex
 import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -101,6 +103,41 @@ class Config:
 DEFAULTS = Config()
 
 
+def file_settings(config: Config) -> dict[str, str]:
+    """Every key a config file may set ("hours.start" for one in a table) with its value in
+    ``config``, written as the file writes it: what ``psoas config check`` shows.
+
+    It walks TOP_KEYS and TABLES, the keys the parser knows, so a key added there cannot be left
+    out here (a key with no value below fails loudly, in the tests, not silently).
+    """
+    hours = config.hours
+    end = "24:00" if hours.end == time(0) else f"{hours.end:%H:%M}"
+    tables: dict[str, dict[str, Any]] = {
+        "hours": {
+            "days": [DAY_NAMES[day] for day in sorted(hours.days)],
+            "start": f"{hours.start:%H:%M}",
+            "end": end,
+        },
+        "stretches": {"place": config.place, "exclude": config.exclude},
+        "quiet": {key: getattr(config.quiet, key) for key in TABLES["quiet"]},
+    }
+    shown = {key: _toml(getattr(config, key)) for key in TOP_KEYS}
+    for table, keys in TABLES.items():
+        shown |= {f"{table}.{key}": _toml(tables[table][key]) for key in keys}
+    return shown
+
+
+def _toml(value: Any) -> str:
+    """A setting's value as TOML writes it: 60, 0.5, "auto", ["mon", "tue"]."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return "[" + ", ".join(_toml(item) for item in value) + "]"
+
+
 def settings_for(config: Config, catalogue: Catalogue) -> Settings:
     """What the core needs of a config: every duration in seconds, the stretches it may name."""
     allowed = catalogue.allowed(config.place, config.exclude)
@@ -133,10 +170,20 @@ def find_config(explicit: Path | None) -> Path | None:
             raise ConfigError(file_problem(path, problem, "config file")) from None
         if explicit is None:
             return None
-        raise ConfigError(f"{path}: no such config file (create one: psoas config init)") from None
+        raise ConfigError(
+            f"{path}: no such config file (create it: {_init_command(path)})"
+        ) from None
     except OSError as problem:
         raise ConfigError(file_problem(path, problem, "config file")) from None
     return path
+
+
+def _init_command(path: Path) -> str:
+    """The command that writes the example config to ``path``: plain for the default file, with
+    ``--config`` for any other (a plain init would write elsewhere)."""
+    if os.path.abspath(path) == os.path.abspath(config_file()):
+        return "psoas config init"
+    return f"psoas config init --config {shlex.quote(str(path))}"
 
 
 def example_text() -> str:

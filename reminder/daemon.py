@@ -70,11 +70,21 @@ class _Reconfigure:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a command led to: the events it brought, and the state just before and after it (a
+    command that changes nothing, such as pausing a paused routine, brings no event)."""
+
+    events: list[ev.Event]
+    before: Status
+    after: Status
+
+
+@dataclass(frozen=True)
 class _Asked:
     """A command whose asker waits for what followed from it."""
 
     command: Command
-    done: asyncio.Future[tuple[list[ev.Event], Status]]
+    done: asyncio.Future[Outcome]
 
 
 class _Stop:
@@ -121,8 +131,8 @@ class Daemon:
         """Queue a command (on the daemon's loop)."""
         self._work.put_nowait(command)
 
-    async def carry_out(self, command: Command) -> tuple[list[ev.Event], Status]:
-        """Queue a command and wait until it is done: what followed from it, and the state after."""
+    async def carry_out(self, command: Command) -> Outcome:
+        """Queue a command and wait until it is done: what followed from it."""
         asked = _Asked(command, asyncio.get_running_loop().create_future())
         self._work.put_nowait(asked)
         return await asked.done
@@ -201,11 +211,12 @@ class Daemon:
         slept = self.clock.slept_since()
         events = self.core.observe(now, idle, locked=locked, slept_since=slept, busy=busy)
         command = item.command if isinstance(item, _Asked) else item
+        before = self.core.status(now) if isinstance(item, _Asked) else None
         answer = [] if isinstance(command, _Tick) else self.core.command(now, command)
         self._publish(events + answer)
         self._arm()
-        if isinstance(item, _Asked) and not item.done.done():
-            item.done.set_result((answer, self.core.status(self.clock.now())))
+        if before is not None and isinstance(item, _Asked) and not item.done.done():
+            item.done.set_result(Outcome(answer, before, self.core.status(self.clock.now())))
 
     async def _read_idle(self) -> tuple[float | None, bool]:
         """Seconds since the last input (None: nothing can see input) and the screen lock."""

@@ -24,7 +24,12 @@ from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 
 DEFAULT_DAY = date(2024, 1, 1)  # a Monday
 
-#: event name -> (argument, what it means); argument is None, "optional" or "required".
+#: Why a user may be busy, as the busy signals say it.
+BUSY_REASONS = ("dnd", "fullscreen", "call", "camera", "apps")
+
+#: event name -> (its argument as help shows it, what it means). The argument is None (none),
+#: "[WORD]" (optional) or "WORD" (required); the parser and ``psoas simulate --help`` both read
+#: this, so the events the help lists are the events a scenario may use.
 EVENTS: dict[str, tuple[str | None, str]] = {
     "active": (None, "the user uses the computer from now on"),
     "away": (None, "no input from now on"),
@@ -32,20 +37,20 @@ EVENTS: dict[str, tuple[str | None, str]] = {
     "unlock": (None, "the screen is unlocked and the user is back"),
     "suspend": (None, "the machine goes to sleep"),
     "resume": (None, "the machine wakes and the user is back"),
-    "snooze": ("optional", "snooze the prompt [MINUTES]"),
+    "snooze": ("[MINUTES]", "snooze the prompt (default: the first of snooze_minutes)"),
     "done": (None, "the user stretched"),
     "skip": (None, "skip this break"),
-    "routine": ("optional", "start a guided routine [NAME]"),
-    "pause": ("required", "pause prompts for MINUTES"),
-    "resume-reminders": (None, "end a pause"),
+    "routine": ("[NAME]", "start a guided routine (default: desk)"),
     "cancel-routine": (None, "stop the routine under way"),
-    "busy": ("required", "the user should not be interrupted from now on: REASON"),
+    "pause": ("MINUTES", "hold prompts back for MINUTES"),
+    "resume-reminders": (None, "end a pause"),
+    "busy": (
+        "REASON",
+        f"the user is not to be interrupted from now on; REASON: {', '.join(BUSY_REASONS)}",
+    ),
     "free": (None, "the user may be interrupted again"),
     "end": (None, "the end of the day (the last line)"),
 }
-
-#: Why a user may be busy, as the busy signals say it.
-BUSY_REASONS = ("dnd", "fullscreen", "call", "camera", "apps")
 
 #: The scenario events that are the user's commands, by the name of the command each one is.
 SCENARIO_COMMANDS = {
@@ -144,9 +149,13 @@ def _parse_event(words: list[str], where: str, routines: Collection[str]) -> Sce
         )
     takes, meaning = EVENTS[name]
     if len(args) > (0 if takes is None else 1):
-        raise ScenarioError(f"{where}: too many words for {name!r} ({meaning})")
-    if takes == "required" and not args:
-        raise ScenarioError(f"{where}: {name!r} needs an argument ({meaning})")
+        raise ScenarioError(
+            f"{where}: too many words for {name!r}; write '{usage(name)}' ({meaning})"
+        )
+    if takes is not None and not takes.startswith("[") and not args:
+        raise ScenarioError(
+            f"{where}: {name!r} needs an argument; write '{usage(name)}' ({meaning})"
+        )
     arg = args[0] if args else None
     if arg is not None and name in ("snooze", "pause"):
         _parse_minutes(arg, where, name)
@@ -161,6 +170,29 @@ def _parse_event(words: list[str], where: str, routines: Collection[str]) -> Sce
             f"use one of {', '.join(routines)}"
         )
     return ScenarioEvent(seconds, name, arg, 0)
+
+
+def usage(name: str) -> str:
+    """An event as a scenario line writes it after the time: 'snooze [MINUTES]', 'pause MINUTES'."""
+    takes = EVENTS[name][0]
+    return f"{name} {takes}" if takes else name
+
+
+def events_help(width: int = 79) -> str:
+    """Every event a scenario may use and what it means, a line each (wrapped to ``width``), as
+    ``psoas simulate --help`` lists them."""
+    import textwrap
+
+    column = max(len(usage(name)) for name in EVENTS) + 4
+    return "\n".join(
+        textwrap.fill(
+            meaning,
+            width,
+            initial_indent=f"  {usage(name):<{column - 2}}",
+            subsequent_indent=" " * column,
+        )
+        for name, (_, meaning) in EVENTS.items()
+    )
 
 
 def _parse_time(word: str, where: str) -> float:

@@ -1,7 +1,8 @@
 """A guided routine in the terminal, for when no reminder is running: countdown and progress bar.
 
 Keys: space pauses and resumes, ``s`` skips to the next step, ``q`` stops. The screen is redrawn
-once a second while the countdown shows seconds; that is the whole of its work.
+once a second while the countdown shows seconds; that is the whole of its work. Written to a pipe
+or a file, the routine is plain lines, a few for each step as it starts.
 """
 
 from __future__ import annotations
@@ -50,13 +51,19 @@ def run_in_terminal(
     keys: TextIO | None = None,
     out: TextIO | None = None,
 ) -> bool:
-    """Play the routine; True if it ran to the end, False if the user stopped it."""
+    """Play the routine; True if it ran to the end, False if the user stopped it.
+
+    On a terminal a bar and a countdown for the step redraw in place; elsewhere (a pipe, a file)
+    each step is plain lines as it starts. The keys are offered only where they can be read.
+    """
     keys = keys or sys.stdin
     out = out or sys.stdout
+    live = _is_terminal(out)
+    clear = "\r\033[K" if live else ""  # back over the countdown line, on a terminal only
     run = RoutineRun(routine, time.monotonic(), pace)
-    out.write(words.terminal_routine_start(routine) + "\n")
     log.info("routine %s started in the terminal", routine.id)
     with _keys(keys) as interactive:
+        out.write(words.terminal_routine_start(routine, keys=interactive) + "\n")
         while True:
             now = time.monotonic()
             begun, finished = run.advance(now)
@@ -64,33 +71,45 @@ def run_in_terminal(
                 step = routine.steps[index]
                 stretch = catalogue.stretch(step.stretch)
                 title = words.step_title(index, len(routine.steps), stretch.name, step.side)
-                out.write(f"\r\033[K\n{title}\n")
+                out.write(f"{clear}\n{title}\n")
                 instruction = words.step_instruction(step, stretch.how, *run.step_seconds(index))
                 picture = _picture(catalogue, step.stretch)
                 if picture is not None:
                     instruction += f"\n  {words.picture_line(picture)}"
                 out.write(f"  {instruction}\n")
             if finished:
-                out.write(f"\r\033[K\n{words.terminal_routine_end(routine, finished=True)}\n")
+                out.write(f"{clear}\n{words.terminal_routine_end(routine, finished=True)}\n")
                 out.flush()
                 log.info("routine %s finished in the terminal: a break taken", routine.id)
                 return True
             next_change = run.next_change()
             left = (next_change - now) if next_change is not None else 0
-            filled = round(run.progress(now) * BAR)
-            state = words.countdown(left, run.paused)
-            out.write(f"\r\033[K  [{'#' * filled}{'-' * (BAR - filled)}] {state}")
+            if live:
+                filled = round(run.step_progress(now) * BAR)
+                state = words.countdown(left, run.paused)
+                out.write(f"{clear}  [{'#' * filled}{'-' * (BAR - filled)}] {state}")
             out.flush()
             wait = 1.0 if run.paused else min(1.0, max(0.05, left % 1 or 1.0))
+            if not live and not interactive:
+                wait = max(0.05, left)  # nothing to redraw and no key to wait for
             key = _read_key(keys, wait) if interactive else _sleep(wait)
             if key == " ":
                 (run.resume if run.paused else run.pause)(time.monotonic())
             elif key in ("s", "S"):
                 run.skip_step(time.monotonic())
             elif key in ("q", "Q", "\x1b"):
-                out.write(f"\r\033[K\n{words.terminal_routine_end(routine, finished=False)}\n")
+                out.write(f"{clear}\n{words.terminal_routine_end(routine, finished=False)}\n")
+                out.flush()
                 log.info("routine %s stopped in the terminal", routine.id)
                 return False
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal (a closed or odd one is not)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _picture(catalogue: Catalogue, stretch_id: str) -> Path | None:

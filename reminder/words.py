@@ -250,9 +250,10 @@ def _routine_name(status: Status, catalogue: Catalogue) -> str:
 # ----- the terminal -----------------------------------------------------------------------------
 
 
-def terminal_routine_start(routine: Routine) -> str:
+def terminal_routine_start(routine: Routine, keys: bool = True) -> str:
+    """'Desk break: 4 steps.', and the keys where they can be pressed."""
     steps = count(len(routine.steps), "step")
-    return f"{routine.name}: {steps}. Space pauses, s skips a step, q stops."
+    return f"{routine.name}: {steps}." + (" Space pauses, s skips a step, q stops." if keys else "")
 
 
 def terminal_routine_end(routine: Routine, finished: bool) -> str:
@@ -346,10 +347,19 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
 
 
 def answer(
-    command: str, events: Sequence[ev.Event], status: Status, now: float, catalogue: Catalogue
+    command: str,
+    events: Sequence[ev.Event],
+    status: Status,
+    now: float,
+    catalogue: Catalogue,
+    before: Status | None = None,
 ) -> str:
-    """What a command from the command line did, in one line (or why it did nothing)."""
+    """What a command from the command line did, in one line (or why it did nothing).
+
+    ``status`` is the state after the command, ``before`` the state it found (when known): a
+    routine paused already is said to be so, not paused again."""
     happened = {type(event) for event in events}
+    was_paused = before is not None and before.routine_paused
     match command:
         case "snooze" if ev.Snoozed in happened and status.state != State.OFF_HOURS:
             return f"Snoozed: {next_prompt(status, now)}"
@@ -375,8 +385,12 @@ def answer(
             return f"{routine.name} started: {count(len(routine.steps), 'step')}"
         case "pause-routine" | "resume-routine" | "skip-step" if status.state != State.ROUTINE:
             return "Nothing to do: no routine is under way"
+        case "pause-routine" if was_paused:
+            return "Already paused: psoas routine --resume goes on with the routine"
         case "pause-routine":
             return "Routine paused: psoas routine --resume goes on with it"
+        case "resume-routine" if before is not None and not was_paused:
+            return "Nothing to resume: the routine is not paused"
         case "resume-routine":
             return "Routine going on"
         case "skip-step":
@@ -419,6 +433,19 @@ def config_line(config: Config) -> str:
     return f"a prompt after {duration(config.sit_seconds)} of sitting, {hours}"
 
 
+def config_settings(shown: dict[str, str], defaults: dict[str, str] | None = None) -> list[str]:
+    """``psoas config check``: each setting as the file writes it, and with ``defaults``, which
+    of them the file leaves as they are. The lines read as a config file of their own."""
+    lines = [f"{key} = {value}" for key, value in shown.items()]
+    if defaults is None:
+        return [f"  {line}" for line in lines]
+    width = max(map(len, lines))
+    return [
+        f"  {line:<{width}}  # default" if defaults.get(key) == value else f"  {line}"
+        for line, (key, value) in zip(lines, shown.items(), strict=True)
+    ]
+
+
 def running(config: Config, now: float, calendar: Calendar) -> str:
     """The line ``psoas run`` starts with: what it will do, and when it starts to (it may be
     evening: then nothing happens for hours, and that is right)."""
@@ -428,6 +455,13 @@ def running(config: Config, now: float, calendar: Calendar) -> str:
     if opens != local:
         line += f" (now outside those hours; next from {when(calendar.epoch(opens), now)})"
     return line
+
+
+def no_session_bus(tray: bool) -> str:
+    """``psoas run``'s one line for a desktop without a D-Bus session bus: all that it costs
+    (the tray, when one was wanted; notification popups)."""
+    lost = "no tray icon, and notifications" if tray else "notifications"
+    return f"no D-Bus session bus: {lost} go to the terminal"
 
 
 def config_not_opened(path: object, problem: str) -> tuple[str, str]:

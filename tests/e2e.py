@@ -31,6 +31,9 @@ from reminder.store import HistoryStore
 
 E = TypeVar("E")
 
+#: What a command for the running psoas says, on stderr, when none runs.
+NOT_RUNNING = "psoas: not running (start it with 'psoas run')"
+
 
 def start_psoas(desk: Desktop, config_text: str, *args: str) -> Process:
     """``psoas -v run`` on the desktop, with a config written from ``config_text``."""
@@ -216,16 +219,19 @@ def start_headless(
     *,
     name: str = "psoas",
     piped: bool = False,
+    tray: bool = False,
     **kwargs: Any,
 ) -> Process:
     """``psoas run --headless`` as a separate, real process (in ``env``, else the test's private
-    environment), what it says read with ``stderr_text()`` while it runs.
+    environment), what it says read with ``stderr_text()`` while it runs. With ``tray``, a plain
+    ``psoas run``, which wants a tray icon.
 
     Its output goes to files beside the config: nothing can fill a pipe and hold it up. With
     ``piped``, stderr is a pipe that a thread reads instead, for a child whose writes to files are
     made to fail (a full disk): its terminal must still work.
     """
-    command = [sys.executable, "-m", "reminder", "run", "--headless", "--config", str(config)]
+    headless = [] if tray else ["--headless"]
+    command = [sys.executable, "-m", "reminder", "run", *headless, "--config", str(config)]
     options: dict[str, Any] = {
         "env": os.environ.copy() if env is None else env,
         "cwd": ROOT,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import plistlib
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -13,7 +15,8 @@ from pathlib import Path
 
 from e2e import in_process
 
-from reminder import autostart, desktop_entry
+from reminder import autostart, desktop_entry, terminal_routine
+from reminder.store import HistoryStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,7 +107,7 @@ def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
     finally:
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert "[" in screen and "#" in screen  # the progress bar
+    assert re.search(r"\[[#-]{24}\] \d+ s left in this step", screen)  # the step's bar
     # The break is kept in the history, as the daemon would have kept it.
     from reminder.store import HistoryStore
 
@@ -126,3 +129,58 @@ def test_terminal_routine_can_be_stopped_with_q():
     finally:
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 1
+
+
+class _Time:
+    """The terminal routine's clock, moved only by its own sleeps: a routine plays instantly."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class _Screen(io.StringIO):
+    """What a terminal would show, kept as written."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_routine_into_a_pipe_is_plain_lines_a_step_and_ends_as_usual(
+    private_env, monkeypatch
+):
+    monkeypatch.setattr(terminal_routine, "time", _Time())
+    with open(os.devnull) as nothing:  # psoas routine </dev/null | cat
+        monkeypatch.setattr(sys, "stdin", nothing)
+        result = in_process("routine", "desk")
+    assert result.returncode == 0, result.stderr
+    said = result.stdout
+    assert "\r" not in said and "\x1b" not in said, repr(said[:300])
+    assert said.splitlines()[0] == "Desk break: 4 steps."  # no keys to press: none offered
+    assert "left in this step" not in said and "[---" not in said
+    for step in range(1, 5):
+        assert said.count(f"Step {step} of 4: ") == 1, said
+    assert said.rstrip().endswith("Desk break: done. Well done.")
+    store = HistoryStore(private_env.history, read_only=True)
+    assert sorted(e.kind for e in store.events()) == ["break", "routine-done", "routine-start"]
+
+
+def test_the_terminal_bar_fills_with_the_step_the_countdown_counts_down(catalogue, monkeypatch):
+    monkeypatch.setattr(terminal_routine, "time", _Time())
+    screen = _Screen()
+    routine = catalogue.routine("desk")
+    assert terminal_routine.run_in_terminal(routine, catalogue, keys=io.StringIO(), out=screen)
+    steps = screen.getvalue().split("\nStep ")[1:]
+    assert len(steps) == 4
+    frames = 0
+    for step, shown in zip(routine.steps, steps, strict=True):
+        for bar, left in re.findall(r"\[([#-]{24})\] (\d+) s left in this step", shown):
+            done = bar.count("#") / 24
+            assert abs(done - (1 - int(left) / step.total_seconds)) <= 1 / 24, (bar, left)
+            frames += 1
+    assert frames > 100  # a frame a second through the 135 s routine

@@ -5,10 +5,16 @@ test_reliability.py (on a bare machine), test_control.py and test_restart.py."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import subprocess
+import tomllib
 from pathlib import Path
 
 from e2e import in_process, psoas
+
+from reminder.config import TABLES, TOP_KEYS, parse_config
+from reminder.scenario import EVENTS, parse_scenario
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *names: str) -> None:
@@ -41,6 +47,25 @@ def test_simulate_prints_a_json_line_per_notification(tmp_path):
         ("11:05:00", "prompt", 60),
     ]
     assert records[0]["stretch"] != records[1]["stretch"]
+
+
+def test_simulate_help_lists_every_event_a_scenario_may_use():
+    text = in_process("simulate", "--help").stdout
+    assert "events:" in text, text
+    section = text.split("events:", 1)[1].split("\n\n", 1)[0]
+    listed = re.findall(r"^  ([a-z-]+)(?: (\[?[A-Z]+\]?))?  ", section, re.MULTILINE)
+    assert [name for name, _ in listed] == list(EVENTS)
+    assert {"cancel-routine", "free"} <= {name for name, _ in listed}
+    assert ("busy", "REASON") in listed
+    # Each event, written as the help shows it, is one the parser takes.
+    sample = {"MINUTES": "5", "NAME": "floor", "REASON": "call"}
+    first = {"unlock": "lock", "resume": "suspend"}  # what must come before them
+    for name, arg in listed:
+        word = sample[arg.strip("[]")] if arg else ""
+        lines = ["09:00 active", f"09:05 {first.get(name, 'active')}", f"09:10 {name} {word}"]
+        lines += [] if name == "end" else ["10:00 end"]
+        said = parse_scenario("\n".join(lines), "day.txt", ["floor"]).events[2]
+        assert (said.name, said.arg) == (name, word or None)
 
 
 def test_simulate_uses_the_config_given(tmp_path):
@@ -88,7 +113,55 @@ def test_config_init_writes_the_example_once_and_check_accepts_it(tmp_path):
     assert again.returncode != 0 and "exist" in again.stderr
     assert Path(path).read_text().endswith("# mine\n")  # never overwritten
     check = in_process("config", "check")
-    assert check.returncode == 0 and "sit 60 min" in check.stdout
+    assert check.returncode == 0 and "sit_minutes = 60" in check.stdout
+
+
+def test_the_hint_for_a_missing_config_file_creates_that_very_file(tmp_path):
+    for missing in (
+        tmp_path / "my cfg" / "work.toml",
+        Path(in_process("config", "path").stdout.strip()),
+    ):
+        result = in_process("config", "check", str(missing))
+        assert_one_line_error(result, str(missing), "no such config file")
+        hint = re.search(r"\(create it: (psoas .*)\)$", result.stderr.strip())
+        assert hint, result.stderr
+        command = shlex.split(hint[1])
+        assert in_process(*command[1:]).returncode == 0, command  # as the user would follow it
+        assert in_process("config", "check", str(missing)).stdout.startswith(f"{missing}: ok")
+
+
+def _keys(table: dict, prefix: str = "") -> list[str]:
+    """Every key of a TOML document, dotted: 'sit_minutes', 'quiet.apps'."""
+    return [
+        found
+        for key, value in table.items()
+        for found in (
+            _keys(value, f"{prefix}{key}.") if isinstance(value, dict) else [prefix + key]
+        )
+    ]
+
+
+def test_config_check_shows_every_setting_and_they_read_back_as_the_same_config(tmp_path):
+    example = Path(__file__).parent.parent / "config.example.toml"
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        'sit_minutes = 0.5\nroutine_pace = 1.5\nsnooze_minutes = [7.5]\n[hours]\nend = "24:00"\n'
+        '[stretches]\nplace = "desk"\nexclude = ["raised-foot"]\n'
+        '[quiet]\nwhen = ["call"]\napps = ["zoom", "teams"]\nrecheck_minutes = 0.25\n'
+    )
+    every = {*TOP_KEYS, *(f"{table}.{key}" for table, keys in TABLES.items() for key in keys)}
+    assert set(_keys(tomllib.loads(example.read_text()))) == every
+    for path in (example, mine):
+        result = in_process("config", "check", str(path))
+        assert result.returncode == 0, result.stderr
+        first, *lines = result.stdout.splitlines()
+        assert first == f"{path}: ok"
+        shown = "\n".join(line.strip() for line in lines)
+        assert set(_keys(tomllib.loads(shown))) == every, shown
+        # What it shows is what the file sets: read as a config file, it is the same config.
+        assert parse_config(shown, "shown") == parse_config(path.read_text(), "file"), shown
+    marked = {line.split()[0] for line in lines if line.endswith("# default")}
+    assert marked == {"break_minutes", "repeat_minutes", "idle_source", "hours.days", "hours.start"}
 
 
 def test_stretches_and_routines_as_json_carry_every_field(catalogue):

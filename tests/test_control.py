@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY
 from desktop_processes import wait_until
-from e2e import in_process, psoas, start_headless, status
+from e2e import NOT_RUNNING, in_process, psoas, start_headless, status
 from strangers import STRANGER, as_stranger
 
+from reminder import cli_remote
 from reminder.cli import main
 from reminder.control.client import unix_request
 from reminder.control.protocol import ControlError, NotRunning, Request, parse_duration
@@ -83,7 +84,7 @@ def test_a_crashed_daemon_leaves_nothing_that_blocks_the_next(env, daemon, tmp_p
     process.wait()
     assert sock.exists()
     stale = psoas(env, "status")
-    assert stale.returncode == 1 and "not running" in stale.stderr
+    assert (stale.returncode, stale.stderr.strip()) == (1, NOT_RUNNING)
     again = start_headless(tmp_path / "psoas.toml")
     try:
         answered = wait_until(lambda: status(env), 20, "the new psoas to answer", process=again)
@@ -94,10 +95,19 @@ def test_a_crashed_daemon_leaves_nothing_that_blocks_the_next(env, daemon, tmp_p
 
 
 def test_without_a_daemon_each_command_says_so_in_one_line():
-    for args in (["status"], ["snooze"], ["skip"], ["done"], ["pause", "30m"], ["quit"]):
+    for args in (
+        ["status"],
+        ["snooze"],
+        ["skip"],
+        ["done"],
+        ["pause", "30m"],
+        ["routine", "--pause"],
+    ):
         result = in_process(*args)
         assert result.returncode == 1, args
-        assert result.stderr.strip() == "psoas: psoas is not running", args
+        assert result.stderr == NOT_RUNNING + "\n", args
+    stopping = in_process("quit")
+    assert (stopping.returncode, stopping.stderr) == (1, "psoas: not running; nothing to stop\n")
 
 
 def test_garbage_on_the_socket_gets_an_error_and_the_daemon_lives_on(env, daemon):
@@ -200,6 +210,39 @@ def test_durations(text, minutes):
 def test_bad_durations_are_one_line_errors(text):
     result = in_process("pause", text)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "minutes"),
+    [((), None), (("5",), 5), (("5m",), 5), (("1h",), 60), (("1h30m",), 90), (("0.05",), 0.05)],
+)
+def test_snooze_takes_the_durations_pause_takes(monkeypatch, args, minutes):
+    sent: list[Request] = []
+
+    def answer(request: Request) -> dict:
+        sent.append(request)
+        return {"ok": True, "said": "Snoozed"}
+
+    monkeypatch.setattr(cli_remote, "request", answer)
+    result = in_process("snooze", *args)
+    assert result.returncode == 0, result.stderr
+    assert sent == [Request("snooze", minutes=minutes)]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("tomorrow", "'psoas pause tomorrow'"),
+        ("5x", "is not a duration; write e.g. 30m"),
+        ("0.01", "at least 0.05 (3 seconds)"),
+        ("9999h", "at most 10080 (a week)"),
+    ],
+)
+def test_a_snooze_that_cannot_be_is_one_line_naming_it(text, named):
+    result = in_process("snooze", text)
+    assert result.returncode == 2, result
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"psoas: snooze: '{text}'") and named in line, line
 
 
 def test_the_windows_pipe_channel_answers_only_holders_of_the_key(tmp_path):

@@ -19,11 +19,17 @@ from desktop import Desktop, wait_until
 from e2e import psoas, start_headless, start_psoas
 
 from reminder import words
+from reminder.clock import SystemCalendar, SystemClock
 from reminder.config import settings_for
+from reminder.control.handler import ControlHandler
+from reminder.control.protocol import Request
 from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.timebase import FixedCalendar, Moment
+from reminder.daemon import Daemon
+from reminder.idle import NoIdleSource
+from reminder.notify import Outbox, TerminalNotifier
 from reminder.tray.model import TrayModel
 
 CAL = FixedCalendar()
@@ -228,6 +234,33 @@ def test_each_command_answers_in_one_line(tmp_path):
         assert quitting.stdout.strip() == f"psoas (pid {daemon.pid}) stops"
     finally:
         daemon.wait(15)
+
+
+def test_a_routine_paused_already_is_said_to_be_so_and_one_going_on_too(catalogue):
+    """psoas routine --pause twice, then --resume twice: each answer says what it found."""
+
+    async def answers() -> list[str]:
+        config = make_config('idle_source = "none"\n' + EVERY_DAY, catalogue)
+        core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
+        outbox = Outbox(TerminalNotifier(io.StringIO()))
+        daemon = Daemon(core, SystemClock(), NoIdleSource(), outbox, catalogue)
+        handler = ControlHandler(daemon, catalogue, dict)
+        running = asyncio.get_running_loop().create_task(daemon.run())
+        said = []
+        for command in ("routine", "pause-routine", "pause-routine", "resume-routine"):
+            said.append((await handler.carry_out(Request(command)))["said"])
+        said.append((await handler.carry_out(Request("resume-routine")))["said"])
+        daemon.stop()
+        await asyncio.wait_for(running, 5)
+        return said
+
+    assert asyncio.run(answers()) == [
+        "Desk break started: 4 steps",
+        "Routine paused: psoas routine --resume goes on with it",
+        "Already paused: psoas routine --resume goes on with the routine",
+        "Routine going on",
+        "Nothing to resume: the routine is not paused",
+    ]
 
 
 def test_snooze_outside_working_hours_says_when_the_next_prompt_can_be(catalogue):

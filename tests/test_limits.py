@@ -4,7 +4,7 @@ several times a second, while fractional minutes stay usable for trying psoas ou
 from __future__ import annotations
 
 import pytest
-from e2e import in_process
+from e2e import NOT_RUNNING, in_process
 
 from reminder.config import ConfigError, parse_config
 from reminder.control.protocol import ControlError, checked_minutes, parse_duration
@@ -82,4 +82,4 @@ def test_the_command_line_refuses_them_before_looking_for_a_running_psoas():
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "'0.01'" in lines[0] and ALLOWED in lines[0], lines
     # At the floor the command is fine: it only finds no psoas to send it to.
-    assert in_process("snooze", "0.05").stderr.strip() == "psoas: psoas is not running"
+    assert in_process("snooze", "0.05").stderr.strip() == NOT_RUNNING

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY, OUTER_ENV
 from desktop_processes import wait_until
-from e2e import in_process, psoas, recorded, start_headless, status, stop
+from e2e import NOT_RUNNING, in_process, psoas, recorded, start_headless, status, stop
 
 from reminder import paths
 from reminder.core import events as ev
@@ -70,8 +70,8 @@ def test_the_users_own_psoas_is_never_reached(where, tmp_path_factory, tmp_path,
     try:
         before = wait_until(lambda: status(user_env), 20, "the user's psoas", process=theirs)
         # What tests do, in their own environment: no psoas is running there...
-        assert in_process("snooze").stderr.strip() == "psoas: psoas is not running"
-        assert psoas(env, "pause", "30m").stderr.strip() == "psoas: psoas is not running"
+        assert in_process("snooze").stderr.strip() == NOT_RUNNING
+        assert psoas(env, "pause", "30m").stderr.strip() == NOT_RUNNING
         # ...and one of their own starts beside the user's, takes commands and quits.
         (tmp_path / "ours.toml").write_text(config.read_text())
         ours = start_headless(tmp_path / "ours.toml")

@@ -381,6 +381,26 @@ def test_on_a_bare_machine_psoas_notifies_in_the_terminal_and_stops_on_sigterm(
     assert "stopped" in private_env.log.read_text()
 
 
+def test_without_a_session_bus_psoas_run_says_in_one_line_all_it_costs(private_env, tmp_path):
+    """psoas run wants a tray; with no session bus the line says there is none and where the
+    notifications go, once, without the connection's own error; no idle source is its own line."""
+    config = tmp_path / "psoas.toml"
+    config.write_text("sit_minutes = 60\n")
+    daemon = start_headless(config, tray=True)
+    sock = private_env.runtime / "psoas" / "psoas.sock"
+    try:
+        wait_until(sock.exists, 20, "the control socket", process=daemon)
+    finally:
+        code = stop(daemon)
+    lines = daemon.stderr_text().splitlines()
+    assert code == 0, lines
+    assert [line for line in lines if "bus" in line or "tray" in line or "Errno" in line] == [
+        "psoas: no D-Bus session bus: no tray icon, and notifications go to the terminal"
+    ]
+    assert lines.count("psoas: no idle source: every minute psoas runs counts as sitting") == 1
+    assert "no such file" in private_env.log.read_text().lower()  # the cause, in the log file
+
+
 def test_a_full_disk_loses_no_prompt_and_no_history(private_env, tmp_path):
     """The file size limit stands in for a full disk: every write to the history and the log
     fails (EFBIG) until it is lifted, which a real full disk would do with ENOSPC."""

@@ -39,7 +39,7 @@ def unix_request(line: bytes, folder: Path | None = None) -> dict[str, Any]:
                 f"{path}: longer than a Unix socket's path may be ({SOCKET_PATH_MAX - 1} bytes), "
                 "so psoas, running or not, cannot be reached; set a shorter XDG_RUNTIME_DIR"
             ) from None
-        raise NotRunning("psoas is not running") from None
+        raise NotRunning() from None
     except OSError as error:
         raise ControlError(f"{path.parent}: cannot be used ({error.strerror or error})") from None
     if not stat.S_ISSOCK(info.st_mode):
@@ -62,9 +62,9 @@ def unix_request(line: bytes, folder: Path | None = None) -> dict[str, Any]:
                 break
             data += chunk
     except (ConnectionRefusedError, FileNotFoundError):
-        raise NotRunning("psoas is not running (a stale socket was left behind)") from None
+        raise NotRunning() from None
     except OSError as error:
-        raise ControlError(f"cannot talk to psoas: {error.strerror or error}") from None
+        raise ControlError(f"cannot talk to the running psoas: {error.strerror or error}") from None
     finally:
         client.close()
     return decode_reply(data)

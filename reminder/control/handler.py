@@ -43,8 +43,10 @@ class ControlHandler:
         if request.command == "quit":
             return {"ok": True, "said": f"psoas (pid {os.getpid()}) stops", THEN: self.daemon.stop}
         command = named(request.command, request.minutes, request.name or "desk")
-        events, status = await self.daemon.carry_out(command)
-        said = words.answer(request.command, events, status, time.time(), self.catalogue)
+        done = await self.daemon.carry_out(command)
+        said = words.answer(
+            request.command, done.events, done.after, time.time(), self.catalogue, done.before
+        )
         return {"ok": True, "said": said}
 
     def status_report(self) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def load_key(path: Path, create: bool) -> bytes:
         return bytes.fromhex(path.read_text().strip())
     except FileNotFoundError:
         if not create:
-            raise NotRunning("psoas is not running") from None
+            raise NotRunning() from None
     except ValueError:
         if not create:
             raise ControlError(f"{path}: not a control key") from None
@@ -125,12 +125,12 @@ def pipe_request(
         with Client(address or pipe_address(), family=family, authkey=key) as connection:
             connection.send_bytes(line)
             if not connection.poll(CLIENT_TIMEOUT):
-                raise ControlError("cannot talk to psoas: timed out")
+                raise ControlError("cannot talk to the running psoas: timed out")
             data = connection.recv_bytes(1 << 20)
     except (FileNotFoundError, ConnectionRefusedError):
-        raise NotRunning("psoas is not running") from None
+        raise NotRunning() from None
     except AuthenticationError:
         raise ControlError("refused: this is not the control key of the running psoas") from None
     except (OSError, EOFError) as error:
-        raise ControlError(f"cannot talk to psoas: {error}") from None
+        raise ControlError(f"cannot talk to the running psoas: {error}") from None
     return decode_reply(data)

@@ -52,7 +52,11 @@ class ControlError(Exception):
 
 
 class NotRunning(ControlError):
-    pass
+    """No psoas answers here. The message follows the command line's "psoas: " and says what
+    to do."""
+
+    def __init__(self, message: str = "not running (start it with 'psoas run')") -> None:
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def decode_request(line: bytes, routines: Collection[str]) -> Request:
 def decode_reply(data: bytes) -> dict[str, Any]:
     reply = _decode(data, "answer")
     if not isinstance(reply.get("ok"), bool):
-        raise ControlError("psoas sent an answer without 'ok'")
+        raise ControlError("the running psoas sent an answer without 'ok'")
     return reply
 
 
@@ -117,20 +121,27 @@ def checked_minutes(value: Any) -> float | None:
     return float(value)
 
 
-def parse_duration(text: str) -> float | None:
-    """Minutes in '30m', '2h', '1h30m', '45' (minutes); None for 'tomorrow'; ValueError else."""
+def parse_duration(text: str, what: str = "pause", tomorrow: bool = True) -> float | None:
+    """Minutes in '30m', '2h', '1h30m', '45' (minutes), as ``psoas pause`` and ``psoas snooze``
+    take them; None for 'tomorrow' where ``tomorrow`` allows it (a pause); else ValueError, one
+    line naming the text and what ``what`` (pause, snooze) may be."""
     word = text.strip().lower()
+    forms = "e.g. 30m, 2h, 1h30m, 45 (minutes)" + (" or tomorrow" if tomorrow else "")
     if word == "tomorrow":
-        return None
+        if tomorrow:
+            return None
+        raise ValueError(
+            f"{text!r}: a {what} is a duration, {forms}; 'psoas pause tomorrow' holds prompts "
+            "back until tomorrow"
+        )
     match = _DURATION.match(word)
     if word and match and (match[1] or match[2]):
         minutes = float(match[1] or 0) * 60 + float(match[2] or 0)
         if minutes_allowed(minutes):
             return minutes
-        raise ValueError(f"{text!r}: give a pause in minutes, {MINUTES_ALLOWED}, or tomorrow")
-    raise ValueError(
-        f"{text!r} is not a duration; write e.g. 30m, 2h, 1h30m, 45 (minutes) or tomorrow"
-    )
+        or_tomorrow = ", or tomorrow" if tomorrow else ""
+        raise ValueError(f"{text!r}: give a {what} in minutes, {MINUTES_ALLOWED}{or_tomorrow}")
+    raise ValueError(f"{text!r} is not a duration; write {forms}")
 
 
 def _decode(data: bytes, what: str) -> dict[str, Any]:

@@ -111,6 +111,16 @@ class RoutineRun:
         following = min(self._announced + 1, self.step_count)
         self._shift -= self.step_start(following) - now
 
+    def step_progress(self, now: float) -> float:
+        """How far through the step on now (its work and its rest), from 0 to 1: the terminal's
+        bar, beside the seconds left in the step."""
+        index = self._announced
+        if index < 0:
+            return 0.0
+        start, end = self.step_start(index), self.step_start(index + 1)
+        at = self._paused_at if self._paused_at is not None else now
+        return 1.0 if end <= start else min(1.0, max(0.0, (at - start) / (end - start)))
+
     def progress(self, now: float) -> float:
         """How far through the routine, from 0 to 1, for the tray icon."""
         total = self._starts[-1]
