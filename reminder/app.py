@@ -410,10 +410,7 @@ async def _start_tray(model: TrayModel, buses: Buses) -> Tray | None:
     The one place a tray is chosen: on Linux a StatusNotifierItem (every current panel draws
     them), unless the panel only speaks XEmbed and pystray's extra is installed; elsewhere pystray.
     """
-    import importlib.util
-
     from reminder.tray.model import TrayUnavailable
-    from reminder.tray.pystray_tray import INSTALL_HINT, PystrayTray
     from reminder.tray.sni_tray import SniTray
 
     tray: Tray
@@ -422,15 +419,11 @@ async def _start_tray(model: TrayModel, buses: Buses) -> Tray | None:
             if buses.session is None:
                 log.info("no tray icon: no D-Bus session bus for a StatusNotifierItem")
                 return None  # said already, with everything else the missing bus costs
-            if await _xembed_only(buses):
-                if importlib.util.find_spec("gi") is None:
-                    log.warning("this panel only shows XEmbed icons: %s", INSTALL_HINT)
-                    tray = SniTray(model, buses.session)
-                else:
-                    tray = PystrayTray(model)
-            else:
-                tray = SniTray(model, buses.session)
+            tray = _xembed_tray(model) if await _xembed_only(buses) else None
+            tray = tray or SniTray(model, buses.session)
         else:
+            from reminder.tray.pystray_tray import PystrayTray
+
             tray = PystrayTray(model)
         await tray.start()
     except (TrayUnavailable, BusError) as error:
@@ -441,14 +434,29 @@ async def _start_tray(model: TrayModel, buses: Buses) -> Tray | None:
 
 
 async def _xembed_only(buses: Buses) -> bool:
-    """An XEmbed tray (trayer, stalonetray...) runs and no StatusNotifierItem host does."""
+    """An XEmbed tray (trayer, stalonetray...) runs and no StatusNotifierItem host does.
+
+    The bus is asked first: where a StatusNotifierItem host runs (nearly everywhere), the X
+    display is never opened (that alone takes 30 ms of a start that should show the icon soonest).
+    """
     from reminder.tray.pystray_tray import xembed_host_present
 
-    if not xembed_host_present():
-        return False
     with contextlib.suppress(BusError):
-        return not await name_has_owner(buses.session, SNI_WATCHER)
-    return True
+        if await name_has_owner(buses.session, SNI_WATCHER):
+            return False
+    return xembed_host_present()
+
+
+def _xembed_tray(model: TrayModel) -> PystrayTray | None:
+    """pystray's tray for an XEmbed-only panel, or None (said why) without its extra."""
+    import importlib.util
+
+    from reminder.tray.pystray_tray import INSTALL_HINT, PystrayTray
+
+    if importlib.util.find_spec("gi") is None:
+        log.warning("this panel only shows XEmbed icons: %s", INSTALL_HINT)
+        return None
+    return PystrayTray(model)
 
 
 async def _control_server(handler: ControlHandler) -> Server | None:
