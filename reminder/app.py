@@ -1,25 +1,20 @@
-"""Putting psoas together: buses, idle source, notifier, core, daemon, tray and control channel.
+"""Putting psoas together once its icon shows: idle source, notifier, core, history, daemon,
+config watch and control channel, each chosen here and only here.
 
-Each adapter is chosen here and only here; each that cannot start says why once, and the daemon
-runs on what is left. Everything but the history writer (and pystray's toolkit, where it is used)
-runs on one asyncio loop in the main thread, which also takes the signals.
+Each adapter that cannot start says why once, and the daemon runs on what is left. Stopping
+takes them down in order: a last look at the user, popups withdrawn, the history written.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
-import signal
 import sqlite3
-import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reminder import words
-from reminder.bus import BusError, Buses, connect, name_has_owner
+from reminder.bus import Buses, desktop_over_dbus
 from reminder.busy import BusyWatch, open_signals
 from reminder.catalogue.model import Catalogue
 from reminder.clock import SystemCalendar, SystemClock
@@ -36,8 +31,6 @@ from reminder.daemon import Daemon
 from reminder.errors import UserError
 from reminder.history import BackgroundWriter, HistoryKeeper
 from reminder.idle import choose_idle_source
-from reminder.instance import AlreadyRunning, InstanceLock
-from reminder.logs import setup_logging
 from reminder.notify import (
     FallbackNotifier,
     Note,
@@ -47,109 +40,44 @@ from reminder.notify import (
     PlyerNotifier,
     TerminalNotifier,
 )
-from reminder.paths import (
-    chart_file,
-    config_file,
-    history_file,
-    pictures_dir,
-    runtime_dir,
-)
+from reminder.paths import history_file, pictures_dir
 from reminder.pictures import PictureCache
 from reminder.store import BUSY_TIMEOUT, START_BUSY_TIMEOUT, HistoryStore
 
-if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
-    from reminder.tray.model import TrayModel
-    from reminder.tray.pystray_tray import PystrayTray
-    from reminder.tray.sni_tray import SniTray
+if TYPE_CHECKING:
+    from pathlib import Path
 
-    #: A tray front-end: it follows the daemon and can be started and stopped on the loop.
-    Tray = PystrayTray | SniTray
+    from reminder.launch import Start
+    from reminder.tray.choice import Tray
 
 log = logging.getLogger(__name__)
-
-SNI_WATCHER = "org.kde.StatusNotifierWatcher"
 
 #: How long queued notifications may take to go out when psoas stops.
 _DRAIN_SECONDS = 1.0
 
 
-def run_app(
-    config: Config, catalogue: Catalogue, explicit: Path | None, headless: bool, verbose: bool
-) -> int:
-    """Run psoas until it is told to stop; the exit status."""
-    lock: InstanceLock | None = None
-    try:
-        lock = InstanceLock(runtime_dir())
-        lock.acquire()  # held until this function returns or the process ends, however it ends
-    except AlreadyRunning as error:
-        print(f"psoas: {error}", file=sys.stderr)
-        return 1
-    except (ControlError, OSError) as error:
-        lock = None
-        print(f"psoas: cannot check for another running psoas ({error}); going on", file=sys.stderr)
-    try:
-        log_file = setup_logging(verbose)
-        print(words.running(config, time.time(), SystemCalendar()), file=sys.stderr, flush=True)
-        log.info("config: %s; log: %s", config.origin, log_file)
-        app = App(config, catalogue, explicit, headless)
-        if app.model is not None and sys.platform == "darwin":
-            # macOS wants its GUI on the main thread: pystray takes it, the loop runs beside it.
-            from reminder.tray.pystray_tray import PystrayTray
-
-            tray = PystrayTray(app.model)
-            tray.run_on_main_thread(lambda: asyncio.run(app.serve(tray)))
-        else:
-            asyncio.run(app.serve())
-    finally:
-        if lock is not None:
-            lock.release()
-    return 0
-
-
 class App:
     """The parts of one running psoas, made on its loop and taken down in order."""
 
-    def __init__(
-        self, config: Config, catalogue: Catalogue, explicit: Path | None, headless: bool
-    ) -> None:
-        self.config = config
-        self.catalogue = catalogue
-        self.config_path = explicit or config_file()
-        self.explicit = explicit
-        self.config_read = time.time()
+    def __init__(self, start: Start, buses: Buses, tray: Tray | None, own_tray: bool) -> None:
+        self.start = start
+        self.config: Config = start.config
+        self.catalogue: Catalogue = start.catalogue
+        self.config_path: Path = start.config_path
+        self.model = start.model
+        self.config_read = start.config_read
         self.config_problem: str | None = None
-        self.daemon: Daemon | None = None
-        self.stop_asked = False
-        self.outbox: Outbox | None = None
-        self.tray: Tray | None = None
-        self.buses = Buses(None)
-        self._tasks: set[asyncio.Task[None]] = set()  # held until done: the loop keeps weak refs
-        self.model: TrayModel | None = None
-        if not headless:
-            from reminder.tray.model import TrayModel
-
-            self.model = TrayModel(
-                catalogue,
-                config,
-                lambda: self.config_path,
-                history=None,  # the history keeper, once there is one
-                chart_file=chart_file(),
-            )
-
-    async def serve(self, running_tray: Tray | None = None) -> None:
-        """Everything, on this loop, until the daemon stops; ``running_tray`` is one the caller
-        already runs on the main thread (macOS)."""
-        loop = asyncio.get_running_loop()
-        loop.set_exception_handler(_keep_in_the_log)
-        _wait_for_children_without_threads(loop)
-        self._take_signals(loop)
-        buses = self.buses = Buses(await _session_bus())
-        if buses.session is None and _desktop_over_dbus():
-            log.warning("%s", words.no_session_bus(tray=self.model is not None))
-        tray = running_tray
-        if self.model is not None and tray is None:
-            tray = await _start_tray(self.model, buses)  # first: the icon shows soonest
+        self.buses = buses
         self.tray = tray
+        self.own_tray = own_tray  # macOS runs its tray on the main thread, and stops it there
+        self.daemon: Daemon | None = None
+        self.outbox: Outbox | None = None
+        self._tasks: set[asyncio.Task[None]] = set()  # held until done: the loop keeps weak refs
+
+    async def serve(self) -> None:
+        """The daemon and its parts, until the daemon stops."""
+        loop = asyncio.get_running_loop()
+        buses, tray = self.buses, self.tray
         idle = await choose_idle_source(self.config.idle_source, buses)
         if not idle.tracks_input:
             log.warning("no idle source: every minute psoas runs counts as sitting")
@@ -160,7 +88,7 @@ class App:
             self.model.tell = lambda title, body: outbox.post(Note(title, body, slot="notice"))
         clock, calendar = SystemClock(), SystemCalendar()
         core = SittingCore(settings_for(self.config, self.catalogue), calendar, self.catalogue)
-        history = _history(core, clock, calendar, self.catalogue)
+        history = _open_history(core, clock, calendar, self.catalogue)
         if self.model is not None:
             self.model.history = history
         config_watch = ConfigWatch(self.config_path, lambda: self._later(self._reload()))
@@ -183,7 +111,8 @@ class App:
             busy=await _busy_watch(self.config, buses),
             picture=pictures.of,
         )
-        if self.stop_asked:
+        self.start.stop = daemon.stop
+        if self.start.stop_asked:
             daemon.stop()
         if self.model is not None:
             self.model.bind(daemon)
@@ -198,7 +127,7 @@ class App:
                 daemon.busy.close()
             if server is not None:
                 await server.stop()
-            if tray is not None and tray is not running_tray:
+            if tray is not None and self.own_tray:
                 await tray.stop()
             outbox.withdraw_all()  # quitting: no popup of ours stays behind
             await outbox.drain(_DRAIN_SECONDS)
@@ -228,7 +157,7 @@ class App:
         if daemon is None or outbox is None:
             return
         try:
-            config = read_config(self.explicit, self.catalogue)
+            config = read_config(self.start.explicit, self.catalogue)
         except UserError as error:
             problem = str(error)
             if problem != self.config_problem:
@@ -249,22 +178,6 @@ class App:
             daemon.busy = await _busy_watch(config, self.buses)
         log.info("config read again from %s: %s", config.origin, words.config_line(config))
 
-    def _take_signals(self, loop: asyncio.AbstractEventLoop) -> None:
-        """TERM, INT and HUP stop psoas cleanly: a last look at the user, history written."""
-
-        def stop() -> None:
-            self.stop_asked = True  # a signal before the daemon exists still stops it
-            if self.daemon is not None:
-                self.daemon.stop()
-
-        for signum in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
-            if signum is None:
-                continue
-            try:
-                loop.add_signal_handler(signum, stop)
-            except (NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
-                signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop))
-
     async def _desktop_notifier(self, buses: Buses) -> Notifier:
         """The freedesktop interface itself where there is a session bus (buttons, replacing,
         taking down); elsewhere plyer."""
@@ -278,7 +191,7 @@ class App:
                 return notifier
             except NotifyError as error:
                 log.warning("no notification buttons: %s", error)
-        if _desktop_over_dbus():
+        if desktop_over_dbus():
             return TerminalNotifier()  # plyer would only shell out to notify-send, hiding failures
         return PlyerNotifier(icons.get(None))
 
@@ -300,43 +213,6 @@ async def _busy_watch(config: Config, buses: Buses) -> BusyWatch | None:
         return None
     signals = await open_signals(config.quiet.when, buses, config.quiet.apps)
     return BusyWatch(signals, config.quiet.recheck_minutes * 60) if signals else None
-
-
-def _wait_for_children_without_threads(loop: asyncio.AbstractEventLoop) -> None:
-    """Python 3.11 waits for each subprocess (pactl, xdg-open...) in a thread of its own; a
-    pidfd lets the loop itself wait. 3.12 does so by default."""
-    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
-        return
-    try:
-        watcher = asyncio.PidfdChildWatcher()
-        watcher.attach_loop(loop)
-        asyncio.set_child_watcher(watcher)
-    except (OSError, NotImplementedError, RuntimeError) as error:
-        log.debug("subprocesses are waited for in threads: %s", error)
-
-
-def _keep_in_the_log(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """What the loop could not hand to anyone (a library's orphaned future, say) goes to the log
-    file in one line, not to the user's terminal as a traceback."""
-    error = context.get("exception")
-    log.info("loop: %s%s", context.get("message", "?"), f" ({error!r})" if error else "")
-
-
-def _desktop_over_dbus() -> bool:
-    """Whether the desktop's parts psoas uses, notifications and the tray, are reached over the
-    session bus (Linux: freedesktop notifications, a StatusNotifierItem); elsewhere plyer and
-    pystray need none."""
-    return sys.platform.startswith("linux")
-
-
-async def _session_bus() -> Any | None:
-    """The session bus, or None. Why there is none goes to the log file only: the user is told
-    once, in words, what it costs (:func:`words.no_session_bus`)."""
-    try:
-        return await connect()
-    except BusError as error:
-        log.info("%s", error)
-        return None
 
 
 async def _say_when_the_bus_goes(buses: Buses) -> None:
@@ -369,7 +245,7 @@ def _notification_icons() -> dict[str | None, Path]:
     }
 
 
-def _history(
+def _open_history(
     core: SittingCore, clock: SystemClock, calendar: SystemCalendar, catalogue: Catalogue
 ) -> HistoryKeeper | None:
     """Keep the history, and carry the sitting clock over a restart; or say why not."""
@@ -402,61 +278,6 @@ def _history(
     if core.status(now).state != State.AWAY:
         log.info("restarted within a break: the sitting clock carries on")
     return HistoryKeeper(writer, core, clock, calendar, catalogue)
-
-
-async def _start_tray(model: TrayModel, buses: Buses) -> Tray | None:
-    """The tray for this desktop, started; or None after saying once, plainly, why there is none.
-
-    The one place a tray is chosen: on Linux a StatusNotifierItem (every current panel draws
-    them), unless the panel only speaks XEmbed and pystray's extra is installed; elsewhere pystray.
-    """
-    from reminder.tray.model import TrayUnavailable
-    from reminder.tray.sni_tray import SniTray
-
-    tray: Tray
-    try:
-        if _desktop_over_dbus():
-            if buses.session is None:
-                log.info("no tray icon: no D-Bus session bus for a StatusNotifierItem")
-                return None  # said already, with everything else the missing bus costs
-            tray = _xembed_tray(model) if await _xembed_only(buses) else None
-            tray = tray or SniTray(model, buses.session)
-        else:
-            from reminder.tray.pystray_tray import PystrayTray
-
-            tray = PystrayTray(model)
-        await tray.start()
-    except (TrayUnavailable, BusError) as error:
-        log.warning("no tray icon: %s; running headless (notifications only)", error)
-        return None
-    log.info("tray: %s", tray.name)
-    return tray
-
-
-async def _xembed_only(buses: Buses) -> bool:
-    """An XEmbed tray (trayer, stalonetray...) runs and no StatusNotifierItem host does.
-
-    The bus is asked first: where a StatusNotifierItem host runs (nearly everywhere), the X
-    display is never opened (that alone takes 30 ms of a start that should show the icon soonest).
-    """
-    from reminder.tray.pystray_tray import xembed_host_present
-
-    with contextlib.suppress(BusError):
-        if await name_has_owner(buses.session, SNI_WATCHER):
-            return False
-    return xembed_host_present()
-
-
-def _xembed_tray(model: TrayModel) -> PystrayTray | None:
-    """pystray's tray for an XEmbed-only panel, or None (said why) without its extra."""
-    import importlib.util
-
-    from reminder.tray.pystray_tray import INSTALL_HINT, PystrayTray
-
-    if importlib.util.find_spec("gi") is None:
-        log.warning("this panel only shows XEmbed icons: %s", INSTALL_HINT)
-        return None
-    return PystrayTray(model)
 
 
 async def _control_server(handler: ControlHandler) -> Server | None:

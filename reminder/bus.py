@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,13 @@ CONNECT_TIMEOUT = 3.0
 DBUS_NAME = "org.freedesktop.DBus"
 DBUS_PATH = "/org/freedesktop/DBus"
 PROPERTIES = "org.freedesktop.DBus.Properties"
+
+
+def desktop_over_dbus() -> bool:
+    """Whether the desktop's parts psoas uses, notifications and the tray, are reached over the
+    session bus (Linux: freedesktop notifications, a StatusNotifierItem); elsewhere plyer and
+    pystray need none."""
+    return sys.platform.startswith("linux")
 
 
 class BusError(OSError):

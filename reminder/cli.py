@@ -270,7 +270,7 @@ def _run(args: argparse.Namespace) -> int:
     # (hashlib) from mapping OpenSSL for nothing, about 5 MiB; hashlib uses Python's own then.
     for unused in ("ssl", "_hashlib"):
         sys.modules.setdefault(unused, None)  # type: ignore[arg-type]
-    from reminder.app import run_app
+    from reminder.launch import run_app
 
     config, catalogue = _load_config(args.config)
     return run_app(config, catalogue, args.config, args.headless, getattr(args, "verbose", False))

@@ -168,6 +168,7 @@ def test_the_command_line_client_loads_no_daemon():
         "schedule",
         "sqlite3",
         "reminder.app",
+        "reminder.launch",
         "reminder.daemon",
         "reminder.core",
         "reminder.tray",

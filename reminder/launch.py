@@ -1,0 +1,171 @@
+"""Starting psoas: one instance, its log, the loop and its signals, the session bus, the icon.
+
+The icon is what a user waits for, so it comes first; the daemon and the parts around it
+(:mod:`reminder.app`) load only once it shows. Everything but the history writer (and pystray's
+toolkit, where it is used) runs on one asyncio loop in the main thread, which also takes the
+signals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reminder import words
+from reminder.bus import BusError, Buses, connect, desktop_over_dbus
+from reminder.catalogue.model import Catalogue
+from reminder.clock import SystemCalendar
+from reminder.config import Config
+from reminder.control.protocol import ControlError
+from reminder.instance import AlreadyRunning, InstanceLock
+from reminder.logs import setup_logging
+from reminder.paths import chart_file, config_file, runtime_dir
+
+if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
+    from reminder.tray.choice import Tray
+    from reminder.tray.model import TrayModel
+
+log = logging.getLogger(__name__)
+
+
+def run_app(
+    config: Config, catalogue: Catalogue, explicit: Path | None, headless: bool, verbose: bool
+) -> int:
+    """Run psoas until it is told to stop; the exit status."""
+    lock: InstanceLock | None = None
+    try:
+        lock = InstanceLock(runtime_dir())
+        lock.acquire()  # held until this function returns or the process ends, however it ends
+    except AlreadyRunning as error:
+        print(f"psoas: {error}", file=sys.stderr)
+        return 1
+    except (ControlError, OSError) as error:
+        lock = None
+        print(f"psoas: cannot check for another running psoas ({error}); going on", file=sys.stderr)
+    try:
+        log_file = setup_logging(verbose)
+        print(words.running(config, time.time(), SystemCalendar()), file=sys.stderr, flush=True)
+        log.info("config: %s; log: %s", config.origin, log_file)
+        config_path = explicit or config_file()
+        model = None if headless else _tray_model(config, catalogue, config_path)
+        start = Start(config, catalogue, explicit, config_path, model)
+        if model is not None and sys.platform == "darwin":
+            # macOS wants its GUI on the main thread: pystray takes it, the loop runs beside it.
+            from reminder.tray.pystray_tray import PystrayTray
+
+            tray = PystrayTray(model)
+            tray.run_on_main_thread(lambda: asyncio.run(start.serve(tray)))
+        else:
+            asyncio.run(start.serve())
+    finally:
+        if lock is not None:
+            lock.release()
+    return 0
+
+
+class Start:
+    """What psoas starts with, up to its icon showing; then :class:`reminder.app.App` runs."""
+
+    def __init__(
+        self,
+        config: Config,
+        catalogue: Catalogue,
+        explicit: Path | None,
+        config_path: Path,
+        model: TrayModel | None,
+    ) -> None:
+        self.config = config
+        self.catalogue = catalogue
+        self.explicit = explicit
+        self.config_path = config_path
+        self.model = model
+        self.config_read = time.time()
+        #: A stop signal that came before there was a daemon to stop: it stops the daemon then.
+        self.stop_asked = False
+        #: Stops the daemon, once there is one.
+        self.stop: Callable[[], None] | None = None
+
+    async def serve(self, running_tray: Tray | None = None) -> None:
+        """Everything, on this loop, until the daemon stops; ``running_tray`` is one the caller
+        already runs on the main thread (macOS)."""
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_keep_in_the_log)
+        _wait_for_children_without_threads(loop)
+        self._take_signals(loop)
+        buses = Buses(await _session_bus())
+        if buses.session is None and desktop_over_dbus():
+            log.warning("%s", words.no_session_bus(tray=self.model is not None))
+        tray = running_tray
+        if self.model is not None and tray is None:
+            from reminder.tray.choice import start_tray
+
+            tray = await start_tray(self.model, buses)
+        from reminder.app import App  # the daemon and its parts: loaded once the icon shows
+
+        app = App(self, buses, tray, own_tray=tray is not running_tray)
+        await app.serve()
+
+    def _take_signals(self, loop: asyncio.AbstractEventLoop) -> None:
+        """TERM, INT and HUP stop psoas cleanly: a last look at the user, history written."""
+
+        def stop() -> None:
+            self.stop_asked = True
+            if self.stop is not None:
+                self.stop()
+
+        for signum in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
+            if signum is None:
+                continue
+            try:
+                loop.add_signal_handler(signum, stop)
+            except (NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
+                signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop))
+
+
+def _tray_model(config: Config, catalogue: Catalogue, config_path: Path) -> TrayModel:
+    from reminder.tray.model import TrayModel
+
+    return TrayModel(
+        catalogue,
+        config,
+        lambda: config_path,
+        history=None,  # the history keeper, once there is one
+        chart_file=chart_file(),
+    )
+
+
+def _wait_for_children_without_threads(loop: asyncio.AbstractEventLoop) -> None:
+    """Python 3.11 waits for each subprocess (pactl, xdg-open...) in a thread of its own; a
+    pidfd lets the loop itself wait. 3.12 does so by default."""
+    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
+        return
+    try:
+        watcher = asyncio.PidfdChildWatcher()
+        watcher.attach_loop(loop)
+        asyncio.set_child_watcher(watcher)
+    except (OSError, NotImplementedError, RuntimeError) as error:
+        log.debug("subprocesses are waited for in threads: %s", error)
+
+
+def _keep_in_the_log(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """What the loop could not hand to anyone (a library's orphaned future, say) goes to the log
+    file in one line, not to the user's terminal as a traceback."""
+    error = context.get("exception")
+    log.info("loop: %s%s", context.get("message", "?"), f" ({error!r})" if error else "")
+
+
+async def _session_bus() -> Any | None:
+    """The session bus, or None. Why there is none goes to the log file only: the user is told
+    once, in words, what it costs (:func:`words.no_session_bus`)."""
+    try:
+        return await connect()
+    except BusError as error:
+        log.info("%s", error)
+        return None
