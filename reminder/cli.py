@@ -7,23 +7,20 @@ naming the culprit, and exit status 2; never a traceback.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING
 
-from reminder import APP_NAME, __version__, cli_remote
+from reminder import APP_NAME, __version__, cli_history, cli_remote
 from reminder.errors import UserError
 
 if TYPE_CHECKING:
     from reminder.catalogue.model import Catalogue
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 DESCRIPTION = """\
 psoas counts the time you really sit (idle time and breaks, not just time the computer is on)
@@ -157,14 +154,19 @@ def build_parser() -> argparse.ArgumentParser:
         "answered within 10 minutes, snoozes, routines done and which stretches were done; then "
         "this week against the four before. The working days of your config count for the trend.",
     )
-    stats.add_argument("--days", type=_day_count, default=7, metavar="N", help="default: 7")
+    stats.add_argument(
+        "--days", type=cli_history.day_count, default=7, metavar="N", help="default: 7"
+    )
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.add_argument(
-        "--chart", type=_png_path, metavar="FILE.png", help="also draw this week as a chart"
+        "--chart",
+        type=cli_history.png_path,
+        metavar="FILE.png",
+        help="also draw this week as a chart",
     )
     stats.add_argument(
         "--weeks",
-        type=_week_count,
+        type=cli_history.week_count,
         nargs="?",
         const=12,
         metavar="N",
@@ -182,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--csv", action="store_true", required=True, help="CSV output (the one format)"
     )
     export.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
-    export.set_defaults(handler=_export)
+    export.set_defaults(handler=cli_history.export)
     cli_remote.add_autostart(sub, common)
     cli_remote.add_desktop_entry(sub, common)
 
@@ -315,189 +317,14 @@ def _routine(args: argparse.Namespace) -> int:
     else:
         record = [ev.RoutineCancelled(ended, args.name, 0)]
     try:
-        _record_history([ev.RoutineStarted(started, args.name), *record])
+        cli_history.record_history([ev.RoutineStarted(started, args.name), *record])
     except UserError as error:
         print(f"psoas: the routine was not recorded: {error}", file=sys.stderr)
     return 0 if finished else 1
 
 
-def _png_path(text: str) -> Path:
-    """The chart is a PNG: say so before the history is read, not after Pillow guesses."""
-    path = Path(text)
-    # os.path.isdir, unlike Path.is_dir, is False for a path it may not look at: saving the chart
-    # then says why in one line.
-    if path.suffix.lower() != ".png" or os.path.isdir(path):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a PNG file name (e.g. week.png)")
-    return path
-
-
-def _day_count(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 3660:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 3660")
-    return int(text)
-
-
-class _HistoryBusy(UserError):
-    """Another program holds the history: nothing is wrong, try again in a moment."""
-
-    exit_code = 1
-
-
-def _open_history(read_only: bool = True):
-    """The history (read-only unless something is to be recorded), or one line saying why not."""
-    import sqlite3
-
-    from reminder.paths import history_file
-    from reminder.store import HistoryStore
-
-    path = history_file()
-    try:
-        return HistoryStore(path, read_only=read_only)
-    except (OSError, sqlite3.Error) as error:
-        raise _history_problem(path, error) from None
-
-
-def _read_history(read: Callable[[Any], T]) -> T:
-    """What ``read`` takes from the history (read-only), or one line saying why it cannot."""
-    import sqlite3
-
-    store = _open_history()
-    try:
-        return read(store)
-    except (OSError, sqlite3.Error) as error:
-        raise _history_problem(store.path, error) from None
-    finally:
-        store.close()
-
-
-def _record_history(events: list) -> None:
-    """Add events to the history, or one line saying why they could not be."""
-    import sqlite3
-
-    store = _open_history(read_only=False)
-    try:
-        store.record(events)
-    except (OSError, sqlite3.Error) as error:
-        raise _history_problem(store.path, error, "written") from None
-    finally:
-        store.close()
-
-
-def _history_problem(path: Path, error: Exception, what: str = "read") -> UserError:
-    """One line naming the history file and what is wrong with it."""
-    import sqlite3
-
-    from reminder.store import is_busy, is_damage
-
-    if isinstance(error, sqlite3.Error) and is_busy(error):
-        return _HistoryBusy(f"{path}: busy (another program holds it); try again in a moment")
-    if isinstance(error, sqlite3.Error) and is_damage(error):
-        return UserError(
-            f"{path}: damaged ({error}); 'psoas run' keeps it aside and starts a new one"
-        )
-    reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-    return UserError(f"{path}: cannot be {what} ({reason})")
-
-
 def _stats(args: argparse.Namespace) -> int:
-    import time as clock
-    from datetime import date, timedelta
-
-    from reminder.clock import SystemCalendar
-    from reminder.core.trend import this_week_and_before, trend_first_day, weeks
-    from reminder.history import last_days, since_for
-    from reminder.words import NO_HISTORY_YET, stats_table, trend_lines
-
-    if args.weeks is not None and not args.chart:
-        raise UserError("stats: --weeks draws the trend: give it with --chart FILE.png")
-    config, catalogue = _load_config(args.config)
-    calendar = SystemCalendar()
-    last = date.today()
-    first = last - timedelta(days=args.days - 1)
-    reach = [first, trend_first_day(last)]
-    if args.weeks:
-        reach.append(last - timedelta(days=last.weekday(), weeks=args.weeks - 1))
-    since = since_for(calendar, min(reach))
-    events, saved = _read_history(lambda store: (store.events(since), store.load_state("sitting")))
-    every = last_days(events, saved, calendar, min(reach), last, catalogue, clock.time())
-    days = [day for day in every if day.day >= first]
-    if args.chart:
-        from reminder.chart import draw_trend, draw_week
-
-        try:
-            if args.weeks:
-                draw_trend(weeks(every, config.hours.days)[-args.weeks :]).save(args.chart)
-            else:
-                draw_week(days[-7:], calendar).save(args.chart)
-        except OSError as error:
-            reason = error.strerror or error
-            raise UserError(f"{args.chart}: cannot write the chart ({reason})") from None
-        except ValueError as error:
-            raise UserError(f"{args.chart}: cannot write the chart ({error})") from None
-    if args.json:
-        print(json.dumps([d.to_dict() for d in days], indent=2))
-        return 0
-    if not events and saved is None:
-        print(NO_HISTORY_YET)
-        return 0
-    print(stats_table(days))
-    trend = this_week_and_before(every, config.hours.days, last)
-    if trend is not None:
-        print("\n" + "\n".join(trend_lines(*trend)))
-    if args.chart:
-        print(f"chart: {args.chart}")
-    return 0
-
-
-def _week_count(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 520:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of weeks from 1 to 520")
-    return int(text)
-
-
-def _export(args: argparse.Namespace) -> int:
-    import csv
-    import dataclasses
-    from datetime import datetime
-
-    from reminder.core.events import event_time
-
-    events = _read_history(lambda store: store.events())
-
-    def write(out: TextIO) -> None:
-        writer = csv.writer(out)
-        writer.writerow(["time", "kind", "details"])
-        for event in events:
-            when = datetime.fromtimestamp(event_time(event)).isoformat(timespec="seconds")
-            writer.writerow([when, event.kind, json.dumps(dataclasses.asdict(event))])
-        out.flush()  # a full disk shows here, not after the command has said nothing
-
-    try:
-        if args.output is None:
-            write(sys.stdout)
-        else:
-            with args.output.open("w", newline="", encoding="utf-8") as out:
-                write(out)
-    except BrokenPipeError:
-        raise  # the reader stopped early (psoas export --csv | head): not a mistake
-    except OSError as error:
-        where = args.output or "standard output"
-        if args.output is None:
-            _drop_stdout()
-        raise UserError(f"{where}: cannot be written ({error.strerror or error})") from None
-    return 0
-
-
-def _drop_stdout() -> None:
-    """Send what is left of standard output nowhere, so that Python's last flush at exit does
-    not fail a second time and print its own message after ours."""
-    try:
-        descriptor = sys.stdout.fileno()
-    except (AttributeError, ValueError, io.UnsupportedOperation):
-        return  # not a real file (a test's capture): nothing is flushed at exit
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, descriptor)
-    os.close(null)
+    return cli_history.stats(args, *_load_config(args.config))
 
 
 def _simulate(args: argparse.Namespace) -> int:

@@ -1,0 +1,203 @@
+"""The commands that read the history or add to it: ``psoas stats``, ``psoas export``, and the
+record a routine run in the terminal leaves.
+
+The history is opened read-only to read it; whatever stops it (busy, damaged, unreadable) ends as
+one line naming the file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+from reminder.errors import UserError
+
+if TYPE_CHECKING:
+    from reminder.catalogue.model import Catalogue
+    from reminder.config import Config
+
+T = TypeVar("T")
+
+
+def png_path(text: str) -> Path:
+    """The chart is a PNG: say so before the history is read, not after Pillow guesses."""
+    path = Path(text)
+    # os.path.isdir, unlike Path.is_dir, is False for a path it may not look at: saving the chart
+    # then says why in one line.
+    if path.suffix.lower() != ".png" or os.path.isdir(path):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a PNG file name (e.g. week.png)")
+    return path
+
+
+def day_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 3660:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 3660")
+    return int(text)
+
+
+class HistoryBusy(UserError):
+    """Another program holds the history: nothing is wrong, try again in a moment."""
+
+    exit_code = 1
+
+
+def open_history(read_only: bool = True):
+    """The history (read-only unless something is to be recorded), or one line saying why not."""
+    import sqlite3
+
+    from reminder.paths import history_file
+    from reminder.store import HistoryStore
+
+    path = history_file()
+    try:
+        return HistoryStore(path, read_only=read_only)
+    except (OSError, sqlite3.Error) as error:
+        raise history_problem(path, error) from None
+
+
+def read_history(read: Callable[[Any], T]) -> T:
+    """What ``read`` takes from the history (read-only), or one line saying why it cannot."""
+    import sqlite3
+
+    store = open_history()
+    try:
+        return read(store)
+    except (OSError, sqlite3.Error) as error:
+        raise history_problem(store.path, error) from None
+    finally:
+        store.close()
+
+
+def record_history(events: list) -> None:
+    """Add events to the history, or one line saying why they could not be."""
+    import sqlite3
+
+    store = open_history(read_only=False)
+    try:
+        store.record(events)
+    except (OSError, sqlite3.Error) as error:
+        raise history_problem(store.path, error, "written") from None
+    finally:
+        store.close()
+
+
+def history_problem(path: Path, error: Exception, what: str = "read") -> UserError:
+    """One line naming the history file and what is wrong with it."""
+    import sqlite3
+
+    from reminder.store import is_busy, is_damage
+
+    if isinstance(error, sqlite3.Error) and is_busy(error):
+        return HistoryBusy(f"{path}: busy (another program holds it); try again in a moment")
+    if isinstance(error, sqlite3.Error) and is_damage(error):
+        return UserError(
+            f"{path}: damaged ({error}); 'psoas run' keeps it aside and starts a new one"
+        )
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+    return UserError(f"{path}: cannot be {what} ({reason})")
+
+
+def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int:
+    import time as clock
+    from datetime import date, timedelta
+
+    from reminder.clock import SystemCalendar
+    from reminder.core.trend import this_week_and_before, trend_first_day, weeks
+    from reminder.history import last_days, since_for
+    from reminder.words import NO_HISTORY_YET, stats_table, trend_lines
+
+    if args.weeks is not None and not args.chart:
+        raise UserError("stats: --weeks draws the trend: give it with --chart FILE.png")
+    calendar = SystemCalendar()
+    last = date.today()
+    first = last - timedelta(days=args.days - 1)
+    reach = [first, trend_first_day(last)]
+    if args.weeks:
+        reach.append(last - timedelta(days=last.weekday(), weeks=args.weeks - 1))
+    since = since_for(calendar, min(reach))
+    events, saved = read_history(lambda store: (store.events(since), store.load_state("sitting")))
+    every = last_days(events, saved, calendar, min(reach), last, catalogue, clock.time())
+    days = [day for day in every if day.day >= first]
+    if args.chart:
+        from reminder.chart import draw_trend, draw_week
+
+        try:
+            if args.weeks:
+                draw_trend(weeks(every, config.hours.days)[-args.weeks :]).save(args.chart)
+            else:
+                draw_week(days[-7:], calendar).save(args.chart)
+        except OSError as error:
+            reason = error.strerror or error
+            raise UserError(f"{args.chart}: cannot write the chart ({reason})") from None
+        except ValueError as error:
+            raise UserError(f"{args.chart}: cannot write the chart ({error})") from None
+    if args.json:
+        print(json.dumps([d.to_dict() for d in days], indent=2))
+        return 0
+    if not events and saved is None:
+        print(NO_HISTORY_YET)
+        return 0
+    print(stats_table(days))
+    trend = this_week_and_before(every, config.hours.days, last)
+    if trend is not None:
+        print("\n" + "\n".join(trend_lines(*trend)))
+    if args.chart:
+        print(f"chart: {args.chart}")
+    return 0
+
+
+def week_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 520:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of weeks from 1 to 520")
+    return int(text)
+
+
+def export(args: argparse.Namespace) -> int:
+    import csv
+    import dataclasses
+    from datetime import datetime
+
+    from reminder.core.events import event_time
+
+    events = read_history(lambda store: store.events())
+
+    def write(out: TextIO) -> None:
+        writer = csv.writer(out)
+        writer.writerow(["time", "kind", "details"])
+        for event in events:
+            when = datetime.fromtimestamp(event_time(event)).isoformat(timespec="seconds")
+            writer.writerow([when, event.kind, json.dumps(dataclasses.asdict(event))])
+        out.flush()  # a full disk shows here, not after the command has said nothing
+
+    try:
+        if args.output is None:
+            write(sys.stdout)
+        else:
+            with args.output.open("w", newline="", encoding="utf-8") as out:
+                write(out)
+    except BrokenPipeError:
+        raise  # the reader stopped early (psoas export --csv | head): not a mistake
+    except OSError as error:
+        where = args.output or "standard output"
+        if args.output is None:
+            drop_stdout()
+        raise UserError(f"{where}: cannot be written ({error.strerror or error})") from None
+    return 0
+
+
+def drop_stdout() -> None:
+    """Send what is left of standard output nowhere, so that Python's last flush at exit does
+    not fail a second time and print its own message after ours."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        return  # not a real file (a test's capture): nothing is flushed at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)

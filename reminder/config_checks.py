@@ -1,0 +1,196 @@
+"""Checking a config file: each value against what is allowed, one key at a time.
+
+Every check raises a one-line :class:`ConfigError` naming the file, the key, the value as the file
+wrote it (cut short) and what is allowed; a misspelt key or choice suggests the nearest known one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Collection
+from datetime import time
+from typing import Any
+
+from reminder.core.hours import DAY_NAMES
+from reminder.errors import UserError
+from reminder.limits import MINUTES_ALLOWED, minutes_allowed
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_END_OF_DAY = "24:00"  # allowed for hours.end only: midnight at the end of the day
+
+
+class ConfigError(UserError):
+    """A config file psoas cannot run on: the message names the file and the key."""
+
+
+def toml_problem(message: str) -> str:
+    """tomllib says 'Expected ... (at line 3, column 7)': put the position first."""
+    found = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
+    first = message.splitlines()[0] if message else "unreadable"
+    at_end = "(at end of document)"
+    if first.endswith(at_end):
+        return f"at the end of the file: not valid TOML: {first[: -len(at_end)].strip()}"
+    if not found:
+        return f"not valid TOML: {first}"
+    return f"line {found[1]}, column {found[2]}: not valid TOML: {message[: found.start()]}"
+
+
+def _show(value: Any) -> str:
+    """A value as TOML-ish text, on one line and short enough to read in a message."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+    elif isinstance(value, dict):
+        text = "a table"
+    else:
+        text = repr(value).encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _suggest(word: str, choices: Collection[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class Checker:
+    """The checks, each raising a one-line ConfigError that starts with the file's name."""
+
+    def __init__(self, origin: str, quiet_signals: tuple[str, ...]) -> None:
+        self.origin = origin
+        self.quiet_signals = quiet_signals
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.origin}: {key}{problem}")
+
+    def known_keys(self, table: dict[str, Any], prefix: str, known: Collection[str]) -> None:
+        for key in table:
+            if key not in known:
+                shown = _show(key)[1:-1]
+                raise ConfigError(
+                    f"{self.origin}: unknown key '{prefix}{shown}'{_suggest(key, known)}; "
+                    f"known keys{' in [' + prefix[:-1] + ']' if prefix else ''}: "
+                    + ", ".join(known)
+                )
+
+    def is_table(self, value: Any, key: str) -> None:
+        if not isinstance(value, dict):
+            raise self.fail(key, f" = {_show(value)}: must be a table, written [{key}]")
+
+    def number(self, value: Any, key: str, zero_means: str | None = None) -> float:
+        """Minutes within the limits; 0 too when it means something (``zero_means``)."""
+        wanted = f"must be a number of minutes, {MINUTES_ALLOWED} (e.g. 60 or 0.5)"
+        if zero_means is not None:
+            wanted = f"must be 0 ({zero_means}) or a number of minutes, {MINUTES_ALLOWED}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        if value == 0 and zero_means is not None:
+            return 0.0
+        if not minutes_allowed(value):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        return float(value)
+
+    def minutes(
+        self, data: dict[str, Any], key: str, default: float, zero_means: str | None = None
+    ) -> float:
+        return self.number(data.get(key.split(".")[-1], default), key, zero_means)
+
+    def snoozes(self, value: Any) -> tuple[float, ...]:
+        key = "snooze_minutes"
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f" = {_show(value)}: must be a list of minutes, e.g. [5, 15, 30]")
+        minutes = tuple(self.number(v, key) for v in value)
+        if len(set(minutes)) != len(minutes):
+            raise self.fail(key, f" = {_show(value)}: each choice may appear once")
+        return minutes
+
+    def pace(self, value: Any) -> float:
+        key, wanted = (
+            "routine_pace",
+            "must be a number from 0.01 to 10 (1 = as written, 2 = twice as long)",
+        )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        if not (math.isfinite(value) and 0.01 <= value <= 10):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        return float(value)
+
+    def choice(self, data: dict[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
+        value = data.get(key.split(".")[-1], default)
+        if not isinstance(value, str) or value not in allowed:
+            hint = _suggest(value, allowed) if isinstance(value, str) else ""
+            raise self.fail(key, f" = {_show(value)}: use one of {', '.join(allowed)}{hint}")
+        return value
+
+    def clock(
+        self, data: dict[str, Any], key: str, default: time, end_of_day: bool = False
+    ) -> time:
+        """A time of day; with ``end_of_day``, "24:00" too, which is midnight at the day's end
+        (WorkingHours reads an end at or before the start as the next day's)."""
+        value = data.get(key.split(".")[-1], default)
+        if isinstance(value, time):  # TOML's own local-time type: 09:00:00
+            return value.replace(second=0, microsecond=0)
+        if end_of_day and value == _END_OF_DAY:
+            return time(0)
+        match = _HHMM.match(value) if isinstance(value, str) else None
+        if not match:
+            latest = f'"{_END_OF_DAY}"' if end_of_day else '"23:59"'
+            wanted = f'must be a time as "HH:MM" (24-hour), from "00:00" to {latest}'
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        return time(int(match[1]), int(match[2]))
+
+    def days(self, value: Any) -> frozenset[int]:
+        key = "hours.days"
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f' = {_show(value)}: must be a list of days, e.g. ["mon", "tue"]')
+        days: list[int] = []
+        for day in value:
+            name = day.lower() if isinstance(day, str) else None
+            if name not in DAY_NAMES:
+                hint = _suggest(name, DAY_NAMES) if name else ""
+                raise self.fail(
+                    key, f": {_show(day)} is not a day; use {', '.join(DAY_NAMES)}{hint}"
+                )
+            if DAY_NAMES.index(name) in days:
+                raise self.fail(key, f": {_show(day)} is listed twice")
+            days.append(DAY_NAMES.index(name))
+        return frozenset(days)
+
+    def signals(self, value: Any) -> tuple[str, ...]:
+        key = "quiet.when"
+        wanted = f"must be a list of {', '.join(self.quiet_signals)} (or [] to never hold a prompt)"
+        if not isinstance(value, list):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        for item in value:
+            if item not in self.quiet_signals:
+                hint = _suggest(item, self.quiet_signals) if isinstance(item, str) else ""
+                raise self.fail(
+                    key, f": {_show(item)} is not one of {', '.join(self.quiet_signals)}{hint}"
+                )
+        if len(set(value)) != len(value):
+            raise self.fail(key, f" = {_show(value)}: each may appear once")
+        return tuple(value)
+
+    def app_names(self, value: Any) -> tuple[str, ...]:
+        key = "quiet.apps"
+        wanted = 'must be a list of program names, e.g. ["zoom", "teams"]'
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item.strip() and "/" not in item for item in value
+        ):
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        return tuple(item.strip() for item in value)
+
+    def ids(self, value: Any, key: str, known: Collection[str] | None) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            wanted = 'must be a list of stretch ids, e.g. ["bridge"]'
+            raise self.fail(key, f" = {_show(value)}: {wanted}")
+        for item in value:
+            if not isinstance(item, str) or (known is not None and item not in known):
+                hint = _suggest(item, known) if isinstance(item, str) and known else ""
+                allowed = f"; known ids: {', '.join(known)}" if known else ""
+                raise self.fail(key, f": {_show(item)} is not a stretch id{hint}{allowed}")
+        if len(set(value)) != len(value):
+            raise self.fail(key, f" = {_show(value)}: each id may appear once")
+        return tuple(value)
