@@ -9,6 +9,8 @@ inherits it and can never reach the user's own psoas, config, history or desktop
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 import shutil
@@ -109,8 +111,27 @@ def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pri
             monkeypatch.delenv(key)
     for key, value in private.env.items():
         monkeypatch.setenv(key, value)
-    yield private
+    with _logger_kept("reminder"):
+        yield private
     kill_leftovers()
+
+
+@contextlib.contextmanager
+def _logger_kept(name: str) -> Iterator[None]:
+    """A test that runs a command in process (a terminal routine sets up psoas's logging: its
+    level, its handlers, no propagation) leaves the logger as it found it for the next test,
+    whose ``caplog`` would otherwise miss records."""
+    logger = logging.getLogger(name)
+    level, propagate, handlers = logger.level, logger.propagate, list(logger.handlers)
+    try:
+        yield
+    finally:
+        for handler in logger.handlers:
+            if handler not in handlers:
+                handler.close()
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 @pytest.fixture

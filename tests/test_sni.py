@@ -431,7 +431,7 @@ def test_item_setters_signal_only_what_really_changed(private_bus: Desktop):
 
 @pytest.mark.desktop
 def test_garbage_from_a_host_gets_errors_and_the_item_keeps_answering(private_bus: Desktop, caplog):
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="reminder")
     did: list[str] = []
 
     async def scenario(item: StatusNotifierItem, menu: DBusMenu, host: Host) -> None:
