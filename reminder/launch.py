@@ -9,6 +9,7 @@ signals.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -107,6 +108,7 @@ class Start:
             from reminder.tray.choice import start_tray
 
             tray = await start_tray(self.model, buses)
+        gc.enable()  # off while psoas loads, up to its icon (reminder.cli)
         from reminder.app import App  # the daemon and its parts: loaded once the icon shows
 
         app = App(self, buses, tray, own_tray=tray is not running_tray)

@@ -16,12 +16,11 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable, Coroutine, Iterable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from dbus_fast import DBusError, ErrorType, Message, PropertyAccess
 from dbus_fast.annotations import DBusBool, DBusInt32, DBusObjectPath, DBusSignature, DBusStr
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
-from PIL import Image
 
 from reminder.bus import (
     DBUS_NAME,
@@ -33,6 +32,9 @@ from reminder.bus import (
 )
 from reminder.bus_service import NoReplyGuard, run_callback
 from reminder.tray.dbusmenu import DBusMenu
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +59,16 @@ Pixmaps = Annotated[list[Pixmap], DBusSignature("a(iiay)")]
 ToolTip = Annotated[tuple[str, list[Pixmap], str, str], DBusSignature("(sa(iiay)ss)")]
 
 
-def pixmaps(draw: Callable[[int], Image.Image], sizes: Iterable[int] = ICON_SIZES) -> list[Pixmap]:
+def pixmaps(
+    draw: Callable[[int], "Image.Image"], sizes: Iterable[int] = ICON_SIZES
+) -> list[Pixmap]:
     """The ``a(iiay)`` value for pictures drawn at each size: the host picks the one that fits.
 
     Pillow reorders the channels (R, G, B, A to A, R, G, B) in C: about 20 us for 48 px, where a
     Python loop over the pixels takes 30 times as long.
     """
+    from PIL import Image  # here: a start that finds its pictures kept never loads Pillow
+
     result = []
     for size in sizes:
         image = draw(size)

@@ -13,10 +13,12 @@ from typing import Any
 from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.status import Status
+from reminder.paths import cache_dir
 from reminder.tray.dbusmenu import DBusMenu
-from reminder.tray.icon import IconLook, draw_icon
+from reminder.tray.icon import IconLook
+from reminder.tray.kept_pixmaps import KeptPixmaps
 from reminder.tray.model import TrayModel
-from reminder.tray.sni import StatusNotifierItem, pixmaps
+from reminder.tray.sni import StatusNotifierItem
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class SniTray:
             on_host_change=self._host_changed,
         )
         self._look: IconLook | None = None
+        self.pictures = KeptPixmaps(cache_dir())
         self.redraws = 0
         self._host_said = False
         model.on_change = self._refresh_menu
@@ -71,7 +74,7 @@ class SniTray:
         if look != self._look:
             self._look = look
             self.redraws += 1
-            self.item.set_icon(pixmaps(lambda size: draw_icon(look, size)))
+            self.item.set_icon(self.pictures.of(look))
         self.item.set_tooltip("psoas", self.model.tooltip())
         self.item.set_status("NeedsAttention" if self.model.needs_attention() else "Active")
         self._refresh_menu()
