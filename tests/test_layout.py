@@ -15,6 +15,7 @@ PACKAGE = ROOT / "reminder"
 #: What the core may import from the standard library: its pure parts.
 PURE_STDLIB = {
     "__future__",
+    "bisect",
     "collections",
     "collections.abc",
     "dataclasses",

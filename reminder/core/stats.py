@@ -15,6 +15,7 @@ the long stretches more than the total, and that people answer them less as mont
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -114,6 +115,7 @@ def day_stats(
 
     ordered = sorted(events, key=ev.event_time)
     prompts = [(e.at, e.stretch) for e in ordered if isinstance(e, ev.PromptShown)]
+    prompt_times = [at for at, _ in prompts]
     break_starts = sorted(e.start for e in ordered if isinstance(e, ev.BreakTaken))
 
     def answered(taken: ev.BreakTaken) -> str | None:
@@ -121,8 +123,8 @@ def day_stats(
         breaks named it give the last prompt shown before the break ended."""
         if taken.stretch is not None or taken.start == taken.end:
             return taken.stretch
-        earlier = [stretch for at, stretch in prompts if at <= taken.end]
-        return earlier[-1] if earlier else None
+        shown = bisect.bisect_right(prompt_times, taken.end)  # prompts shown before it ended
+        return prompts[shown - 1][1] if shown else None
 
     for start, end in _bouts(ordered):
         if target := day_of(end):
@@ -204,9 +206,9 @@ def _bouts(ordered: list[ev.Event]) -> list[tuple[float, float]]:
 
 def _answer_after(at: float, break_starts: list[float]) -> float | None:
     """Seconds from a prompt to the first break that started within the answer window."""
-    for start in break_starts:
-        if at <= start <= at + ANSWER_WINDOW:
-            return start - at
+    first = bisect.bisect_left(break_starts, at)  # the first break to start at or after it
+    if first < len(break_starts) and break_starts[first] <= at + ANSWER_WINDOW:
+        return break_starts[first] - at
     return None
 
 
