@@ -8,8 +8,9 @@ import sys
 from typing import Any
 
 from reminder.control.client import send as request
-from reminder.control.protocol import ControlError, NotRunning, Request, parse_duration
+from reminder.control.protocol import ControlError, NotRunning, Request
 from reminder.errors import UserError
+from reminder.limits import parse_duration
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ and taken in another.
 from __future__ import annotations
 
 import math
+import re
 
 #: 3 seconds. Fractional minutes stay usable for trying psoas out (``sit_minutes = 0.2``), but
 #: nothing can prompt several times a second: every prompt is shown and written to the history.
@@ -25,3 +26,33 @@ MINUTES_ALLOWED = (
 def minutes_allowed(minutes: float) -> bool:
     """Whether a number of minutes is within the limits (NaN and infinities are not)."""
     return math.isfinite(minutes) and MIN_MINUTES <= minutes <= MAX_MINUTES
+
+
+#: A duration as a user writes it: '30m', '2h', '1h30m', '45' (minutes), '0.5'.
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m?)?$")
+
+
+def parse_duration(text: str, what: str = "pause", tomorrow: bool = True) -> float | None:
+    """Minutes in '30m', '2h', '1h30m', '45' (minutes), as ``psoas pause`` and ``psoas snooze``
+    take them; None for 'tomorrow' where ``tomorrow`` allows it (a pause); else ValueError, one
+    line naming the text and what ``what`` (pause, snooze) may be."""
+    word = text.strip().lower()
+    forms = "e.g. 30m, 2h, 1h30m, 45 (minutes)" + (" or tomorrow" if tomorrow else "")
+    if word == "tomorrow":
+        if tomorrow:
+            return None
+        hint = (
+            "; 'psoas pause tomorrow' holds prompts back until tomorrow" if what == "snooze" else ""
+        )
+        raise ValueError(f"{text!r}: a {what} is a duration, {forms}{hint}")
+    match = _DURATION.match(word)
+    if word and match and (match[1] or match[2]):
+        minutes = float(match[1] or 0) * 60 + float(match[2] or 0)
+        if minutes_allowed(minutes):
+            return minutes
+        side = "less than 3 seconds" if minutes < MIN_MINUTES else "more than a week"
+        or_tomorrow = ", or tomorrow" if tomorrow else ""
+        raise ValueError(
+            f"{text!r} is {side}: in minutes a {what} is {MINUTES_ALLOWED}{or_tomorrow}"
+        )
+    raise ValueError(f"{text!r} is not a duration; write {forms}")

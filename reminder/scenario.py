@@ -12,7 +12,6 @@ Every mistake is reported as one line naming the file and the line number.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from reminder.errors import UserError, read_user_file
-from reminder.limits import MINUTES_ALLOWED, minutes_allowed
+from reminder.limits import parse_duration
 
 DEFAULT_DAY = date(2024, 1, 1)  # a Monday
 
@@ -37,12 +36,16 @@ EVENTS: dict[str, tuple[str | None, str]] = {
     "unlock": (None, "the screen is unlocked and the user is back"),
     "suspend": (None, "the machine goes to sleep"),
     "resume": (None, "the machine wakes and the user is back"),
-    "snooze": ("[MINUTES]", "snooze the prompt (default: the first of snooze_minutes)"),
+    "snooze": (
+        "[DURATION]",
+        "snooze the prompt, e.g. for 15 (minutes), 30m or 1h (default: the first of "
+        "snooze_minutes)",
+    ),
     "done": (None, "the user stretched"),
     "skip": (None, "skip this break"),
     "routine": ("[NAME]", "start a guided routine (default: desk)"),
     "cancel-routine": (None, "stop the routine under way"),
-    "pause": ("MINUTES", "hold prompts back for MINUTES"),
+    "pause": ("DURATION", "hold prompts back for DURATION, e.g. 45 (minutes), 2h or 1h30m"),
     "resume-reminders": (None, "end a pause"),
     "busy": (
         "REASON",
@@ -173,7 +176,7 @@ def _parse_event(words: list[str], where: str, routines: Collection[str]) -> Sce
 
 
 def usage(name: str) -> str:
-    """An event as a scenario line writes it after the time: 'snooze [MINUTES]', 'pause MINUTES'."""
+    """An event as a scenario line writes it after the time: 'snooze [DURATION]', 'pause X'."""
     takes = EVENTS[name][0]
     return f"{name} {takes}" if takes else name
 
@@ -208,19 +211,16 @@ def _parse_time(word: str, where: str) -> float:
 
 def _parse_minutes(word: str, where: str, name: str) -> float:
     try:
-        minutes = float(word)
-    except ValueError:
-        minutes = math.nan
-    if not minutes_allowed(minutes):
-        raise ScenarioError(
-            f"{where}: {name} {_show(word)}: give the minutes as a number, {MINUTES_ALLOWED}, "
-            "e.g. 15"
-        )
+        minutes = parse_duration(word, name, tomorrow=False)
+    except ValueError as error:
+        raise ScenarioError(f"{where}: {name} {error}") from None
+    assert minutes is not None  # only 'tomorrow' gives None, and it is refused here
     return minutes
 
 
 def minutes_arg(event: ScenarioEvent) -> float | None:
-    return None if event.arg is None else float(event.arg)
+    """The minutes of a 'snooze' or 'pause' (already checked by the parser); None without."""
+    return None if event.arg is None else parse_duration(event.arg, event.name, tomorrow=False)
 
 
 class _Checker:

@@ -58,7 +58,7 @@ def test_simulate_help_lists_every_event_a_scenario_may_use():
     assert {"cancel-routine", "free"} <= {name for name, _ in listed}
     assert ("busy", "REASON") in listed
     # Each event, written as the help shows it, is one the parser takes.
-    sample = {"MINUTES": "5", "NAME": "floor", "REASON": "call"}
+    sample = {"DURATION": "1h30m", "NAME": "floor", "REASON": "call"}
     first = {"unlock": "lock", "resume": "suspend"}  # what must come before them
     for name, arg in listed:
         word = sample[arg.strip("[]")] if arg else ""
@@ -66,6 +66,26 @@ def test_simulate_help_lists_every_event_a_scenario_may_use():
         lines += [] if name == "end" else ["10:00 end"]
         said = parse_scenario("\n".join(lines), "day.txt", ["floor"]).events[2]
         assert (said.name, said.arg) == (name, word or None)
+
+
+def test_a_scenario_writes_durations_as_the_command_line_does(tmp_path):
+    config = tmp_path / "quick.toml"
+    config.write_text("sit_minutes = 20\nrepeat_minutes = 0\n")
+    prompts = {}
+    for pause in ("1h30m", "90", "1.5h", "90m"):
+        scenario = tmp_path / "day.txt"
+        scenario.write_text(f"09:00 active\n09:10 pause {pause}\n12:00 end\n")
+        result = in_process("simulate", str(scenario), "--config", str(config))
+        assert result.returncode == 0, result.stderr
+        prompts[pause] = [json.loads(line)["time"] for line in result.stdout.splitlines()]
+    assert len({tuple(times) for times in prompts.values()}) == 1, prompts
+    assert min(prompts["90"]) >= "10:40:00"  # held back until the pause ends, not at 09:20
+    scenario.write_text("09:00 active\n09:10 pause 8d\n12:00 end\n")
+    refused = in_process("simulate", str(scenario), "--config", str(config))
+    assert refused.returncode == 2
+    assert refused.stderr.strip().endswith(
+        "line 2: pause '8d' is not a duration; write e.g. 30m, 2h, 1h30m, 45 (minutes)"
+    )
 
 
 def test_simulate_uses_the_config_given(tmp_path):

@@ -24,8 +24,9 @@ from strangers import STRANGER, as_stranger
 from reminder import cli_remote
 from reminder.cli import main
 from reminder.control.client import unix_request
-from reminder.control.protocol import ControlError, NotRunning, Request, parse_duration
+from reminder.control.protocol import ControlError, NotRunning, Request
 from reminder.control.unix import UnixServer
+from reminder.limits import parse_duration
 
 
 @pytest.fixture

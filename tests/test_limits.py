@@ -7,8 +7,8 @@ import pytest
 from e2e import NOT_RUNNING, in_process
 
 from reminder.config import ConfigError, parse_config
-from reminder.control.protocol import ControlError, checked_minutes, parse_duration
-from reminder.limits import MIN_MINUTES, MINUTES_ALLOWED
+from reminder.control.protocol import ControlError, checked_minutes
+from reminder.limits import MIN_MINUTES, MINUTES_ALLOWED, parse_duration
 from reminder.scenario import ScenarioError, parse_scenario
 
 TOO_SHORT = ["0.001", "0.049"]
@@ -65,7 +65,12 @@ def test_pause_durations_below_the_floor_are_refused():
     for text in ("0.01", "0.001m", "0.0001h"):
         with pytest.raises(ValueError) as raised:
             parse_duration(text)
-        assert str(raised.value).startswith(f"'{text}': give a pause in minutes, {ALLOWED}")
+        assert str(raised.value).startswith(f"'{text}' is less than 3 seconds: in minutes")
+        assert ALLOWED in str(raised.value)
+    with pytest.raises(ValueError, match=r"^'8d' is not a duration"):
+        parse_duration("8d")
+    with pytest.raises(ValueError, match=r"^'169h' is more than a week: .*at most 10080"):
+        parse_duration("169h")
 
 
 def test_the_control_channel_refuses_minutes_below_the_floor():

@@ -8,7 +8,6 @@ malformed, is refused with a :class:`ControlError` whose text becomes that one-l
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
@@ -43,8 +42,6 @@ COMMANDS: dict[str, str | None] = {
 
 #: The daemon's side: given a request's raw line, the reply to send back.
 Answer = Callable[[bytes], Awaitable[dict[str, Any]]]
-
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m?)?$")
 
 
 class ControlError(Exception):
@@ -119,29 +116,6 @@ def checked_minutes(value: Any) -> float | None:
     if not minutes_allowed(value):
         raise ControlError(f"'minutes' must be {MINUTES_ALLOWED}")
     return float(value)
-
-
-def parse_duration(text: str, what: str = "pause", tomorrow: bool = True) -> float | None:
-    """Minutes in '30m', '2h', '1h30m', '45' (minutes), as ``psoas pause`` and ``psoas snooze``
-    take them; None for 'tomorrow' where ``tomorrow`` allows it (a pause); else ValueError, one
-    line naming the text and what ``what`` (pause, snooze) may be."""
-    word = text.strip().lower()
-    forms = "e.g. 30m, 2h, 1h30m, 45 (minutes)" + (" or tomorrow" if tomorrow else "")
-    if word == "tomorrow":
-        if tomorrow:
-            return None
-        raise ValueError(
-            f"{text!r}: a {what} is a duration, {forms}; 'psoas pause tomorrow' holds prompts "
-            "back until tomorrow"
-        )
-    match = _DURATION.match(word)
-    if word and match and (match[1] or match[2]):
-        minutes = float(match[1] or 0) * 60 + float(match[2] or 0)
-        if minutes_allowed(minutes):
-            return minutes
-        or_tomorrow = ", or tomorrow" if tomorrow else ""
-        raise ValueError(f"{text!r}: give a {what} in minutes, {MINUTES_ALLOWED}{or_tomorrow}")
-    raise ValueError(f"{text!r} is not a duration; write {forms}")
 
 
 def _decode(data: bytes, what: str) -> dict[str, Any]:
