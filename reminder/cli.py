@@ -275,12 +275,17 @@ def _run(args: argparse.Namespace) -> int:
         sys.modules.setdefault(unused, None)  # type: ignore[arg-type]
     # Loading psoas makes tens of thousands of objects that all live on, so the collector's
     # passes during the start find nothing and cost a twentieth of it; it is switched back on
-    # once the icon shows (reminder.launch).
+    # once the icon shows (reminder.launch), or here when psoas does not start.
     gc.disable()
-    from reminder.launch import run_app
+    try:
+        from reminder.launch import run_app
 
-    config, catalogue = _load_config(args.config)
-    return run_app(config, catalogue, args.config, args.headless, getattr(args, "verbose", False))
+        config, catalogue = _load_config(args.config)
+        return run_app(
+            config, catalogue, args.config, args.headless, getattr(args, "verbose", False)
+        )
+    finally:
+        gc.enable()
 
 
 #: What ``psoas routine`` can do to the routine under way in the running psoas.

@@ -29,21 +29,25 @@ def minutes_allowed(minutes: float) -> bool:
 
 
 #: A duration as a user writes it: '30m', '2h', '1h30m', '45' (minutes), '0.5'.
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m?)?$")
+_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"  # 15, 1.5, .5 and 15.
+_DURATION = re.compile(rf"^(?:{_NUMBER}h)?(?:{_NUMBER}m?)?$")
 
 
-def parse_duration(text: str, what: str = "pause", tomorrow: bool = True) -> float | None:
+def parse_duration(
+    text: str, what: str = "pause", tomorrow: bool = True, command_line: bool = True
+) -> float | None:
     """Minutes in '30m', '2h', '1h30m', '45' (minutes), as ``psoas pause`` and ``psoas snooze``
     take them; None for 'tomorrow' where ``tomorrow`` allows it (a pause); else ValueError, one
-    line naming the text and what ``what`` (pause, snooze) may be."""
+    line naming the text and what ``what`` (pause, snooze) may be (with ``command_line``, where
+    to turn for a snooze until tomorrow)."""
     word = text.strip().lower()
     forms = "e.g. 30m, 2h, 1h30m, 45 (minutes)" + (" or tomorrow" if tomorrow else "")
     if word == "tomorrow":
         if tomorrow:
             return None
-        hint = (
-            "; 'psoas pause tomorrow' holds prompts back until tomorrow" if what == "snooze" else ""
-        )
+        hint = ""
+        if command_line and what == "snooze":
+            hint = "; 'psoas pause tomorrow' holds prompts back until tomorrow"
         raise ValueError(f"{text!r}: a {what} is a duration, {forms}{hint}")
     match = _DURATION.match(word)
     if word and match and (match[1] or match[2]):

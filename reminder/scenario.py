@@ -211,7 +211,7 @@ def _parse_time(word: str, where: str) -> float:
 
 def _parse_minutes(word: str, where: str, name: str) -> float:
     try:
-        minutes = parse_duration(word, name, tomorrow=False)
+        minutes = parse_duration(word, name, tomorrow=False, command_line=False)
     except ValueError as error:
         raise ScenarioError(f"{where}: {name} {error}") from None
     assert minutes is not None  # only 'tomorrow' gives None, and it is refused here
@@ -220,7 +220,11 @@ def _parse_minutes(word: str, where: str, name: str) -> float:
 
 def minutes_arg(event: ScenarioEvent) -> float | None:
     """The minutes of a 'snooze' or 'pause' (already checked by the parser); None without."""
-    return None if event.arg is None else parse_duration(event.arg, event.name, tomorrow=False)
+    return (
+        None
+        if event.arg is None
+        else parse_duration(event.arg, event.name, tomorrow=False, command_line=False)
+    )
 
 
 class _Checker:

@@ -4,6 +4,7 @@ test_reliability.py (on a bare machine), test_control.py and test_restart.py."""
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import shlex
@@ -115,6 +116,7 @@ def test_a_broken_config_is_one_line_and_exit_2(tmp_path):
     assert_one_line_error(in_process("config", "check", str(config)), "bad.toml")
     missing = tmp_path / "nope.toml"
     assert_one_line_error(in_process("run", "--headless", "--config", str(missing)), "nope.toml")
+    assert gc.isenabled()  # off while psoas loads to run, and on again when it does not start
 
 
 def test_usage_mistakes_are_one_line_and_exit_2():

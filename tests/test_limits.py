@@ -88,3 +88,19 @@ def test_the_command_line_refuses_them_before_looking_for_a_running_psoas():
         assert len(lines) == 1 and "'0.01'" in lines[0] and ALLOWED in lines[0], lines
     # At the floor the command is fine: it only finds no psoas to send it to.
     assert in_process("snooze", "0.05").stderr.strip() == NOT_RUNNING
+
+
+def test_durations_take_the_decimal_forms_the_old_minutes_did_in_every_place():
+    for text, minutes in ((".5", 0.5), ("15.", 15.0), ("1.5h", 90.0), ("2.h", 120.0)):
+        assert parse_duration(text) == pytest.approx(minutes)
+        day = parse_scenario(f"09:00 active\n09:30 pause {text}\n10:00 end\n", "d.txt", ["desk"])
+        assert day.events[1].arg == text
+
+
+def test_a_scenario_snooze_until_tomorrow_is_refused_without_pointing_at_the_command_line():
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario("09:00 active\n09:30 snooze tomorrow\n10:00 end\n", "d.txt", ["desk"])
+    assert "d.txt: line 2: snooze 'tomorrow': a snooze is a duration" in str(raised.value)
+    assert "psoas pause" not in str(raised.value)
+    with pytest.raises(ValueError, match="'psoas pause tomorrow' holds prompts back"):
+        parse_duration("tomorrow", "snooze", tomorrow=False)

@@ -13,7 +13,8 @@ import pytest
 from e2e import psoas
 from strangers import STRANGER, as_stranger
 
-import reminder.app  # noqa: F401  (loaded before a test turns into a user who cannot read it)
+import reminder.app
+import reminder.launch  # noqa: F401
 from reminder.cli import main
 from reminder.config import Config, ConfigError, find_config, load_config
 from reminder.errors import MAX_USER_FILE_BYTES
