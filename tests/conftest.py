@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from desktop import ARTIFACTS, Desktop
+from desktop_processes import ELSEWHERE
 from e2e import kill_leftovers
 from strangers import STRANGER
 
@@ -144,6 +145,21 @@ def env(private_env: Private) -> dict[str, str]:
 
 #: The fixtures that start a private desktop or bus: a test that uses one is marked ``desktop``.
 DESKTOP_FIXTURES = ("desktop", "private_bus")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """In CI (``CI`` set) a skipped test fails, naming why it would have skipped: a missing tool,
+    no root, no namespace must never pass unnoticed. Only skips about the operating system
+    (:data:`ELSEWHERE`) stay skips."""
+    outcome = yield
+    report = outcome.get_result()
+    if "CI" not in os.environ or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    if ELSEWHERE not in reason:
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which must run every test: {reason}"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

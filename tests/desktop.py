@@ -40,6 +40,7 @@ from typing import Any
 import pytest
 from bus_log import BusLog
 from desktop_processes import (
+    ELSEWHERE,
     Process,
     exited,
     group_members,
@@ -141,7 +142,7 @@ class Desktop:
         require_tools(*(BASE_TOOLS if self.with_display else ("dbus-daemon", "dbus-send")))
         require_modules(*BASE_MODULES)
         if not sys.platform.startswith("linux"):
-            pytest.skip("the virtual desktop needs Linux")
+            pytest.skip(f"{ELSEWHERE}the virtual desktop needs Linux")
         for folder in ("config", "data", "cache", "state"):
             (self.home / folder).mkdir(parents=True, exist_ok=True)
         (self.root / "runtime").mkdir(mode=0o700)

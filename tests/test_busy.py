@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from desktop import Desktop, wait_until
-from desktop_processes import require_tools
+from desktop_processes import ELSEWHERE, require_tools
 from strangers import STRANGER
 
 from reminder.bus import Buses, connect
@@ -410,7 +410,7 @@ def test_windows_and_macos_readings():
     assert QUNS_PRESENTATION_MODE in DND_STATES and QUNS_BUSY in FULLSCREEN_STATES
     assert QUNS_ACCEPTS_NOTIFICATIONS not in DND_STATES | FULLSCREEN_STATES
     if sys.platform in ("win32", "darwin"):
-        pytest.skip("this checks their refusal on other systems")
+        pytest.skip(f"{ELSEWHERE}this checks their refusal on other systems")
     with pytest.raises(OSError, match="needs Windows"):
         asyncio.run(WindowsDnd().busy())
     with pytest.raises(OSError, match="not readable here"):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, wait_until
+from desktop_processes import ELSEWHERE
 from e2e import psoas, status
 
 from reminder.bus import Buses, connect
@@ -74,7 +75,7 @@ def test_macos_seconds_are_checked():
 
 def test_platform_sources_import_here_and_refuse_politely(monkeypatch):
     if sys.platform in ("win32", "darwin"):
-        pytest.skip("this checks their refusal on other systems")
+        pytest.skip(f"{ELSEWHERE}this checks their refusal on other systems")
     for name in ("windows", "macos"):
         assert isinstance(asyncio.run(choose_idle_source(name, Buses(None))), NoIdleSource)
 
