@@ -85,6 +85,11 @@ def test_the_daemon_is_asked_to_wake_only_when_the_ring_moves_a_notch(catalogue)
     assert model.next_wakeup(1000.0) == 1225.0
     model.seen([], status("away", 0))
     assert model.next_wakeup(1000.0) is None
+    for state in ("due", "held", "snoozed", "paused"):  # the ring is full: nothing left to draw
+        model.seen([], status(state, 3600))
+        assert model.next_wakeup(1000.0) is None
+        model.seen([], status(state, 7300))
+        assert model.next_wakeup(1000.0) is None
 
 
 def test_words_for_each_state(catalogue):

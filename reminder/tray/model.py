@@ -127,9 +127,10 @@ class TrayModel:
         return build_menu(state, self.catalogue, self.snooze_minutes, self.routine_pace, self)
 
     def next_wakeup(self, now: float) -> float | None:
-        """When the ring next moves a notch: the daemon wakes then to redraw, no sooner."""
+        """When the ring next moves a notch: the daemon wakes then to redraw, no sooner; never
+        once the ring is full (due, held, snoozed...: only a new state changes the picture)."""
         status, sit = self.status, self.sit_seconds
-        if status.state in (State.AWAY, State.ROUTINE) or sit <= 0:
+        if status.state in (State.AWAY, State.ROUTINE) or sit <= 0 or status.sitting_seconds >= sit:
             return None
         notch = sit / NOTCHES
         return now + notch - (status.sitting_seconds % notch)
