@@ -76,6 +76,28 @@ def test_a_held_prompt_whose_moment_passes_outside_working_hours_waits_for_them(
     assert len(held) == 1
 
 
+def test_a_held_prompt_snoozed_is_snoozed_not_held_and_comes_saying_nothing_of_the_call():
+    day = "09:00 active\n09:50 busy call\n10:10 snooze 30\n10:15 free\n11:00 end\n"
+    assert prompts(day)[0] == ("10:40:00", 100.0, None)  # when the snooze ends, no call named
+
+
+def test_a_held_prompt_moved_by_a_new_sit_time_no_longer_waits(catalogue):
+    from reminder.core.status import Busy
+    from reminder.core.timebase import Moment
+
+    config = make_config("sit_minutes = 1\n" + EVERY_DAY, catalogue)
+    core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
+    start = time.time()
+    core.observe(Moment(0.0, start), 0.0)
+    core.observe(Moment(61.0, start + 61), 0.0, busy=Busy("call"))
+    assert core.status(Moment(62.0, start + 62)).state == State.HELD
+    longer = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
+    core.reconfigure(settings_for(longer, catalogue))
+    core.observe(Moment(70.0, start + 70), 0.0, busy=Busy(None))
+    status = core.status(Moment(71.0, start + 71))
+    assert (status.state, status.held_for) == (State.SITTING, None)
+
+
 def test_without_quiet_signals_nothing_is_held():
     day = "09:00 active\n09:50 busy call\n10:40 free\n10:45 done\n11:00 end\n"
     never = "[quiet]\nwhen = []\n" + EVERY_DAY

@@ -414,13 +414,17 @@ class SittingCore:
         if self._lock_input is not None or self.span is None:
             return
         prompt = self._prompt_time(now)
-        if prompt is not None and prompt <= now.t:
-            if self._busy_now is not None:
-                self._hold(now, self._busy_now, out)
-                return
-            self._show_prompt(now, out)
-            repeat = self.settings.repeat
-            self.span.next_prompt = now.t + repeat if repeat > 0 else None
+        if prompt is None or prompt > now.t:
+            self.span.held = (
+                None  # nothing due now (snoozed, paused, a new sit_minutes): none waits
+            )
+            return
+        if self._busy_now is not None:
+            self._hold(now, self._busy_now, out)
+            return
+        self._show_prompt(now, out)
+        repeat = self.settings.repeat
+        self.span.next_prompt = now.t + repeat if repeat > 0 else None
 
     def _hold(self, now: Moment, reason: str, out: list[ev.Event]) -> None:
         """The user is busy: the prompt waits (once, however many repeats fall due meanwhile)."""
