@@ -140,3 +140,14 @@ def test_the_today_line_counts_the_history_and_the_sit_under_way(catalogue, tmp_
         return model.today
 
     assert asyncio.run(play()) == "Today: sat 1 h 05 min, longest 30 min, 1 break, 0 stretches"
+
+
+def test_a_left_click_stands_for_stretch_now_except_where_the_menu_offers_none(catalogue):
+    from reminder.tray.menu import default_item
+
+    model = make_model(catalogue)
+    for state in ("sitting", "due", "snoozed", "held"):
+        model.seen([], status(state, 1200))
+        assert default_item(model.menu()).key == "stretch-now", state
+    model.seen([], Status("routine", 0, None, None, "bridge", routine="desk"))
+    assert default_item(model.menu()) is None  # a click during a routine starts no prompt

@@ -37,6 +37,12 @@ class Item:
     separator: bool = False
 
 
+def default_item(items: tuple[Item, ...]) -> Item | None:
+    """The item a left click on the icon stands for, if the menu has one now (none during a
+    routine, say, where a click must not start a prompt)."""
+    return next((item for item in items if item.default and item.enabled and item.action), None)
+
+
 def separator(key: str) -> Item:
     return Item(key, separator=True)
 

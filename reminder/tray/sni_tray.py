@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.status import Status
 from reminder.paths import cache_dir
 from reminder.tray.dbusmenu import DBusMenu
 from reminder.tray.icon import IconLook
 from reminder.tray.kept_pixmaps import KeptPixmaps
+from reminder.tray.menu import default_item
 from reminder.tray.model import TrayModel
 from reminder.tray.sni import StatusNotifierItem
 
@@ -37,7 +37,7 @@ class SniTray:
             "psoas",
             "psoas",
             menu=self.menu,
-            on_activate=lambda x, y: model.send(cmd.StretchNow()),
+            on_activate=lambda x, y: self._activate(),
             on_host_change=self._host_changed,
         )
         self._look: IconLook | None = None
@@ -78,6 +78,12 @@ class SniTray:
         self.item.set_tooltip("psoas", self.model.tooltip())
         self.item.set_status("NeedsAttention" if self.model.needs_attention() else "Active")
         self._refresh_menu()
+
+    def _activate(self) -> None:
+        """A left click does what the menu's default item does, as pystray's trays do."""
+        item = default_item(self.model.menu())
+        if item is not None and item.action is not None:
+            item.action()
 
     def _refresh_menu(self) -> None:
         self.menu.set_items(self.model.menu())
