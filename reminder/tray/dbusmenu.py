@@ -338,7 +338,10 @@ class _MenuInterface(ServiceInterface):
 
     @dbus_method()
     def EventGroup(self, events: EventList) -> IdList:
-        return self.menu.events(events)
+        not_found = self.menu.events(events)
+        if events and len(not_found) == len(events):  # the spec: none found is an error
+            raise _unknown(not_found[0])
+        return not_found
 
     @dbus_method()
     def AboutToShow(self, item_id: DBusInt32) -> DBusBool:
@@ -349,7 +352,10 @@ class _MenuInterface(ServiceInterface):
 
     @dbus_method()
     def AboutToShowGroup(self, ids: IdList) -> GroupAnswer:
-        return self.menu.about_to_show(ids)
+        updates, errors = self.menu.about_to_show(ids)
+        if ids and len(errors) == len(ids):  # the spec: none found is an error
+            raise _unknown(errors[0])
+        return updates, errors
 
     @dbus_signal()
     def ItemsPropertiesUpdated(
