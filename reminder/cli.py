@@ -255,6 +255,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as error:  # what was to be printed could not be (a full disk, a closed tty)
+        from reminder.cli_history import drop_stdout
+
+        drop_stdout()
+        where = error.filename or "standard output"
+        print(
+            f"{APP_NAME}: {where}: cannot be written ({error.strerror or error})", file=sys.stderr
+        )
+        return 2
 
 
 # ----- handlers ------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def png_path(text: str) -> Path:
 
 
 def day_count(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 3660:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 3660:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 3660")
     return int(text)
 
@@ -153,7 +153,7 @@ def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int
 
 
 def week_count(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 520:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 520:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of weeks from 1 to 520")
     return int(text)
 

@@ -43,7 +43,7 @@ class InstanceLock:
             handle.seek(0)
             text = handle.read().strip()
             handle.close()
-            raise AlreadyRunning(int(text) if text.isdigit() else None) from None
+            raise AlreadyRunning(int(text) if text.isascii() and text.isdigit() else None) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")

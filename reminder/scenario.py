@@ -129,15 +129,24 @@ def parse_scenario(text: str, origin: str, routines: Collection[str]) -> Scenari
     return Scenario(day, tuple(parsed), origin)
 
 
+#: The years a scenario may be dated in: a replayed day runs on the system's clock and calendar.
+FIRST_YEAR, LAST_YEAR = 1971, 9998
+
+
 def _parse_date(words: list[str], where: str) -> date:
     if len(words) != 2:
         raise ScenarioError(f"{where}: write the date as 'date YYYY-MM-DD'")
     try:
-        return date.fromisoformat(words[1])
+        day = date.fromisoformat(words[1])
     except ValueError:
         raise ScenarioError(
             f"{where}: {_show(words[1])} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23"
         ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # the clock's own range, a day to spare each side
+        raise ScenarioError(
+            f"{where}: {words[1]}: give a date from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2026-11-23"
+        )
+    return day
 
 
 def _parse_event(words: list[str], where: str, routines: Collection[str]) -> ScenarioEvent:

@@ -10,7 +10,7 @@ import resource
 import subprocess
 
 import pytest
-from e2e import psoas
+from e2e import in_process, psoas
 from strangers import STRANGER, as_stranger
 
 import reminder.app
@@ -155,3 +155,27 @@ def test_a_chart_for_a_folder_nobody_may_enter_is_one_line(stranger_home, tmp_pa
     code, _, stderr = as_stranger(stranger_home, "stats", "--days", "1", "--chart", chart)
     assert code == 2 and "Traceback" not in stderr, stderr
     assert stderr.count("\n") == 1 and chart in stderr and "Permission denied" in stderr, stderr
+
+
+@pytest.mark.parametrize("args", [["stretches"], ["routines", "--json"], ["config", "path"]])
+def test_a_full_standard_output_is_one_line_for_every_command(env, args):
+    with open("/dev/full", "w") as full:
+        result = psoas(env, *args, stdout=full, capture_output=False, stderr=subprocess.PIPE)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert lines[0] == "psoas: standard output: cannot be written (No space left on device)"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1970-01-01"])
+def test_a_scenario_dated_past_the_calendar_is_one_line(tmp_path, day):
+    scenario = tmp_path / "day.txt"
+    scenario.write_text(f"date {day}\n09:00 active\n23:59 end\n")
+    with pytest.raises(ScenarioError, match=rf"day.txt: line 1: {day}: give a date from 1971"):
+        load_scenario(scenario, ["desk"])
+
+
+def test_a_count_in_other_digits_is_refused_in_one_line():
+    for args in (["stats", "--days", "²"], ["stats", "--chart", "w.png", "--weeks", "٣"]):
+        result = in_process(*args)
+        assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, args
+        assert "is not a number of" in result.stderr
