@@ -114,6 +114,11 @@ class BackgroundWriter:
                 )
                 self._failing = True
             return False
+        except Exception:  # a fault of psoas's own: logged whole, and the writer lives on
+            if not self._failing:
+                log.exception("cannot write the history; keeping events in memory")
+                self._failing = True
+            return False
         if self._failing:
             log.warning("the history is written again")
             self._failing = False
@@ -131,7 +136,7 @@ class _Read:
             return
         try:
             self.future.set_result(self.query(store))
-        except (sqlite3.Error, OSError) as error:
+        except Exception as error:  # the asker gets it, whatever it is; the writer lives on
             self.future.set_exception(error)
 
 

@@ -123,6 +123,32 @@ def test_a_store_opened_while_locked_writes_later_and_loses_nothing(history, cap
     assert kept_aside(history.parent) == []
 
 
+def test_a_fault_in_a_write_or_a_read_never_ends_the_writer(history, caplog, monkeypatch):
+    store = HistoryStore(history)
+    record, calls = store.record, []
+
+    def faulty(events):
+        calls.append(len(events))
+        if len(calls) == 1:
+            raise TypeError("a fault of psoas's own")
+        record(events)
+
+    monkeypatch.setattr(store, "record", faulty)
+    writer = BackgroundWriter(store)
+    writer.record([ev.Skipped(1.0)])
+    wait_until(lambda: calls, 30, "the first write")
+
+    def broken_query(_store):
+        raise KeyError("no such thing")
+
+    with pytest.raises(KeyError):
+        writer.read(broken_query).result(timeout=30)
+    writer.record([ev.Skipped(2.0)])  # the writer is alive and writes both
+    writer.close(timeout=30)
+    assert "TypeError: a fault of psoas's own" in caplog.text
+    assert recorded(history) == ["sitting", "break", "skip", "skip"]
+
+
 def test_psoas_started_on_a_locked_history_records_everything_later(history, env, tmp_path):
     # The clock saved by a psoas that stopped an hour ago: a sit from 09:00-ish to its last input.
     earlier = {
