@@ -232,14 +232,12 @@ async def open_file(path: Path) -> str | None:
             str(path),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # no pipe: the editor it starts would hold it open
             start_new_session=True,
         )
-        _, complaint = await process.communicate()
+        await process.wait()
     except OSError as error:
         return f"{opener}: {error.strerror or error}"
     if process.returncode == 0:
         return None
-    if complaint.strip():
-        log.debug("%s said: %s", opener, complaint.decode(errors="replace").strip())
     return f"{opener} found no application for it (exit status {process.returncode})"

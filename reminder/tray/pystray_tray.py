@@ -89,6 +89,7 @@ class PystrayTray:
         self.model = model
         self._pystray = pystray
         self._look: IconLook | None = None
+        self._items: tuple[Item, ...] = ()
         self.redraws = 0
         self.icon: Any = None
         self.name = "pystray"
@@ -98,7 +99,10 @@ class PystrayTray:
         """Import the toolkit and make the icon: on the thread that will run it."""
         self.pystray = self._pystray or load_pystray()
         _toolkit_warnings_to_the_log()
-        self.icon = self.pystray.Icon("psoas", self._picture(), self.model.tooltip(), self._menu())
+        self._items = self.model.menu()
+        self.icon = self.pystray.Icon(
+            "psoas", self._picture(), self.model.tooltip(), self._menu(self._items)
+        )
         self.name = f"pystray {type(self.icon).__module__.rsplit('_', 1)[-1]}"
 
     # ----- running ---------------------------------------------------------------------------
@@ -169,15 +173,18 @@ class PystrayTray:
         return self.model.next_wakeup(now)
 
     def _refresh_menu(self) -> None:
-        if self.icon is not None:
-            self.icon.menu = self._menu()
+        """Give pystray a new menu only when it changed: each one is rebuilt whole by GTK."""
+        items = self.model.menu()
+        if self.icon is not None and items != self._items:
+            self._items = items
+            self.icon.menu = self._menu(items)
 
     def _picture(self, look: IconLook | None = None) -> Any:
         self._look = look or self.model.look()
         self.redraws += 1
         return draw_icon(self._look, 64)
 
-    def _menu(self) -> Any:
+    def _menu(self, items: tuple[Item, ...]) -> Any:
         """The model's menu in pystray's terms."""
         item, menu = self.pystray.MenuItem, self.pystray.Menu
 
@@ -194,4 +201,4 @@ class PystrayTray:
                 default=entry.default,
             )
 
-        return menu(*map(convert, self.model.menu()))
+        return menu(*map(convert, items))
