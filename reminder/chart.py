@@ -10,7 +10,7 @@ from datetime import datetime, time
 
 from PIL import Image, ImageDraw, ImageFont
 
-from reminder.core.stats import DayStats
+from reminder.core.stats import ANSWER_WINDOW, DayStats
 from reminder.core.timebase import Calendar
 from reminder.core.trend import Week
 from reminder.tray.icon import GREEN, PURPLE
@@ -103,7 +103,7 @@ def _round_ceiling(highest: float) -> float:
 
 def draw_trend(weeks: list[Week]) -> Image.Image:
     """Week by week: bouts of an hour or more per working day (bars, the left scale) and the
-    share of prompts answered within ten minutes (the line, the right scale)."""
+    share of prompts answered within ANSWER_WINDOW (the line, the right scale)."""
     if not weeks:
         raise ValueError("no weeks to draw")
     width, height, top, bottom, left, right = 1000, 420, 80, 60, 70, 70
@@ -123,7 +123,7 @@ def draw_trend(weeks: list[Week]) -> Image.Image:
     draw.text(
         (left, 42),
         "bars: bouts of an hour or more per working day (left)   "
-        "line: prompts answered within 10 minutes (right)",
+        f"line: prompts answered within {duration(ANSWER_WINDOW)} (right)",
         fill=TEXT,
         font=small,
     )

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from reminder.core import events as ev
-from reminder.core.stats import DayStats
+from reminder.core.stats import ANSWER_WINDOW, DayStats
 from reminder.core.status import State, Status
 from reminder.core.trend import Week
 
@@ -239,7 +239,8 @@ def trend_lines(now: Week, before: Week) -> list[str]:
         f"Bouts of an hour or more: {per_day(now)} this week, {per_day(before)} in the four "
         "weeks before.",
         f"Longest bout: {longest(now)} this week, {longest(before)} before.",
-        f"Prompts answered within 10 minutes: {rate(now)} this week, {rate(before)} before.",
+        f"Prompts answered within {duration(ANSWER_WINDOW)}: {rate(now)} this week, "
+        f"{rate(before)} before.",
     ]
 
 
@@ -293,7 +294,8 @@ def stats_table(days: Sequence[DayStats]) -> str:
         "sat: time sat that day. longest: the longest bout, one sit between two breaks. 30+, 60+:",
         "bouts of half an hour and of an hour or more. breaks: times you got up on your own.",
         "stretched: breaks after a prompt (I stretched, or a routine). prompts: first prompts,",
-        "repeats not counted. answered: those followed by a break within 10 minutes.",
+        f"repeats not counted. answered: those followed by a break within "
+        f"{duration(ANSWER_WINDOW)}.",
     ]
     return "\n".join(lines)
 

@@ -133,7 +133,7 @@ def test_the_trend_sets_this_week_against_the_four_before():
     assert words.trend_lines(now, before) == [
         "Bouts of an hour or more: 1.0 a day this week, 3.0 a day in the four weeks before.",
         "Longest bout: 1 h 02 min this week, 1 h 12 min before.",
-        "Prompts answered within 10 minutes: 100% this week, 0% before.",
+        "Prompts answered within 10 min: 100% this week, 0% before.",
     ]
 
 
