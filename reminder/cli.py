@@ -10,6 +10,7 @@ import argparse
 import gc
 import json
 import logging
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -398,7 +399,8 @@ def _config_init(args: argparse.Namespace) -> int:
 
     target = args.config or config_file()
     written = write_example(target)
-    print(f"wrote {written}; edit it, then check it with: psoas config check")
+    check = "psoas config check" + (f" {shlex.quote(str(args.config))}" if args.config else "")
+    print(f"wrote {written}; edit it, then check it with: {check}")
     return 0
 
 

@@ -134,7 +134,7 @@ class Checker:
             return value.replace(second=0, microsecond=0)
         if end_of_day and value == _END_OF_DAY:
             return time(0)
-        match = _HHMM.match(value) if isinstance(value, str) else None
+        match = _HHMM.fullmatch(value) if isinstance(value, str) else None
         if not match:
             latest = f'"{_END_OF_DAY}"' if end_of_day else '"23:59"'
             wanted = f'must be a time as "HH:MM" (24-hour), from "00:00" to {latest}'
@@ -176,11 +176,17 @@ class Checker:
     def app_names(self, value: Any) -> tuple[str, ...]:
         key = "quiet.apps"
         wanted = 'must be a list of program names, e.g. ["zoom", "teams"]'
-        if not isinstance(value, list) or not all(
-            isinstance(item, str) and item.strip() and "/" not in item for item in value
-        ):
+        if not isinstance(value, list):
             raise self.fail(key, f" = {_show(value)}: {wanted}")
-        return tuple(item.strip() for item in value)
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(key, f": {_show(item)} is not a program name; {wanted[5:]}")
+            if "/" in item:
+                raise self.fail(key, f": {_show(item)}: a program's name, without a folder")
+        names = tuple(item.strip() for item in value)
+        if len(set(names)) != len(names):
+            raise self.fail(key, f" = {_show(value)}: each may appear once")
+        return names
 
     def ids(self, value: Any, key: str, known: Collection[str] | None) -> tuple[str, ...]:
         if not isinstance(value, list):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from e2e import in_process, psoas
 
-from reminder.config import TABLES, TOP_KEYS, parse_config
+from reminder.config import TABLES, TOP_KEYS, example_text, parse_config
 from reminder.scenario import EVENTS, parse_scenario
 
 
@@ -136,6 +136,10 @@ def test_config_init_writes_the_example_once_and_check_accepts_it(tmp_path):
     assert Path(path).read_text().endswith("# mine\n")  # never overwritten
     check = in_process("config", "check")
     assert check.returncode == 0 and "sit_minutes = 60" in check.stdout
+    elsewhere = tmp_path / "my config.toml"
+    written = in_process("config", "init", "--config", str(elsewhere))
+    assert written.stdout.strip().endswith(f"psoas config check '{elsewhere}'")  # that file
+    assert in_process("config", "check", str(elsewhere)).returncode == 0
 
 
 def test_the_hint_for_a_missing_config_file_creates_that_very_file(tmp_path):
@@ -173,6 +177,7 @@ def test_config_check_shows_every_setting_and_they_read_back_as_the_same_config(
     )
     every = {*TOP_KEYS, *(f"{table}.{key}" for table, keys in TABLES.items() for key in keys)}
     assert set(_keys(tomllib.loads(example.read_text()))) == every
+    assert example.read_text() == example_text()  # the shipped copy `psoas config init` writes
     for path in (example, mine):
         result = in_process("config", "check", str(path))
         assert result.returncode == 0, result.stderr

@@ -72,6 +72,7 @@ def test_values_are_read():
         ('[hours]\nstart = "9am"', ['hours.start = "9am"', '"HH:MM"']),
         ('[hours]\nstart = "24:00"', ["hours.start", '"23:59"']),
         ('[hours]\nend = "24:01"', ["hours.end", '"24:00"']),
+        ('[hours]\nstart = "09:00\\n"', ["hours.start", '"HH:MM"']),
         ('[hours]\ndays = ["mun"]', ["hours.days", '"mun"', "did you mean"]),
         ('[hours]\ndays = ["mon", "mon"]', ["hours.days", "twice"]),
         ('hours = "9-5"', ["hours", "must be a table"]),

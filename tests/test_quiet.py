@@ -109,7 +109,9 @@ def test_the_quiet_config_is_checked_like_every_key():
     for text, culprit in (
         ("[quiet]\nwhen = ['meeting']\n", '"meeting" is not one of dnd, fullscreen, call, apps'),
         ("[quiet]\nwhen = 'call'\n", "quiet.when"),
-        ("[quiet]\napps = ['/usr/bin/zoom']\n", "quiet.apps"),
+        ("[quiet]\napps = ['/usr/bin/zoom']\n", 'quiet.apps: "/usr/bin/zoom": a program.s name'),
+        ("[quiet]\napps = ['zoom', 'zoom']\n", "quiet.apps = .*: each may appear once"),
+        ("[quiet]\napps = ['zoom', 3]\n", "quiet.apps: 3 is not a program name"),
         ("[quiet]\nrecheck_minutes = 0\n", "quiet.recheck_minutes = 0"),
         ("[quiet]\nrechek_minutes = 2\n", "did you mean 'recheck_minutes'"),
     ):
