@@ -18,6 +18,7 @@ from e2e import NOT_RUNNING, in_process, psoas, recorded, start_headless, status
 
 from reminder import paths
 from reminder.core import events as ev
+from reminder.store import HistoryStore
 
 XDG = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR")
 
@@ -88,5 +89,8 @@ def test_the_users_own_psoas_is_never_reached(where, tmp_path_factory, tmp_path,
     finally:
         assert stop(theirs) == 0, theirs.stderr_text()
     assert "already running" not in ours.stderr_text()
-    assert recorded(user / "xdg_data_home", ev.Skipped) == []
+    theirs_kept = HistoryStore(user / "xdg_data_home" / "psoas" / "history.sqlite3", read_only=True)
+    assert theirs_kept.load_state("sitting") is not None  # their history is there and reads...
+    theirs_kept.close()
+    assert recorded(user / "xdg_data_home", ev.Skipped) == []  # ...and holds none of ours
     assert recorded(tmp_path / "data", ev.Skipped) != []
