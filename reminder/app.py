@@ -30,7 +30,7 @@ from reminder.core.status import State
 from reminder.daemon import Daemon
 from reminder.errors import UserError
 from reminder.history import BackgroundWriter, HistoryKeeper
-from reminder.idle import choose_idle_source
+from reminder.idle import IdleChoice, IdleSource, choose
 from reminder.notify import (
     FallbackNotifier,
     Note,
@@ -72,15 +72,14 @@ class App:
         self.own_tray = own_tray  # macOS runs its tray on the main thread, and stops it there
         self.daemon: Daemon | None = None
         self.outbox: Outbox | None = None
+        self.idle_choice: IdleChoice | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # held until done: the loop keeps weak refs
 
     async def serve(self) -> None:
         """The daemon and its parts, until the daemon stops."""
         loop = asyncio.get_running_loop()
         buses, tray = self.buses, self.tray
-        idle = await choose_idle_source(self.config.idle_source, buses)
-        if not idle.tracks_input:
-            log.warning("no idle source: every minute psoas runs counts as sitting")
+        idle = await self._choose_idle(self.config.idle_source)
         notifier = FallbackNotifier(await self._desktop_notifier(buses), TerminalNotifier())
         outbox = self.outbox = Outbox(notifier)
         outbox.start()
@@ -95,8 +94,8 @@ class App:
         config_watch.start()
         observers = [part for part in (history, tray, config_watch) if part is not None]
 
-        async def replace_idle(failed: Any) -> Any:
-            return await choose_idle_source("auto", buses, failed)
+        async def replace_idle(failed: Any) -> IdleSource:
+            return await self._choose_idle("auto", failed)
 
         pictures = PictureCache(self.catalogue, pictures_dir())
         self._later(_draw_pictures(pictures))
@@ -133,11 +132,14 @@ class App:
             await outbox.drain(_DRAIN_SECONDS)
             if history is not None:
                 history.close()
+            daemon.idle.close()
             buses.close()
 
     def parts(self) -> dict[str, Any]:
         """What ``psoas status`` tells of the parts around the core."""
+        choice = self.idle_choice
         return {
+            "idle_passed_over": dict(choice.passed_over) if choice is not None else {},
             "tray": self.tray.name if self.tray is not None else "none (headless)",
             "config": {
                 "file": self.config.origin,
@@ -170,13 +172,26 @@ class App:
         daemon.reconfigure(settings_for(config, self.catalogue))
         if self.model is not None:
             self.model.reconfigure(config)
-        if config.idle_source != old.idle_source:
-            daemon.idle = await choose_idle_source(config.idle_source, self.buses)
+        if config.idle_source != old.idle_source or config.break_seconds != old.break_seconds:
+            # A new source, or one tuned to the break (Wayland's notice) chosen again.
+            daemon.use_idle(await self._choose_idle(config.idle_source))
         if config.quiet != old.quiet:
             if daemon.busy is not None:
                 daemon.busy.close()
             daemon.busy = await _busy_watch(config, self.buses)
         log.info("config read again from %s: %s", config.origin, words.config_line(config))
+
+    async def _choose_idle(self, wanted: str, failed: Any = ()) -> IdleSource:
+        """The idle source for ``wanted``, said in the log with what was passed over and why."""
+        choice = self.idle_choice = await choose(
+            wanted, self.buses, failed, break_seconds=self.config.break_seconds
+        )
+        log.info("idle source: %s", choice)
+        if not choice.source.tracks_input:
+            if wanted not in ("auto", "none") and wanted not in failed:
+                log.warning("idle source %r is not available here: %s", wanted, choice)
+            log.warning("no idle source: every minute psoas runs counts as sitting")
+        return choice.source
 
     async def _desktop_notifier(self, buses: Buses) -> Notifier:
         """The freedesktop interface itself where there is a session bus (buttons, replacing,

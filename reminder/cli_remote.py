@@ -220,6 +220,10 @@ def describe(status: dict[str, Any]) -> str:
         f"idle source {status.get('idle_source')}, tray {status.get('tray')}, "
         f"notifications via {status.get('notifier')} (pid {status.get('pid')})"
     )
+    passed_over = status.get("idle_passed_over")
+    if isinstance(passed_over, dict) and passed_over:
+        said = "; ".join(f"{name} ({why})" for name, why in passed_over.items())
+        lines.append(f"idle sources passed over: {said}")
     config = status.get("config")
     if isinstance(config, dict) and config.get("problem"):
         lines.append(f"your last config change was not applied: {config['problem']}")

@@ -110,7 +110,7 @@ class Daemon:
     ) -> None:
         self.core = core
         self.clock = clock
-        self.idle = idle
+        self.idle: IdleSource = NoIdleSource()
         self.outbox = outbox
         self.catalogue = catalogue
         self.observers = tuple(observers)
@@ -124,6 +124,7 @@ class Daemon:
         self._timer: Timer | None = None
         self._wall_watch: Timer | None = None
         self._scheduler = schedule.Scheduler()  # private: never the module's global default
+        self.use_idle(idle)
 
     # ----- asking the daemon for things ------------------------------------------------------
 
@@ -157,6 +158,22 @@ class Daemon:
             log.debug("the daemon is not running; dropped %s", function.__name__)
             return
         self._loop.call_soon_threadsafe(function, *args)
+
+    def use_idle(self, source: IdleSource) -> None:
+        """Watch the user through ``source`` from now on; the source before it is let go of."""
+        old, self.idle = self.idle, source
+        if old is not source:
+            old.watch(None)
+            old.close()
+        source.watch(self._idle_news)
+
+    def _idle_news(self) -> None:
+        """The idle source has news (input came back, or it failed): an absence has no other
+        looks (the core needs none when told of returns), so look now; otherwise the next look
+        comes soon enough."""
+        if self._loop is None or self.core.span is not None or self.core.routine is not None:
+            return
+        self._work.put_nowait(_Tick())
 
     def prompt_actions(self) -> tuple[tuple[str, str], ...]:
         """The buttons a prompt offers (where the notification server shows buttons)."""
@@ -209,7 +226,14 @@ class Daemon:
         now = self.clock.now()
         busy = await self._read_busy(now, idle)
         slept = self.clock.slept_since()
-        events = self.core.observe(now, idle, locked=locked, slept_since=slept, busy=busy)
+        events = self.core.observe(
+            now,
+            idle,
+            locked=locked,
+            slept_since=slept,
+            busy=busy,
+            returns_told=self.idle.tells_returns,
+        )
         command = item.command if isinstance(item, _Asked) else item
         before = self.core.status(now) if isinstance(item, _Asked) else None
         answer = [] if isinstance(command, _Tick) else self.core.command(now, command)
@@ -245,7 +269,7 @@ class Daemon:
         """Carry on with the next source that works (or none), saying so in one line."""
         failed = self.idle.name
         self._failed_idle.add(failed)
-        self.idle = await self._replace_idle(self._failed_idle)
+        self.use_idle(await self._replace_idle(self._failed_idle))
         then = (
             f"using {self.idle.name} instead"
             if self.idle.tracks_input

@@ -25,7 +25,7 @@ from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.timebase import Moment
 from reminder.daemon import Daemon
-from reminder.idle import NoIdleSource, choose_idle_source
+from reminder.idle import AskedSource, NoIdleSource, choose_idle_source
 from reminder.notify import FallbackNotifier, Note, NotifyError, Outbox, TerminalNotifier
 from reminder.tray.icon import IconLook, draw_icon, look_for
 
@@ -50,15 +50,11 @@ class Recorder:
         self.withdrawn.append(slot)
 
 
-class FailingIdle:
+class FailingIdle(AskedSource):
     name = "flaky"
-    tracks_input = True
 
     async def idle_seconds(self) -> float:
         raise OSError("connection to the X server lost")
-
-    async def locked(self) -> bool:
-        return False
 
 
 class VirtualTimer:

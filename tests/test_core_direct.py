@@ -218,3 +218,38 @@ def test_while_the_user_is_away_the_core_looks_every_fifth_of_a_break(catalogue)
     assert away == list(range(70, 203, 12))
     taken = [e for _, found in looks for e in found if isinstance(e, ev.BreakTaken)]
     assert taken == [ev.BreakTaken(second(10).epoch, second(202).epoch, "natural")]
+
+
+def test_told_of_returns_the_core_does_not_look_while_the_user_is_away(catalogue):
+    """A desktop that says the moment input comes back (Wayland): an absence costs no looks.
+    The break is then dated by the look the return brings, and only a pause's end, or a locked
+    screen that must be seen to open, is looked at meanwhile."""
+    core = make_core(catalogue, "break_minutes = 1")
+    core.observe(second(0), 0, returns_told=True)
+    core.observe(second(60), 50, returns_told=True)  # the last input at 10 s
+    left = core.observe(second(70), 60, returns_told=True)
+    assert left == [ev.SittingSpan(second(0).epoch, second(10).epoch)]
+    assert core.next_wakeup(second(70)) is None  # nothing can happen until the user is back
+
+    back = core.observe(second(500), 0, returns_told=True)  # the look the return brought
+    assert back == [ev.BreakTaken(second(10).epoch, second(500).epoch, "natural")]
+    assert core.next_wakeup(second(500)) == second(560).t  # sitting: a break can come again
+
+    # Away and paused: the pause's end is the one look.
+    core.observe(second(600), 100, returns_told=True)
+    core.command(second(600), cmd.Pause(30))
+    assert core.next_wakeup(second(600)) == second(600 + 30 * 60).t
+
+    # Away behind a locked screen: looked at as before, to see it open.
+    locked = make_core(catalogue, "break_minutes = 1")
+    locked.observe(second(0), 0, returns_told=True)
+    locked.observe(second(5), 0, locked=True, returns_told=True)
+    locked.observe(second(65), 60, locked=True, returns_told=True)
+    assert locked.status(second(65)).state == "away"
+    assert locked.next_wakeup(second(65)) == second(65 + 12).t
+
+    # A source that can only be asked keeps the looks every fifth of a break.
+    asked = make_core(catalogue, "break_minutes = 1")
+    asked.observe(second(0), 0)
+    asked.observe(second(70), 70)
+    assert asked.next_wakeup(second(70)) == second(82).t

@@ -65,6 +65,7 @@ class SittingCore:
     away_since: float | None = None  # steady time of the last input before the current absence
     last_input: float = -math.inf
     sees_input: bool = True  # False while nothing can see input (no idle source)
+    returns_told: bool = False  # the caller looks the moment input returns: no polling while away
     paused_until: float | None = None
     last_stretch: str | None = None
     routine: RoutineRun | None = None
@@ -87,6 +88,7 @@ class SittingCore:
         locked: bool = False,
         slept_since: float | None = None,
         busy: Busy | None = None,
+        returns_told: bool = False,
     ) -> list[ev.Event]:
         """Take a reading: seconds since the last input, the lock, and any sleep that just ended.
 
@@ -94,7 +96,9 @@ class SittingCore:
         as sitting, and no break is ever looked for. ``slept_since`` is the steady time the
         machine went to sleep, when it has just woken. ``busy`` is what the busy signals said,
         when they were asked (see :meth:`busy_matters`): time busy is sitting, never a break,
-        and a prompt that falls due then waits until the user is free.
+        and a prompt that falls due then waits until the user is free. ``returns_told`` says
+        the caller observes again the moment input comes back (a desktop that tells of it), so
+        an absence needs no looking at until then.
         """
         now = self._steady(now)
         out: list[ev.Event] = []
@@ -104,6 +108,7 @@ class SittingCore:
                 self._busy_seen = now.t  # busy until now (or just ended): no break before this
             self._last_said_busy = busy.reason is not None
         self.sees_input = idle_seconds is not None
+        self.returns_told = returns_told and self.sees_input
         input_at = now.t - max(0.0, idle_seconds) if idle_seconds is not None else now.t
         if slept_since is not None and slept_since < now.t:
             out.append(ev.Slept(now.at(slept_since).epoch, now.epoch))
@@ -208,6 +213,11 @@ class SittingCore:
                 times.append(prompt)
             if self.sees_input:
                 times.append(self._effective_last_input() + self.settings.break_)
+        elif self.returns_told and self._lock_input is None:
+            # Told of the return (a locked screen is looked at until it opens): only a pause's
+            # end can happen while away.
+            if self.paused_until is not None:
+                times.append(self.paused_until)
         elif self.sees_input:
             times.append(now.t + self.settings.away_poll)
         return max(min(times), now.t) if times else None

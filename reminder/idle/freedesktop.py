@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from reminder.bus import BusError, Buses, call
+from reminder.idle.base import AskedSource
 from reminder.idle.lock import LockWatch
 
 NAME = "org.freedesktop.ScreenSaver"
 PATHS = ("/org/freedesktop/ScreenSaver", "/ScreenSaver")
 
 
-class FreedesktopIdleSource:
+class FreedesktopIdleSource(AskedSource):
     name = "freedesktop"
-    tracks_input = True
 
     def __init__(self, buses: Buses) -> None:
         if buses.session is None:
@@ -34,5 +34,5 @@ class FreedesktopIdleSource:
         return await self._lock.locked()
 
 
-async def open_source(buses: Buses) -> FreedesktopIdleSource:
+async def open_source(buses: Buses, break_seconds: float) -> FreedesktopIdleSource:
     return FreedesktopIdleSource(buses)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from reminder.bus import BusError, Buses, call
+from reminder.idle.base import AskedSource
 from reminder.idle.lock import LockWatch
 
 NAME = "org.gnome.Mutter.IdleMonitor"
 PATH = "/org/gnome/Mutter/IdleMonitor/Core"
 
 
-class GnomeIdleSource:
+class GnomeIdleSource(AskedSource):
     name = "gnome"
-    tracks_input = True
 
     def __init__(self, buses: Buses) -> None:
         if buses.session is None:
@@ -28,5 +28,5 @@ class GnomeIdleSource:
         return await self._lock.locked()
 
 
-async def open_source(buses: Buses) -> GnomeIdleSource:
+async def open_source(buses: Buses, break_seconds: float) -> GnomeIdleSource:
     return GnomeIdleSource(buses)

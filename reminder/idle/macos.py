@@ -8,6 +8,8 @@ import math
 import sys
 from typing import Any
 
+from reminder.idle.base import AskedSource
+
 HID_SYSTEM_STATE = 1  # kCGEventSourceStateHIDSystemState: input from the hardware
 ANY_INPUT_EVENT = 0xFFFFFFFF  # kCGAnyInputEventType
 
@@ -19,9 +21,8 @@ def checked_seconds(value: float) -> float:
     return float(value)
 
 
-class MacIdleSource:
+class MacIdleSource(AskedSource):
     name = "macos"
-    tracks_input = True
 
     def __init__(self) -> None:
         if sys.platform != "darwin":
@@ -38,9 +39,6 @@ class MacIdleSource:
     async def idle_seconds(self) -> float:
         return checked_seconds(self._since(HID_SYSTEM_STATE, ANY_INPUT_EVENT))
 
-    async def locked(self) -> bool:
-        return False
 
-
-async def open_source(buses: Any) -> MacIdleSource:
+async def open_source(buses: Any, break_seconds: float) -> MacIdleSource:
     return MacIdleSource()

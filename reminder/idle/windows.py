@@ -6,6 +6,8 @@ import ctypes
 import sys
 from typing import Any
 
+from reminder.idle.base import AskedSource
+
 TICK_WRAP = 2**32  # both counters are 32-bit milliseconds and wrap after ~49.7 days
 
 
@@ -18,9 +20,8 @@ class _LastInputInfo(ctypes.Structure):
     _fields_ = (("cbSize", ctypes.c_uint), ("dwTime", ctypes.c_uint32))
 
 
-class WindowsIdleSource:
+class WindowsIdleSource(AskedSource):
     name = "windows"
-    tracks_input = True
 
     def __init__(self) -> None:
         if sys.platform != "win32":
@@ -35,9 +36,6 @@ class WindowsIdleSource:
             raise OSError("GetLastInputInfo failed")
         return idle_from_ticks(self._kernel32.GetTickCount(), info.dwTime)
 
-    async def locked(self) -> bool:
-        return False
 
-
-async def open_source(buses: Any) -> WindowsIdleSource:
+async def open_source(buses: Any, break_seconds: float) -> WindowsIdleSource:
     return WindowsIdleSource()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 
 from reminder.bus import Buses
+from reminder.idle.base import AskedSource
 from reminder.idle.lock import LockWatch
 
 
-class X11IdleSource:
+class X11IdleSource(AskedSource):
     name = "x11"
-    tracks_input = True
 
     def __init__(self, buses: Buses, display: str | None = None) -> None:
         try:
@@ -48,5 +48,5 @@ class X11IdleSource:
         return await self._lock.locked()
 
 
-async def open_source(buses: Buses) -> X11IdleSource:
+async def open_source(buses: Buses, break_seconds: float) -> X11IdleSource:
     return X11IdleSource(buses)
