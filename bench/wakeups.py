@@ -4,7 +4,9 @@
 
 The daemon sleeps until the core's next wake-up or the tray's (the ring moves a notch every
 sit/16), so a replayed day woken the same way counts the daemon's wake-ups exactly (commands
-aside). Printed for a few typical days, with the time a simulated day takes to replay.
+aside). Printed for a few typical days, with the time a simulated day takes to replay, for an
+idle source that must be asked (it is looked at every fifth of a break while the user is away) and
+for one that says when input returns (Wayland's: an absence costs no look).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ DAYS = {
 }
 
 
-def measure(name: str, text: str, with_tray: bool) -> str:
+def measure(name: str, text: str, with_tray: bool, returns_told: bool = False) -> str:
     catalogue = load_catalogue()
     config = parse_config("", "defaults")
     scenario = parse_scenario(text, name, list(catalogue.routines))
@@ -44,7 +46,9 @@ def measure(name: str, text: str, with_tray: bool) -> str:
     sitting.SittingCore.observe = counted
     try:
         started = time.perf_counter()
-        events = run_scenario(scenario, config, catalogue, [tray] if with_tray else [])
+        events = run_scenario(
+            scenario, config, catalogue, [tray] if with_tray else [], returns_told=returns_told
+        )
         elapsed = time.perf_counter() - started
     finally:
         sitting.SittingCore.observe = original
@@ -56,6 +60,10 @@ def measure(name: str, text: str, with_tray: bool) -> str:
 if __name__ == "__main__":
     print("default config: sit 60, break 5, repeat 10 (minutes)")
     print(f"{'':34s} {'headless':>40s}   {'with the tray':>40s}")
-    for day_name, day_text in DAYS.items():
-        headless, tray = (measure(day_name, day_text, with_tray) for with_tray in (False, True))
-        print(f"{day_name:34s} {headless}   {tray}")
+    for told, source in ((False, "asked (X11, GNOME, KDE on X11...)"), (True, "told (Wayland)")):
+        print(f"idle source {source}")
+        for day_name, day_text in DAYS.items():
+            headless, tray = (
+                measure(day_name, day_text, with_tray, told) for with_tray in (False, True)
+            )
+            print(f"  {day_name:32s} {headless}   {tray}")

@@ -35,6 +35,7 @@ class _User:
     asleep_since: float | None = None
     busy: str | None = None  # why they should not be interrupted now (a call...), if they are
     quiet: bool = True  # whether busy signals are looked at at all (the config's [quiet] when)
+    returns_told: bool = False  # the desktop says when input returns (Wayland): looked at then
 
     def idle(self, t: float) -> float:
         if self.active and not self.locked:
@@ -47,7 +48,9 @@ class _User:
         idle = reading.pop("idle", self.idle(now.t))
         locked = reading.pop("locked", self.locked)
         busy = Busy(self.busy) if self.quiet and core.busy_matters(now, idle) else None
-        return core.observe(now, idle, locked=locked, busy=busy, **reading)
+        return core.observe(
+            now, idle, locked=locked, busy=busy, returns_told=self.returns_told, **reading
+        )
 
 
 def run_scenario(
@@ -56,18 +59,20 @@ def run_scenario(
     catalogue: Catalogue,
     observers: Sequence[Observer] = (),
     close: bool = False,
+    returns_told: bool = False,
 ) -> list[ev.Event]:
     """Every event the core reports over the scenario's day, in order.
 
     ``observers`` follow the day as they follow the daemon (the tray's model, say): they are
     told what happened and woken when they ask, so a day counts the tray's wake-ups too. With
     ``close``, the sit still going on at the end of the day is recorded too, as a stopping
-    psoas records it.
+    psoas records it. With ``returns_told``, the idle source is one that says when input
+    returns (Wayland's): every scenario event is a look, so the return is seen when it comes.
     """
     calendar = FixedCalendar()
     midnight = calendar.epoch(datetime.combine(scenario.day, time()))
     core = SittingCore(settings_for(config, catalogue), calendar, catalogue)
-    user = _User(quiet=bool(config.quiet.when))
+    user = _User(quiet=bool(config.quiet.when), returns_told=returns_told)
     out: list[ev.Event] = []
 
     def moment(seconds: float) -> Moment:

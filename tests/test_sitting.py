@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import textwrap
 from datetime import datetime, time
 
-from conftest import play, play_events, prompts
+from conftest import EVERY_DAY, make_config, play, play_events, prompts
 
 from reminder.core import events as ev
 from reminder.core.timebase import FixedCalendar
-from reminder.scenario import DEFAULT_DAY
+from reminder.scenario import DEFAULT_DAY, parse_scenario
+from reminder.simulate import run_scenario
 
 NO_REPEAT = "repeat_minutes = 0"
 MIDNIGHT = FixedCalendar().epoch(datetime.combine(DEFAULT_DAY, time()))  # of the played days
@@ -338,3 +340,21 @@ def test_a_routine_stopped_after_a_full_break_was_a_break_and_one_stopped_sooner
         ("10:00:00", 60, 0),
         ("10:15:59", 75.98, 1),
     ]
+
+
+def test_a_desktop_that_tells_of_returns_gives_the_same_day_with_fewer_looks(catalogue):
+    """Told of returns (Wayland), the core stops looking while the user is away; whatever the
+    day, it reports what it reports when it must look every fifth of a break."""
+    days = [
+        "09:00 active\n10:30 away\n10:50 active\n12:10 away\n13:00 active\n15:00 end\n",
+        "09:00 active\n10:02 snooze 5\n10:20 away\n10:24 active\n11:40 lock\n12:30 unlock\n"
+        "14:00 end\n",
+        "08:55 away\n09:00 active\n09:30 routine desk\n09:45 away\n11:00 suspend\n11:30 resume\n"
+        "12:45 skip\n13:20 busy call\n13:50 free\n14:10 away\n15:00 end\n",
+    ]
+    config = make_config("break_minutes = 4\n" + EVERY_DAY, catalogue)
+    for text in days:
+        scenario = parse_scenario(textwrap.dedent(text), "day.txt", list(catalogue.routines))
+        asked = run_scenario(scenario, config, catalogue)
+        told = run_scenario(scenario, config, catalogue, returns_told=True)
+        assert told == asked, text
