@@ -19,18 +19,22 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from desktop import ARTIFACTS, Desktop
 from desktop_processes import ELSEWHERE
 from e2e import kill_leftovers
 from strangers import STRANGER
+from wayland_desktop import Compositor, KWin, Sway
 
 from reminder.catalogue.loader import load_catalogue
 from reminder.catalogue.model import Catalogue
 from reminder.config import Config, parse_config
 from reminder.scenario import parse_scenario
 from reminder.simulate import run_scenario, simulate
+
+C = TypeVar("C", bound=Compositor)
 
 #: Working hours that never close, for tests that run at whatever time it is.
 EVERY_DAY = (
@@ -144,7 +148,7 @@ def env(private_env: Private) -> dict[str, str]:
 # ----- the virtual desktop ---------------------------------------------------------------------
 
 #: The fixtures that start a private desktop or bus: a test that uses one is marked ``desktop``.
-DESKTOP_FIXTURES = ("desktop", "private_bus")
+DESKTOP_FIXTURES = ("desktop", "private_bus", "sway", "kwin")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -203,6 +207,28 @@ def private_bus(request: pytest.FixtureRequest) -> Iterator[Desktop]:
     else. ``bus_address`` is its address; processes started with ``spawn`` are killed at the end.
     """
     yield from _desktop(request, display=False)
+
+
+def _compositor(request: pytest.FixtureRequest, kind: type[C]) -> Iterator[C]:
+    failures_before = request.session.testsfailed
+    with kind() as compositor:
+        yield compositor
+        if request.session.testsfailed > failures_before:
+            slug = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+            compositor.keep_logs(ARTIFACTS / "desktop-logs" / slug)
+
+
+@pytest.fixture
+def sway(request: pytest.FixtureRequest) -> Iterator[Sway]:
+    """Headless sway per test (tests/wayland_desktop.py): ``socket``, ``env_for_client()``,
+    ``globals()``, ``type(text)`` for real input, ``spawn`` for a client as sway's user."""
+    yield from _compositor(request, Sway)
+
+
+@pytest.fixture
+def kwin(request: pytest.FixtureRequest) -> Iterator[KWin]:
+    """Headless KWin per test (tests/wayland_desktop.py); no virtual input."""
+    yield from _compositor(request, KWin)
 
 
 @pytest.fixture(scope="session")

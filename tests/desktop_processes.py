@@ -7,6 +7,7 @@ import contextlib
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -142,3 +143,30 @@ def group_members(pgid: int) -> list[int]:
         if fields[0] != "Z" and int(fields[2]) == pgid:
             members.append(int(entry.name))
     return members
+
+
+def stop_groups(processes: Sequence[subprocess.Popen], grace: float = 3) -> list[int]:
+    """End each process's group, newest first: TERM, up to ``grace`` s for the leaders to exit,
+    then KILL; reap the leaders. Return what is still alive in those groups a few seconds later
+    (a child of a reaped leader, say dbus-run-session's, may take a moment to die)."""
+    newest_first = list(reversed(processes))
+    for process in newest_first:
+        if not exited(process):
+            signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and not all(map(exited, newest_first)):
+        time.sleep(0.02)
+    for process in newest_first:
+        # The leader is unreaped (or alive), so its group id is still ours.
+        signal_group(process, signal.SIGKILL)
+    for process in newest_first:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(5)
+
+    def alive() -> list[int]:
+        return [pid for process in newest_first for pid in group_members(process.pid)]
+
+    deadline = time.monotonic() + 5
+    while (left := alive()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return left
