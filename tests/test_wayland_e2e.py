@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
@@ -140,6 +141,10 @@ def test_kwin_the_standard_idle_notification_is_seen(kwin: KWin, private_env, tm
     started = time.time()
     wait_until(lambda: state(env) == "away", 20, "KWin's idle to be seen", process=psoas)
     assert time.time() - started <= BREAK + NOTICE + 3
+    # Away, with the compositor to say when the user is back: psoas does nothing at all.
+    before = switches(psoas.pid)
+    time.sleep(10)
+    assert switches(psoas.pid) == before
     assert stop(psoas) == 0
     log = private_env.log.read_text()
     assert "idle source: wayland (ext_idle_notifier_v1, told after 2 s without input" in log
@@ -160,6 +165,19 @@ def test_the_x11_counter_is_never_trusted_on_a_wayland_session(sway: Sway, priva
     )
     assert "x11 (a Wayland session" in described
     assert stop(psoas) == 0
+
+
+def switches(pid: int) -> dict[str, int]:
+    """Each thread of a process, and how often it has been switched to (woken) so far."""
+    counts = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = dict(
+            line.split(":", 1) for line in (task / "status").read_text().splitlines() if ":" in line
+        )
+        counts[task.name] = sum(
+            int(fields[key]) for key in ("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")
+        )
+    return counts
 
 
 def psoas_status_text(env: dict[str, str]) -> str:
