@@ -183,7 +183,9 @@ def test_no_bus_at_all_falls_to_none(monkeypatch, tmp_path):
     [
         ("gnome", {}, "gnome"),
         ("freedesktop", {}, "freedesktop"),
-        ("auto", {"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}, "freedesktop"),
+        # Wayland with no compositor to ask: Mutter's monitor before the ScreenSaver, the last
+        # resort (the stand-in desktop offers both).
+        ("auto", {"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}, "gnome"),
         ("auto", {"DISPLAY": ":99"}, "freedesktop"),  # nothing on :99: X11 cannot be read
     ],
 )
