@@ -287,12 +287,15 @@ def _run(args: argparse.Namespace) -> int:
     # passes during the start find nothing and cost a twentieth of it; it is switched back on
     # once the icon shows (reminder.launch), or here when psoas does not start.
     gc.disable()
+    from reminder.early_stop import EarlyStop
+
+    early = EarlyStop().install()  # a stop while loading is kept, and honoured once running
     try:
         from reminder.launch import run_app
 
         config, catalogue = _load_config(args.config)
         return run_app(
-            config, catalogue, args.config, args.headless, getattr(args, "verbose", False)
+            config, catalogue, args.config, args.headless, getattr(args, "verbose", False), early
         )
     finally:
         gc.enable()

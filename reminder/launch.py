@@ -25,6 +25,7 @@ from reminder.catalogue.model import Catalogue
 from reminder.clock import SystemCalendar
 from reminder.config import Config
 from reminder.control.protocol import ControlError
+from reminder.early_stop import STOP_SIGNALS, EarlyStop
 from reminder.instance import AlreadyRunning, InstanceLock
 from reminder.logs import setup_logging
 from reminder.paths import chart_file, config_file, runtime_dir
@@ -37,9 +38,15 @@ log = logging.getLogger(__name__)
 
 
 def run_app(
-    config: Config, catalogue: Catalogue, explicit: Path | None, headless: bool, verbose: bool
+    config: Config,
+    catalogue: Catalogue,
+    explicit: Path | None,
+    headless: bool,
+    verbose: bool,
+    early: EarlyStop | None = None,
 ) -> int:
-    """Run psoas until it is told to stop; the exit status."""
+    """Run psoas until it is told to stop; the exit status. ``early`` holds a stop signal
+    that came while psoas was loading."""
     lock: InstanceLock | None = None
     try:
         lock = InstanceLock(runtime_dir())
@@ -56,7 +63,7 @@ def run_app(
         log.info("config: %s; log: %s", config.origin, log_file)
         config_path = explicit or config_file()
         model = None if headless else _tray_model(config, catalogue, config_path)
-        start = Start(config, catalogue, explicit, config_path, model)
+        start = Start(config, catalogue, explicit, config_path, model, early)
         if model is not None and sys.platform == "darwin":
             # macOS wants its GUI on the main thread: pystray takes it, the loop runs beside it.
             from reminder.tray.pystray_tray import PystrayTray
@@ -81,6 +88,7 @@ class Start:
         explicit: Path | None,
         config_path: Path,
         model: TrayModel | None,
+        early: EarlyStop | None = None,
     ) -> None:
         self.config = config
         self.catalogue = catalogue
@@ -90,6 +98,7 @@ class Start:
         self.config_read = time.time()
         #: A stop signal that came before there was a daemon to stop: it stops the daemon then.
         self.stop_asked = False
+        self.early = early  # what noted a stop signal while psoas was loading
         #: Stops the daemon, once there is one.
         self.stop: Callable[[], None] | None = None
 
@@ -122,13 +131,13 @@ class Start:
             if self.stop is not None:
                 self.stop()
 
-        for signum in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
-            if signum is None:
-                continue
+        for signum in STOP_SIGNALS:
             try:
                 loop.add_signal_handler(signum, stop)
             except (NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
                 signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop))
+        if self.early is not None and self.early.asked:  # came while psoas was loading
+            stop()
 
 
 def _tray_model(config: Config, catalogue: Catalogue, config_path: Path) -> TrayModel:
