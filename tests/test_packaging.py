@@ -179,3 +179,71 @@ def test_linux_without_the_extra_on_an_xembed_panel_says_so_and_prompts(
     process.send_signal(signal.SIGTERM)
     assert process.finish() == 0
     assert "Traceback" not in process.stderr_text()
+
+
+# ----- every platform, from wheels alone --------------------------------------------------------
+
+#: The systems psoas runs on, as uv names their platforms.
+PLATFORMS = {
+    "windows-x86_64": "x86_64-pc-windows-msvc",
+    "macos-arm64": "aarch64-apple-darwin",
+    "macos-x86_64": "x86_64-apple-darwin",
+    "linux-x86_64": "x86_64-unknown-linux-gnu",
+    "linux-aarch64": "aarch64-unknown-linux-gnu",
+}
+#: The oldest Python psoas supports, and the newest released.
+PYTHONS = ("3.11", "3.14")
+#: What each system's resolution must hold, and must not: proof that the environment markers
+#: were read for that system, not for the one running the test.
+EXPECTED = {
+    "windows": (
+        {"desktop-notifier", "pystray", "winrt-runtime", "winrt-windows-ui-notifications"},
+        {"dbus-fast", "python-xlib", "rubicon-objc", "pyobjc-core", "plyer"},
+    ),
+    "macos": (
+        {"desktop-notifier", "pystray", "rubicon-objc", "pyobjc-framework-quartz"},
+        {"dbus-fast", "python-xlib", "winrt-runtime", "plyer"},
+    ),
+    "linux": (
+        {"dbus-fast", "python-xlib"},
+        {"pystray", "desktop-notifier", "rubicon-objc", "winrt-runtime", "pyobjc-core", "plyer"},
+    ),
+}
+
+
+def resolve(
+    source: Path, platform: str, python: str, cache: Path, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """uv's resolution of ``source`` for ``platform`` from wheels alone: markers evaluated for
+    that platform, wheels chosen by its tags, nothing built."""
+    command = [sys.executable, "-m", "uv", "pip", "compile", str(source), *options]
+    command += ["--python-platform", platform, "--python-version", python]
+    command += ["--only-binary", ":all:", "--no-header", "--no-annotate", "--cache-dir", str(cache)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+@pytest.mark.parametrize("system", PLATFORMS)
+def test_each_platform_installs_from_wheels_alone(system, python, tmp_path):
+    resolved = resolve(ROOT / "pyproject.toml", PLATFORMS[system], python, tmp_path / "cache")
+    assert resolved.returncode == 0, resolved.stderr
+    pins = [line for line in resolved.stdout.splitlines() if line.strip()]
+    assert pins and all("==" in line for line in pins), pins
+    names = {line.split("==")[0].lower() for line in pins}
+    must, must_not = EXPECTED[system.split("-")[0]]
+    assert names >= must, must - names
+    assert not names & must_not, names & must_not
+
+
+def test_the_wheel_check_fails_where_something_must_be_built_or_fits_another_system(tmp_path):
+    """The check above would pass on a resolver that ignored the platform or built sdists:
+    PyGObject (the xembed extra) has no wheel, and WinRT has none for Linux."""
+    cache = tmp_path / "cache"
+    linux = PLATFORMS["linux-x86_64"]
+    built = resolve(ROOT / "pyproject.toml", linux, "3.11", cache, "--extra", "xembed")
+    assert built.returncode != 0 and "pygobject" in built.stderr.lower(), built.stderr
+    windows_only = tmp_path / "requirements.in"
+    windows_only.write_text("winrt-runtime\n")
+    elsewhere = resolve(windows_only, linux, "3.11", cache)
+    said = " ".join(elsewhere.stderr.split())  # uv wraps its lines
+    assert elsewhere.returncode != 0 and "no wheels with a matching platform tag" in said, said
