@@ -19,6 +19,7 @@ before, as on Linux.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Mapping
@@ -139,8 +140,9 @@ class NativeNotifier:
     def _pressed(self, notification_id: str, key: str) -> None:
         """A button, on the thread the system calls back on: handed to the daemon's loop."""
         log.info("notification button: %s", key)
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self.on_action, key)
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: psoas is quitting
+                self._loop.call_soon_threadsafe(self.on_action, key)
 
     async def _ask_leave(self) -> bool:
         try:
