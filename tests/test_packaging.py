@@ -217,15 +217,24 @@ def resolve(
     """uv's resolution of ``source`` for ``platform`` from wheels alone: markers evaluated for
     that platform, wheels chosen by its tags, nothing built."""
     command = [sys.executable, "-m", "uv", "pip", "compile", str(source), *options]
-    command += ["--python-platform", platform, "--python-version", python]
+    # This interpreter runs the resolution, for the version and platform given: uv need not
+    # look for one of that version (9 s in vain when there is none).
+    command += ["--python", sys.executable, "--python-version", python]
+    command += ["--python-platform", platform]
     command += ["--only-binary", ":all:", "--no-header", "--no-annotate", "--cache-dir", str(cache)]
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
+@pytest.fixture(scope="module")
+def uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """uv's cache, shared by the resolutions of one test process: each asks PyPI once."""
+    return tmp_path_factory.mktemp("uv-cache")
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 @pytest.mark.parametrize("system", PLATFORMS)
-def test_each_platform_installs_from_wheels_alone(system, python, tmp_path):
-    resolved = resolve(ROOT / "pyproject.toml", PLATFORMS[system], python, tmp_path / "cache")
+def test_each_platform_installs_from_wheels_alone(system, python, uv_cache):
+    resolved = resolve(ROOT / "pyproject.toml", PLATFORMS[system], python, uv_cache)
     assert resolved.returncode == 0, resolved.stderr
     pins = [line for line in resolved.stdout.splitlines() if line.strip()]
     assert pins and all("==" in line for line in pins), pins
@@ -235,10 +244,12 @@ def test_each_platform_installs_from_wheels_alone(system, python, tmp_path):
     assert not names & must_not, names & must_not
 
 
-def test_the_wheel_check_fails_where_something_must_be_built_or_fits_another_system(tmp_path):
+def test_the_wheel_check_fails_where_something_must_be_built_or_fits_another_system(
+    tmp_path, uv_cache
+):
     """The check above would pass on a resolver that ignored the platform or built sdists:
     PyGObject (the xembed extra) has no wheel, and WinRT has none for Linux."""
-    cache = tmp_path / "cache"
+    cache = uv_cache
     linux = PLATFORMS["linux-x86_64"]
     built = resolve(ROOT / "pyproject.toml", linux, "3.11", cache, "--extra", "xembed")
     assert built.returncode != 0 and "pygobject" in built.stderr.lower(), built.stderr
