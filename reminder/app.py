@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reminder import words
@@ -31,15 +33,7 @@ from reminder.daemon import Daemon
 from reminder.errors import UserError
 from reminder.history import BackgroundWriter, HistoryKeeper
 from reminder.idle import IdleChoice, IdleSource, choose
-from reminder.notify import (
-    FallbackNotifier,
-    Note,
-    Notifier,
-    NotifyError,
-    Outbox,
-    PlyerNotifier,
-    TerminalNotifier,
-)
+from reminder.notify import FallbackNotifier, Note, Notifier, NotifyError, Outbox, TerminalNotifier
 from reminder.paths import history_file, pictures_dir
 from reminder.pictures import PictureCache
 from reminder.store import BUSY_TIMEOUT, START_BUSY_TIMEOUT, HistoryStore
@@ -195,7 +189,7 @@ class App:
 
     async def _desktop_notifier(self, buses: Buses) -> Notifier:
         """The freedesktop interface itself where there is a session bus (buttons, replacing,
-        taking down); elsewhere plyer."""
+        taking down); on Windows and macOS their own notifications."""
         icons = _notification_icons()
         if buses.session is not None:
             from reminder.notify_dbus import FreedesktopNotifier
@@ -207,12 +201,38 @@ class App:
             except NotifyError as error:
                 log.warning("no notification buttons: %s", error)
         if desktop_over_dbus():
-            return TerminalNotifier()  # plyer would only shell out to notify-send, hiding failures
-        return PlyerNotifier(icons.get(None))
+            return TerminalNotifier()
+        # On macOS a pressed button comes through the main thread's run loop, which only
+        # AppKit runs, under pystray's tray; headless, the loop has the main thread.
+        buttons = sys.platform != "darwin" or (self.tray is not None and not self.own_tray)
+        return await native_notifier(icons, self._on_action, buttons)
 
     def _on_action(self, key: str) -> None:
         if self.daemon is not None:
             self.daemon.on_action(key)
+
+
+async def native_notifier(
+    icons: dict[str | None, Path], on_action: Callable[[str], None], buttons: bool
+) -> Notifier:
+    """Windows' toasts or macOS's Notification Center; else, on macOS, AppleScript's plain
+    notifications; else the terminal. What was passed over is said once, in the log."""
+    from reminder.notify_native import NativeNotifier
+
+    native = NativeNotifier(icons, on_action, buttons)
+    try:
+        await native.start()
+    except NotifyError as error:
+        log.warning("no native notifications: %s", error)
+    else:
+        if not native.buttons:
+            log.info("notifications without buttons: a pressed one could not reach psoas here")
+        return native
+    if sys.platform == "darwin":
+        from reminder.notify_osascript import OsascriptNotifier
+
+        return OsascriptNotifier()
+    return TerminalNotifier()
 
 
 async def _draw_pictures(pictures: PictureCache) -> None:

@@ -1,4 +1,9 @@
-"""Notifiers: the desktop's notification server, and the terminal when that fails.
+"""Notifiers: what every notifier offers, the terminal, and falling back to it.
+
+The desktop's own notifiers live beside this module: the freedesktop server on Linux
+(:mod:`reminder.notify_dbus`), toasts and the Notification Center on Windows and macOS
+(:mod:`reminder.notify_native`), AppleScript's notifications as macOS's plainer second choice
+(:mod:`reminder.notify_osascript`).
 
 A missing or frozen notification server must never stop or slow the reminder: the daemon only
 posts to an :class:`Outbox`, which shows notes one after another on the loop, each with a deadline;
@@ -10,11 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
-import io
 import logging
 import sys
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +73,8 @@ class TerminalNotifier:
 
     async def show(self, note: Note) -> None:
         stream = self.stream or sys.stderr
+        if stream is None:  # pythonw on Windows, or a daemon started with no terminal at all
+            raise NotifyError("terminal: there is none")
         try:
             stream.write(f"\a{APP_NAME}: {note.title}\n    {note.body}\n")
             stream.flush()
@@ -82,54 +86,6 @@ class TerminalNotifier:
 
     async def withdraw_all(self) -> None:
         return None
-
-
-class PlyerNotifier:
-    """Desktop notifications through plyer, where there is no freedesktop server (Windows,
-    macOS). plyer blocks, so each note is shown from a worker thread, never the loop's."""
-
-    name = "plyer"
-
-    def __init__(self, icon: Path | None = None, timeout: int = 20) -> None:
-        self.icon = icon
-        self.timeout = timeout
-
-    async def show(self, note: Note) -> None:
-        await asyncio.to_thread(self._show, note)
-
-    async def withdraw(self, slot: str) -> None:
-        return None
-
-    async def withdraw_all(self) -> None:
-        return None
-
-    def _show(self, note: Note) -> None:
-        title, body = note.title, note.body
-        if sys.platform.startswith("linux"):  # freedesktop servers may read markup
-            title, body = html.escape(title, quote=False), html.escape(body, quote=False)
-        chatter = io.StringIO()
-        try:
-            from plyer import notification
-
-            # plyer prints tracebacks and warnings of its own; keep them out of the user's terminal.
-            with (
-                warnings.catch_warnings(),
-                contextlib.redirect_stderr(chatter),
-                contextlib.redirect_stdout(chatter),
-            ):
-                warnings.simplefilter("ignore")
-                notification.notify(
-                    title=title,
-                    message=body,
-                    app_name=APP_NAME,
-                    app_icon=str(self.icon) if self.icon else "",
-                    timeout=self.timeout,
-                )
-        except Exception as error:  # plyer lets any backend error through: COM, ObjC, D-Bus...
-            reason = _last_line(str(error)) or type(error).__name__
-            raise NotifyError(reason) from error
-        if chatter.getvalue().strip():
-            log.debug("plyer said: %s", chatter.getvalue().strip())
 
 
 class FallbackNotifier:
@@ -221,6 +177,7 @@ class Outbox:
                 self._queue.task_done()
 
 
-def _last_line(text: str) -> str:
+def last_line(text: str) -> str:
+    """The last line a tool wrote, cut short: where it says what went wrong."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1][:200] if lines else ""

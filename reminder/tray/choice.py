@@ -71,7 +71,7 @@ def _xembed_tray(model: TrayModel) -> PystrayTray | None:
     """pystray's tray for an XEmbed-only panel, or None (said why) without its extra."""
     from reminder.tray.pystray_tray import INSTALL_HINT, PystrayTray
 
-    if importlib.util.find_spec("gi") is None:
+    if importlib.util.find_spec("gi") is None or importlib.util.find_spec("pystray") is None:
         log.warning("this panel only shows XEmbed icons: %s", INSTALL_HINT)
         return None
     return PystrayTray(model)
