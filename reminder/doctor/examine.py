@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from reminder import __version__
 from reminder.catalogue.loader import load_catalogue
-from reminder.doctor import files, looks, words
+from reminder.doctor import desktop_words, files, looks, words
 from reminder.doctor.facts import (
     BusLook,
     HistoryLook,
@@ -59,38 +59,38 @@ async def examine(config_path: Path | None) -> tuple[Session, list[Part]]:
     async def idle(name: str) -> IdleLook:
         if name in ruled:
             return IdleLook(name, "skipped", why=ruled[name])
-        return await _guarded(
+        return await guarded(
             isolated(lambda buses: looks.look_idle(name, config.break_seconds, buses)),
             lambda why: IdleLook(name, "failed", why=why),
         )
 
     async def quiet(name: str) -> QuietLook:
-        return await _guarded(
+        return await guarded(
             isolated(lambda buses: looks.look_quiet(name, config.quiet.apps, buses)),
             lambda why: QuietLook(name, error=why),
         )
 
     bus, idle_looks, tray, notes, quiet_looks, history, running = await asyncio.gather(
-        _guarded(in_thread(lambda: asyncio.run(looks.look_bus())), lambda why: BusLook(False, why)),
+        guarded(in_thread(lambda: asyncio.run(looks.look_bus())), lambda why: BusLook(False, why)),
         asyncio.gather(*map(idle, sources)),
-        _guarded(isolated(looks.look_tray), lambda why: TrayLook(True, bus=True, error=why)),
-        _guarded(
+        guarded(isolated(looks.look_tray), lambda why: TrayLook(True, bus=True, error=why)),
+        guarded(
             isolated(looks.look_notifications),
             lambda why: NotificationLook(True, bus=True, owned=True, error=why),
         ),
         asyncio.gather(*map(quiet, config.quiet.when)),
-        _guarded(
+        guarded(
             in_thread(files.look_history), lambda why: HistoryLook("unreadable", "", error=why)
         ),
-        _guarded(in_thread(files.look_running), lambda why: RunningLook("unreachable", error=why)),
+        guarded(in_thread(files.look_running), lambda why: RunningLook("unreachable", error=why)),
     )
     return here, [
         words.session_part(here),
         words.bus_part(here, bus),
-        *words.idle_parts(idle_looks, wanted, order, here),
-        words.tray_part(tray, here, running),
-        words.notifications_part(notes, here),
-        *words.quiet_parts(quiet_looks, config.quiet.when),
+        *desktop_words.idle_parts(idle_looks, wanted, order, here),
+        desktop_words.tray_part(tray, here, running),
+        desktop_words.notifications_part(notes, here),
+        *desktop_words.quiet_parts(quiet_looks, config.quiet.when),
         words.config_part(config_look),
         words.history_part(history),
         words.entry_part("autostart", files.look_autostart()),
@@ -99,7 +99,7 @@ async def examine(config_path: Path | None) -> tuple[Session, list[Part]]:
     ]
 
 
-async def _guarded(look: Awaitable[T], failed: Callable[[str], T]) -> T:
+async def guarded(look: Awaitable[T], failed: Callable[[str], T]) -> T:
     """What ``look`` saw, or ``failed(why)`` when it was late or failed."""
     try:
         return await look

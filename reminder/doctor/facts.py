@@ -58,6 +58,8 @@ class IdleLook:
     seconds: float | None = None
     why: str = ""
     description: str = ""  # how the source reads, where it says (Wayland's protocol)
+    #: The source is told of idleness (Wayland): just opened, it has nothing to tell yet.
+    told: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ class TrayLook:
     over_dbus: bool  # Linux: psoas's icon is a StatusNotifierItem (else pystray's)
     bus: bool = False
     watcher: str | None = None  # the watcher's owner on the bus
-    watcher_program: str = ""  # its process, where the system says
+    watcher_program: str = ""  # the name of its process, where the system says
+    watcher_pid: int | None = None
     host_registered: bool | None = None  # None: the watcher did not say
     items: dict[str, int | None] = field(default_factory=dict)  # registered item -> its pid
     xembed: bool | None = None  # an XEmbed tray on the X display; None: not looked at
@@ -83,7 +86,8 @@ class NotificationLook:
     bus: bool = False
     owned: bool = False
     activatable: bool = False  # not running, but the bus would start it on the first prompt
-    program: str = ""
+    program: str = ""  # the name of the server's process, where the system says
+    pid: int | None = None
     server: tuple[str, ...] = ()  # name, vendor, version, spec version (GetServerInformation)
     capabilities: tuple[str, ...] = ()
     error: str = ""

@@ -104,7 +104,8 @@ async def look_idle(name: str, break_seconds: float, buses: Buses) -> IdleLook:
         return IdleLook(name, "failed", why=str(error) or type(error).__name__)
     finally:
         source.close()
-    return IdleLook(name, "read", seconds, description=getattr(source, "description", ""))
+    description = getattr(source, "description", "")
+    return IdleLook(name, "read", seconds, description=description, told=source.tells_returns)
 
 
 # ----- the tray ------------------------------------------------------------------------------
@@ -142,11 +143,13 @@ async def look_tray(buses: Buses) -> TrayLook:
         items = []
     # An item is "NAME" or "NAME/PATH" depending on the watcher; NAME is what has a process.
     pids = await asyncio.gather(*(pid_of(bus, item.partition("/")[0]) for item in items))
+    pid = await pid_of(bus, owner)
     return TrayLook(
         True,
         bus=True,
         watcher=owner,
-        watcher_program=program(await pid_of(bus, owner)),
+        watcher_program=program(pid),
+        watcher_pid=pid,
         host_registered=registered,
         items=dict(zip(items, pids, strict=True)),
     )
@@ -167,19 +170,23 @@ async def look_notifications(buses: Buses) -> NotificationLook:
     if owner is None:
         (activatable,) = await call(bus, DBUS_NAME, DBUS_PATH, DBUS_NAME, "ListActivatableNames")
         return NotificationLook(True, bus=True, activatable=NOTIFICATIONS in activatable)
-    process = program(await pid_of(bus, owner))
+    pid = await pid_of(bus, owner)
+    process = program(pid)
     try:
         server = await call(bus, owner, NOTIFICATIONS_PATH, NOTIFICATIONS, "GetServerInformation")
         (capabilities,) = await call(
             bus, owner, NOTIFICATIONS_PATH, NOTIFICATIONS, "GetCapabilities"
         )
     except BusError as error:
-        return NotificationLook(True, bus=True, owned=True, program=process, error=str(error))
+        return NotificationLook(
+            True, bus=True, owned=True, program=process, pid=pid, error=str(error)
+        )
     return NotificationLook(
         True,
         bus=True,
         owned=True,
         program=process,
+        pid=pid,
         server=tuple(str(value) for value in server),
         capabilities=tuple(str(capability) for capability in capabilities),
     )
@@ -240,11 +247,12 @@ async def pid_of(bus: Any, name: str) -> int | None:
 
 
 def program(pid: int | None) -> str:
-    """'dunst (pid 4242)', from the process's own name where the system shows it."""
+    """The name a process was started by ("status-notifier-watcher"), where the system shows it
+    (Linux's /proc: the command line, whole, rather than ``comm``, cut at 15 characters)."""
     if pid is None:
         return ""
     try:
-        name = Path(f"/proc/{pid}/comm").read_text(errors="replace").strip()
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
     except OSError:
-        return f"pid {pid}"
-    return f"{name} (pid {pid})"
+        return ""
+    return os.path.basename(argv0.decode(errors="replace"))
