@@ -235,6 +235,7 @@ def test_the_text_report_gives_a_line_per_part_and_what_to_do_under_it():
     parts = [
         Part("idle", "works", "psoas uses x11"),
         Part("idle.x11", "works", "2 s since the last input"),
+        Part("idle.gnome", "missing", "not on the bus"),
         Part("tray", "missing", "no panel", "add a system tray"),
     ]
     text = as_text(parts, "heading", words.footer(parts), width=100)
@@ -242,9 +243,9 @@ def test_the_text_report_gives_a_line_per_part_and_what_to_do_under_it():
     assert lines[0] == "heading"
     assert lines[2].split() == ["works", "idle", "psoas", "uses", "x11"]
     assert lines[3].startswith("works      x11 ")  # a source, indented under its part
-    assert lines[4].split()[:2] == ["missing", "tray"]
-    assert lines[5].strip() == "-> add a system tray"
-    assert lines[5].index("->") == lines[4].index("no panel")
+    assert lines[5].split()[:2] == ["missing", "tray"]
+    assert lines[6].strip() == "-> add a system tray"
+    assert lines[6].index("->") == lines[5].index("no panel")
     assert lines[-1].startswith("1 part could be better")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desktop import ARTIFACTS, BUS_CONFIG, Desktop, wait_until
+from desktop import ARTIFACTS, BUS_CONFIG, Desktop, require_modules, wait_until
 from e2e import psoas, start_psoas
 
 #: A psoas that stays quiet while the doctor looks: no prompt within the test.
@@ -101,6 +101,22 @@ def test_on_x11_with_a_status_notifier_panel_and_dunst_everything_works(desktop:
     # Looking showed nothing, and the psoas that runs did not notice.
     assert desktop.notification_attempts() == []
     assert process.poll() is None
+
+
+@pytest.mark.desktop
+def test_on_an_xembed_only_panel_the_tray_is_pystrays(desktop: Desktop):
+    """trayer and no StatusNotifierWatcher: the doctor finds the XEmbed tray, and whether psoas's
+    GTK backend for it is installed (the test venv has it, as ./bootstrap test installs it)."""
+    require_modules("gi")
+    desktop.start_tray_host()
+    parts, _ = doctor(desktop.env)
+    tray = parts["tray"]
+    assert (tray["verdict"], tray["facts"]["xembed"], tray["facts"]["watcher"]) == (
+        "works",
+        True,
+        None,
+    )
+    assert "XEmbed" in tray["detail"]
 
 
 def test_with_no_bus_and_no_display_it_says_what_is_missing_and_ends_at_once(tmp_path: Path):

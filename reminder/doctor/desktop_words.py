@@ -121,16 +121,17 @@ def _no_idle_advice(session: Session) -> str:
         return "psoas reads your input through your desktop session (see session, above)"
     if session.kind == "wayland" and session.gnome:
         return (
-            "GNOME's idle monitor (org.gnome.Mutter.IdleMonitor) did not answer on the session "
-            "bus: is psoas running inside your GNOME session?"
+            "each source below says why it failed; on GNOME psoas reads Mutter's idle monitor "
+            "(org.gnome.Mutter.IdleMonitor) on the session bus: is psoas running inside your "
+            "GNOME session?"
         )
     if session.kind == "wayland":
         return (
-            "your compositor offers neither ext_idle_notifier_v1 nor org_kde_kwin_idle (KDE "
-            "Plasma, sway, Hyprland, river, niri and labwc do): update it, or send us the output "
-            "of psoas doctor --json"
+            "each source below says why it failed; on Wayland psoas needs the compositor's "
+            "ext_idle_notifier_v1 or org_kde_kwin_idle (KDE Plasma, sway, Hyprland, river, niri "
+            "and labwc offer one): if yours offers neither, send us psoas doctor --json"
         )
-    return "each source above says why it failed; psoas needs one of them"
+    return "each source below says why it failed; psoas needs one of them to see your input"
 
 
 # ----- tray and notifications ----------------------------------------------------------------

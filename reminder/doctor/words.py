@@ -41,7 +41,9 @@ def heading(version: str, session: Session) -> str:
 
 
 def footer(parts: Sequence[Part]) -> str:
-    trouble = sum(part.verdict in TROUBLE for part in parts)
+    # A part's own line sums up its sub-parts ("idle" for every idle source): a source that
+    # fails where another works is no trouble.
+    trouble = sum(part.verdict in TROUBLE for part in parts if "." not in part.name)
     if not trouble:
         return "Everything psoas needs works here. For a bug report: psoas doctor --json"
     return (
