@@ -130,6 +130,7 @@ def test_the_tray_says_whether_the_running_psoas_is_on_the_panel():
     assert "not registered" in away.detail
     alone = desktop_words.tray_part(panel(), X11, NOT_RUNNING)
     assert (alone.verdict, alone.advice) == ("works", "")
+    assert alone.facts["uses"] == "StatusNotifierItem"
 
 
 def test_no_panel_on_gnome_asks_for_the_appindicator_extension():
@@ -150,8 +151,12 @@ def test_an_xembed_only_panel_needs_the_xembed_extra():
     without = desktop_words.tray_part(TrayLook(True, bus=True, xembed=True), X11, NOT_RUNNING)
     assert without.verdict == "missing"
     assert "psoas[xembed]" in without.advice
+    assert without.facts["uses"] == "StatusNotifierItem"  # which waits for a panel
     with_gtk = TrayLook(True, bus=True, xembed=True, xembed_menu=True)
-    assert desktop_words.tray_part(with_gtk, X11, NOT_RUNNING).verdict == "works"
+    on_trayer = desktop_words.tray_part(with_gtk, X11, NOT_RUNNING)
+    assert (on_trayer.verdict, on_trayer.facts["uses"]) == ("works", "pystray")
+    nothing = desktop_words.tray_part(TrayLook(True), X11, NOT_RUNNING)
+    assert (nothing.verdict, nothing.facts["uses"]) == ("missing", "none")
 
 
 # ----- notifications -------------------------------------------------------------------------

@@ -81,6 +81,7 @@ def test_on_x11_with_a_status_notifier_panel_and_dunst_everything_works(desktop:
         assert service in parts[f"idle.{source}"]["detail"]
     assert said["tray"] == "works"
     tray = parts["tray"]
+    assert tray["facts"]["uses"] == "StatusNotifierItem"
     assert tray["facts"]["host_registered"] is True
     assert tray["facts"]["items"] == desktop.sni_items()
     assert "running psoas's icon is on it" in tray["detail"]
@@ -111,10 +112,12 @@ def test_on_an_xembed_only_panel_the_tray_is_pystrays(desktop: Desktop):
     desktop.start_tray_host()
     parts, _ = doctor(desktop.env)
     tray = parts["tray"]
-    assert (tray["verdict"], tray["facts"]["xembed"], tray["facts"]["watcher"]) == (
+    facts = tray["facts"]
+    assert (tray["verdict"], facts["xembed"], facts["watcher"], facts["uses"]) == (
         "works",
         True,
         None,
+        "pystray",
     )
     assert "XEmbed" in tray["detail"]
 

@@ -138,7 +138,13 @@ def _no_idle_advice(session: Session) -> str:
 
 
 def tray_part(look: TrayLook, session: Session, running: RunningLook) -> Part:
+    """The tray host, and what psoas shows there as reminder.tray.choice chooses it: pystray off
+    Linux and on an XEmbed-only panel (with its GTK backend), else a StatusNotifierItem, which
+    waits for a panel when there is none."""
+    sni = "StatusNotifierItem"
+    pystray = not look.over_dbus or bool(look.xembed and look.xembed_menu and not look.watcher)
     facts = {
+        "uses": "pystray" if pystray else sni if look.bus and not look.error else "none",
         "watcher": look.watcher,
         "watcher_program": look.watcher_program,
         "watcher_pid": look.watcher_pid,
@@ -153,23 +159,30 @@ def tray_part(look: TrayLook, session: Session, running: RunningLook) -> Part:
         return Part("tray", "missing", f"cannot tell: {look.error}", facts=facts)
     if not look.bus:
         return Part("tray", "missing", f"{NO_BUS}: psoas runs without an icon", facts=facts)
+    waits = f"psoas's icon, a {sni}, waits for a panel that shows them"
     if look.watcher is not None:
         watcher = process(look.watcher_program or look.watcher, look.watcher_pid)
         if look.host_registered is False:
-            detail = f"a StatusNotifierWatcher runs ({watcher}) but no panel shows its items"
+            detail = (
+                f"a StatusNotifierWatcher runs ({watcher}) but no panel shows its items: {waits}"
+            )
             return Part("tray", "missing", detail, _tray_advice(session), facts)
-        detail = f"a panel shows StatusNotifierItems (watcher: {watcher})"
+        detail = f"psoas's icon is a {sni}, and a panel shows them (watcher: {watcher})"
         drawn, advice = _our_item(look, running)
         return Part("tray", "works" if not advice else "limited", detail + drawn, advice, facts)
     if look.xembed:
         if look.xembed_menu:
-            detail = "an XEmbed system tray runs: psoas's icon goes there (pystray, GTK)"
+            detail = (
+                "only an XEmbed system tray runs: psoas's icon goes there through pystray (GTK)"
+            )
             return Part("tray", "works", detail, facts=facts)
         from reminder.tray.pystray_tray import INSTALL_HINT
 
-        detail = "only an XEmbed system tray runs, and psoas's GTK backend for it is missing"
+        detail = (
+            f"only an XEmbed system tray runs, and psoas's GTK backend for it is missing: {waits}"
+        )
         return Part("tray", "missing", detail, INSTALL_HINT, facts)
-    detail = "no panel shows tray icons: no StatusNotifierWatcher, no XEmbed system tray"
+    detail = f"no panel shows tray icons (no StatusNotifierWatcher, no XEmbed system tray): {waits}"
     return Part("tray", "missing", detail, _tray_advice(session), facts)
 
 
