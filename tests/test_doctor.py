@@ -21,6 +21,7 @@ from reminder.core import events as ev
 from reminder.doctor import desktop_words, examine, files, words
 from reminder.doctor.facts import (
     ConfigLook,
+    EntryLook,
     HistoryLook,
     IdleLook,
     NotificationLook,
@@ -398,6 +399,7 @@ def test_every_trouble_says_what_to_do():
         ),
         words.session_part(Session("linux")),
         words.running_part(RunningLook("unreachable", error="refused")),
+        words.entry_part("menu", EntryLook("unreadable", "", error="no answer within 2 s")),
     ]
     for part in samples:
         assert part.verdict in ("limited", "missing", "broken")

@@ -15,9 +15,12 @@ from typing import TypeVar
 
 from reminder import __version__
 from reminder.catalogue.loader import load_catalogue
+from reminder.config import Config
 from reminder.doctor import desktop_words, files, looks, words
 from reminder.doctor.facts import (
     BusLook,
+    ConfigLook,
+    EntryLook,
     HistoryLook,
     IdleLook,
     NotificationLook,
@@ -26,9 +29,10 @@ from reminder.doctor.facts import (
     Session,
     TrayLook,
 )
-from reminder.doctor.isolate import in_thread, isolated
+from reminder.doctor.isolate import Late, in_thread, isolated
 from reminder.doctor.report import Part, as_json, as_text
 from reminder.idle import auto_order, ruled_out
+from reminder.paths import config_file, history_file
 
 T = TypeVar("T")
 
@@ -47,7 +51,12 @@ def doctor(config_path: Path | None, as_json_output: bool) -> int:
 
 async def examine(config_path: Path | None) -> tuple[Session, list[Part]]:
     """Every part of the report, in the order it is printed."""
-    config_look, config = files.look_config(config_path, load_catalogue())
+    catalogue = load_catalogue()
+    try:  # a --config naming no readable file raises ConfigError: exit status 2
+        config_look, config = await in_thread(lambda: files.look_config(config_path, catalogue))
+    except Late as late:  # a folder on a network that stopped answering
+        shown = str(config_path or config_file())
+        config_look, config = ConfigLook("broken", shown, f"{shown}: {late}"), Config()
     here = looks.session()
     wanted = config.idle_source
     order = auto_order() if wanted == "auto" else [wanted]
@@ -70,7 +79,10 @@ async def examine(config_path: Path | None) -> tuple[Session, list[Part]]:
             lambda why: QuietLook(name, error=why),
         )
 
-    bus, idle_looks, tray, notes, quiet_looks, history, running = await asyncio.gather(
+    def entry(look: Callable[[], EntryLook]) -> Awaitable[EntryLook]:
+        return guarded(in_thread(look), lambda why: EntryLook("unreadable", "", error=why))
+
+    bus, idle_looks, tray, notes, quiet_looks, history, running, login, menu = await asyncio.gather(
         guarded(in_thread(lambda: asyncio.run(looks.look_bus())), lambda why: BusLook(False, why)),
         asyncio.gather(*map(idle, sources)),
         guarded(isolated(looks.look_tray), lambda why: TrayLook(True, bus=True, error=why)),
@@ -80,9 +92,12 @@ async def examine(config_path: Path | None) -> tuple[Session, list[Part]]:
         ),
         asyncio.gather(*map(quiet, config.quiet.when)),
         guarded(
-            in_thread(files.look_history), lambda why: HistoryLook("unreadable", "", error=why)
+            in_thread(files.look_history),
+            lambda why: HistoryLook("unreadable", str(history_file()), error=why),
         ),
         guarded(in_thread(files.look_running), lambda why: RunningLook("unreachable", error=why)),
+        entry(files.look_autostart),
+        entry(files.look_menu_entry),
     )
     return here, [
         words.session_part(here),
@@ -93,8 +108,8 @@ async def examine(config_path: Path | None) -> tuple[Session, list[Part]]:
         *desktop_words.quiet_parts(quiet_looks, config.quiet.when),
         words.config_part(config_look),
         words.history_part(history),
-        words.entry_part("autostart", files.look_autostart()),
-        words.entry_part("menu", files.look_menu_entry()),
+        words.entry_part("autostart", login),
+        words.entry_part("menu", menu),
         words.running_part(running),
     ]
 

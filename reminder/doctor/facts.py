@@ -139,11 +139,12 @@ class HistoryLook:
 class EntryLook:
     """A login or menu entry: ``ours`` (as this psoas writes it), ``other`` (another install's),
     ``dangling`` (the program it starts is gone), ``absent``, ``foreign`` (someone else's file
-    is there) or ``unsupported`` (not on this system)."""
+    is there), ``unsupported`` (not on this system) or ``unreadable`` (``error``)."""
 
     state: str
     path: str
     program: str = ""  # what the entry starts (its TryExec), when it is not this psoas
+    error: str = ""
 
 
 @dataclass(frozen=True)

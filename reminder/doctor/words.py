@@ -160,6 +160,9 @@ def entry_part(name: str, look: EntryLook) -> Part:
     path = _shown(look.path)
     if look.state == "unsupported":
         return Part(name, "skipped", "application-menu entries are for Linux and BSD desktops")
+    if look.state == "unreadable":
+        advice = "check the folder it is in, and the disk or network that holds it"
+        return Part(name, "missing", f"cannot tell: {look.error}", advice, facts)
     if look.state == "ours":
         return Part(name, "works", f"{does} ({path})", facts=facts)
     if look.state == "other":
