@@ -93,12 +93,13 @@ def test_no_idle_source_says_every_minute_counts_and_what_the_desktop_lacks():
 
 
 def test_a_named_source_that_fails_points_to_auto_and_what_it_would_use():
-    looks = [failed("x11", "no X display"), failed("gnome"), read("freedesktop")]
-    (summary, *_) = desktop_words.idle_parts(looks, "x11", ["x11"], X11)
+    # In the registry's order; outside GNOME auto takes freedesktop before gnome.
+    looks = [failed("x11", "no X display"), read("gnome"), read("freedesktop")]
+    (summary, *_) = desktop_words.idle_parts(looks, "x11", ["x11", "freedesktop", "gnome"], X11)
     assert summary.verdict == "missing"
     assert 'idle_source = "x11"' in summary.detail
     assert summary.advice == 'set idle_source = "auto" in your config (psoas would use freedesktop)'
-    (off, *_) = desktop_words.idle_parts(looks, "none", ["none"], X11)
+    (off, *_) = desktop_words.idle_parts(looks, "none", ["x11", "freedesktop", "gnome"], X11)
     assert off.verdict == "off"
     assert "freedesktop" in off.advice
 

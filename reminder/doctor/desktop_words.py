@@ -68,10 +68,11 @@ def uses(looks: Sequence[IdleLook], order: Sequence[str]) -> str | None:
 
 
 def idle_parts(
-    looks: Sequence[IdleLook], wanted: str, order: Sequence[str], session: Session
+    looks: Sequence[IdleLook], wanted: str, auto: Sequence[str], session: Session
 ) -> list[Part]:
-    """The source psoas would use (``order``: what it tries for ``wanted``), then each source."""
-    return [_idle_summary(looks, wanted, order, session), *map(_idle_source_part, looks)]
+    """The source psoas would use for the config's ``wanted`` ("auto": the first of ``auto``
+    that answered), then each source."""
+    return [_idle_summary(looks, wanted, auto, session), *map(_idle_source_part, looks)]
 
 
 def _idle_source_part(look: IdleLook) -> Part:
@@ -89,12 +90,14 @@ def _idle_source_part(look: IdleLook) -> Part:
 
 
 def _idle_summary(
-    looks: Sequence[IdleLook], wanted: str, order: Sequence[str], session: Session
+    looks: Sequence[IdleLook], wanted: str, auto: Sequence[str], session: Session
 ) -> Part:
+    order = list(auto) if wanted == "auto" else [wanted]
     chosen = uses(looks, order)
-    auto = uses(looks, [look.name for look in looks])
-    facts = {"wanted": wanted, "uses": chosen or "none", "tried": list(order)}
-    switch = f'set idle_source = "auto" in your config (psoas would use {auto})' if auto else ""
+    instead = uses(looks, auto)
+    facts = {"wanted": wanted, "uses": chosen or "none", "tried": order}
+    switch = f'set idle_source = "auto" in your config (psoas would use {instead})'
+    switch = switch if instead else ""
     if wanted == "none":
         return Part(
             "idle",

@@ -59,7 +59,6 @@ async def examine(config_path: Path | None) -> tuple[Session, list[Part]]:
         config_look, config = ConfigLook("broken", shown, f"{shown}: {late}"), Config()
     here = looks.session()
     wanted = config.idle_source
-    order = auto_order() if wanted == "auto" else [wanted]
     sources = looks.idle_sources_here()
     if wanted not in (*sources, "auto", "none"):
         sources.append(wanted)  # a source of another system, named in the config: tried too
@@ -102,7 +101,7 @@ async def examine(config_path: Path | None) -> tuple[Session, list[Part]]:
     return here, [
         words.session_part(here),
         words.bus_part(here, bus),
-        *desktop_words.idle_parts(idle_looks, wanted, order, here),
+        *desktop_words.idle_parts(idle_looks, wanted, auto_order(), here),
         desktop_words.tray_part(tray, here, running),
         desktop_words.notifications_part(notes, here),
         *desktop_words.quiet_parts(quiet_looks, config.quiet.when),
