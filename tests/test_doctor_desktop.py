@@ -96,6 +96,9 @@ def test_on_x11_with_a_status_notifier_panel_and_dunst_everything_works(desktop:
     assert said["running"] == "works"
     assert parts["running"]["facts"]["pid"] == process.pid
     assert parts["running"]["facts"]["tray"] == "StatusNotifierItem"
+    # What the doctor says psoas would use is what the psoas running here chose.
+    assert parts["running"]["facts"]["idle_source"] == parts["idle"]["facts"]["uses"]
+    assert parts["running"]["facts"]["tray"] == parts["tray"]["facts"]["uses"]
     assert took < WITHIN
 
     keep_text(desktop.env, "x11-sni-dunst", "--config", str(config))
