@@ -36,6 +36,7 @@ everyday use:
   psoas stretches --pictures D  draw each of them as a PNG in folder D
   psoas simulate day.txt        replay a day to tune your config
   psoas config init             write a commented config file to edit
+  psoas doctor                  what works on this desktop, and what to install if not
 
 General pointers, not medical advice: if a stretch brings pain, ease off and leave it.
 """
@@ -189,6 +190,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=cli_history.export)
     cli_remote.add_autostart(sub, common)
     cli_remote.add_desktop_entry(sub, common)
+
+    doctor = sub.add_parser(
+        "doctor",
+        parents=[common, with_config],
+        help="what psoas can and cannot do on this desktop, and why",
+        description="Look at everything psoas uses here (the session, idle sources, tray, "
+        "notifications, busy signals, config, history, login and menu entries, a running psoas) "
+        "and say, one line each, whether it works and what to install or change if not. Starts "
+        "nothing and changes nothing; takes a few seconds at most.",
+    )
+    doctor.add_argument("--json", action="store_true", help="machine-readable, for a bug report")
+    doctor.set_defaults(handler=_doctor)
 
     config = sub.add_parser(
         "config",
@@ -344,6 +357,12 @@ def _routine(args: argparse.Namespace) -> int:
     except UserError as error:
         print(f"psoas: the routine was not recorded: {error}", file=sys.stderr)
     return 0 if finished else 1
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from reminder.doctor.examine import doctor
+
+    return doctor(args.config, args.json)
 
 
 def _stats(args: argparse.Namespace) -> int:

@@ -176,11 +176,39 @@ def test_the_command_line_client_loads_no_daemon():
         "reminder.idle",
         "reminder.notify",
     )
-    for args in (["status"], ["--help"], ["snooze", "5"]):
+    for args in (["status"], ["--help"], ["snooze", "5"], ["doctor", "--help"]):
         done = subprocess.run(
             [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT
         )
         loaded = json.loads(done.stderr.strip().splitlines()[-1])
-        assert "reminder.control.protocol" in loaded or args == ["--help"]
+        assert "reminder.control.protocol" in loaded or "--help" in args
         unwanted = [m for m in loaded if m.startswith(heavy)]
         assert unwanted == [], (args, unwanted)
+
+
+def test_the_doctor_loads_none_of_what_runs_psoas():
+    """``psoas doctor`` opens idle sources, busy signals and the bus as the daemon does, but it
+    starts nothing of psoas's own: no daemon, no app, no tray item or menu, no toolkit."""
+    script = (
+        "import json, sys\n"
+        "from reminder.cli import main\n"
+        "main(['doctor'])\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert "reminder.doctor.examine" in loaded
+    assert "reminder.busy.dnd" in loaded  # it did look: the busy signals were opened
+    running = (
+        "reminder.app",
+        "reminder.launch",
+        "reminder.daemon",
+        "reminder.history",
+        "reminder.tray.sni",
+        "reminder.tray.dbusmenu",
+        "reminder.tray.pystray_tray",
+        "pystray",
+        "gi",
+        "PIL",
+    )
+    assert [m for m in loaded if m.startswith(running)] == []
