@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from desktop import ARTIFACTS, BUS_CONFIG, Desktop, require_modules, wait_until
 from e2e import psoas, start_psoas
+from wayland_desktop import Sway
 
 #: A psoas that stays quiet while the doctor looks: no prompt within the test.
 QUIET_CONFIG = "sit_minutes = 60\n"
@@ -227,3 +228,20 @@ def test_it_starts_no_service_the_bus_could_start(private_bus: Desktop):
     )
     assert done.returncode == 0, done.stderr
     wait_until((started / "org.freedesktop.Notifications").exists, 10, "the server started")
+
+
+@pytest.mark.desktop
+def test_on_sway_the_compositor_itself_tells_idle_time(sway: Sway, private_env):
+    """A wlroots desktop: no D-Bus idle source, the compositor's own protocol instead."""
+    env = sway.env_for_client(private_env.env) | {"DISPLAY": ":99"}  # an Xwayland display
+    parts, took = doctor(env)
+    said = verdicts(parts)
+    assert parts["session"]["facts"]["kind"] == "wayland"
+    assert said["idle"] == "works"
+    assert parts["idle"]["facts"]["uses"] == "wayland"
+    assert said["idle.wayland"] == "works"
+    assert "org_kde_kwin_idle" in parts["idle.wayland"]["detail"]
+    assert said["idle.x11"] == "skipped"
+    assert "Wayland session" in parts["idle.x11"]["detail"]
+    assert took < WITHIN
+    keep_text(env, "sway")
