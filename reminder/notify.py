@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from reminder import APP_NAME
+from reminder.offloop import NoAnswer, OffLoop
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +87,21 @@ class TerminalNotifier:
 
 class PlyerNotifier:
     """Desktop notifications through plyer, where there is no freedesktop server (Windows,
-    macOS). plyer blocks, so each note is shown from a worker thread, never the loop's."""
+    macOS). plyer blocks, so each note is shown from a worker thread, never the loop's; while
+    one is stuck there, later notes fail at once (and go to the terminal) rather than pile up."""
 
     name = "plyer"
 
     def __init__(self, icon: Path | None = None, timeout: int = 20) -> None:
         self.icon = icon
         self.timeout = timeout
+        self._worker = OffLoop("plyer's notification", SHOW_TIMEOUT)
 
     async def show(self, note: Note) -> None:
-        await asyncio.to_thread(self._show, note)
+        try:
+            await self._worker.call(self._show, note)
+        except NoAnswer as error:
+            raise NotifyError(str(error)) from None
 
     async def withdraw(self, slot: str) -> None:
         return None
