@@ -171,7 +171,7 @@ class App:
         if self.model is not None:
             self.model.reconfigure(config)
         if config.idle_source != old.idle_source:
-            daemon.idle = await choose_idle_source(config.idle_source, self.buses)
+            daemon.use_idle_source(await choose_idle_source(config.idle_source, self.buses))
         if config.quiet != old.quiet:
             if daemon.busy is not None:
                 daemon.busy.close()
