@@ -28,6 +28,7 @@ from reminder.control.protocol import ControlError
 from reminder.instance import AlreadyRunning, InstanceLock
 from reminder.logs import setup_logging
 from reminder.paths import chart_file, config_file, runtime_dir
+from reminder.supervisor import TaskSupervisor
 
 if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
     from reminder.tray.choice import Tray
@@ -55,8 +56,9 @@ def run_app(
         print(words.running(config, time.time(), SystemCalendar()), file=sys.stderr, flush=True)
         log.info("config: %s; log: %s", config.origin, log_file)
         config_path = explicit or config_file()
-        model = None if headless else _tray_model(config, catalogue, config_path)
-        start = Start(config, catalogue, explicit, config_path, model)
+        tasks = TaskSupervisor()
+        model = None if headless else _tray_model(config, catalogue, config_path, tasks)
+        start = Start(config, catalogue, explicit, config_path, model, tasks)
         if model is not None and sys.platform == "darwin":
             # macOS wants its GUI on the main thread: pystray takes it, the loop runs beside it.
             from reminder.tray.pystray_tray import PystrayTray
@@ -81,12 +83,15 @@ class Start:
         explicit: Path | None,
         config_path: Path,
         model: TrayModel | None,
+        tasks: TaskSupervisor,
     ) -> None:
         self.config = config
         self.catalogue = catalogue
         self.explicit = explicit
         self.config_path = config_path
         self.model = model
+        #: Starts and watches every background task of this run (the tray's, the app's).
+        self.tasks = tasks
         self.config_read = time.time()
         #: A stop signal that came before there was a daemon to stop: it stops the daemon then.
         self.stop_asked = False
@@ -131,7 +136,9 @@ class Start:
                 signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop))
 
 
-def _tray_model(config: Config, catalogue: Catalogue, config_path: Path) -> TrayModel:
+def _tray_model(
+    config: Config, catalogue: Catalogue, config_path: Path, tasks: TaskSupervisor
+) -> TrayModel:
     from reminder.tray.model import TrayModel
 
     return TrayModel(
@@ -140,6 +147,7 @@ def _tray_model(config: Config, catalogue: Catalogue, config_path: Path) -> Tray
         lambda: config_path,
         history=None,  # the history keeper, once there is one
         chart_file=chart_file(),
+        tasks=tasks,
     )
 
 
