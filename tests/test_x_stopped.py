@@ -63,7 +63,7 @@ def test_the_x11_idle_source_on_a_stopped_server_fails_in_time_and_comes_back(de
         assert X_DEADLINE <= took < X_DEADLINE + SLACK
         took, again = timed(source.idle_seconds())  # the first call is still stuck
         assert isinstance(again, NoAnswer) and "earlier call" in str(again)
-        assert took < 0.1
+        assert took < X_DEADLINE / 2  # at once, not after a deadline
         # A source opened now: opening the display hangs too, under the same deadline.
         took, opened = timed(X11IdleSource(Buses(None), desktop.display).idle_seconds())
         assert isinstance(opened, NoAnswer) and took < X_DEADLINE + SLACK
@@ -82,10 +82,10 @@ def test_the_fullscreen_signal_on_a_stopped_server_cannot_tell_in_time(desktop: 
         assert isinstance(failed, OSError) and "gave no answer" in str(failed), failed
         assert FULLSCREEN_DEADLINE <= took < FULLSCREEN_DEADLINE + SLACK
         took, again = timed(signal.busy())
-        assert isinstance(again, OSError) and took < 0.1
+        assert isinstance(again, OSError) and took < FULLSCREEN_DEADLINE / 2
         started = time.monotonic()
         signal.close()  # never waits on the stuck call
-        assert time.monotonic() - started < 0.1
+        assert time.monotonic() - started < FULLSCREEN_DEADLINE / 2
     finally:
         desktop.continue_x()
 
