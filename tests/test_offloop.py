@@ -189,9 +189,9 @@ def test_a_forgotten_worker_ends_its_thread():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/task")
 def test_the_worker_thread_sleeps_between_calls():
     """No polling: between calls the thread is blocked on its queue and is never scheduled."""
-    worker = OffLoop("a quick call", DEADLINE)
+    worker = OffLoop("one call, then quiet", DEADLINE)
     asyncio.run(worker.call(abs, 1))
-    (thread,) = [t for t in offloop_threads() if t.name == "offloop: a quick call"]
+    (thread,) = [t for t in offloop_threads() if t.name == "offloop: one call, then quiet"]
 
     def switches() -> int:
         status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
