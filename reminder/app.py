@@ -67,16 +67,15 @@ class App:
         self.daemon: Daemon | None = None
         self.outbox: Outbox | None = None
         self.idle_choice: IdleChoice | None = None
-        self._tasks: set[asyncio.Task[None]] = set()  # held until done: the loop keeps weak refs
+        self.tasks = start.tasks
 
     async def serve(self) -> None:
         """The daemon and its parts, until the daemon stops."""
-        loop = asyncio.get_running_loop()
         buses, tray = self.buses, self.tray
         idle = await self._choose_idle(self.config.idle_source)
         notifier = FallbackNotifier(await self._desktop_notifier(buses), TerminalNotifier())
         outbox = self.outbox = Outbox(notifier)
-        outbox.start()
+        outbox.start(self.tasks)
         if self.model is not None:
             self.model.tell = lambda title, body: outbox.post(Note(title, body, slot="notice"))
         clock, calendar = SystemClock(), SystemCalendar()
@@ -84,7 +83,10 @@ class App:
         history = _open_history(core, clock, calendar, self.catalogue)
         if self.model is not None:
             self.model.history = history
-        config_watch = ConfigWatch(self.config_path, lambda: self._later(self._reload()))
+        config_watch = ConfigWatch(
+            self.config_path,
+            lambda: self.tasks.start(self._reload(), "reading the config file again"),
+        )
         config_watch.start()
         observers = [part for part in (history, tray, config_watch) if part is not None]
 
@@ -92,7 +94,7 @@ class App:
             return await self._choose_idle("auto", failed)
 
         pictures = PictureCache(self.catalogue, pictures_dir())
-        self._later(_draw_pictures(pictures))
+        self.tasks.start(_draw_pictures(pictures), "drawing the stretch pictures")
         daemon = self.daemon = Daemon(
             core,
             clock,
@@ -110,7 +112,7 @@ class App:
         if self.model is not None:
             self.model.bind(daemon)
         server = await _control_server(ControlHandler(daemon, self.catalogue, self.parts))
-        watch = loop.create_task(_say_when_the_bus_goes(buses))
+        watch = self.tasks.start(_say_when_the_bus_goes(buses), "watching the session bus")
         try:
             await daemon.run()
         finally:
@@ -141,11 +143,6 @@ class App:
                 "problem": self.config_problem,
             },
         }
-
-    def _later(self, work: Any) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     async def _reload(self) -> None:
         """The config file changed: run on it if it is right, else keep what runs and say why."""

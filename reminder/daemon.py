@@ -30,7 +30,7 @@ from reminder.core.status import Busy, Status
 from reminder.core.timebase import Moment
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
-from reminder.words import notification_for, prompt_buttons
+from reminder.words import duration, notification_for, prompt_buttons
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,10 @@ _LATE_MARGIN = 0.05
 _IDLE_TIMEOUT = 1.0
 #: The busy signals together: past this, the user is taken to be free.
 _BUSY_TIMEOUT = 1.5
+#: A lost idle source is asked again this long after it failed, then twice as long after each
+#: try that fails too, up to the longest. Only while a source is lost does this add wake-ups.
+_RETRY_FIRST = 10.0
+_RETRY_LONGEST = 600.0
 
 
 class BusyCheck(Protocol):
@@ -56,6 +60,15 @@ ReplaceIdle = Callable[[Collection[str]], Awaitable[IdleSource]]
 
 #: What answers a prompt that is up.
 ANSWERS = (ev.BreakTaken, ev.Skipped, ev.Snoozed, ev.RoutineStarted)
+
+
+@dataclass
+class _LostIdle:
+    """The idle source psoas had to give up (the best one it had), and when to ask it again."""
+
+    source: IdleSource
+    wait: float  # since the last try
+    retry_at: float  # on the clock's steady time
 
 
 class _Tick:
@@ -119,6 +132,7 @@ class Daemon:
         self.wakeups = 0
         self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()
+        self._lost_idle: _LostIdle | None = None
         self._work: asyncio.Queue[Command | _Asked | _Reconfigure | _Tick | _Stop] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: Timer | None = None
@@ -160,11 +174,19 @@ class Daemon:
         self._loop.call_soon_threadsafe(function, *args)
 
     def use_idle(self, source: IdleSource) -> None:
-        """Watch the user through ``source`` from now on; the source before it is let go of."""
-        old, self.idle = self.idle, source
-        if old is not source:
-            old.watch(None)
-            old.close()
+        """Watch the user through ``source`` from now on; the others, lost or in use, are let
+        go of."""
+        lost = self._lost_idle.source if self._lost_idle is not None else None
+        for old in (self.idle, lost):
+            if old is not None and old is not source:
+                old.watch(None)
+                old.close()
+        self._failed_idle.clear()
+        self._lost_idle = None
+        self._watch_through(source)
+
+    def _watch_through(self, source: IdleSource) -> None:
+        self.idle = source
         source.watch(self._idle_news)
 
     def _idle_news(self) -> None:
@@ -244,6 +266,9 @@ class Daemon:
 
     async def _read_idle(self) -> tuple[float | None, bool]:
         """Seconds since the last input (None: nothing can see input) and the screen lock."""
+        lost = self._lost_idle
+        if lost is not None and lost.retry_at <= self.clock.now().t:
+            await self._retry_lost_idle(lost)
         try:
             async with asyncio.timeout(_IDLE_TIMEOUT):
                 if not self.idle.tracks_input:
@@ -266,22 +291,55 @@ class Daemon:
             return Busy(None)
 
     async def _lose_idle_source(self, reason: str) -> None:
-        """Carry on with the next source that works (or none), saying so in one line."""
-        failed = self.idle.name
-        self._failed_idle.add(failed)
-        self.use_idle(await self._replace_idle(self._failed_idle))
+        """Carry on with the next source that works (or none), saying so in one line; the best
+        source lost is asked again later (:meth:`_retry_lost_idle`)."""
+        lost = self.idle
+        lost.watch(None)
+        self._failed_idle.add(lost.name)
+        if self._lost_idle is None:
+            retry_at = self.clock.now().t + _RETRY_FIRST
+            self._lost_idle = _LostIdle(lost, _RETRY_FIRST, retry_at)
+        else:
+            lost.close()  # a stand-in that failed too: the first one lost is the one to retry
+        self._watch_through(await self._replace_idle(self._failed_idle))
         then = (
             f"using {self.idle.name} instead"
             if self.idle.tracks_input
-            else "from now on all running time counts as sitting"
+            else "meanwhile all running time counts as sitting"
         )
-        log.warning("idle source %s failed (%s); %s", failed, reason, then)
+        again = self._lost_idle.source.name
+        log.warning(
+            "idle source %s failed (%s); %s; %s is asked again in %s",
+            lost.name,
+            reason,
+            then,
+            again,
+            duration(self._lost_idle.retry_at - self.clock.now().t),
+        )
+
+    async def _retry_lost_idle(self, lost: _LostIdle) -> None:
+        """Ask the source given up again: back in use when it answers (said once), else asked
+        again after twice the wait."""
+        try:
+            async with asyncio.timeout(_IDLE_TIMEOUT):
+                await lost.source.idle_seconds()
+        except (OSError, TimeoutError) as error:
+            lost.wait = min(lost.wait * 2, _RETRY_LONGEST)
+            lost.retry_at = self.clock.now().t + lost.wait
+            log.debug("idle source %s still fails (%s)", lost.source.name, error)
+            return
+        log.warning(
+            "idle source %s answers again; using it instead of %s", lost.source.name, self.idle.name
+        )
+        self.use_idle(lost.source)
 
     def _arm(self) -> None:
         """Set the one timer (and schedule's one job) to the next wake-up anyone wants."""
         self._scheduler.clear()
         now = self.clock.now()
         wakes = [self.core.next_wakeup(now)] + [each.next_wakeup(now.t) for each in self.observers]
+        if self._lost_idle is not None:
+            wakes.append(self._lost_idle.retry_at)
         wake = min((w for w in wakes if w is not None), default=None)
         assert self._timer is not None
         if wake is None:

@@ -29,6 +29,7 @@ from reminder.early_stop import STOP_SIGNALS, EarlyStop
 from reminder.instance import AlreadyRunning, InstanceLock
 from reminder.logs import setup_logging
 from reminder.paths import chart_file, config_file, runtime_dir
+from reminder.supervisor import TaskSupervisor
 
 if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
     from reminder.tray.choice import Tray
@@ -62,8 +63,9 @@ def run_app(
         print(words.running(config, time.time(), SystemCalendar()), file=sys.stderr, flush=True)
         log.info("config: %s; log: %s", config.origin, log_file)
         config_path = explicit or config_file()
-        model = None if headless else _tray_model(config, catalogue, config_path)
-        start = Start(config, catalogue, explicit, config_path, model, early)
+        tasks = TaskSupervisor()
+        model = None if headless else _tray_model(config, catalogue, config_path, tasks)
+        start = Start(config, catalogue, explicit, config_path, model, tasks, early)
         if model is not None and sys.platform == "darwin":
             # macOS wants its GUI on the main thread: pystray takes it, the loop runs beside it.
             from reminder.tray.pystray_tray import PystrayTray
@@ -88,6 +90,7 @@ class Start:
         explicit: Path | None,
         config_path: Path,
         model: TrayModel | None,
+        tasks: TaskSupervisor,
         early: EarlyStop | None = None,
     ) -> None:
         self.config = config
@@ -95,6 +98,8 @@ class Start:
         self.explicit = explicit
         self.config_path = config_path
         self.model = model
+        #: Starts and watches every background task of this run (the tray's, the app's).
+        self.tasks = tasks
         self.config_read = time.time()
         #: A stop signal that came before there was a daemon to stop: it stops the daemon then.
         self.stop_asked = False
@@ -140,7 +145,9 @@ class Start:
             stop()
 
 
-def _tray_model(config: Config, catalogue: Catalogue, config_path: Path) -> TrayModel:
+def _tray_model(
+    config: Config, catalogue: Catalogue, config_path: Path, tasks: TaskSupervisor
+) -> TrayModel:
     from reminder.tray.model import TrayModel
 
     return TrayModel(
@@ -149,6 +156,7 @@ def _tray_model(config: Config, catalogue: Catalogue, config_path: Path) -> Tray
         lambda: config_path,
         history=None,  # the history keeper, once there is one
         chart_file=chart_file(),
+        tasks=tasks,
     )
 
 

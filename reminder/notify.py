@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from reminder import APP_NAME
+from reminder.supervisor import TaskSupervisor
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +140,9 @@ class Outbox:
         self._queue: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+    def start(self, tasks: TaskSupervisor | None = None) -> None:
+        """Start showing what is posted, as a task that ``tasks`` watches."""
+        self._task = (tasks or TaskSupervisor()).start(self._run(), "showing notifications")
 
     def post(self, note: Note) -> None:
         self._queue.put_nowait(lambda: self.notifier.show(note))

@@ -475,3 +475,25 @@ def config_not_opened(path: object, problem: str) -> tuple[str, str]:
 
 def chart_not_opened(path: object) -> tuple[str, str]:
     return "psoas: this week's chart", f"Nothing here opens pictures; the chart is {path}."
+
+
+def chart_not_drawn(problem: str) -> tuple[str, str]:
+    return "psoas: this week's chart", f"It could not be drawn ({problem})."
+
+
+#: What a menu entry the user chose is called when it failed: "psoas could not {...}".
+SHOW_CHART = "show this week's chart"
+OPEN_CONFIG = "open your config file"
+
+
+def menu_entry(label: str) -> str:
+    """A menu entry, as :func:`action_failed` names it: 'do “Snooze”'."""
+    return f"do “{label}”"
+
+
+def action_failed(action: str, log_folder: object) -> tuple[str, str]:
+    """The one line a user gets back when what they just asked for failed on psoas's side."""
+    return (
+        f"psoas could not {action}",
+        f"Something went wrong inside psoas; its log in {log_folder} says what.",
+    )

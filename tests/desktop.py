@@ -163,6 +163,7 @@ class Desktop:
         """
         leftovers: list[int] = []
         try:
+            self.continue_x()  # a stopped X server would take TERM only once continued
             processes = list(reversed(self.processes))
             for process in processes:
                 if not exited(process):
@@ -296,6 +297,17 @@ class Desktop:
                 return False
             time.sleep(0.05)
         raise AssertionError(f"Xvfb :{number} did not answer within 15 s: {xvfb.stderr_text()}")
+
+    def stop_x(self) -> None:
+        """SIGSTOP the X server: it stops answering, its clients' calls hang, as a hung server's
+        would. Every X client (a panel, dunst) is frozen with it."""
+        assert self._xvfb is not None, "no X server on this desktop"
+        signal_group(self._xvfb, signal.SIGSTOP)
+
+    def continue_x(self) -> None:
+        """SIGCONT the X server: it answers what was asked meanwhile, then goes on."""
+        if self._xvfb is not None and not exited(self._xvfb):
+            signal_group(self._xvfb, signal.SIGCONT)
 
     def _remove_x_leftovers(self) -> None:
         """Xvfb removes its lock and socket on TERM, not when KILLed: clean up after it."""

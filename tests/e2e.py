@@ -136,6 +136,46 @@ def sni_menu(desk: Desktop) -> list[Entry]:
     return [entry(child.value) for child in asyncio.run(layout())[2]]
 
 
+def click_in_menu(desk: Desktop, *labels: str) -> None:
+    """Choose an item of psoas's StatusNotifierItem menu as a panel does when clicked: its id from
+    GetLayout, then com.canonical.dbusmenu Event "clicked", all over the private bus (no X, so
+    this works while the panel itself is frozen). ``labels`` walk the menu, each the start of an
+    item's words, as for :func:`keys_to`."""
+    from dbus_fast import Variant
+
+    from reminder.bus import call, connect
+
+    (name,) = desk.sni_items()
+    menu, interface = "/MenuBar", "com.canonical.dbusmenu"
+
+    async def click() -> None:
+        bus = await connect(desk.bus_address)
+        try:
+            _, node = await call(bus, name, menu, interface, "GetLayout", "iias", [0, -1, []])
+            for label in labels:
+                children = [child.value for child in node[2]]
+                words = [
+                    re.sub(r"_(.)", r"\1", str(getattr(c[1].get("label"), "value", "")))
+                    for c in children
+                ]
+                found = [c for c, w in zip(children, words, strict=True) if w.startswith(label)]
+                assert found, f"no item {label!r} in {words}"
+                node = found[0]
+            await call(
+                bus,
+                name,
+                menu,
+                interface,
+                "Event",
+                "isvu",
+                [node[0], "clicked", Variant("i", 0), 0],
+            )
+        finally:
+            bus.disconnect()
+
+    asyncio.run(click())
+
+
 def choose_in_panel(desk: Desktop, *labels: str) -> None:
     """Right-click psoas's icon on the StatusNotifierItem panel and choose by labels."""
     _, box = icon_on_screen(desk, "panel")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import logging
 import time
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from reminder.core.timebase import Moment
 from reminder.daemon import Daemon
 from reminder.idle import AskedSource, NoIdleSource, choose_idle_source
 from reminder.notify import FallbackNotifier, Note, NotifyError, Outbox, TerminalNotifier
+from reminder.offloop import NoAnswer
 from reminder.tray.icon import IconLook, draw_icon, look_for
 
 
@@ -257,6 +259,66 @@ def test_the_daemon_survives_its_idle_source_failing(catalogue, caplog):
     assert shown.shown, "prompts go on with every minute counted as sitting"
     assert caplog.text.count("idle source flaky failed") == 1
     assert daemon.idle.name == "none"
+
+
+class StoppableIdle(AskedSource):
+    """An idle source that stops answering and starts again, as X11's does when its server is
+    stopped and continued; it notes the (virtual) time of every question."""
+
+    name = "x11"
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.answers = True
+        self.asked: list[float] = []
+
+    async def idle_seconds(self) -> float:
+        self.asked.append(self.clock.t)
+        if not self.answers:
+            raise NoAnswer("the X display :9 gave no answer within 0.5 s")
+        return 0.0
+
+
+def test_a_lost_idle_source_is_asked_again_ever_less_often_until_it_comes_back(catalogue, caplog):
+    caplog.set_level(logging.INFO)
+
+    async def play() -> None:
+        clock = VirtualClock(time.time())
+        source = StoppableIdle(clock)
+        daemon, outbox = _daemon(
+            catalogue, source, Recorder(), "sit_minutes = 60\nrepeat_minutes = 0\n", clock
+        )
+        task = await _running(daemon, outbox)
+        (timer,) = clock.timers
+        source.answers = False
+        lost_at = clock.t
+        clock.set_wall_clock(0)  # something wakes the daemon: it asks, and gets no answer
+        await daemon.settled()
+        assert daemon.idle.name == "none"
+        assert timer.at == pytest.approx(lost_at + 10, abs=0.1)  # the one wake-up it adds
+
+        await clock.advance(200, daemon)
+        tries = [round(t - lost_at) for t in source.asked if t > lost_at]
+        assert tries == [10, 30, 70, 150]  # each wait twice the one before
+        assert daemon.idle.name == "none"
+
+        source.answers = True  # the server answers again
+        await clock.advance(200, daemon)
+        assert daemon.idle is source
+        back_at = source.asked[-1]
+        assert round(back_at - lost_at) == 310
+        # Nothing lost any more: the only wake-up is the core's own (a break could come
+        # five minutes after the input just seen), none for retrying.
+        assert timer.at == pytest.approx(back_at + 300, abs=0.1)
+        await clock.advance(600, daemon)
+        assert [round(t - back_at) for t in source.asked if t > back_at] == [300, 600]
+        await _stopped(daemon, outbox, task)
+
+    asyncio.run(play())
+    lost = "idle source x11 failed (the X display :9 gave no answer within 0.5 s)"
+    assert caplog.text.count(lost) == 1
+    assert "meanwhile all running time counts as sitting; x11 is asked again in 10 s" in caplog.text
+    assert caplog.text.count("idle source x11 answers again; using it instead of none") == 1
 
 
 @pytest.mark.parametrize("shift_minutes", [+20, -20])

@@ -137,7 +137,7 @@ def test_the_today_line_counts_the_history_and_the_sit_under_way(catalogue, tmp_
         keeper = HistoryKeeper(writer, core, Clock(), calendar, catalogue)
         model = make_model(catalogue, keeper)
         model.seen([ev.Skipped(noon)], core.status(Moment(noon, noon)))
-        while model._tasks:
+        while model.tasks.running:
             await asyncio.sleep(0.01)
         writer.close()
         return model.today

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from reminder.busy.base import BusySignal
-from reminder.busy.procs import GONE_OR_HIDDEN, PROC, current_uid, own_processes
+from reminder.busy.procs import GONE_OR_HIDDEN, PROC, SCAN_DEADLINE, current_uid, own_processes
+from reminder.offloop import OffLoop
 
 #: The kernel keeps at most 15 characters of a process's name in ``comm``.
 COMM_LENGTH = 15
@@ -23,10 +24,14 @@ class AppsSignal:
         self.apps = tuple(apps)
         self._proc_root = proc_root
         self._uid = uid
+        self._scan = OffLoop(f"the scan of {proc_root} for busy apps", SCAN_DEADLINE)
 
     async def busy(self) -> str | None:
         uid = current_uid() if self._uid is None else self._uid
-        return "apps" if self.running(uid) is not None else None
+        return "apps" if await self._scan.call(self.running, uid) is not None else None
+
+    def close(self) -> None:
+        self._scan.close()
 
     def running(self, uid: int) -> str | None:
         """The first configured app found running, as the user named it; None if none is."""

@@ -17,7 +17,8 @@ from typing import Any
 
 from reminder.busy.base import BusySignal
 from reminder.busy.probe import COMMAND_TIMEOUT, command_output
-from reminder.busy.procs import GONE_OR_HIDDEN, PROC, current_uid, own_processes
+from reminder.busy.procs import GONE_OR_HIDDEN, PROC, SCAN_DEADLINE, current_uid, own_processes
+from reminder.offloop import OffLoop
 
 #: The path the kernel shows for an open video4linux device (cameras, capture cards).
 VIDEO_DEVICE = re.compile(r"/dev/video[0-9]+")
@@ -70,10 +71,15 @@ class CameraSignal:
     def __init__(self, proc_root: Path = PROC, uid: int | None = None) -> None:
         self._proc_root = proc_root
         self._uid = uid
+        self._scan = OffLoop(f"the scan of {proc_root} for a camera", SCAN_DEADLINE)
 
     async def busy(self) -> str | None:
         uid = current_uid() if self._uid is None else self._uid
-        return "camera" if camera_holder(self._proc_root, uid) is not None else None
+        holder = await self._scan.call(camera_holder, self._proc_root, uid)
+        return "camera" if holder is not None else None
+
+    def close(self) -> None:
+        self._scan.close()
 
 
 def camera_holder(proc_root: Path, uid: int) -> int | None:

@@ -10,6 +10,9 @@
 Either one saying so is enough. A session where neither can be read (no X display and no GNOME
 session manager) cannot tell: the look raises OSError. Windows and macOS: see
 :mod:`reminder.busy.platforms`.
+
+python-xlib blocks until the server answers: the X look, opening the display included, runs in
+a worker thread of its own under a deadline (:mod:`reminder.offloop`), never on the loop.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 from reminder.bus import Buses
 from reminder.busy.base import BusySignal
 from reminder.busy.probe import optional_property, owned_names
+from reminder.offloop import OffLoop
 
 SESSION_MANAGER = "org.gnome.SessionManager"
 SESSION_MANAGER_PATH = "/org/gnome/SessionManager"
@@ -30,6 +34,9 @@ SESSION_MANAGER_PATH = "/org/gnome/SessionManager"
 INHIBIT_IDLE = 8
 #: Windows that sit on top of everything without being what the user looks at.
 NOT_LOOKED_AT = ("_NET_WM_WINDOW_TYPE_DOCK", "_NET_WM_WINDOW_TYPE_DESKTOP")
+#: The X look makes a dozen round trips, each well under a millisecond on a server that answers;
+#: short enough to leave the GNOME look time within the busy check's deadline.
+X_DEADLINE = 0.3
 
 
 class NoWindowManager(OSError):
@@ -37,7 +44,8 @@ class NoWindowManager(OSError):
 
 
 class X11Windows:
-    """One connection to the X display, kept between looks and made again after it is lost."""
+    """One connection to the X display, kept between looks and made again after it is lost.
+    Each call blocks until the server answers: :class:`FullscreenSignal` makes them in a worker."""
 
     def __init__(self, display_name: str) -> None:
         self.display_name = display_name
@@ -141,6 +149,7 @@ class FullscreenSignal:
         self._buses = buses
         name = os.environ.get("DISPLAY") if display is None else display
         self._windows = X11Windows(name) if name else None
+        self._x = OffLoop(f"the X display {name}", X_DEADLINE)
 
     async def busy(self) -> str | None:
         problems: list[str] = []
@@ -149,7 +158,7 @@ class FullscreenSignal:
             problems.append("no X display")
         else:
             try:
-                if self._windows.fullscreen():
+                if await self._x.call(self._windows.fullscreen):
                     return "fullscreen"
                 answered = True
             except OSError as error:
@@ -174,8 +183,8 @@ class FullscreenSignal:
         return None
 
     def close(self) -> None:
-        if self._windows is not None:
-            self._windows.close()
+        """Let go of the X connection, in the worker once it is free: never waits."""
+        self._x.close(self._windows.close if self._windows is not None else None)
 
 
 async def gnome_idle_inhibited(bus: Any) -> bool | None:

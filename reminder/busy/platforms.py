@@ -8,12 +8,17 @@
 - macOS: Focus (do-not-disturb) has no documented way for an ordinary program to read it
   (INFocusStatusCenter needs an app bundle with a Communication Notifications entitlement), nor
   does a fullscreen app: both raise OSError, which the combiner logs once as "cannot tell".
+
+The shell answers SHQueryUserNotificationState from Explorer's state, and a hung Explorer can
+keep it waiting: each Windows signal asks from a worker of its own, under a deadline.
 """
 
 from __future__ import annotations
 
 import ctypes
 import sys
+
+from reminder.offloop import OffLoop
 
 # QUERY_USER_NOTIFICATION_STATE, shellapi.h
 QUNS_NOT_PRESENT = 1  # a screensaver, a locked machine or fast user switching
@@ -29,6 +34,8 @@ FULLSCREEN_STATES = frozenset({QUNS_BUSY, QUNS_RUNNING_D3D_FULL_SCREEN, QUNS_APP
 
 MACOS_FOCUS = "not readable here: macOS offers no documented way for a program to read Focus"
 MACOS_FULLSCREEN = "not readable here: macOS offers no documented way to ask for a fullscreen app"
+#: A shell call that answers at once; past this, Explorer is not answering.
+SHELL_DEADLINE = 0.3
 
 
 def notification_state() -> int:
@@ -48,16 +55,29 @@ class WindowsDnd:
     name = "dnd"
     subject = "do-not-disturb is on"
 
+    def __init__(self) -> None:
+        self._shell = OffLoop("Windows' notification state", SHELL_DEADLINE)
+
     async def busy(self) -> str | None:
-        return "dnd" if notification_state() in DND_STATES else None
+        return "dnd" if await self._shell.call(notification_state) in DND_STATES else None
+
+    def close(self) -> None:
+        self._shell.close()
 
 
 class WindowsFullscreen:
     name = "fullscreen"
     subject = "a window is fullscreen"
 
+    def __init__(self) -> None:
+        self._shell = OffLoop("Windows' notification state", SHELL_DEADLINE)
+
     async def busy(self) -> str | None:
-        return "fullscreen" if notification_state() in FULLSCREEN_STATES else None
+        state = await self._shell.call(notification_state)
+        return "fullscreen" if state in FULLSCREEN_STATES else None
+
+    def close(self) -> None:
+        self._shell.close()
 
 
 class MacDnd:

@@ -3,6 +3,9 @@
 Processes come and go while we read: one that ends mid-scan, or one whose details the kernel
 keeps from us (a program that changed its credentials), is simply passed over. Only a /proc that
 cannot be listed at all makes the look fail.
+
+A read of /proc/PID can block (a process stuck in the kernel holds its memory map, which
+``cmdline`` needs): the signals that scan run each scan in a worker under :data:`SCAN_DEADLINE`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PROC = Path("/proc")
+#: A scan of a few hundred processes takes milliseconds; past this, something in /proc is stuck.
+SCAN_DEADLINE = 0.4
 
 #: What a process that ended, or that we may not look into, gives when read.
 GONE_OR_HIDDEN = (FileNotFoundError, ProcessLookupError, PermissionError, NotADirectoryError)

@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from reminder.bus import BusError, desktop_over_dbus, name_has_owner
+from reminder.offloop import NoAnswer, OffLoop
 from reminder.tray.model import TrayUnavailable
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+#: Opening the display and one question: tens of milliseconds on a server that answers.
+X_DEADLINE = 1.0
 
 
 async def start_tray(model: TrayModel, buses: Buses) -> Tray | None:
@@ -64,7 +67,14 @@ async def _xembed_only(buses: Buses) -> bool:
     with contextlib.suppress(BusError):
         if await name_has_owner(buses.session, SNI_WATCHER):
             return False
-    return xembed_host_present()
+    x = OffLoop("the X display", X_DEADLINE)  # python-xlib waits for a server that may not answer
+    try:
+        return await x.call(xembed_host_present)
+    except NoAnswer as error:
+        log.info("XEmbed tray check: %s", error)
+        return False
+    finally:
+        x.close()
 
 
 def _xembed_tray(model: TrayModel) -> PystrayTray | None:

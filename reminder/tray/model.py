@@ -3,7 +3,8 @@
 The front-ends (a StatusNotifierItem on Linux, pystray elsewhere) only draw: the icon's look, the
 tooltip, the menu and whether a prompt waits all come from here, and every item of the menu does
 what this says. Items may be clicked from a toolkit's own thread: what they do is always handed
-to the daemon's loop, never done on the spot.
+to the daemon's loop, never done on the spot. An item whose action fails tells the user so in a
+notification, in one line.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,6 +29,8 @@ from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.stats import DayStats
 from reminder.core.status import State, Status
+from reminder.paths import log_dir
+from reminder.supervisor import TaskSupervisor
 from reminder.tray.icon import IconLook, look_for
 from reminder.tray.menu import Item, MenuState, build_menu
 from reminder.words import status_line, today_line, tooltip
@@ -67,6 +71,7 @@ class TrayModel:
         config_path: Callable[[], Path],
         history: HistoryView | None,
         chart_file: Path,
+        tasks: TaskSupervisor | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.snooze_minutes = config.snooze_minutes
@@ -75,6 +80,7 @@ class TrayModel:
         self.config_path = config_path
         self.history = history
         self.chart_file = chart_file
+        self.tasks = tasks or TaskSupervisor()
         self.status = Status(State.AWAY, 0.0, None, None, None)
         self.status_at = time.time()
         self.today = "Today: nothing recorded yet"
@@ -84,7 +90,6 @@ class TrayModel:
         self.tell: Callable[[str, str], None] = lambda title, body: None
         self._daemon: Daemon | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
 
     def reconfigure(self, config: Config) -> None:
         """The user's config changed: the menu's choices and the ring follow it."""
@@ -103,7 +108,7 @@ class TrayModel:
         """The daemon's news after a wake-up; the Today line follows when the history answers."""
         self.status, self.status_at = status, time.time()
         if events and self.history is not None:
-            self._start(self._refresh_today())
+            self.tasks.start(self._refresh_today(), "reading today's figures for the tray")
 
     def look(self) -> IconLook:
         return look_of(self.status, self.sit_seconds)
@@ -124,7 +129,8 @@ class TrayModel:
             next_stretch_name=self.catalogue.stretch(stretch).name if stretch else "a stretch",
             routine_paused=self.status.routine_paused,
         )
-        return build_menu(state, self.catalogue, self.snooze_minutes, self.routine_pace, self)
+        items = build_menu(state, self.catalogue, self.snooze_minutes, self.routine_pace, self)
+        return tuple(map(self._guarded, items))
 
     def next_wakeup(self, now: float) -> float | None:
         """When the ring next moves a notch: the daemon wakes then to redraw, no sooner; never
@@ -146,10 +152,26 @@ class TrayModel:
             self._daemon.stop_threadsafe()
 
     def show_chart(self) -> None:
-        self._call_soon(lambda: self._start(self._chart()))
+        self._call_soon(lambda: self._start(self._chart(), words.SHOW_CHART))
 
     def open_config(self) -> None:
-        self._call_soon(lambda: self._start(self._open_config()))
+        self._call_soon(lambda: self._start(self._open_config(), words.OPEN_CONFIG))
+
+    def _guarded(self, item: Item) -> Item:
+        """``item`` (and its submenu) with an action that tells the user when it fails."""
+        children = tuple(map(self._guarded, item.children))
+        action = item.action
+        if action is None:
+            return replace(item, children=children) if children else item
+
+        def guarded() -> None:
+            try:
+                action()
+            except Exception:  # a boundary: the user clicked, and hears back either way
+                log.warning("the menu's %r failed", item.label, exc_info=True)
+                self._call_soon(lambda: self._failed(words.menu_entry(item.label)))
+
+        return replace(item, action=guarded, children=children)
 
     # ----- on the loop ---------------------------------------------------------------------------
 
@@ -157,10 +179,12 @@ class TrayModel:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(function)
 
-    def _start(self, work: object) -> None:
-        task = asyncio.get_running_loop().create_task(work)  # type: ignore[arg-type]
-        self._tasks.add(task)  # held until done: the loop keeps only weak references
-        task.add_done_callback(self._tasks.discard)
+    def _start(self, work: Coroutine[object, object, None], action: str) -> None:
+        """Do what the user asked, in the background; tell them if it fails."""
+        self.tasks.start(work, action, failed=lambda: self._failed(action))
+
+    def _failed(self, action: str) -> None:
+        self.tell(*words.action_failed(action, log_dir()))
 
     async def _refresh_today(self) -> None:
         assert self.history is not None
@@ -188,6 +212,7 @@ class TrayModel:
             await asyncio.to_thread(image.save, self.chart_file)
         except (OSError, ValueError, sqlite3.Error) as error:
             log.warning("cannot show the chart: %s", error)
+            self.tell(*words.chart_not_drawn(str(error)))
             return
         problem = await open_file(self.chart_file)
         if problem:

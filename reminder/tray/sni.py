@@ -31,6 +31,7 @@ from reminder.bus import (
     watch_signals,
 )
 from reminder.bus_service import NoReplyGuard, run_callback
+from reminder.supervisor import TaskSupervisor
 from reminder.tray.dbusmenu import DBusMenu
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class StatusNotifierItem:
         on_scroll: Callable[[int, str], None] | None = None,
         on_host_change: Callable[[bool], None] | None = None,
         number: int = 1,
+        tasks: TaskSupervisor | None = None,
     ) -> None:
         self.bus = bus
         self.item_id = item_id
@@ -131,7 +133,8 @@ class StatusNotifierItem:
         self._generation = 0  # counts watcher owners, so a late registration knows it is stale
         self._registered = False  # with the current watcher
         self._registration: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._supervisor = tasks or TaskSupervisor()
+        self._tasks: set[asyncio.Task[None]] = set()  # to cancel when the item stops
 
     # ----- start and stop ---------------------------------------------------------------------
 
@@ -335,16 +338,11 @@ class StatusNotifierItem:
             run_callback("host-change", self.on_host_change, present)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """Run ``coroutine`` on the loop, keep it until done, and log what it raised."""
-        task = asyncio.get_running_loop().create_task(coroutine)
+        """Run ``coroutine`` on the loop, watched (a failure is logged), until done or stop."""
+        task = self._supervisor.start(coroutine, "the tray icon's registration with the panel")
         self._tasks.add(task)
-        task.add_done_callback(self._finished)
+        task.add_done_callback(self._tasks.discard)
         return task
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("the tray icon's registration failed", exc_info=task.exception())
 
     def _emit(self, signal: Callable[..., object], *args: object) -> None:
         """Send a signal while on a live connection; before start nobody listens."""

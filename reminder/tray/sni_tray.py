@@ -39,6 +39,7 @@ class SniTray:
             menu=self.menu,
             on_activate=lambda x, y: self._activate(),
             on_host_change=self._host_changed,
+            tasks=model.tasks,
         )
         self._look: IconLook | None = None
         self.pictures = KeptPixmaps(cache_dir())
