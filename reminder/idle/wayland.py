@@ -76,7 +76,12 @@ def _steady() -> float:
 
 
 class WaylandIdleSource:
-    """Idle time kept from the compositor's idle and resume events (see the module's docstring)."""
+    """Idle time kept from the compositor's idle and resume events (see the module's docstring).
+
+    Made by :func:`open_wayland`. When the conversation ends (the compositor gone, a global
+    withdrawn, a protocol error), the source fails and says so once; asked again later, it
+    connects afresh, so a compositor that came back is taken up again.
+    """
 
     name = "wayland"
     tracks_input = True
@@ -84,47 +89,84 @@ class WaylandIdleSource:
 
     def __init__(
         self,
-        connection: Connection,
-        protocol: IdleProtocol,
         notice: float,
         lock: LockWatch | None = None,
+        environ: Mapping[str, str] | None = None,
         steady: Callable[[], float] = _steady,
     ) -> None:
-        self.protocol = protocol
         self.notice = notice
-        self._connection = connection
+        self.protocol: IdleProtocol | None = None
         self._lock = lock
+        self._environ = environ
         self._steady = steady
+        self._connection: Connection | None = None
+        self._notification = 0
+        self._globals: tuple[int, ...] = ()
         self._idle_since: float | None = None  # when the compositor said "idle"
         self._on_news: OnNews | None = None
-        self._failed: str | None = None
-        seat = connection.find("wl_seat")
-        notifier = connection.find(protocol.notifier)
-        if seat is None or notifier is None:
-            raise WaylandError(
-                f"the compositor offers no {'wl_seat' if seat is None else protocol.notifier}"
-            )
-        self._globals = (seat.name, notifier.name)
-        self._seat = connection.bind(seat, 1)
-        self._notifier = connection.bind(notifier, protocol.version)
-        signature, args = protocol.request_args(self._seat, round(notice * 1000))
-        self._notification = connection.request(
-            self._notifier,
-            protocol.opcode,
-            signature,
-            *args,
-            makes=(protocol.notification, self._event),
-        )
-        connection.when_closed(self._fail)
-        connection.when_global_removed(self._global_removed)
+        self._failed: str | None = "not connected yet"
+        self._closed = False
+
+    @property
+    def failure(self) -> str | None:
+        """Why the conversation with the compositor ended, while it is ended; else None."""
+        return self._failed
 
     @property
     def description(self) -> str:
+        if self.protocol is None:
+            return "not connected"
         return f"{self.protocol.notifier}, told after {self.notice:g} s without input"
+
+    async def attach(self) -> None:
+        """Connect to the compositor and ask to be told of idleness with the best protocol it
+        offers; WaylandError saying why not."""
+        connection = await connect(self._environ)
+        offered = [p for p in PROTOCOLS if connection.find(p.notifier) is not None]
+        try:
+            if not offered:
+                names = " nor ".join(p.notifier for p in PROTOCOLS)
+                raise WaylandError(f"the compositor offers neither {names}")
+            self._ask(connection, offered[0])
+            await connection.roundtrip()  # the compositor took the request: events will come
+        except WaylandError:
+            connection.close()
+            raise
+        old, self._connection = self._connection, connection
+        if old is not None:
+            old.close()
+        self._failed, self._idle_since = None, None
+
+    def _ask(self, connection: Connection, protocol: IdleProtocol) -> None:
+        seat = connection.find("wl_seat")
+        notifier = connection.find(protocol.notifier)
+        if seat is None or notifier is None:
+            missing = "wl_seat" if seat is None else protocol.notifier
+            raise WaylandError(f"the compositor offers no {missing}")
+        self.protocol = protocol
+        self._globals = (seat.name, notifier.name)
+        seat_id = connection.bind(seat, 1)
+        notifier_id = connection.bind(notifier, protocol.version)
+        signature, args = protocol.request_args(seat_id, round(self.notice * 1000))
+        self._notification = (
+            connection.request(
+                notifier_id,
+                protocol.opcode,
+                signature,
+                *args,
+                makes=(protocol.notification, self._event),
+            )
+            or 0
+        )
+        # Only this connection's end counts: one let go of may still say it closed.
+        connection.when_closed(lambda why: self._fail_on(connection, why))
+        connection.when_global_removed(lambda gone: self._withdrawn(connection, gone))
 
     async def idle_seconds(self) -> float:
         if self._failed is not None:
-            raise WaylandError(self._failed)
+            if self._closed:
+                raise WaylandError(self._failed)
+            await self.attach()  # asked again after a failure: the compositor may be back
         if self._idle_since is None:
             return 0.0
         return self.notice + max(0.0, self._steady() - self._idle_since)
@@ -138,23 +180,31 @@ class WaylandIdleSource:
     def close(self) -> None:
         """Release the notification, then the connection; no more events come."""
         self._on_news = None
-        if self._failed is None:
+        self._closed = True
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        if self._failed is None and self.protocol is not None:
             with contextlib.suppress(WaylandError):
-                self._connection.request(self._notification, self.protocol.release_opcode, "")
+                connection.request(self._notification, self.protocol.release_opcode, "")
         self._fail("the Wayland idle source was closed")
-        self._connection.close()
+        connection.close()
 
     def _event(self, event: str, args: tuple) -> None:
-        if event == self.protocol.idle_event:
+        if self.protocol is not None and event == self.protocol.idle_event:
             self._idle_since = self._steady()
         elif event == "resumed":
             was_idle, self._idle_since = self._idle_since is not None, None
             if was_idle:
                 self._tell()
 
-    def _global_removed(self, removed: Global) -> None:
+    def _withdrawn(self, connection: Connection, removed: Global) -> None:
         if removed.name in self._globals:
-            self._fail(f"the Wayland compositor withdrew its {removed.interface}")
+            self._fail_on(connection, f"the Wayland compositor withdrew its {removed.interface}")
+
+    def _fail_on(self, connection: Connection, why: str) -> None:
+        if connection is self._connection:
+            self._fail(why)
 
     def _fail(self, why: str) -> None:
         if self._failed is None:
@@ -174,18 +224,8 @@ async def open_wayland(
 ) -> WaylandIdleSource:
     """The source on the session's compositor, with the best protocol it offers; WaylandError
     saying why not."""
-    connection = await connect(environ)
-    offered = [p for p in PROTOCOLS if connection.find(p.notifier) is not None]
-    if not offered:
-        connection.close()
-        names = " nor ".join(p.notifier for p in PROTOCOLS)
-        raise WaylandError(f"the compositor offers neither {names}")
-    try:
-        source = WaylandIdleSource(connection, offered[0], notice_for(break_seconds), lock)
-        await connection.roundtrip()  # the compositor took the request: events will come
-    except WaylandError:
-        connection.close()
-        raise
+    source = WaylandIdleSource(notice_for(break_seconds), lock, environ)
+    await source.attach()
     log.debug("Wayland idle: %s", source.description)
     return source
 
