@@ -112,11 +112,10 @@ class App:
         if self.model is not None:
             self.model.bind(daemon)
         server = await _control_server(ControlHandler(daemon, self.catalogue, self.parts))
-        watch = self.tasks.start(_say_when_the_bus_goes(buses), "watching the session bus")
+        _say_when_the_bus_goes(buses)
         try:
             await daemon.run()
         finally:
-            watch.cancel()
             config_watch.stop()
             if daemon.busy is not None:
                 daemon.busy.close()
@@ -247,21 +246,18 @@ async def _busy_watch(config: Config, buses: Buses) -> BusyWatch | None:
     return BusyWatch(signals, config.quiet.recheck_minutes * 60) if signals else None
 
 
-async def _say_when_the_bus_goes(buses: Buses) -> None:
-    """The session bus ending (a logout half-way, a crash) is said once; psoas goes on."""
+def _say_when_the_bus_goes(buses: Buses) -> None:
+    """The session bus ending (a logout half-way, a restarted bus) is said once each time; the
+    connection gets it back by itself (and says so), and psoas goes on meanwhile."""
     if buses.session is None:
         return
-    try:
-        await buses.session.wait_for_disconnect()
-        reason = "it closed"
-    except EOFError:
-        reason = "it closed"
-    except Exception as error:  # dbus-fast hands over whatever ended the connection
-        reason = str(error) or type(error).__name__
-    log.warning(
-        "lost the D-Bus session bus (%s): notifications go to the terminal and D-Bus idle "
-        "sources are replaced; reminders go on",
-        reason,
+    buses.session.when_lost(
+        lambda why: log.warning(
+            "lost the D-Bus session bus (%s): psoas tries to get it back; meanwhile the tray "
+            "icon is gone, notifications go to the terminal and D-Bus idle sources are "
+            "replaced; reminders go on",
+            why,
+        )
     )
 
 

@@ -292,7 +292,7 @@ def _load_config(path: Path | None):
 
 
 def _run(args: argparse.Namespace) -> int:
-    # The daemon never speaks TLS and needs no OpenSSL hash: keep asyncio (ssl) and dbus-fast
+    # The daemon never speaks TLS and needs no OpenSSL hash: keep asyncio (ssl) and the bus
     # (hashlib) from mapping OpenSSL for nothing, about 5 MiB; hashlib uses Python's own then.
     for unused in ("ssl", "_hashlib"):
         sys.modules.setdefault(unused, None)  # type: ignore[arg-type]

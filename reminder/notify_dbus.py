@@ -1,10 +1,12 @@
 """Notifications with buttons, straight through the freedesktop Notifications interface.
 
-Spoken on the session bus the daemon already holds (dbus-fast, on its loop): a prompt offers
+Spoken on the session bus the daemon already holds (reminder.bus, on its loop): a prompt offers
 I stretched, Snooze and Desk routine; each routine step replaces the one before (replaces_id)
 instead of piling up; a repeated prompt replaces the unanswered one; an answered prompt is taken
 down. Where the server offers no actions, notifications are plain. When the server's name changes
-hands (a restart), what we knew of the old one is forgotten.
+hands (a restart), what we knew of the old one is forgotten. Its signals are taken only from the
+server itself (the bus tells who sent them; anyone can send one that looks like it), only for
+notifications psoas sent and has not seen closed, and a button counts once.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reminder import APP_NAME
-from reminder.bus import DBUS_NAME, BusError, call, watch_signals
+from reminder.bus import DBUS_NAME, BusError, Signal, Variant, call, watch_signals
 from reminder.notify import Note, NotifyError
 
 log = logging.getLogger(__name__)
@@ -42,21 +44,29 @@ class FreedesktopNotifier:
         self._capabilities: set[str] | None = None  # asked once per server
         self._ids: dict[str, int] = {}  # slot -> id of the notification shown in it
         self._slot_of: dict[int, str] = {}  # id -> slot, to know which signals are ours
+        self._answered: set[int] = set()  # ids whose button was pressed
 
     async def start(self) -> None:
         """Listen for button presses, closed popups and the server changing hands."""
         try:
-            await watch_signals(self._bus, NAME, "ActionInvoked", self._invoked)
-            await watch_signals(self._bus, NAME, "NotificationClosed", self._closed)
+            await watch_signals(self._bus, NAME, "ActionInvoked", self._invoked, sender=NAME)
+            await watch_signals(self._bus, NAME, "NotificationClosed", self._closed, sender=NAME)
             await watch_signals(
-                self._bus, DBUS_NAME, "NameOwnerChanged", self._owner_changed, arg0=NAME
+                self._bus,
+                DBUS_NAME,
+                "NameOwnerChanged",
+                self._owner_changed,
+                arg0=NAME,
+                sender=DBUS_NAME,
             )
+            self._bus.when_reconnected(self._forget_server)
         except BusError as error:
             raise NotifyError(str(error)) from None
 
     async def _call(self, method: str, signature: str = "", body: list | None = None) -> list:
         try:
-            return await call(self._bus, NAME, PATH, NAME, method, signature, body)
+            # The server may be one the bus starts when first asked (dunst, mako...).
+            return await call(self._bus, NAME, PATH, NAME, method, signature, body, auto_start=True)
         except BusError as error:
             raise NotifyError(str(error)) from None
 
@@ -67,8 +77,6 @@ class FreedesktopNotifier:
         return self._capabilities
 
     async def show(self, note: Note) -> None:
-        from dbus_fast import Variant
-
         caps = await self.capabilities()
         body = html.escape(note.body, quote=False) if "body-markup" in caps else note.body
         flat: list[str] = []
@@ -89,27 +97,42 @@ class FreedesktopNotifier:
     async def withdraw(self, slot: str) -> None:
         shown = self._ids.pop(slot, None)
         if shown is not None:
-            self._slot_of.pop(shown, None)
+            self._forget(shown)
             await self._call("CloseNotification", "u", [shown])
 
     async def withdraw_all(self) -> None:
         for slot in list(self._ids):
             await self.withdraw(slot)
 
-    def _invoked(self, message: Any) -> None:
+    def _invoked(self, message: Signal) -> None:
+        if message.signature != "us":
+            log.debug("ActionInvoked with arguments (%s) ignored", message.signature)
+            return
         notification_id, action = message.body
-        if int(notification_id) in self._slot_of:
-            log.info("notification button: %s", action)
-            self.on_action(str(action))
+        if notification_id not in self._slot_of or notification_id in self._answered:
+            return  # not ours, closed already, or its button was pressed already
+        log.info("notification button: %s", action)
+        self._answered.add(notification_id)  # one press, one answer: a server may say it twice
+        self.on_action(str(action))
 
-    def _closed(self, message: Any) -> None:
-        notification_id = int(message.body[0])
+    def _closed(self, message: Signal) -> None:
+        if message.signature != "uu":
+            log.debug("NotificationClosed with arguments (%s) ignored", message.signature)
+            return
+        self._forget(message.body[0])
+
+    def _forget(self, notification_id: int) -> None:
+        self._answered.discard(notification_id)
         slot = self._slot_of.pop(notification_id, None)
         if slot and self._ids.get(slot) == notification_id:
             del self._ids[slot]
 
-    def _owner_changed(self, message: Any) -> None:
-        # A new server (or none): its ids and abilities are not the old one's.
+    def _owner_changed(self, message: Signal) -> None:
+        self._forget_server()
+
+    def _forget_server(self) -> None:
+        """A new server (or none, or a new bus): its ids and abilities are not the old one's."""
         self._capabilities = None
         self._ids.clear()
         self._slot_of.clear()
+        self._answered.clear()

@@ -2,8 +2,9 @@
 
 psoas asks a compositor one thing: tell me when the user has been idle for a while, and when they
 are back. That takes four interfaces (the display, its registry, a seat and an idle notifier) and
-a dozen messages, so this speaks the wire protocol over the compositor's Unix socket directly, as
-dbus-fast does for D-Bus: no libwayland, no compiler, nothing that needs a wheel per architecture.
+a dozen messages, so this speaks the wire protocol over the compositor's Unix socket itself,
+as reminder.bus does for D-Bus: no libwayland, no compiler, nothing that needs a wheel per
+architecture.
 
 The wire format (the Wayland book, "Wire protocol basics"): every message is a header of two
 32-bit words in the machine's byte order, the object id and ``size << 16 | opcode``, followed by

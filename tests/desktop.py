@@ -115,6 +115,7 @@ class Desktop:
         self.logs = self.root / "logs"
         self.display = ""
         self.bus_address = ""
+        self.bus_process: Process | None = None
         self.env: dict[str, str] = {}
         self.processes: list[Process] = []
         self.dunst: Process | None = None
@@ -347,8 +348,19 @@ class Desktop:
                 os.close(writer)
         self._alive(bus, "dbus-daemon")
         assert address.startswith("unix:"), f"dbus-daemon printed no address: {bus.stderr_text()}"
+        self.bus_process = bus
         self.bus_address = address
         self.env["DBUS_SESSION_BUS_ADDRESS"] = address
+
+    def restart_bus(self) -> None:
+        """Kill the session bus and start a new one at the same place, as a user's bus restarts:
+        every connection to the old one is gone, and the same address leads to the new one."""
+        old = self.bus_process
+        assert old is not None, "no bus to restart"
+        old.kill()
+        old.wait(10)
+        (self.root / "bus").unlink(missing_ok=True)
+        self._start_bus()
 
     def _start_monitor(self) -> None:
         monitor = self.spawn(

@@ -111,7 +111,7 @@ def model_menu(desk: Desktop, catalogue: Any, config_text: str) -> list[Entry]:
 
 def sni_menu(desk: Desktop) -> list[Entry]:
     """The menu psoas's StatusNotifierItem exports now, read as a panel reads it (GetLayout)."""
-    from reminder.bus import call, connect
+    from peer_bus import call, connect
 
     (name,) = desk.sni_items()
 
@@ -142,8 +142,7 @@ def click_in_menu(desk: Desktop, *labels: str) -> None:
     this works while the panel itself is frozen). ``labels`` walk the menu, each the start of an
     item's words, as for :func:`keys_to`."""
     from dbus_fast import Variant
-
-    from reminder.bus import call, connect
+    from peer_bus import call, connect
 
     (name,) = desk.sni_items()
     menu, interface = "/MenuBar", "com.canonical.dbusmenu"

@@ -41,7 +41,7 @@ def notify(desktop: Desktop, title: str, body: str = "body") -> str:
         except NotifyError as error:
             return f"RAISED {error}"
         finally:
-            bus.disconnect()
+            bus.close()
 
     return asyncio.run(play())
 

@@ -164,6 +164,7 @@ def test_the_command_line_client_loads_no_daemon():
     )
     heavy = (
         "asyncio",
+        "jeepney",
         "dbus_fast",
         "PIL",
         "schedule",

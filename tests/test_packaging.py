@@ -89,10 +89,25 @@ def test_the_wheel_holds_every_module_and_psoas_runs_from_it(tmp_path):
 
 #: What a plain Linux install (no extra) must hold, and what it must not: the xembed extra's tray
 #: and the notifiers of the other systems stay out.
-LINUX_NEEDS = {"dbus-fast", "python-xlib", "pillow", "platformdirs", "schedule"}
-LINUX_LACKS = {"pystray", "pygobject", "desktop-notifier", "plyer", "rubicon-objc", "pyobjc-core"}
+LINUX_NEEDS = {"jeepney", "python-xlib", "pillow", "platformdirs", "schedule"}
+LINUX_LACKS = {
+    "pystray",
+    "pygobject",
+    "desktop-notifier",
+    "plyer",
+    "rubicon-objc",
+    "pyobjc-core",
+    "dbus-fast",
+}
 #: Packages psoas may load on Linux only on the xembed path, or never.
-NEVER_LOADED = ("pystray", "gi", "desktop_notifier", "plyer", "rubicon")
+NEVER_LOADED = (
+    "pystray",
+    "gi",
+    "desktop_notifier",
+    "plyer",
+    "rubicon",
+    "dbus_fast",
+)
 
 
 @pytest.fixture(scope="module")
@@ -197,16 +212,34 @@ PYTHONS = ("3.11", "3.14")
 #: were read for that system, not for the one running the test.
 EXPECTED = {
     "windows": (
-        {"desktop-notifier", "pystray", "winrt-runtime", "winrt-windows-ui-notifications"},
-        {"dbus-fast", "python-xlib", "rubicon-objc", "pyobjc-core", "plyer"},
+        {
+            "desktop-notifier",
+            "pystray",
+            "winrt-runtime",
+            "winrt-windows-ui-notifications",
+        },
+        {"jeepney", "python-xlib", "rubicon-objc", "pyobjc-core", "plyer"},
     ),
     "macos": (
-        {"desktop-notifier", "pystray", "rubicon-objc", "pyobjc-framework-quartz"},
-        {"dbus-fast", "python-xlib", "winrt-runtime", "plyer"},
+        {
+            "desktop-notifier",
+            "pystray",
+            "rubicon-objc",
+            "pyobjc-framework-quartz",
+        },
+        {"jeepney", "python-xlib", "winrt-runtime", "plyer"},
     ),
     "linux": (
-        {"dbus-fast", "python-xlib"},
-        {"pystray", "desktop-notifier", "rubicon-objc", "winrt-runtime", "pyobjc-core", "plyer"},
+        {"jeepney", "python-xlib"},
+        {
+            "pystray",
+            "desktop-notifier",
+            "rubicon-objc",
+            "winrt-runtime",
+            "pyobjc-core",
+            "plyer",
+            "dbus-fast",
+        },
     ),
 }
 

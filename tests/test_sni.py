@@ -29,9 +29,11 @@ from desktop import (
     wait_until,
 )
 from e2e import icon_on_screen, keys_to, pixels_near, sni_menu
+from peer_bus import call, connect, get_property, watch_signals
 from PIL import Image
 
-from reminder.bus import BusError, call, connect, get_property, watch_signals
+from reminder.bus import BusError
+from reminder.bus import connect as connect_psoas
 from reminder.catalogue.loader import load_catalogue
 from reminder.tray import dbusmenu, sni
 from reminder.tray.dbusmenu import DBusMenu, escape_label
@@ -178,7 +180,7 @@ def play(bus: Desktop, scenario: Scenario, items: tuple[Item, ...] = (), **optio
     """
 
     async def main() -> Any:
-        service = await connect(bus.bus_address)
+        service = await connect_psoas(bus.bus_address)
         client = await connect(bus.bus_address)
         menu = DBusMenu(service, on_about_to_show=options.pop("on_about_to_show", None))
         menu.set_items(items)
@@ -191,7 +193,7 @@ def play(bus: Desktop, scenario: Scenario, items: tuple[Item, ...] = (), **optio
             return await scenario(item, menu, host)
         finally:
             await item.stop()
-            service.disconnect()
+            service.close()
             client.disconnect()
 
     return asyncio.run(main())
@@ -206,11 +208,11 @@ async def refused(call_: Awaitable[Any], error: str) -> str:
 
 
 def reader_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
-    """What reached dbus-fast's own error logging: an exception out of a handler would."""
+    """What reached the bus layer's own error logging: an exception out of a handler would."""
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name.startswith("dbus_fast") and r.levelno >= logging.WARNING
+        if r.name.startswith("reminder.bus") and r.levelno >= logging.WARNING
     ]
 
 
@@ -435,14 +437,16 @@ def test_garbage_from_a_host_gets_errors_and_the_item_keeps_answering(private_bu
     did: list[str] = []
 
     async def scenario(item: StatusNotifierItem, menu: DBusMenu, host: Host) -> None:
-        unknown = "UnknownMethod"
-        await refused(host.item("Activate", "ss", "a", "b"), unknown)
-        await refused(host.item("Activate"), unknown)
-        await refused(host.item("Explode", "i", 1), unknown)
-        await refused(host.call(ITEM_PATH, "org.example.Nothing", "Activate", "ii", 1, 2), unknown)
+        # A known method with the wrong arguments is InvalidArgs, as GDBus and sd-bus answer.
+        await refused(host.item("Activate", "ss", "a", "b"), "InvalidArgs")
+        await refused(host.item("Activate"), "InvalidArgs")
+        await refused(host.item("Explode", "i", 1), "UnknownMethod")
+        await refused(
+            host.call(ITEM_PATH, "org.example.Nothing", "Activate", "ii", 1, 2), "UnknownInterface"
+        )
         await refused(host.item("Scroll", "is", 1, "diagonal"), "InvalidArgs")
-        await refused(host.menu("GetLayout", "s", "everything"), unknown)
-        await refused(host.menu("Event", "is", 3, "clicked"), unknown)
+        await refused(host.menu("GetLayout", "s", "everything"), "InvalidArgs")
+        await refused(host.menu("Event", "is", 3, "clicked"), "InvalidArgs")
         await refused(host.menu("GetLayout", "iias", 4242, -1, []), "UnknownId")
         await refused(host.menu("GetProperty", "is", -7, "label"), "UnknownId")
         await refused(
@@ -809,7 +813,7 @@ def test_about_to_show_refreshes_the_menu_and_says_whether_its_layout_changed(
 @pytest.mark.desktop
 def test_stop_takes_the_item_and_its_menu_off_the_bus(private_bus: Desktop):
     async def main() -> None:
-        service = await connect(private_bus.bus_address)
+        service = await connect_psoas(private_bus.bus_address)
         client = await connect(private_bus.bus_address)
         menu = DBusMenu(service)
         menu.set_items(sample_menu([]))
@@ -837,7 +841,7 @@ def test_stop_takes_the_item_and_its_menu_off_the_bus(private_bus: Desktop):
         host.name = item.name
         assert await host.prop(ITEM_PATH, sni.INTERFACE, "Status") == "Passive"
         await item.stop()
-        service.disconnect()
+        service.close()
         client.disconnect()
 
     asyncio.run(main())

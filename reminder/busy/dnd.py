@@ -23,7 +23,7 @@ import sys
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
-from reminder.bus import BusError, Buses, call
+from reminder.bus import BusError, Buses, call, unwrap
 from reminder.busy.base import BusySignal
 from reminder.busy.probe import BUS_TIMEOUT, command_output, optional_property, owned_names
 
@@ -105,7 +105,7 @@ async def xfce_dnd(bus: Any) -> bool | None:
         if error.error_name is not None:
             return None
         raise
-    return bool(getattr(variant, "value", variant))
+    return bool(unwrap(variant))
 
 
 def gnome_session(environ: Mapping[str, str]) -> bool:

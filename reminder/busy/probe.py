@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Sequence
 from typing import Any
 
-from reminder.bus import DBUS_NAME, DBUS_PATH, PROPERTIES, BusError, call, short
+from reminder.bus import DBUS_NAME, DBUS_PATH, PROPERTIES, BusError, call, short, unwrap
 
 #: A D-Bus call made for a busy signal: the whole check must stay well under a second.
 BUS_TIMEOUT = 0.3
@@ -74,4 +74,4 @@ async def optional_property(
         if error.error_name is not None:
             return None
         raise
-    return getattr(variant, "value", variant)
+    return unwrap(variant)

@@ -69,7 +69,7 @@ async def look_bus() -> BusLook:
         bus = await connect()
     except BusError as error:
         return BusLook(False, str(error))
-    bus.disconnect()
+    bus.close()
     return BusLook(True)
 
 

@@ -6,20 +6,21 @@ only the changed properties when just words or greying change. Ids come from eac
 ``key`` and are never given to another key, so a click sent against an older menu still reaches
 the item it meant, or none.
 
-No ``from __future__ import annotations`` here: dbus-fast reads the D-Bus signatures from the
-annotations of the exported interface, and a postponed ``-> None`` would reach it as no signature.
+Whatever a host (or anyone on the bus) asks, one call costs little: at most :data:`MOST_IDS` ids,
+:data:`MOST_NAMES` property names and :data:`MOST_EVENTS` events, each id once; past that, an error.
 """
+
+from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any, ClassVar
 
-from dbus_fast import DBusError, ErrorType, PropertyAccess, Variant
-from dbus_fast.annotations import DBusBool, DBusInt32, DBusSignature, DBusStr, DBusUInt32
-from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
-
-from reminder.bus_service import NoReplyGuard, run_callback
+from reminder.bus import Connection, ServiceError, Variant
+from reminder.bus.errors import INVALID_ARGS, LIMITS_EXCEEDED
+from reminder.bus.service import Interface, Objects, dbus_property, method
+from reminder.tray.callbacks import run_callback
 from reminder.tray.menu import Item
 
 log = logging.getLogger(__name__)
@@ -52,21 +53,12 @@ PROPERTY_DEFAULTS: dict[str, Any] = {
     "icon-name": "",
 }
 
-# The D-Bus signatures of the interface, as dbus-fast reads them from the annotations.
-Layout = list[Any]  # (ia{sv}av): id, properties, children each a variant of a Layout
-LayoutReply = Annotated[tuple[int, Layout], DBusSignature("u(ia{sv}av)")]
-IdList = Annotated[list[int], DBusSignature("ai")]
-NameList = Annotated[list[str], DBusSignature("as")]
-PropertiesList = Annotated[list[tuple[int, dict[str, Variant]]], DBusSignature("a(ia{sv})")]
-EventList = Annotated[list[tuple[int, str, Variant, int]], DBusSignature("a(isvu)")]
-GroupAnswer = Annotated[tuple[list[int], list[int]], DBusSignature("aiai")]
-PropertiesUpdate = Annotated[
-    tuple[list[tuple[int, dict[str, Variant]]], list[tuple[int, list[str]]]],
-    DBusSignature("a(ia{sv})a(ias)"),
-]
-RevisionAndParent = Annotated[tuple[int, int], DBusSignature("ui")]
-IdAndTime = Annotated[tuple[int, int], DBusSignature("iu")]
-AnyValue = Annotated[Variant, DBusSignature("v")]
+#: What one call may ask for at most: psoas's menu has a few dozen items and a few properties.
+MOST_IDS = 256
+MOST_NAMES = 32
+MOST_EVENTS = 64
+
+Layout = tuple[int, dict[str, Variant], list[Variant]]  # (ia{sv}av): children are variants
 
 
 def escape_label(text: str) -> str:
@@ -102,8 +94,16 @@ class _Node:
         return self.children, self.item is not None and self.item.separator
 
 
-def _unknown(item_id: int) -> DBusError:
-    return DBusError(UNKNOWN_ID, f"no menu item with id {item_id}")
+def _unknown(item_id: int) -> ServiceError:
+    return ServiceError(UNKNOWN_ID, f"no menu item with id {item_id}")
+
+
+def _capped(what: str, values: Iterable[Any], most: int) -> list[Any]:
+    """``values`` with each kept once, in order; an error when more than ``most`` are asked."""
+    unique = list(dict.fromkeys(values))
+    if len(unique) > most:
+        raise ServiceError(LIMITS_EXCEEDED, f"at most {most} {what} in one call")
+    return unique
 
 
 class DBusMenu:
@@ -116,23 +116,13 @@ class DBusMenu:
 
     path = MENU_PATH
 
-    def __init__(self, bus: Any, on_about_to_show: Callable[[], None] | None = None) -> None:
+    def __init__(self, bus: Connection, on_about_to_show: Callable[[], None] | None = None) -> None:
         self.bus = bus
         self.on_about_to_show = on_about_to_show
         self.revision = 0
         self._ids: dict[str, int] = {}
         self._nodes: dict[int, _Node] = {ROOT_ID: self._root(())}
         self._interface = _MenuInterface(self)
-        self._guard = NoReplyGuard(
-            MENU_PATH,
-            INTERFACE,
-            {
-                "Event": ("isvu", self._interface.Event),
-                "EventGroup": ("a(isvu)", self._interface.EventGroup),
-                "AboutToShow": ("i", self._interface.AboutToShow),
-                "AboutToShowGroup": ("ai", self._interface.AboutToShowGroup),
-            },
-        )
         self.exported = False
 
     # ----- what the daemon calls ------------------------------------------------------------
@@ -140,14 +130,12 @@ class DBusMenu:
     def export(self) -> None:
         """Put the menu on the bus (the item's ``start`` does this for its menu)."""
         if not self.exported:
-            self.bus.export(MENU_PATH, self._interface)
-            self.bus.add_message_handler(self._guard)
+            Objects.on(self.bus).export(MENU_PATH, self._interface)
             self.exported = True
 
     def unexport(self) -> None:
         if self.exported:
-            self.bus.remove_message_handler(self._guard)
-            self.bus.unexport(MENU_PATH, self._interface)
+            Objects.on(self.bus).unexport(MENU_PATH, self._interface)
             self.exported = False
 
     def set_items(self, items: tuple[Item, ...]) -> None:
@@ -173,7 +161,7 @@ class DBusMenu:
         before, self._nodes = self._nodes, nodes
         if {i: n.shape() for i, n in before.items()} != {i: n.shape() for i, n in nodes.items()}:
             self.revision += 1
-            self._emit(self._interface.LayoutUpdated, self.revision, ROOT_ID)
+            self._emit("LayoutUpdated", self.revision, ROOT_ID)
             return
         updated: list[tuple[int, dict[str, Variant]]] = []
         removed: list[tuple[int, list[str]]] = []
@@ -190,7 +178,7 @@ class DBusMenu:
             if gone:
                 removed.append((item_id, gone))
         if updated or removed:
-            self._emit(self._interface.ItemsPropertiesUpdated, updated, removed)
+            self._emit("ItemsPropertiesUpdated", updated, removed)
 
     def id_of(self, key: str) -> int | None:
         """The id hosts know the item with ``key`` by (None: never shown)."""
@@ -199,9 +187,10 @@ class DBusMenu:
     # ----- answers ----------------------------------------------------------------------------
 
     def layout(self, item_id: int, depth: int, names: Iterable[str] = ()) -> Layout:
-        """(id, properties, children) under ``item_id``, ``depth`` levels down (-1: all)."""
+        """(id, properties, children) under ``item_id``, ``depth`` levels down (-1: all; the
+        menu's own depth bounds it)."""
         node = self._node(item_id)
-        wanted = set(names)
+        wanted = set(_capped("property names", names, MOST_NAMES))
         children = (
             []
             if depth == 0
@@ -210,14 +199,14 @@ class DBusMenu:
                 for child in node.children
             ]
         )
-        return [item_id, self._properties(node, wanted), children]
+        return (item_id, self._properties(node, wanted), children)
 
     def group_properties(
         self, ids: Iterable[int], names: Iterable[str]
     ) -> list[tuple[int, dict[str, Variant]]]:
         """The properties of each known id (of every item when ``ids`` is empty)."""
-        wanted = set(names)
-        asked = list(ids) or sorted(self._nodes)
+        wanted = set(_capped("property names", names, MOST_NAMES))
+        asked = _capped("ids", ids, MOST_IDS) or sorted(self._nodes)
         return [(i, self._properties(self._nodes[i], wanted)) for i in asked if i in self._nodes]
 
     def property(self, item_id: int, name: str) -> Variant:
@@ -226,7 +215,7 @@ class DBusMenu:
             return _variant(name, node.properties[name])
         if name in PROPERTY_DEFAULTS:
             return _variant(name, PROPERTY_DEFAULTS[name])
-        raise DBusError(ErrorType.INVALID_ARGS, f"menu items have no property {name!r}")
+        raise ServiceError(INVALID_ARGS, f"menu items have no property {name!r}")
 
     def event(self, item_id: int, event_id: str) -> None:
         """A host's event on an item: a click runs its action; hovering and the rest are ignored."""
@@ -238,6 +227,8 @@ class DBusMenu:
 
     def events(self, events: list[tuple[int, str, Variant, int]]) -> list[int]:
         """Several events at once; the ids not found (their events are dropped)."""
+        if len(events) > MOST_EVENTS:
+            raise ServiceError(LIMITS_EXCEEDED, f"at most {MOST_EVENTS} events in one call")
         not_found = []
         for item_id, event_id, _data, _timestamp in events:
             if item_id in self._nodes:
@@ -248,6 +239,7 @@ class DBusMenu:
 
     def about_to_show(self, ids: list[int]) -> tuple[list[int], list[int]]:
         """Let the daemon refresh the menu; (the ids whose layout changed, the ids not found)."""
+        ids = _capped("ids", ids, MOST_IDS)
         known = [i for i in ids if i in self._nodes]
         errors = [i for i in ids if i not in self._nodes]
         if not known:
@@ -283,92 +275,83 @@ class DBusMenu:
             if not wanted or name in wanted
         }
 
-    def _emit(self, signal: Callable[..., object], *args: object) -> None:
-        """Send a signal while exported on a live connection; before that nobody listens."""
-        if self.exported and self.bus.connected:
-            signal(*args)
+    def _emit(self, signal: str, *args: object) -> None:
+        """Send a signal while exported; before that nobody listens."""
+        if self.exported:
+            self._interface.emit(signal, *args)
 
 
 def _variant(name: str, value: Any) -> Variant:
     return Variant(PROPERTY_TYPES[name], value)
 
 
-class _MenuInterface(ServiceInterface):
-    """com.canonical.dbusmenu as dbus-fast exports it; every answer comes from the DBusMenu."""
+class _MenuInterface(Interface):
+    """com.canonical.dbusmenu; every answer comes from the DBusMenu."""
+
+    name = INTERFACE
+    signals: ClassVar[dict[str, str]] = {
+        "ItemsPropertiesUpdated": "a(ia{sv})a(ias)",
+        "LayoutUpdated": "ui",
+        "ItemActivationRequested": "iu",
+    }
 
     def __init__(self, menu: DBusMenu) -> None:
-        super().__init__(INTERFACE)
+        super().__init__()
         self.menu = menu
 
-    @dbus_property(access=PropertyAccess.READ)
-    def Version(self) -> DBusUInt32:
+    @dbus_property("u")
+    def Version(self) -> int:
         return VERSION
 
-    @dbus_property(access=PropertyAccess.READ)
-    def TextDirection(self) -> DBusStr:
+    @dbus_property("s")
+    def TextDirection(self) -> str:
         return "ltr"
 
-    @dbus_property(access=PropertyAccess.READ)
-    def Status(self) -> DBusStr:
+    @dbus_property("s")
+    def Status(self) -> str:
         return "normal"
 
-    @dbus_property(access=PropertyAccess.READ)
-    def IconThemePath(self) -> NameList:
+    @dbus_property("as")
+    def IconThemePath(self) -> list[str]:
         return []
 
-    @dbus_method()
+    @method("iias", "u(ia{sv}av)")
     def GetLayout(
-        self, parent_id: DBusInt32, recursion_depth: DBusInt32, property_names: NameList
-    ) -> LayoutReply:
+        self, parent_id: int, recursion_depth: int, property_names: list[str]
+    ) -> tuple[int, Layout]:
         return self.menu.revision, self.menu.layout(parent_id, recursion_depth, property_names)
 
-    @dbus_method()
-    def GetGroupProperties(self, ids: IdList, property_names: NameList) -> PropertiesList:
+    @method("aias", "a(ia{sv})")
+    def GetGroupProperties(
+        self, ids: list[int], property_names: list[str]
+    ) -> list[tuple[int, dict[str, Variant]]]:
         return self.menu.group_properties(ids, property_names)
 
-    @dbus_method()
-    def GetProperty(self, item_id: DBusInt32, name: DBusStr) -> AnyValue:
+    @method("is", "v")
+    def GetProperty(self, item_id: int, name: str) -> Variant:
         return self.menu.property(item_id, name)
 
-    @dbus_method()
-    def Event(
-        self, item_id: DBusInt32, event_id: DBusStr, data: AnyValue, timestamp: DBusUInt32
-    ) -> None:
+    @method("isvu")
+    def Event(self, item_id: int, event_id: str, data: Any, timestamp: int) -> None:
         self.menu.event(item_id, event_id)
 
-    @dbus_method()
-    def EventGroup(self, events: EventList) -> IdList:
+    @method("a(isvu)", "ai")
+    def EventGroup(self, events: list[tuple[int, str, Any, int]]) -> list[int]:
         not_found = self.menu.events(events)
         if events and len(not_found) == len(events):  # the spec: none found is an error
             raise _unknown(not_found[0])
         return not_found
 
-    @dbus_method()
-    def AboutToShow(self, item_id: DBusInt32) -> DBusBool:
+    @method("i", "b")
+    def AboutToShow(self, item_id: int) -> bool:
         updates, errors = self.menu.about_to_show([item_id])
         if errors:
             raise _unknown(item_id)
         return bool(updates)
 
-    @dbus_method()
-    def AboutToShowGroup(self, ids: IdList) -> GroupAnswer:
+    @method("ai", "aiai")
+    def AboutToShowGroup(self, ids: list[int]) -> tuple[list[int], list[int]]:
         updates, errors = self.menu.about_to_show(ids)
         if ids and len(errors) == len(ids):  # the spec: none found is an error
             raise _unknown(errors[0])
         return updates, errors
-
-    @dbus_signal()
-    def ItemsPropertiesUpdated(
-        self,
-        updated: list[tuple[int, dict[str, Variant]]],
-        removed: list[tuple[int, list[str]]],
-    ) -> PropertiesUpdate:
-        return updated, removed
-
-    @dbus_signal()
-    def LayoutUpdated(self, revision: int, parent: int) -> RevisionAndParent:
-        return revision, parent
-
-    @dbus_signal()
-    def ItemActivationRequested(self, item_id: int, timestamp: int) -> IdAndTime:
-        return item_id, timestamp

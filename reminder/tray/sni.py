@@ -1,37 +1,38 @@
 """The tray icon as a StatusNotifierItem: what KDE, GNOME's AppIndicator extension, XFCE, waybar and
-most Linux panels show, spoken over D-Bus with dbus-fast on the daemon's own loop.
+most Linux panels show, spoken over D-Bus (reminder.bus) on the daemon's own loop.
 
 No toolkit and no thread: the item is a few properties (a picture, a tooltip, a status) that the
 panel (the "host") reads, signals that tell it when they changed, and the menu
 (:class:`reminder.tray.dbusmenu.DBusMenu`) it draws itself. The item registers with the panel's
 StatusNotifierWatcher, and again whenever a new watcher appears (the panel restarted); while
-there is none it simply waits, and says so through ``on_host_change``.
-
-No ``from __future__ import annotations`` here: dbus-fast reads the D-Bus signatures from the
-annotations of the exported interface, and a postponed ``-> None`` would reach it as no signature.
+there is none it simply waits, and says so through ``on_host_change``. A bus that is lost and
+comes back gets the item's name, objects and registration back (see ``_bus_back``).
 """
+
+from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
 import os
 from collections.abc import Callable, Coroutine, Iterable
-from typing import TYPE_CHECKING, Annotated, Any
-
-from dbus_fast import DBusError, ErrorType, Message, PropertyAccess
-from dbus_fast.annotations import DBusBool, DBusInt32, DBusObjectPath, DBusSignature, DBusStr
-from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from reminder.bus import (
     DBUS_NAME,
     DBUS_PATH,
     BusError,
+    Connection,
+    ServiceError,
+    Signal,
     call,
     get_property,
     watch_signals,
 )
-from reminder.bus_service import NoReplyGuard, run_callback
+from reminder.bus.errors import INVALID_ARGS
+from reminder.bus.service import Interface, Objects, dbus_property, method
 from reminder.supervisor import TaskSupervisor
+from reminder.tray.callbacks import run_callback
 from reminder.tray.dbusmenu import DBusMenu
 
 if TYPE_CHECKING:
@@ -54,15 +55,10 @@ DO_NOT_QUEUE = 4
 
 #: One picture: width, height, and ARGB32 bytes in network order (A, R, G, B per pixel).
 Pixmap = tuple[int, int, bytes]
-
-# The D-Bus signatures of the interface, as dbus-fast reads them from the annotations.
-Pixmaps = Annotated[list[Pixmap], DBusSignature("a(iiay)")]
-ToolTip = Annotated[tuple[str, list[Pixmap], str, str], DBusSignature("(sa(iiay)ss)")]
+PIXMAPS = "a(iiay)"
 
 
-def pixmaps(
-    draw: Callable[[int], "Image.Image"], sizes: Iterable[int] = ICON_SIZES
-) -> list[Pixmap]:
+def pixmaps(draw: Callable[[int], Image.Image], sizes: Iterable[int] = ICON_SIZES) -> list[Pixmap]:
     """The ``a(iiay)`` value for pictures drawn at each size: the host picks the one that fits.
 
     Pillow reorders the channels (R, G, B, A to A, R, G, B) in C: about 20 us for 48 px, where a
@@ -91,7 +87,7 @@ class StatusNotifierItem:
 
     def __init__(
         self,
-        bus: Any,
+        bus: Connection,
         item_id: str,
         title: str,
         *,
@@ -118,16 +114,6 @@ class StatusNotifierItem:
         self.host_present = False
         self.running = False
         self._interface = _ItemInterface(self)
-        self._guard = NoReplyGuard(
-            ITEM_PATH,
-            INTERFACE,
-            {
-                "Activate": ("ii", self._interface.Activate),
-                "SecondaryActivate": ("ii", self._interface.SecondaryActivate),
-                "ContextMenu": ("ii", self._interface.ContextMenu),
-                "Scroll": ("is", self._interface.Scroll),
-            },
-        )
         self._watching = False
         self._watcher_owner: str | None = None
         self._generation = 0  # counts watcher owners, so a late registration knows it is stale
@@ -145,31 +131,31 @@ class StatusNotifierItem:
             return
         if self.menu is not None:
             self.menu.export()
-        self.bus.export(ITEM_PATH, self._interface)
-        self.bus.add_message_handler(self._guard)
+        Objects.on(self.bus).export(ITEM_PATH, self._interface)
         self.running = True
         try:
-            (answer,) = await call(
-                self.bus,
-                DBUS_NAME,
-                DBUS_PATH,
-                DBUS_NAME,
-                "RequestName",
-                "su",
-                [self.name, DO_NOT_QUEUE],
-            )
-            if answer not in (1, 4):
-                raise BusError(f"the bus name {self.name} belongs to another program")
+            await self.bus.request_name(self.name, DO_NOT_QUEUE)
             if not self._watching:
                 # Watch before asking, so a watcher that starts in between is not missed.
                 await watch_signals(
-                    self.bus, DBUS_NAME, "NameOwnerChanged", self._on_name_owner, arg0=WATCHER
+                    self.bus,
+                    DBUS_NAME,
+                    "NameOwnerChanged",
+                    self._on_name_owner,
+                    arg0=WATCHER,
+                    sender=DBUS_NAME,
                 )
-                await watch_signals(self.bus, WATCHER, None, self._on_watcher_signal)
+                await watch_signals(
+                    self.bus, WATCHER, None, self._on_watcher_signal, sender=WATCHER
+                )
+                self.bus.when_reconnected(self._bus_back)
                 self._watching = True
         except BusError:
             await self.stop()
             raise
+        await self._find_watcher()
+
+    async def _find_watcher(self) -> None:
         owner = await self._current_watcher()
         if owner is not None and owner != self._watcher_owner:
             self._watcher_appeared(owner)
@@ -194,17 +180,22 @@ class StatusNotifierItem:
         for task in list(self._tasks):
             task.cancel()
         self.host_present = False
-        self.bus.remove_message_handler(self._guard)
-        self.bus.unexport(ITEM_PATH, self._interface)
+        Objects.on(self.bus).unexport(ITEM_PATH, self._interface)
         if self.menu is not None:
             self.menu.unexport()
-        if self.bus.connected:
-            try:
-                await call(
-                    self.bus, DBUS_NAME, DBUS_PATH, DBUS_NAME, "ReleaseName", "s", [self.name]
-                )
-            except BusError as error:
-                log.debug("releasing %s: %s", self.name, error)
+        try:
+            await self.bus.release_name(self.name)
+        except BusError as error:
+            log.debug("releasing %s: %s", self.name, error)
+
+    def _bus_back(self) -> None:
+        """The bus was lost and is back (its names and match rules are): register again with
+        whichever watcher runs now; the item was not shown meanwhile."""
+        if not self.running:
+            return
+        self._new_watcher(None)
+        self._set_host_present(False)
+        self._spawn(self._find_watcher())
 
     # ----- what the daemon calls when its state changes -------------------------------------
 
@@ -212,13 +203,13 @@ class StatusNotifierItem:
         """A new picture (see :func:`pixmaps`); the attention picture is the same one."""
         if icon != self.icon:
             self.icon = list(icon)
-            self._emit(self._interface.NewIcon)
-            self._emit(self._interface.NewAttentionIcon)
+            self._emit("NewIcon")
+            self._emit("NewAttentionIcon")
 
     def set_tooltip(self, title: str, text: str) -> None:
         if (title, text) != self.tooltip:
             self.tooltip = (title, text)
-            self._emit(self._interface.NewToolTip)
+            self._emit("NewToolTip")
 
     def set_status(self, status: str) -> None:
         """Active, NeedsAttention (a prompt is due) or Passive (a host may hide the item)."""
@@ -226,12 +217,12 @@ class StatusNotifierItem:
             raise ValueError(f"a StatusNotifierItem status is one of {STATUSES}, not {status!r}")
         if status != self.status:
             self.status = status
-            self._emit(self._interface.NewStatus, status)
+            self._emit("NewStatus", status)
 
     def set_title(self, title: str) -> None:
         if title != self.title:
             self.title = title
-            self._emit(self._interface.NewTitle)
+            self._emit("NewTitle")
 
     # ----- the watcher ------------------------------------------------------------------------
 
@@ -245,9 +236,9 @@ class StatusNotifierItem:
             return None
         return str(owner) or None
 
-    def _on_name_owner(self, message: Message) -> None:
+    def _on_name_owner(self, message: Signal) -> None:
         """NameOwnerChanged for the watcher's name: a panel started, stopped or restarted."""
-        if not self.running or message.sender != DBUS_NAME or message.signature != "sss":
+        if not self.running or message.signature != "sss":
             return
         _name, _old, new = message.body
         if new == self._watcher_owner:
@@ -259,7 +250,7 @@ class StatusNotifierItem:
             self._new_watcher(None)
             self._set_host_present(False)
 
-    def _on_watcher_signal(self, message: Message) -> None:
+    def _on_watcher_signal(self, message: Signal) -> None:
         """A host (panel) registered with the watcher or went: ask whether one is there now, or
         register at last if the watcher was not ready for us before."""
         if not self.running or message.sender is None or message.sender != self._watcher_owner:
@@ -344,124 +335,110 @@ class StatusNotifierItem:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    def _emit(self, signal: Callable[..., object], *args: object) -> None:
-        """Send a signal while on a live connection; before start nobody listens."""
-        if self.running and self.bus.connected:
-            signal(*args)
+    def _emit(self, signal: str, *args: object) -> None:
+        """Send a signal while on the bus; before start nobody listens."""
+        if self.running:
+            self._interface.emit(signal, *args)
 
 
-class _ItemInterface(ServiceInterface):
-    """org.kde.StatusNotifierItem as dbus-fast exports it; every value comes from the item."""
+class _ItemInterface(Interface):
+    """org.kde.StatusNotifierItem; every value comes from the item."""
+
+    name = INTERFACE
+    signals: ClassVar[dict[str, str]] = {
+        "NewTitle": "",
+        "NewIcon": "",
+        "NewAttentionIcon": "",
+        "NewOverlayIcon": "",
+        "NewToolTip": "",
+        "NewStatus": "s",
+    }
 
     def __init__(self, item: StatusNotifierItem) -> None:
-        super().__init__(INTERFACE)
+        super().__init__()
         self.item = item
 
-    @dbus_property(access=PropertyAccess.READ)
-    def Category(self) -> DBusStr:
+    @dbus_property("s")
+    def Category(self) -> str:
         return "ApplicationStatus"
 
-    @dbus_property(access=PropertyAccess.READ)
-    def Id(self) -> DBusStr:
+    @dbus_property("s")
+    def Id(self) -> str:
         return self.item.item_id
 
-    @dbus_property(access=PropertyAccess.READ)
-    def Title(self) -> DBusStr:
+    @dbus_property("s")
+    def Title(self) -> str:
         return self.item.title
 
-    @dbus_property(access=PropertyAccess.READ)
-    def Status(self) -> DBusStr:
+    @dbus_property("s")
+    def Status(self) -> str:
         return self.item.status
 
-    @dbus_property(access=PropertyAccess.READ)
-    def WindowId(self) -> DBusInt32:
+    @dbus_property("i")
+    def WindowId(self) -> int:
         return 0
 
-    @dbus_property(access=PropertyAccess.READ)
-    def IconThemePath(self) -> DBusStr:
+    @dbus_property("s")
+    def IconThemePath(self) -> str:
         return ""
 
-    @dbus_property(access=PropertyAccess.READ)
-    def IconName(self) -> DBusStr:
+    @dbus_property("s")
+    def IconName(self) -> str:
         return ""
 
-    @dbus_property(access=PropertyAccess.READ)
-    def IconPixmap(self) -> Pixmaps:
+    @dbus_property(PIXMAPS)
+    def IconPixmap(self) -> list[Pixmap]:
         return self.item.icon
 
-    @dbus_property(access=PropertyAccess.READ)
-    def AttentionIconName(self) -> DBusStr:
+    @dbus_property("s")
+    def AttentionIconName(self) -> str:
         return ""
 
-    @dbus_property(access=PropertyAccess.READ)
-    def AttentionIconPixmap(self) -> Pixmaps:
+    @dbus_property(PIXMAPS)
+    def AttentionIconPixmap(self) -> list[Pixmap]:
         return self.item.icon
 
-    @dbus_property(access=PropertyAccess.READ)
-    def AttentionMovieName(self) -> DBusStr:
+    @dbus_property("s")
+    def AttentionMovieName(self) -> str:
         return ""
 
-    @dbus_property(access=PropertyAccess.READ)
-    def OverlayIconName(self) -> DBusStr:
+    @dbus_property("s")
+    def OverlayIconName(self) -> str:
         return ""
 
-    @dbus_property(access=PropertyAccess.READ)
-    def OverlayIconPixmap(self) -> Pixmaps:
+    @dbus_property(PIXMAPS)
+    def OverlayIconPixmap(self) -> list[Pixmap]:
         return []
 
-    @dbus_property(access=PropertyAccess.READ)
-    def ToolTip(self) -> ToolTip:
+    @dbus_property("(sa(iiay)ss)")
+    def ToolTip(self) -> tuple[str, list[Pixmap], str, str]:
         title, text = self.item.tooltip
         return "", [], title, text
 
-    @dbus_property(access=PropertyAccess.READ)
-    def ItemIsMenu(self) -> DBusBool:
+    @dbus_property("b")
+    def ItemIsMenu(self) -> bool:
         return False
 
-    @dbus_property(access=PropertyAccess.READ)
-    def Menu(self) -> DBusObjectPath:
+    @dbus_property("o")
+    def Menu(self) -> str:
         return self.item.menu.path if self.item.menu is not None else "/"
 
-    @dbus_method()
-    def ContextMenu(self, x: DBusInt32, y: DBusInt32) -> None:
+    @method("ii")
+    def ContextMenu(self, x: int, y: int) -> None:
         # Only hosts that cannot draw dbusmenu ask for this; the item has no menu of its own.
         log.debug("ContextMenu at %d,%d ignored: the menu is for the host to draw", x, y)
 
-    @dbus_method()
-    def Activate(self, x: DBusInt32, y: DBusInt32) -> None:
+    @method("ii")
+    def Activate(self, x: int, y: int) -> None:
         run_callback("activate", self.item.on_activate, x, y)
 
-    @dbus_method()
-    def SecondaryActivate(self, x: DBusInt32, y: DBusInt32) -> None:
+    @method("ii")
+    def SecondaryActivate(self, x: int, y: int) -> None:
         run_callback("secondary-activate", self.item.on_secondary_activate, x, y)
 
-    @dbus_method()
-    def Scroll(self, delta: DBusInt32, orientation: DBusStr) -> None:
+    @method("is")
+    def Scroll(self, delta: int, orientation: str) -> None:
         direction = orientation.lower()
         if direction not in ("horizontal", "vertical"):
-            raise DBusError(ErrorType.INVALID_ARGS, "orientation is 'horizontal' or 'vertical'")
+            raise ServiceError(INVALID_ARGS, "orientation is 'horizontal' or 'vertical'")
         run_callback("scroll", self.item.on_scroll, delta, direction)
-
-    @dbus_signal()
-    def NewTitle(self) -> None:
-        return None
-
-    @dbus_signal()
-    def NewIcon(self) -> None:
-        return None
-
-    @dbus_signal()
-    def NewAttentionIcon(self) -> None:
-        return None
-
-    @dbus_signal()
-    def NewOverlayIcon(self) -> None:
-        return None
-
-    @dbus_signal()
-    def NewToolTip(self) -> None:
-        return None
-
-    @dbus_signal()
-    def NewStatus(self, status: str) -> DBusStr:
-        return status

@@ -93,7 +93,7 @@ async def main(log: Path) -> None:
     loop.add_signal_handler(signal.SIGTERM, stopping.set)
     await stopping.wait()
     await item.stop()
-    bus.disconnect()
+    bus.close()
 
 
 if __name__ == "__main__":

@@ -1,20 +1,16 @@
-"""The desktop's message buses (D-Bus), spoken through dbus-fast on the daemon's asyncio loop.
-
-One connection to the session bus is made once, at start-up, and handed to every part that needs
-it (notifications, idle sources, the tray); the system bus (logind) gets its own, made when first
-asked for. Every call has a deadline well under a second, and every failure comes out as
-:class:`BusError` (an ``OSError``), so a frozen or missing service costs a fallback, never a hang.
-"""
+"""The tests' own way onto a bus, as a panel or a desktop service would come: dbus-fast, another
+library than psoas's (reminder.bus), so that a mistake both made the same way cannot hide. The
+calls have the shape psoas's have (``call``, ``get_property``, ``watch_signals``), failures are
+psoas's BusError, and a connection ends with ``disconnect()``."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from reminder.bus import BusError, session_address, short
 
 log = logging.getLogger(__name__)
 
@@ -26,40 +22,6 @@ CONNECT_TIMEOUT = 3.0
 DBUS_NAME = "org.freedesktop.DBus"
 DBUS_PATH = "/org/freedesktop/DBus"
 PROPERTIES = "org.freedesktop.DBus.Properties"
-
-
-def desktop_over_dbus() -> bool:
-    """Whether the desktop's parts psoas uses, notifications and the tray, are reached over the
-    session bus (Linux: freedesktop notifications, a StatusNotifierItem); elsewhere plyer and
-    pystray need none."""
-    return sys.platform.startswith("linux")
-
-
-class BusError(OSError):
-    """The bus, or a service on it, did not do what was asked; the text says why, briefly.
-
-    ``error_name`` is the D-Bus error the service answered with (for example
-    ``org.freedesktop.DBus.Error.UnknownProperty``), None when it did not answer at all: a caller
-    can tell "this service has no such thing" from "this service is not answering".
-    """
-
-    def __init__(self, message: str, error_name: str | None = None) -> None:
-        super().__init__(message)
-        self.error_name = error_name
-
-
-def session_address() -> str | None:
-    """Where the session bus is: the variable the session sets, else systemd's per-user bus.
-
-    Never X11 autolaunch: that would start a bus (and services) that outlive us.
-    """
-    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
-    if address:
-        return address
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime and (Path(runtime) / "bus").is_socket():
-        return f"unix:path={Path(runtime) / 'bus'}"
-    return None
 
 
 async def connect(address: str | None = None, system: bool = False) -> Any:
@@ -166,36 +128,3 @@ async def watch_signals(
     rule += f",arg0='{arg0}'" if arg0 else ""
     bus.add_message_handler(on_message)
     await call(bus, DBUS_NAME, DBUS_PATH, DBUS_NAME, "AddMatch", "s", [rule])
-
-
-class Buses:
-    """The session bus (connected once at start-up, or None) and the system bus, connected the
-    first time a part asks for it; a system bus that cannot be reached is not asked for again."""
-
-    def __init__(self, session: Any | None) -> None:
-        self.session = session
-        self._system: Any | None = None
-        self._system_error: BusError | None = None
-
-    async def system(self) -> Any:
-        if self._system is None:
-            if self._system_error is not None:
-                raise self._system_error
-            try:
-                self._system = await connect(system=True)
-            except BusError as error:
-                self._system_error = error
-                raise
-        return self._system
-
-    def close(self) -> None:
-        for bus in (self.session, self._system):
-            if bus is not None and bus.connected:
-                bus.disconnect()
-
-
-def short(error: object) -> str:
-    """The first line of an error, cut to a readable length."""
-    lines = str(error).strip().splitlines()
-    text = lines[0] if lines else type(error).__name__
-    return text[:160]
