@@ -1,7 +1,11 @@
 """Where psoas keeps its files: every path it reads or writes is named here, and only here.
 
-The platform's conventional per-user folders come from platformdirs; the runtime folder (socket,
-lock) is the session's private ``XDG_RUNTIME_DIR``, else a folder of our own in the temp dir.
+The platform's conventional per-user folders: on Linux and the other XDG desktops the XDG base
+directories, read here (four variables and their defaults); on Windows and macOS platformdirs,
+which knows their Known Folders and Library layout. (platformdirs on Linux would bring tempfile,
+shutil, random, bz2 and lzma along: a megabyte held for as long as psoas runs.) The runtime folder
+(socket, lock) is the session's private ``XDG_RUNTIME_DIR``, else a folder of our own in the temp
+dir.
 """
 
 from __future__ import annotations
@@ -10,8 +14,6 @@ import os
 import stat
 import sys
 from pathlib import Path
-
-import platformdirs
 
 from reminder import APP_NAME
 
@@ -25,19 +27,57 @@ def package_data(name: str) -> Path:
     return Path(__file__).resolve().parent / "data" / name
 
 
+#: The XDG base directories psoas uses, and where each is when its variable is not set.
+XDG_DEFAULTS = {
+    "XDG_CONFIG_HOME": ".config",
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_STATE_HOME": ".local/state",
+    "XDG_CACHE_HOME": ".cache",
+}
+
+
+def xdg_home(variable: str) -> Path:
+    """An XDG base directory: the variable's value when it is an absolute path (the spec says a
+    relative one is to be ignored), else its default under the home folder."""
+    value = os.environ.get(variable, "")
+    if os.path.isabs(value):
+        return Path(value)
+    return Path.home() / XDG_DEFAULTS[variable]
+
+
+def _uses_xdg() -> bool:
+    return sys.platform not in ("win32", "darwin")
+
+
 def config_file() -> Path:
+    if _uses_xdg():
+        return xdg_home("XDG_CONFIG_HOME") / APP_NAME / "config.toml"
+    import platformdirs
+
     return platformdirs.user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
 def log_dir() -> Path:
+    if _uses_xdg():
+        return xdg_home("XDG_STATE_HOME") / APP_NAME / "log"
+    import platformdirs
+
     return platformdirs.user_log_path(APP_NAME, appauthor=False)
 
 
 def cache_dir() -> Path:
+    if _uses_xdg():
+        return xdg_home("XDG_CACHE_HOME") / APP_NAME
+    import platformdirs
+
     return platformdirs.user_cache_path(APP_NAME, appauthor=False)
 
 
 def data_dir() -> Path:
+    if _uses_xdg():
+        return xdg_home("XDG_DATA_HOME") / APP_NAME
+    import platformdirs
+
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
@@ -58,7 +98,7 @@ def app_icon_file() -> Path:
 
 def menu_entry_file() -> Path:
     """The application-menu entry (freedesktop: ``$XDG_DATA_HOME/applications``)."""
-    return platformdirs.user_data_path() / "applications" / f"{APP_NAME}.desktop"
+    return xdg_home("XDG_DATA_HOME") / "applications" / f"{APP_NAME}.desktop"
 
 
 def autostart_file(platform: str | None = None, home: Path | None = None) -> Path:

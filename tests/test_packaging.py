@@ -89,7 +89,7 @@ def test_the_wheel_holds_every_module_and_psoas_runs_from_it(tmp_path):
 
 #: What a plain Linux install (no extra) must hold, and what it must not: the xembed extra's tray
 #: and the notifiers of the other systems stay out.
-LINUX_NEEDS = {"jeepney", "python-xlib", "pillow", "platformdirs", "schedule"}
+LINUX_NEEDS = {"jeepney", "python-xlib", "pillow", "schedule"}
 LINUX_LACKS = {
     "pystray",
     "pygobject",
@@ -98,6 +98,7 @@ LINUX_LACKS = {
     "rubicon-objc",
     "pyobjc-core",
     "dbus-fast",
+    "platformdirs",
 }
 #: Packages psoas may load on Linux only on the xembed path, or never.
 NEVER_LOADED = (
@@ -107,6 +108,7 @@ NEVER_LOADED = (
     "plyer",
     "rubicon",
     "dbus_fast",
+    "platformdirs",
 )
 
 
@@ -217,6 +219,7 @@ EXPECTED = {
             "pystray",
             "winrt-runtime",
             "winrt-windows-ui-notifications",
+            "platformdirs",
         },
         {"jeepney", "python-xlib", "rubicon-objc", "pyobjc-core", "plyer"},
     ),
@@ -226,6 +229,7 @@ EXPECTED = {
             "pystray",
             "rubicon-objc",
             "pyobjc-framework-quartz",
+            "platformdirs",
         },
         {"jeepney", "python-xlib", "winrt-runtime", "plyer"},
     ),
@@ -239,6 +243,7 @@ EXPECTED = {
             "pyobjc-core",
             "plyer",
             "dbus-fast",
+            "platformdirs",
         },
     ),
 }
