@@ -10,11 +10,12 @@ import argparse
 import gc
 import json
 import logging
+import os
 import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reminder import APP_NAME, __version__, cli_history, cli_remote
 from reminder.errors import UserError
@@ -42,8 +43,33 @@ General pointers, not medical advice: if a stretch brings pain, ease off and lea
 """
 
 
+def _terminal_width() -> int:
+    """The width help is written to: COLUMNS, else the terminal's, else 80 (as shutil says it,
+    without loading shutil, and bz2 and lzma with it, into the daemon that parsed its options)."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+def _help_format(kind: type[argparse.HelpFormatter]) -> Callable[[str], argparse.HelpFormatter]:
+    def formatter(prog: str) -> argparse.HelpFormatter:
+        return kind(prog, width=_terminal_width() - 2)
+
+    return formatter
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit 2 like every other bad input."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kind = kwargs.get("formatter_class", argparse.HelpFormatter)
+        kwargs["formatter_class"] = _help_format(kind)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         where = self.prog.removeprefix(APP_NAME).strip()
@@ -58,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "-v",
         "--verbose",
@@ -67,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="log to the terminal too",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log to the terminal too")
-    with_config = argparse.ArgumentParser(add_help=False)
+    with_config = _Parser(add_help=False)
     with_config.add_argument(
         "--config",
         type=Path,

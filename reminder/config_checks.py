@@ -6,7 +6,6 @@ wrote it (cut short) and what is allowed; a misspelt key or choice suggests the 
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Collection
@@ -14,7 +13,7 @@ from datetime import time
 from typing import Any
 
 from reminder.core.hours import DAY_NAMES
-from reminder.errors import UserError
+from reminder.errors import UserError, did_you_mean
 from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -50,11 +49,6 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _suggest(word: str, choices: Collection[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 class Checker:
     """The checks, each raising a one-line ConfigError that starts with the file's name."""
 
@@ -70,7 +64,7 @@ class Checker:
             if key not in known:
                 shown = _show(key)[1:-1]
                 raise ConfigError(
-                    f"{self.origin}: unknown key '{prefix}{shown}'{_suggest(key, known)}; "
+                    f"{self.origin}: unknown key '{prefix}{shown}'{did_you_mean(key, known)}; "
                     f"known keys{' in [' + prefix[:-1] + ']' if prefix else ''}: "
                     + ", ".join(known)
                 )
@@ -120,7 +114,7 @@ class Checker:
     def choice(self, data: dict[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
         value = data.get(key.split(".")[-1], default)
         if not isinstance(value, str) or value not in allowed:
-            hint = _suggest(value, allowed) if isinstance(value, str) else ""
+            hint = did_you_mean(value, allowed) if isinstance(value, str) else ""
             raise self.fail(key, f" = {_show(value)}: use one of {', '.join(allowed)}{hint}")
         return value
 
@@ -149,7 +143,7 @@ class Checker:
         for day in value:
             name = day.lower() if isinstance(day, str) else None
             if name not in DAY_NAMES:
-                hint = _suggest(name, DAY_NAMES) if name else ""
+                hint = did_you_mean(name, DAY_NAMES) if name else ""
                 raise self.fail(
                     key, f": {_show(day)} is not a day; use {', '.join(DAY_NAMES)}{hint}"
                 )
@@ -165,7 +159,7 @@ class Checker:
             raise self.fail(key, f" = {_show(value)}: {wanted}")
         for item in value:
             if item not in self.quiet_signals:
-                hint = _suggest(item, self.quiet_signals) if isinstance(item, str) else ""
+                hint = did_you_mean(item, self.quiet_signals) if isinstance(item, str) else ""
                 raise self.fail(
                     key, f": {_show(item)} is not one of {', '.join(self.quiet_signals)}{hint}"
                 )
@@ -194,7 +188,7 @@ class Checker:
             raise self.fail(key, f" = {_show(value)}: {wanted}")
         for item in value:
             if not isinstance(item, str) or (known is not None and item not in known):
-                hint = _suggest(item, known) if isinstance(item, str) and known else ""
+                hint = did_you_mean(item, known) if isinstance(item, str) and known else ""
                 allowed = f"; known ids: {', '.join(known)}" if known else ""
                 raise self.fail(key, f": {_show(item)} is not a stretch id{hint}{allowed}")
         if len(set(value)) != len(value):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 #: A config or a day's scenario is a few kB; a file over a MiB is the wrong file (or /dev/zero).
@@ -13,6 +14,15 @@ MAX_USER_FILE_BYTES = 1024 * 1024
 
 # Opening a named pipe for reading waits for a writer unless it is opened non-blocking.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ " (did you mean 'x'?)" for the choice closest to a mistyped ``word``, or nothing. difflib
+    is loaded only when someone has mistyped something."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class UserError(Exception):

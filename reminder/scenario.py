@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from reminder.errors import UserError, read_user_file
+from reminder.errors import UserError, did_you_mean, read_user_file
 from reminder.limits import parse_duration
 
 DEFAULT_DAY = date(2024, 1, 1)  # a Monday
@@ -156,7 +156,7 @@ def _parse_event(words: list[str], where: str, routines: Collection[str]) -> Sce
     name, args = words[1], words[2:]
     if name not in EVENTS:
         raise ScenarioError(
-            f"{where}: unknown event {_show(name)}{_suggest(name, EVENTS)}; use one of "
+            f"{where}: unknown event {_show(name)}{did_you_mean(name, EVENTS)}; use one of "
             + ", ".join(EVENTS)
         )
     takes, meaning = EVENTS[name]
@@ -173,12 +173,12 @@ def _parse_event(words: list[str], where: str, routines: Collection[str]) -> Sce
         _parse_minutes(arg, where, name)
     if arg is not None and name == "busy" and arg not in BUSY_REASONS:
         raise ScenarioError(
-            f"{where}: busy {_show(arg)}{_suggest(arg, BUSY_REASONS)}: the reason is one of "
+            f"{where}: busy {_show(arg)}{did_you_mean(arg, BUSY_REASONS)}: the reason is one of "
             + ", ".join(BUSY_REASONS)
         )
     if arg is not None and name == "routine" and arg not in routines:
         raise ScenarioError(
-            f"{where}: unknown routine {_show(arg)}{_suggest(arg, routines)}; "
+            f"{where}: unknown routine {_show(arg)}{did_you_mean(arg, routines)}; "
             f"use one of {', '.join(routines)}"
         )
     return ScenarioEvent(seconds, name, arg, 0)
@@ -269,10 +269,3 @@ def _show(word: str) -> str:
     """A user's word, quoted and cut short, safe to put in a one-line message."""
     word = word if len(word) <= 30 else word[:27] + "..."
     return repr(word)
-
-
-def _suggest(word: str, choices: Collection[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""

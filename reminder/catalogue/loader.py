@@ -5,7 +5,6 @@ Step and routine lengths are worked out here, never read from the file.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import tomllib
@@ -36,6 +35,7 @@ from reminder.catalogue.pose import (
     Pose,
     Prop,
 )
+from reminder.errors import did_you_mean
 from reminder.paths import package_data
 
 # ----- loading and checking ---------------------------------------------------------------------
@@ -198,11 +198,6 @@ def _dose(table: _Table, where: str) -> Dose:
 # ----- poses: the figure each picture is drawn from ----------------------------------------------
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -231,7 +226,7 @@ def _joints(pose: _Table, where: str) -> tuple[Point, ...]:
     assert joints is not None
     for name in joints.names():
         if name not in JOINTS:
-            raise ValueError(f"{where}: unknown joint {name!r}{_suggest(name, JOINTS)}")
+            raise ValueError(f"{where}: unknown joint {name!r}{did_you_mean(name, JOINTS)}")
     for name in JOINTS:
         if not joints.has(name):
             raise ValueError(f"{where}: joint {name!r} is missing")
