@@ -133,9 +133,13 @@ class App:
     def parts(self) -> dict[str, Any]:
         """What ``psoas status`` tells of the parts around the core."""
         choice = self.idle_choice
+        tray = self.tray.name if self.tray is not None else "none (headless)"
+        session = self.buses.session
+        if tray == "StatusNotifierItem" and session is not None and not session.connected:
+            tray += f" ({words.BUS_LOST})"  # the icon is gone until the bus is back
         return {
             "idle_passed_over": dict(choice.passed_over) if choice is not None else {},
-            "tray": self.tray.name if self.tray is not None else "none (headless)",
+            "tray": tray,
             "config": {
                 "file": self.config.origin,
                 "read": when_iso(self.config_read),

@@ -27,8 +27,11 @@ from reminder.supervisor import TaskSupervisor
 
 log = logging.getLogger(__name__)
 
-#: A notification server that takes longer than this is treated as gone for this note.
+#: How long the outbox waits for the notification server with each note.
 SHOW_TIMEOUT = 1.0
+#: How long a note may go on waiting for a slow server, in the background, before it is taken
+#: to be lost and shown in the terminal instead.
+LATE_ANSWER = 5.0
 
 Action = tuple[str, str]  # (key, label)
 
@@ -90,38 +93,77 @@ class TerminalNotifier:
 
 
 class FallbackNotifier:
-    """Tries the desktop first (with a deadline), then the terminal; says each change once."""
+    """Tries the desktop first, then the terminal; says each change once.
 
-    def __init__(self, primary: Notifier, fallback: Notifier, timeout: float = SHOW_TIMEOUT):
+    The daemon's notes wait at most ``timeout`` for the server. One that answers later still
+    counts (its id is kept, so the note is replaced and taken down as any other): the note goes
+    on in the background for up to ``late`` seconds, and only a server that never answers, or
+    says no, sends it to the terminal instead. So a slow server shows each prompt once, and a
+    frozen one costs the outbox a second a note.
+    """
+
+    def __init__(
+        self,
+        primary: Notifier,
+        fallback: Notifier,
+        timeout: float = SHOW_TIMEOUT,
+        late: float = LATE_ANSWER,
+    ):
         self.primary = primary
         self.fallback = fallback
         self.timeout = timeout
+        self.late = max(late, timeout)
         self._failing = False
+        self._waiting: set[asyncio.Task[None]] = set()  # notes the server has not answered yet
 
     @property
     def name(self) -> str:
         return self.fallback.name if self._failing else self.primary.name
 
     async def show(self, note: Note) -> None:
-        try:
-            await asyncio.wait_for(self.primary.show(note), self.timeout)
-        except (NotifyError, TimeoutError) as error:
-            reason = str(error) or f"no answer within {self.timeout:g} s"
-            if not self._failing:
-                log.warning(
-                    "desktop notifications failed (%s); showing them in the terminal until "
-                    "the notification server answers again",
-                    reason,
-                )
-                self._failing = True
-            try:
-                await self.fallback.show(note)
-            except NotifyError as second:
-                log.error("could not show a notification anywhere: %s", second)
+        attempt = asyncio.get_running_loop().create_task(
+            asyncio.wait_for(self.primary.show(note), self.late), name="showing a note"
+        )
+        done, _ = await asyncio.wait({attempt}, timeout=self.timeout)
+        if not done:
+            log.debug("the notification server is slow: %r waits on in the background", note.title)
+            self._waiting.add(attempt)
+            attempt.add_done_callback(lambda task: self._answered_late(task, note))
             return
-        if self._failing:
-            log.warning("desktop notifications work again")
-            self._failing = False
+        await self._settle(attempt, note)
+
+    def _answered_late(self, attempt: asyncio.Task[None], note: Note) -> None:
+        self._waiting.discard(attempt)
+        if attempt.cancelled():
+            return
+        if attempt.exception() is None:
+            log.info("the notification server answered late, but answered: %r", note.title)
+        task = asyncio.get_running_loop().create_task(self._settle(attempt, note))
+        self._waiting.add(task)
+        task.add_done_callback(self._waiting.discard)
+
+    async def _settle(self, attempt: asyncio.Task[None], note: Note) -> None:
+        """What came of an attempt: the desktop showed the note, or the terminal shows it."""
+        error = attempt.exception()
+        if error is None:
+            if self._failing:
+                log.warning("desktop notifications work again")
+                self._failing = False
+            return
+        if not isinstance(error, NotifyError | TimeoutError):
+            raise error
+        reason = str(error) or f"no answer within {self.late:g} s"
+        if not self._failing:
+            log.warning(
+                "desktop notifications failed (%s); showing them in the terminal until "
+                "the notification server answers again",
+                reason,
+            )
+            self._failing = True
+        try:
+            await self.fallback.show(note)
+        except NotifyError as second:
+            log.error("could not show a notification anywhere: %s", second)
 
     async def withdraw(self, slot: str) -> None:
         with contextlib.suppress(NotifyError, TimeoutError):

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from reminder import APP_NAME
-from reminder.bus import DBUS_NAME, BusError, Signal, Variant, call, watch_signals
-from reminder.notify import Note, NotifyError
+from reminder.bus import CALL_TIMEOUT, DBUS_NAME, BusError, Signal, Variant, call, watch_signals
+from reminder.notify import LATE_ANSWER, Note, NotifyError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ def escape_markup(text: str) -> str:
 
 
 NAME = "org.freedesktop.Notifications"
+#: A slow server's answer to Notify is waited for this long (in the background).
+NOTIFY_TIMEOUT = LATE_ANSWER
 PATH = "/org/freedesktop/Notifications"
 
 
@@ -54,6 +56,8 @@ class FreedesktopNotifier:
         self._ids: dict[str, int] = {}  # slot -> id of the notification shown in it
         self._slot_of: dict[int, str] = {}  # id -> slot, to know which signals are ours
         self._answered: set[int] = set()  # ids whose button was pressed
+        self._coming: set[str] = set()  # slots whose note the server has not answered yet
+        self._unwanted: set[str] = set()  # of those, the ones withdrawn meanwhile
 
     async def start(self) -> None:
         """Listen for button presses, closed popups and the server changing hands."""
@@ -72,10 +76,18 @@ class FreedesktopNotifier:
         except BusError as error:
             raise NotifyError(str(error)) from None
 
-    async def _call(self, method: str, signature: str = "", body: list | None = None) -> list:
+    async def _call(
+        self,
+        method: str,
+        signature: str = "",
+        body: list | None = None,
+        timeout: float = CALL_TIMEOUT,
+    ) -> list:
         try:
             # The server may be one the bus starts when first asked (dunst, mako...).
-            return await call(self._bus, NAME, PATH, NAME, method, signature, body, auto_start=True)
+            return await call(
+                self._bus, NAME, PATH, NAME, method, signature, body, timeout, auto_start=True
+            )
         except BusError as error:
             raise NotifyError(str(error)) from None
 
@@ -98,12 +110,24 @@ class FreedesktopNotifier:
             hints["image-path"] = Variant("s", str(note.image))
         icon = self.icons.get(note.slot, self.icons.get(None, ""))
         args = [APP_NAME, replaces, icon, note.title, body, flat, hints, self.timeout_ms]
-        (new_id,) = await self._call("Notify", "susssasa{sv}i", args)
+        if note.slot:
+            self._coming.add(note.slot)
+        try:
+            # A slow server's answer is waited for (the outbox goes on meanwhile: see
+            # notify.FallbackNotifier), so its id is known even when it comes late.
+            (new_id,) = await self._call("Notify", "susssasa{sv}i", args, NOTIFY_TIMEOUT)
+        finally:
+            self._coming.discard(note.slot or "")
         if note.slot:
             self._ids[note.slot] = int(new_id)
             self._slot_of[int(new_id)] = note.slot
+            if note.slot in self._unwanted:  # answered or withdrawn while it was on its way
+                self._unwanted.discard(note.slot)
+                await self.withdraw(note.slot)
 
     async def withdraw(self, slot: str) -> None:
+        if slot in self._coming:
+            self._unwanted.add(slot)  # taken down as soon as the server says its id
         shown = self._ids.pop(slot, None)
         if shown is not None:
             self._forget(shown)
@@ -145,3 +169,4 @@ class FreedesktopNotifier:
         self._ids.clear()
         self._slot_of.clear()
         self._answered.clear()
+        self._unwanted.clear()

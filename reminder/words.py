@@ -426,6 +426,8 @@ def _no_prompt_before(status: Status, now: float) -> str:
 # ----- the config ------------------------------------------------------------------------------
 
 CONFIG_NOT_APPLIED = "psoas: your config change was not applied"
+#: What ``psoas status`` adds to the tray while the session bus is lost.
+BUS_LOST = "not shown: the session bus is lost; psoas is getting it back"
 
 
 def config_line(config: Config) -> str:

@@ -352,17 +352,39 @@ class Desktop:
         self.bus_address = address
         self.env["DBUS_SESSION_BUS_ADDRESS"] = address
 
-    def restart_bus(self) -> None:
-        """Kill the session bus and start a new one at the same place, as a user's bus restarts:
-        every connection to the old one is gone, and the same address leads to the new one."""
+    def stop_bus(self) -> None:
+        """Kill the session bus: every connection to it is gone."""
         old = self.bus_process
-        assert old is not None, "no bus to restart"
+        assert old is not None, "no bus to stop"
         old.kill()
         old.wait(10)
         (self.root / "bus").unlink(missing_ok=True)
+
+    def restart_bus(self) -> None:
+        """Kill the session bus (if it runs) and start a new one at the same place, as a user's
+        bus restarts: every connection to the old one is gone, the same address leads to the
+        new one."""
+        if self.bus_process is not None and self.bus_process.poll() is None:
+            self.stop_bus()
         self._start_bus()
 
-    def _start_monitor(self) -> None:
+    def restart_desktop_services(self) -> None:
+        """After :meth:`restart_bus`: the bus monitor, dunst and the SNI panel again, as a
+        session brings them back (each of the old ones lost its bus and is ended here)."""
+        had_panel, had_host = self.sni_watcher is not None, self.sni_host is not None
+        for process in (self.dunst, self.sni_host, self.sni_watcher):
+            if process is not None and process.poll() is None:
+                signal_group(process, signal.SIGKILL)
+                process.wait(5)
+        self.dunst = self.sni_host = self.sni_watcher = None
+        if self.with_bus_monitor and self.with_display:
+            self._start_monitor(again=True)
+        self.start_dunst()
+        if had_panel:
+            self.start_sni_host(host=had_host)
+
+    def _start_monitor(self, again: bool = False) -> None:
+        ready_before = sum(1 for r in self.bus_log.records() if r["type"] == "ready")
         monitor = self.spawn(
             [sys.executable, MONITOR, self.bus_address, str(self.bus_log.path)],
             name="bus-monitor",
@@ -370,6 +392,8 @@ class Desktop:
 
         def ready() -> bool:
             self._alive(monitor, "the bus monitor")
+            if again:  # the log keeps the first monitor's records: wait for a new "ready"
+                return sum(1 for r in self.bus_log.records() if r["type"] == "ready") > ready_before
             return self.bus_log.ready()
 
         wait_until(ready, 15, "the bus monitor")

@@ -249,12 +249,14 @@ def test_notifications_turned_off_go_to_the_terminal_until_turned_on(system, cap
     assert TURNED_OFF in caplog.text
 
 
-def test_a_frozen_notification_center_costs_the_deadline_and_finishes_later(system, caplog):
+def test_a_slow_notification_center_costs_the_deadline_and_its_late_answer_counts(system, caplog):
+    terminal = io.StringIO()
+
     async def play() -> float:
         native = notifier()
         await native.start()
         system.stall = asyncio.Event()
-        chain = FallbackNotifier(native, TerminalNotifier(io.StringIO()), timeout=0.3)
+        chain = FallbackNotifier(native, TerminalNotifier(terminal), timeout=0.3, late=2.0)
         started = time.monotonic()
         await chain.show(Note("Time to stretch: Bridge", "late", slot="prompt"))
         took = time.monotonic() - started
@@ -265,7 +267,8 @@ def test_a_frozen_notification_center_costs_the_deadline_and_finishes_later(syst
     took = asyncio.run(play())
     assert took < 1.0
     assert "psoas-prompt" in system.shown
-    assert "no answer within 0.3 s" in caplog.text
+    assert terminal.getvalue() == ""  # shown once, by the system, however late
+    assert "desktop notifications failed" not in caplog.text
 
 
 def test_no_notification_center_is_refused_at_start_and_the_next_choice_taken(monkeypatch):

@@ -99,11 +99,12 @@ def _unknown(item_id: int) -> ServiceError:
 
 
 def _capped(what: str, values: Iterable[Any], most: int) -> list[Any]:
-    """``values`` with each kept once, in order; an error when more than ``most`` are asked."""
-    unique = list(dict.fromkeys(values))
-    if len(unique) > most:
+    """``values`` with each kept once, in order; an error when more than ``most`` are asked,
+    repeats counted (a call that asks for one id a million times is refused, not worked out)."""
+    asked = list(values)
+    if len(asked) > most:
         raise ServiceError(LIMITS_EXCEEDED, f"at most {most} {what} in one call")
-    return unique
+    return list(dict.fromkeys(asked))
 
 
 class DBusMenu:
