@@ -26,7 +26,7 @@ from reminder.clock import SystemCalendar
 from reminder.config import Config
 from reminder.control.protocol import ControlError
 from reminder.instance import AlreadyRunning, InstanceLock
-from reminder.logs import setup_logging
+from reminder.logs import say, setup_logging
 from reminder.paths import chart_file, config_file, runtime_dir
 
 if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
@@ -45,14 +45,14 @@ def run_app(
         lock = InstanceLock(runtime_dir())
         lock.acquire()  # held until this function returns or the process ends, however it ends
     except AlreadyRunning as error:
-        print(f"psoas: {error}", file=sys.stderr)
+        say(f"psoas: {error}")
         return 1
     except (ControlError, OSError) as error:
         lock = None
-        print(f"psoas: cannot check for another running psoas ({error}); going on", file=sys.stderr)
+        say(f"psoas: cannot check for another running psoas ({error}); going on")
     try:
         log_file = setup_logging(verbose)
-        print(words.running(config, time.time(), SystemCalendar()), file=sys.stderr, flush=True)
+        say(words.running(config, time.time(), SystemCalendar()))
         log.info("config: %s; log: %s", config.origin, log_file)
         config_path = explicit or config_file()
         model = None if headless else _tray_model(config, catalogue, config_path)

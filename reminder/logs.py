@@ -12,10 +12,32 @@ from reminder.paths import log_dir
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+def say(line: str) -> None:
+    """A line on the terminal, best effort. A session's stderr may be a file on a full disk
+    (a display manager's ~/.xsession-errors, nohup.out), /dev/full or closed: psoas runs on
+    without it, and the log file keeps what matters."""
+    stream = sys.stderr
+    if stream is None:  # started with stderr closed
+        return
+    try:
+        stream.write(line + "\n")
+        stream.flush()
+    except (OSError, ValueError):  # full, gone or closed: the line is lost, nothing else
+        pass
+
+
+class _Terminal(logging.StreamHandler):
+    """Warnings (everything with -v) on stderr, best effort: a line it cannot write is lost
+    without logging's "--- Logging error ---" and traceback, which could not be written either."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        return None
+
+
 class _LogFile(logging.FileHandler):
     """The log file, kept to a few files of ``max_bytes`` (psoas.log, psoas.log.1 ...), which
-    may stop taking lines (a full disk): say so once on the terminal instead of logging's
-    traceback per line, and say when it takes them again.
+    may stop taking lines (a full disk): say so once on the terminal (if it takes the line)
+    instead of logging's traceback per line, and say when it takes them again.
 
     Its own rotation, not logging.handlers': that module brings pickle, socket and queue into
     the daemon for nothing (a third of a MiB)."""
@@ -38,7 +60,7 @@ class _LogFile(logging.FileHandler):
         super().emit(record)
         if self.failing and not self._failed_now:
             self.failing = False
-            sys.stderr.write(f"psoas: the log file {self.baseFilename} is written again\n")
+            say(f"psoas: the log file {self.baseFilename} is written again")
 
     def _rotate(self) -> None:
         """psoas.log becomes psoas.log.1, .1 becomes .2 ...; the oldest goes."""
@@ -57,9 +79,9 @@ class _LogFile(logging.FileHandler):
             self.failing = True
             error = sys.exc_info()[1]
             reason = getattr(error, "strerror", None) or error
-            sys.stderr.write(
+            say(
                 f"psoas: cannot write the log file {self.baseFilename} ({reason}); "
-                "only warnings reach the terminal until it can\n"
+                "only warnings reach the terminal until it can"
             )
 
 
@@ -71,7 +93,7 @@ def setup_logging(verbose: bool, directory: Path | None = None) -> Path | None:
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()
-    terminal = logging.StreamHandler(sys.stderr)
+    terminal = _Terminal(sys.stderr)
     terminal.setLevel(logging.DEBUG if verbose else logging.WARNING)
     terminal.setFormatter(logging.Formatter("psoas: %(message)s" if not verbose else _FORMAT))
     logger.addHandler(terminal)

@@ -140,6 +140,7 @@ class FallbackNotifier:
         self.fallback = fallback
         self.timeout = timeout
         self._failing = False
+        self._lost = False  # neither could show the last note
 
     @property
     def name(self) -> str:
@@ -159,9 +160,13 @@ class FallbackNotifier:
                 self._failing = True
             try:
                 await self.fallback.show(note)
+                self._lost = False
             except NotifyError as second:
-                log.error("could not show a notification anywhere: %s", second)
+                if not self._lost:  # the terminal may be a full disk for hours: once a streak
+                    log.error("cannot show notifications, not even in the terminal: %s", second)
+                    self._lost = True
             return
+        self._lost = False
         if self._failing:
             log.warning("desktop notifications work again")
             self._failing = False
