@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from reminder.control.protocol import ControlError
-from reminder.paths import lock_file, private_dir
+from reminder.paths import lock_file, private_dir, private_opener
 
 
 class AlreadyRunning(ControlError):
@@ -34,7 +34,7 @@ class InstanceLock:
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
-        handle = open(self.path, "a+")  # noqa: SIM115 - held open for the daemon's lifetime
+        handle = open(self.path, "a+", opener=private_opener)  # noqa: SIM115 - held while it runs
         try:
             _lock(handle)
         except OSError as error:

@@ -6,8 +6,9 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
-from reminder.paths import log_dir
+from reminder.paths import log_dir, make_folder, make_private, private_opener
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -62,6 +63,16 @@ class _LogFile(logging.FileHandler):
             self.failing = False
             say(f"psoas: the log file {self.baseFilename} is written again")
 
+    def _open(self) -> TextIO:
+        """The file, 0600 when it is made: what one sits, and when, is nobody else's."""
+        return self._builtin_open(  # type: ignore[attr-defined]
+            self.baseFilename,
+            self.mode,
+            encoding=self.encoding,
+            errors=self.errors,
+            opener=private_opener,
+        )
+
     def _rotate(self) -> None:
         """psoas.log becomes psoas.log.1, .1 becomes .2 ...; the oldest goes."""
         self.close()
@@ -99,7 +110,8 @@ def setup_logging(verbose: bool, directory: Path | None = None) -> Path | None:
     logger.addHandler(terminal)
     path = (directory or log_dir()) / "psoas.log"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent)
+        opened_up = make_private(path)
         handler = _LogFile(path, max_bytes=1_000_000, keep=3)
     except OSError as error:
         reason = error.strerror or error
@@ -109,4 +121,6 @@ def setup_logging(verbose: bool, directory: Path | None = None) -> Path | None:
         return None
     handler.setFormatter(logging.Formatter(_FORMAT))
     logger.addHandler(handler)
+    if opened_up:
+        logger.warning("%s was readable by others; now only you can read it", path)
     return path

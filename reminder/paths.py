@@ -128,10 +128,45 @@ def user_id() -> int:
     return os.getuid() if hasattr(os, "getuid") else 0
 
 
+def make_folder(folder: Path) -> Path:
+    """``folder``, made with each missing parent as XDG asks, 0700: what psoas keeps (a history,
+    a log, its pictures) is its user's alone. A folder that exists is left as it is. (Path.mkdir
+    gives the parents it makes the default mode.)"""
+    try:
+        folder.mkdir(mode=0o700)
+    except FileNotFoundError:
+        if folder.parent == folder:
+            raise
+        make_folder(folder.parent)
+        make_folder(folder)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise
+    return folder
+
+
+def make_private(path: Path) -> bool:
+    """Take away what others may do with an existing file; whether there was anything to take
+    (a missing file is left missing)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return False
+    if not mode & 0o077:
+        return False
+    os.chmod(path, mode & 0o700)
+    return True
+
+
+def private_opener(path: str, flags: int) -> int:
+    """For ``open(..., opener=private_opener)``: a file it creates is 0600."""
+    return os.open(path, flags, 0o600)
+
+
 def private_dir(folder: Path) -> Path:
     """Make sure ``folder`` exists and only this user can enter it; OSError saying why not."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_folder(folder)
         info = folder.lstat()
     except OSError as error:
         raise OSError(f"{folder}: cannot be used ({error.strerror or error})") from None

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reminder.core import events as ev
+from reminder.paths import make_folder, make_private
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +111,23 @@ class HistoryStore:
         if read_only:
             self._db = self._open_for_reading()
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent)
+        self._make_private()
         # Busy, full, unwritable (OperationalError): open on the next use. A newer schema or
         # anything else stays an error now.
         with contextlib.suppress(sqlite3.OperationalError):
             self._db = self._open()
+
+    def _make_private(self) -> None:
+        """A history an older psoas left readable by others is closed to them, saying so."""
+        names = [self.path, *(self.path.with_name(self.path.name + s) for s in _SIDECARS)]
+        try:
+            opened_up = [name for name in names if make_private(name)]
+        except OSError as error:  # a read-only folder, say: SQLite tells what matters later
+            log.debug("cannot make the history private: %s", error)
+            return
+        if opened_up:
+            log.warning("%s was readable by others; now only you can read it", self.path)
 
     def wait_when_busy(self, seconds: float) -> None:
         """From now on, wait up to ``seconds`` for another program's lock."""
@@ -147,6 +160,9 @@ class HistoryStore:
             return self._connect()
 
     def _connect(self) -> sqlite3.Connection:
+        # Made 0600 before SQLite makes it 0644: it gives its -wal and -shm the file's mode.
+        with contextlib.suppress(OSError):  # there already, or not to be made now: SQLite says
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         db = sqlite3.connect(
             self.path, timeout=self.busy_timeout, check_same_thread=False, isolation_level=None
         )
