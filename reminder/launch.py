@@ -24,10 +24,9 @@ from reminder.bus import BusError, Buses, connect, desktop_over_dbus
 from reminder.catalogue.model import Catalogue
 from reminder.clock import SystemCalendar
 from reminder.config import Config
-from reminder.control.protocol import ControlError
 from reminder.instance import AlreadyRunning, InstanceLock
 from reminder.logs import say, setup_logging
-from reminder.paths import chart_file, config_file, runtime_dir
+from reminder.paths import NotPrivate, chart_file, config_file, runtime_dir
 
 if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
     from reminder.tray.choice import Tray
@@ -40,16 +39,19 @@ def run_app(
     config: Config, catalogue: Catalogue, explicit: Path | None, headless: bool, verbose: bool
 ) -> int:
     """Run psoas until it is told to stop; the exit status."""
-    lock: InstanceLock | None = None
     try:
         lock = InstanceLock(runtime_dir())
         lock.acquire()  # held until this function returns or the process ends, however it ends
     except AlreadyRunning as error:
         say(f"psoas: {error}")
         return 1
-    except (ControlError, OSError) as error:
-        lock = None
-        say(f"psoas: cannot check for another running psoas ({error}); going on")
+    except NotPrivate as error:
+        say(words.runtime_refused(str(error)))
+        return 2
+    except OSError as error:  # a full or read-only runtime folder: two could run unaware
+        where = f"{error.filename}: " if error.filename else ""
+        say(words.no_instance_lock(f"{where}{error.strerror or error}"))
+        return 2
     try:
         log_file = setup_logging(verbose)
         say(words.running(config, time.time(), SystemCalendar()))
@@ -66,8 +68,7 @@ def run_app(
         else:
             asyncio.run(start.serve())
     finally:
-        if lock is not None:
-            lock.release()
+        lock.release()
     return 0
 
 

@@ -163,17 +163,50 @@ def private_opener(path: str, flags: int) -> int:
     return os.open(path, flags, 0o600)
 
 
+class NotPrivate(OSError):
+    """A folder psoas will not keep its lock and socket in: the message says why."""
+
+
 def private_dir(folder: Path) -> Path:
-    """Make sure ``folder`` exists and only this user can enter it; OSError saying why not."""
+    """Make sure ``folder`` exists and only this user can enter it; OSError saying why not
+    (:class:`NotPrivate` for a folder that is not safely this user's).
+
+    Without a session runtime folder the folder is in the temp folder, which every user shares:
+    someone else may have made it first, or psoas's own may have been opened to all. Either way
+    others could put a lock or a socket in it, or take psoas's away, and two psoas would run
+    unaware of each other: such a folder is refused, never repaired. One only others may read is
+    closed to them, since nothing can have been put in it.
+    """
     try:
         make_folder(folder)
-        info = folder.lstat()
     except OSError as error:
         raise OSError(f"{folder}: cannot be used ({error.strerror or error})") from None
-    if not stat.S_ISDIR(info.st_mode):
-        raise OSError(f"{folder}: not a folder; refusing to use it")
-    if info.st_uid != user_id():
-        raise OSError(f"{folder}: belongs to uid {info.st_uid}, not to you; refusing to use it")
+    info = check_private(folder)
     if info.st_mode & 0o077:
         os.chmod(folder, 0o700)
     return folder
+
+
+def check_private(folder: Path) -> os.stat_result:
+    """``folder``'s own details if it is safely this user's: a folder (not a link to one), theirs,
+    that nobody else may write in, in a parent where nobody else may rename it; else
+    :class:`NotPrivate` saying which."""
+    try:
+        info, parent = folder.lstat(), folder.parent.stat()
+    except OSError as error:
+        raise OSError(f"{folder}: cannot be used ({error.strerror or error})") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotPrivate(f"{folder}: not a folder; refusing to use it")
+    if info.st_uid != user_id():
+        raise NotPrivate(f"{folder}: belongs to uid {info.st_uid}, not to you; refusing to use it")
+    if info.st_mode & 0o022:
+        raise NotPrivate(
+            f"{folder}: others may write in it (mode {stat.S_IMODE(info.st_mode):o}); "
+            "refusing to use it"
+        )
+    if parent.st_mode & 0o022 and not parent.st_mode & stat.S_ISVTX:
+        raise NotPrivate(
+            f"{folder}: others may replace it ({folder.parent} is writable by others without "
+            "the sticky bit); refusing to use it"
+        )
+    return info

@@ -459,6 +459,16 @@ def running(config: Config, now: float, calendar: Calendar) -> str:
     return line
 
 
+def runtime_refused(problem: str) -> str:
+    """``psoas run``'s one line for a runtime folder that is not safely the user's."""
+    return f"psoas: {problem}: set XDG_RUNTIME_DIR to a folder only you can write in"
+
+
+def no_instance_lock(problem: str) -> str:
+    """``psoas run``'s one line when it cannot make sure it runs only once."""
+    return f"psoas: cannot make sure no other psoas runs ({problem}); not starting"
+
+
 def no_session_bus(tray: bool) -> str:
     """``psoas run``'s one line for a desktop without a D-Bus session bus: all that it costs
     (the tray, when one was wanted; notification popups)."""

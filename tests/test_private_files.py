@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY
-from desktop_processes import wait_until
-from e2e import saved_clock, start_headless, status, stop
+from desktop_processes import ELSEWHERE, wait_until
+from e2e import psoas, saved_clock, start_headless, status, stop
 from strangers import STRANGER
 
 from reminder.core import events as ev
@@ -126,3 +126,90 @@ def test_an_open_history_and_log_from_before_are_made_private_saying_so_once(
     assert said.count(f"{history} was readable by others; now only you can read it") == 1, said
     assert said.count(f"{log} was readable by others; now only you can read it") == 1, said
     assert "an older line" in said
+
+
+# ----- the runtime folder in the temp folder ----------------------------------------------------
+
+
+@pytest.fixture
+def shared_tmp(env: dict[str, str], tmp_path: Path) -> Path:
+    """A temp folder every user shares, as /tmp (1777), standing in for it so that the real
+    /tmp/psoas-<uid> of whoever runs the tests is never touched; with no XDG_RUNTIME_DIR, psoas
+    keeps its lock and socket there, in psoas-<uid>."""
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    tmp_path.chmod(0o755)  # others may reach it, as they reach /tmp
+    del env["XDG_RUNTIME_DIR"]
+    env["TMPDIR"] = str(shared)
+    return shared
+
+
+def two_runs(config: Path, env: dict[str, str]) -> list[tuple[int | None, str]]:
+    """Two ``psoas run`` started together; after a while, how each ended (None: running), with
+    what it said."""
+    daemons = [start_headless(config, env), start_headless(config, env)]
+    wait_until(
+        lambda: any(d.poll() is not None for d in daemons) or status(env),
+        30,
+        "one to refuse, or one to answer",
+    )
+    time.sleep(2)  # time enough for the other to start as well, where nothing keeps it off
+    ended = [(d.poll(), d.stderr_text()) for d in daemons]
+    for daemon in daemons:
+        if daemon.poll() is None:
+            stop(daemon)
+    return ended
+
+
+@pytest.mark.parametrize("owner", ["another user", "this user"])
+def test_a_runtime_folder_others_made_or_may_write_is_refused_in_one_line(
+    owner, shared_tmp, env, tmp_path, private_env
+):
+    """Someone made /tmp/psoas-<uid> before psoas did (mode 777: anyone may put a lock or a
+    socket there, or take psoas's away), or psoas's own folder became writable by all: psoas
+    refuses it, and so never runs twice; its commands refuse it as well."""
+    folder = shared_tmp / f"psoas-{os.getuid()}"
+    folder.mkdir()
+    folder.chmod(0o777)
+    if owner == "another user":
+        if os.getuid() != 0:
+            pytest.skip(f"{ELSEWHERE}only root can give a folder to another user")
+        os.chown(folder, STRANGER, STRANGER)
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST)
+    ended = two_runs(config, env)
+    for code, said in ended:
+        assert code == 2, ended
+        (line,) = said.splitlines()
+        assert line.startswith(f"psoas: {folder}: ") and "XDG_RUNTIME_DIR" in line, line
+    assert not private_env.history.exists()  # neither ran
+    asked = psoas(env, "status")
+    assert asked.returncode == 1 and asked.stderr.startswith(f"psoas: {folder}: "), asked.stderr
+    assert sorted(os.listdir(folder)) == []  # and neither put anything in it
+
+
+def test_a_runtime_folder_made_in_the_temp_folder_is_private_and_keeps_one_psoas(
+    shared_tmp, env, tmp_path
+):
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST)
+    ended = two_runs(config, env)
+    assert sorted(code for code, _ in ended if code is not None) == [1], ended
+    assert "already running" in "".join(said for _, said in ended)
+    folder = shared_tmp / f"psoas-{os.getuid()}"
+    assert mode(folder) == 0o700 and folder.stat().st_uid == os.getuid()
+
+
+def test_psoas_that_cannot_take_its_lock_does_not_start(private_env, env, tmp_path):
+    """Without its lock nothing would keep a second psoas off: it says why and does not start
+    (here the lock's name is taken by a folder)."""
+    lock = private_env.runtime / "psoas" / "psoas.lock"
+    lock.mkdir(parents=True, mode=0o700)
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST)
+    started = start_headless(config, env)
+    assert started.finish(30) == 2
+    assert started.stderr_text() == (
+        f"psoas: cannot make sure no other psoas runs ({lock}: Is a directory); not starting\n"
+    )
