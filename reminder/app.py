@@ -24,7 +24,7 @@ from reminder.control import Server, open_server
 from reminder.control.handler import ControlHandler
 from reminder.control.handler import when as when_iso
 from reminder.control.protocol import ControlError
-from reminder.core.saved import saved_sit
+from reminder.core.saved import saved_records
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State
 from reminder.daemon import Daemon
@@ -282,8 +282,7 @@ def _open_history(
     def sit_read_late(old: dict | None) -> list:
         """The sit the saved clock holds, recorded once it can be read, before this run's
         clock replaces it."""
-        sit = saved_sit(old, now.epoch)
-        return [sit] if sit else []
+        return saved_records(old, now.epoch)
 
     writer = BackgroundWriter(store, {"sitting": sit_read_late} if late else None)
     restored = core.restore(now, saved)

@@ -17,7 +17,7 @@ from reminder.config import Config, settings_for
 from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.observer import Observer
-from reminder.core.saved import saved_sit
+from reminder.core.saved import saved_records
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.status import Busy, Status
@@ -102,8 +102,7 @@ def run_scenario(
         out += seen
     if close:
         end = moment(now)
-        sit = saved_sit(core.snapshot(end), end.epoch)
-        out += [sit] if sit else []
+        out += saved_records(core.snapshot(end), end.epoch)
     return out
 
 

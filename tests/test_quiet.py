@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
+import tempfile
 import time
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY, make_config, play, play_events
 from desktop import wait_until
-from e2e import psoas, start_psoas
+from e2e import in_process, psoas, start_psoas
 from test_adapters import Recorder, VirtualClock
 
 from reminder import words
@@ -199,3 +204,84 @@ def test_with_dunst_paused_nothing_is_sent_and_the_prompt_comes_once_it_is_not(d
     assert status()["held"] is None
     assert psoas(desktop.env, "quit").returncode == 0
     assert process.finish(timeout=15) == 0
+
+
+# ----- how long a prompt was held, whatever ended the hold ------------------------------------
+
+
+def held_figures(day: str, config: str) -> tuple[int, float]:
+    """``prompts_held`` and ``minutes_held`` from ``psoas simulate --stats`` on ``day``."""
+    folder = Path(tempfile.mkdtemp())
+    (folder / "day.txt").write_text(day)
+    (folder / "psoas.toml").write_text(config)
+    day_file, config_file = str(folder / "day.txt"), str(folder / "psoas.toml")
+    done = in_process("simulate", day_file, "--config", config_file, "--stats")
+    stats = json.loads(done.stdout.splitlines()[-1]) if done.returncode == 0 else done.stderr
+    shutil.rmtree(folder)
+    return stats["prompts_held"], stats["minutes_held"]
+
+
+def test_a_hold_ended_by_a_locked_screen_counts_until_the_lock(tmp_path):
+    """The day of the report: a prompt held by a call from 10:00, the screen locked at 10:30
+    for half an hour. Held thirty minutes, though it was never shown."""
+    day = tmp_path / "day.txt"
+    day.write_text("09:00 active\n09:50 busy call\n10:30 lock\n11:00 unlock\n11:10 end\n")
+    config = tmp_path / "psoas.toml"
+    config.write_text("sit_minutes = 60\n" + EVERY_DAY)
+    done = psoas(os.environ.copy(), "simulate", str(day), "--config", str(config), "--stats")
+    assert done.returncode == 0, done.stderr
+    stats = json.loads(done.stdout.splitlines()[-1])
+    assert (stats["prompts_held"], stats["minutes_held"]) == (1, 30.0)
+
+
+@pytest.mark.parametrize(
+    ("ending", "minutes"),
+    [
+        ("10:20 free\n10:25 done", 20.0),  # shown once free: as before
+        ("10:20 snooze 30\n10:21 free", 20.0),
+        ("10:20 pause 30\n10:21 free", 20.0),
+        ("10:20 done\n10:21 free", 20.0),
+        ("10:20 skip\n10:21 free", 20.0),
+        ("10:20 routine desk\n10:21 free", 20.0),
+        ("10:20 lock\n10:40 unlock\n10:41 free", 20.0),  # a lock that lasted a break
+    ],
+)
+def test_a_hold_counts_until_whatever_ended_it(ending, minutes):
+    day = f"09:00 active\n09:50 busy call\n{ending}\n11:10 end\n"
+    assert held_figures(day, "sit_minutes = 60\n" + EVERY_DAY) == (1, minutes)
+
+
+def test_a_hold_ended_by_the_close_of_working_hours_counts_until_then():
+    hours = '[hours]\ndays = ["mon"]\nstart = "09:00"\nend = "10:30"\n'
+    day = "date 2026-11-23\n09:00 active\n09:50 busy call\n11:00 free\n11:10 end\n"
+    held, minutes = held_figures(day, "sit_minutes = 60\n" + hours)
+    assert held == 1 and 30.0 <= minutes <= 32.0  # found at the first look after 10:30
+
+
+def test_a_hold_over_a_restart_is_one_hold_and_counts_until_psoas_stopped(catalogue):
+    """psoas stopped while a prompt was held: started again within a break, the same hold
+    goes on (not a second one); after a longer stop, it counts up to the sit's last moment."""
+    from reminder.core.stats import day_stats
+    from reminder.core.status import Busy
+    from reminder.core.timebase import FixedCalendar, Moment
+
+    config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
+    calendar = FixedCalendar()
+    start = calendar.epoch(datetime(2026, 11, 23, 9))
+
+    def held_day(gap: float) -> tuple[int, float]:
+        first = SittingCore(settings_for(config, catalogue), calendar, catalogue)
+        events = first.observe(Moment(0.0, start), 0.0)
+        events += first.observe(Moment(3600.0, start + 3600), 0.0, busy=Busy("call"))
+        events += first.observe(Moment(4800.0, start + 4800), 0.0, busy=Busy("call"))
+        saved = json.loads(json.dumps(first.snapshot(Moment(4800.0, start + 4800))))
+        later = 4800 + gap
+        second = SittingCore(settings_for(config, catalogue), calendar, catalogue)
+        events += second.restore(Moment(10.0, start + later), saved)
+        events += second.observe(Moment(10.0, start + later), 0.0, busy=Busy("call"))
+        events += second.observe(Moment(610.0, start + later + 600), 0.0, busy=Busy(None))
+        (day,) = day_stats(events, calendar, date(2026, 11, 23), date(2026, 11, 23))
+        return day.prompts_held, round(day.held_seconds / 60, 1)
+
+    assert held_day(60) == (1, 31.0)  # 10:00 to 11:21, shown when free: one hold throughout
+    assert held_day(3600) == (1, 20.0)  # 10:00 to 10:20, when psoas stopped

@@ -300,6 +300,8 @@ class SittingCore:
             "last_input": now.at(last_input).epoch if math.isfinite(last_input) else None,
             "routine_started": now.at(self.routine.started).epoch if self.routine else None,
             "last_stretch": self.last_stretch,
+            "held_since": now.at(span.held[0]).epoch if span and span.held else None,
+            "held_for": span.held[1] if span and span.held else None,
         }
 
     def restore(self, now: Moment, saved: object) -> list[ev.Event]:
@@ -316,8 +318,7 @@ class SittingCore:
         if sit is None:
             return []
         if now.epoch - sit.end >= self.settings.break_:
-            span = sit.span()
-            return [span] if span else []
+            return sit.records()  # the sit ended then, and any hold with it
 
         def steady(epoch: float) -> float:
             return now.t - (now.epoch - epoch)
@@ -330,6 +331,8 @@ class SittingCore:
             # As after a routine stopped early: the prompt that led to it comes back later.
             next_prompt = max(next_prompt, now.t + (self.settings.repeat or self.settings.sit))
         self.span = _Span(steady(sit.start), next_prompt, sit.prompts, sit.snoozed)
+        if sit.held is not None:  # the prompt held when psoas stopped waits on, the same hold
+            self.span.held = (steady(sit.held[0]), sit.held[1])
         self.last_input = steady(sit.end)
         self.away_since = None
         return []
@@ -364,6 +367,7 @@ class SittingCore:
         last = max(self._effective_last_input(), self.span.start)
         if at - last >= self.settings.break_:
             out.append(ev.SittingSpan(now.at(self.span.start).epoch, now.at(last).epoch))
+            self._end_hold(now, self.span, last, out)
             self.span = None
             self.away_since = last
 
@@ -389,6 +393,7 @@ class SittingCore:
         """Close the current span and start a new one from zero at ``now``."""
         if self.span is not None:
             out.append(ev.SittingSpan(now.at(self.span.start).epoch, now.epoch))
+            self._end_hold(now, self.span, now.t, out)
         if taken is not None:
             out.append(taken)
         self.away_since = None
@@ -425,9 +430,8 @@ class SittingCore:
             return
         prompt = self._prompt_time(now)
         if prompt is None or prompt > now.t:
-            self.span.held = (
-                None  # nothing due now (snoozed, paused, a new sit_minutes): none waits
-            )
+            # Nothing due now (snoozed, paused, a new sit_minutes, hours over): none waits.
+            self._end_hold(now, self.span, now.t, out)
             return
         if self._busy_now is not None:
             self._hold(now, self._busy_now, out)
@@ -442,6 +446,16 @@ class SittingCore:
         if self.span.held is None:
             self.span.held = (now.t, reason)
             out.append(ev.PromptHeld(now.epoch, reason, now.t - self.span.start))
+
+    def _end_hold(self, now: Moment, span: _Span | None, at: float, out: list[ev.Event]) -> None:
+        """A held prompt stops waiting without being shown, whatever stopped it: its time held
+        counts up to ``at`` (steady), as a shown one's counts up to its showing."""
+        if span is None or span.held is None:
+            return
+        since, reason = span.held
+        span.held = None
+        end = max(at, since)
+        out.append(ev.HoldEnded(now.at(end).epoch, reason, end - since))
 
     def _show_prompt(self, now: Moment, out: list[ev.Event]) -> None:
         """Name the next stretch; the prompt counts as unanswered until done, skip or snooze.
@@ -462,6 +476,7 @@ class SittingCore:
         """The user stands up for a routine: sitting stops, prompts wait until it is over."""
         if self.routine is not None:
             self._cancel_routine(now, out)
+        self._end_hold(now, self.span, now.t, out)  # the user stood up: the prompt is answered
         self._routine_span, self.span = self.span, None
         routine = self.routines.routine(routine_id)
         self.routine = RoutineRun(routine, now.t, self.settings.routine_pace)
