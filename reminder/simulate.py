@@ -47,7 +47,8 @@ class _User:
         break would come, whether they are busy."""
         idle = reading.pop("idle", self.idle(now.t))
         locked = reading.pop("locked", self.locked)
-        busy = Busy(self.busy) if self.quiet and core.busy_matters(now, idle) else None
+        asked = self.quiet and core.busy_matters(now, idle, locked)
+        busy = Busy(self.busy) if asked else None
         return core.observe(
             now, idle, locked=locked, busy=busy, returns_told=self.returns_told, **reading
         )

@@ -23,6 +23,7 @@ from reminder import words
 from reminder.clock import SystemCalendar
 from reminder.config import ConfigError, settings_for
 from reminder.core import events as ev
+from reminder.core.commands import ResumeReminders
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State
 from reminder.daemon import Daemon
@@ -285,3 +286,53 @@ def test_a_hold_over_a_restart_is_one_hold_and_counts_until_psoas_stopped(catalo
 
     assert held_day(60) == (1, 31.0)  # 10:00 to 11:21, shown when free: one hold throughout
     assert held_day(3600) == (1, 20.0)  # 10:00 to 10:20, when psoas stopped
+
+
+def test_a_prompt_held_by_a_call_stays_held_over_a_short_lock():
+    """The look that finds the screen unlocked asks whether the user is busy: a prompt held
+    before the lock does not pop up mid-call the moment the screen opens (it did, at 10:22)."""
+    day = "09:00 active\n09:50 busy call\n10:20 lock\n10:22 unlock\n10:30 free\n11:10 end\n"
+    assert prompts(day)[0] == ("10:30:00", 90.0, "call")
+    assert held_figures(day, "sit_minutes = 60\n" + EVERY_DAY) == (1, 30.0)
+
+
+class LockedIdle(NoIdleSource):
+    """Input all the time, and a screen lock the test sets."""
+
+    name, tracks_input = "test", True
+
+    def __init__(self) -> None:
+        self.is_locked = False
+
+    async def locked(self) -> bool:
+        return self.is_locked
+
+
+def test_the_daemon_asks_whether_the_user_is_busy_as_the_screen_unlocks(catalogue):
+    async def play_day() -> tuple[Recorder, Recorder]:
+        clock, busy, idle = VirtualClock(time.time()), CountingBusy("call"), LockedIdle()
+        config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
+        core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
+        during, after = Recorder(), Recorder()
+        outbox = Outbox(during)
+        daemon = Daemon(core, clock, idle, outbox, catalogue, busy=busy)
+        outbox.start()
+        task = asyncio.get_running_loop().create_task(daemon.run())
+        await clock.advance(61 * 60, daemon)  # due at 60 on a call: held
+        idle.is_locked = True
+        await clock.advance(3 * 60, daemon)  # looked at while locked (every 2 min while held)
+        idle.is_locked = False
+        await daemon.carry_out(ResumeReminders())  # a look, which finds the screen open again
+        await outbox.flushed()
+        outbox.notifier = after
+        busy.reason = None
+        await clock.advance(3 * 60, daemon)  # the next look finds the call over
+        await outbox.flushed()
+        daemon.stop()
+        await asyncio.wait_for(task, 5)
+        await outbox.drain(1)
+        return during, after
+
+    during, after = asyncio.run(play_day())
+    assert during.shown == []  # nothing during the call, lock or no lock
+    assert after.shown and after.shown[0].title.startswith("Time to stretch")

@@ -222,15 +222,19 @@ class SittingCore:
             times.append(now.t + self.settings.away_poll)
         return max(min(times), now.t) if times else None
 
-    def busy_matters(self, now: Moment, idle_seconds: float | None) -> bool:
+    def busy_matters(
+        self, now: Moment, idle_seconds: float | None, locked: bool | None = None
+    ) -> bool:
         """Whether it is worth asking the busy signals now: a prompt is due (or waiting), or the
         user's stillness would make a break of it. Never otherwise: nothing is looked at while
-        nothing is due."""
+        nothing is due. ``locked`` is the lock as this look read it: the look that finds the
+        screen unlocked again asks, or a prompt held through the lock would show mid-call."""
         now = self._steady(now)
         span = self.span
-        if span is None or self.routine is not None or self._lock_input is not None:
+        locked = self._lock_input is not None if locked is None else locked
+        if span is None or self.routine is not None or locked:
             return False
-        prompt = self._prompt_time(now)  # a held prompt's time has come and gone: still due
+        prompt = self._prompt_time(now, as_unlocked=True)  # a held one's time has come: still due
         if prompt is not None and prompt <= now.t:
             return True
         if idle_seconds is None:
@@ -406,9 +410,11 @@ class SittingCore:
         tomorrow = self.settings.hours.next_day_start(self.calendar.local(now.epoch))
         return now.t + (self.calendar.epoch(tomorrow) - now.epoch)
 
-    def _prompt_time(self, now: Moment) -> float | None:
-        """When the next prompt may show: wanted, not paused, not just after waking, in hours."""
-        if self.span is None or self.span.next_prompt is None or self._lock_input is not None:
+    def _prompt_time(self, now: Moment, as_unlocked: bool = False) -> float | None:
+        """When the next prompt may show: wanted, not paused, not just after waking, in hours;
+        never on a locked screen (unless ``as_unlocked``: it has just been found unlocked)."""
+        locked = self._lock_input is not None and not as_unlocked
+        if self.span is None or self.span.next_prompt is None or locked:
             return None
         t = max(self.span.next_prompt, now.t, self._no_prompt_before)
         if self.paused_until is not None:
