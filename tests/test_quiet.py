@@ -336,3 +336,12 @@ def test_the_daemon_asks_whether_the_user_is_busy_as_the_screen_unlocks(catalogu
     during, after = asyncio.run(play_day())
     assert during.shown == []  # nothing during the call, lock or no lock
     assert after.shown and after.shown[0].title.startswith("Time to stretch")
+
+
+def test_a_sleep_during_a_call_is_time_away_and_ends_the_hold():
+    """A suspended machine is away from the moment it slept, even if a call is still on when
+    it wakes: the sit ends at 10:20, and the prompt held since 10:00 with it."""
+    day = "09:00 active\n09:50 busy call\n10:20 suspend\n11:00 resume\n11:01 free\n11:10 end\n"
+    spans = [e for e in play_events(day, EVERY_DAY) if isinstance(e, ev.SittingSpan)]
+    assert [(e.end - e.start) / 60 for e in spans] == [80.0]
+    assert held_figures(day, "sit_minutes = 60\n" + EVERY_DAY) == (1, 20.0)

@@ -112,8 +112,10 @@ class SittingCore:
         input_at = now.t - max(0.0, idle_seconds) if idle_seconds is not None else now.t
         if slept_since is not None and slept_since < now.t:
             out.append(ev.Slept(now.at(slept_since).epoch, now.epoch))
-            # No input can date from the sleep, and idle counters read across it cannot be trusted.
+            # No input can date from the sleep, and idle counters read across it cannot be trusted;
+            # nor was anyone busy through it (a call still on at the wake is busy from now).
             self.last_input = min(self.last_input, slept_since)
+            self._busy_seen = min(self._busy_seen, slept_since)
             self._ignore_before = now.t
             self._no_prompt_before = now.t + self.settings.wake_grace
             self._check_gap(now, now.t, out)
