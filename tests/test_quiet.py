@@ -345,3 +345,11 @@ def test_a_sleep_during_a_call_is_time_away_and_ends_the_hold():
     spans = [e for e in play_events(day, EVERY_DAY) if isinstance(e, ev.SittingSpan)]
     assert [(e.end - e.start) / 60 for e in spans] == [80.0]
     assert held_figures(day, "sit_minutes = 60\n" + EVERY_DAY) == (1, 20.0)
+
+
+def test_a_short_sleep_during_a_call_leaves_the_same_prompt_held():
+    """Woken within a break, still on the call: the minute of grace after a wake holds back
+    showing, not the hold itself, which goes on as one."""
+    day = "09:00 active\n09:50 busy call\n10:20 suspend\n10:21 resume\n10:30 free\n11:10 end\n"
+    assert prompts(day)[0] == ("10:30:00", 90.0, "call")
+    assert held_figures(day, "sit_minutes = 60\n" + EVERY_DAY) == (1, 30.0)

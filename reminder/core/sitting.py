@@ -412,13 +412,16 @@ class SittingCore:
         tomorrow = self.settings.hours.next_day_start(self.calendar.local(now.epoch))
         return now.t + (self.calendar.epoch(tomorrow) - now.epoch)
 
-    def _prompt_time(self, now: Moment, as_unlocked: bool = False) -> float | None:
-        """When the next prompt may show: wanted, not paused, not just after waking, in hours;
-        never on a locked screen (unless ``as_unlocked``: it has just been found unlocked)."""
+    def _prompt_time(
+        self, now: Moment, as_unlocked: bool = False, wake_grace: bool = True
+    ) -> float | None:
+        """When the next prompt may show: wanted, not paused, not just after waking (unless not
+        ``wake_grace``), in hours; never on a locked screen (unless ``as_unlocked``: it has just
+        been found unlocked)."""
         locked = self._lock_input is not None and not as_unlocked
         if self.span is None or self.span.next_prompt is None or locked:
             return None
-        t = max(self.span.next_prompt, now.t, self._no_prompt_before)
+        t = max(self.span.next_prompt, now.t, self._no_prompt_before if wake_grace else now.t)
         if self.paused_until is not None:
             t = max(t, self.paused_until)
         local = self.calendar.local(now.at(t).epoch)
@@ -438,9 +441,11 @@ class SittingCore:
             return
         prompt = self._prompt_time(now)
         if prompt is None or prompt > now.t:
-            # Nothing due now (snoozed, paused, a new sit_minutes, hours over): none waits.
-            self._end_hold(now, self.span, now.t, out)
-            return
+            due = self._prompt_time(now, wake_grace=False)
+            if due is None or due > now.t:
+                # Nothing due now (snoozed, paused, a new sit_minutes, hours over): none waits.
+                self._end_hold(now, self.span, now.t, out)
+            return  # only just woken: a held prompt waits on, the same hold
         if self._busy_now is not None:
             self._hold(now, self._busy_now, out)
             return
