@@ -108,6 +108,7 @@ class HistoryStore:
         self.read_only = read_only
         self.busy_timeout = busy_timeout
         self._db: sqlite3.Connection | None = None
+        self._file: tuple[int, int] | None = None  # the open file's device and inode
         if read_only:
             self._db = self._open_for_reading()
             return
@@ -174,7 +175,27 @@ class HistoryStore:
         except sqlite3.Error:
             db.close()
             raise
+        self._file = _identity(self.path)
         return db
+
+    def _follow_the_path(self) -> None:
+        """Before a write: the file open is still the one at the history's path. One deleted
+        (or replaced) while psoas runs would take every later event with it, unseen: let go of
+        it and write to the file there now, a new one if there is none, saying so once."""
+        if self._db is None or (now := _identity(self.path)) == self._file:
+            return
+        # SQLite leaves the -wal of a file moved away at the path, where the next file at the
+        # path would take it for its own: empty it first (into the old file), then let go.
+        busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # a reader of the old file (psoas stats): the events wait for the next batch
+            raise sqlite3.OperationalError("the history was moved; its old file is still read")
+        how = "deleted" if now is None else "replaced"
+        then = "starting a new one" if now is None else "writing to the one there now"
+        log.warning("the history %s was %s while psoas ran; %s", self.path, how, then)
+        self._db.close()
+        self._db, self._file = None, None
+        with contextlib.suppress(OSError):  # its folder may be gone too; else SQLite says why
+            make_folder(self.path.parent)
 
     def _open_for_reading(self) -> sqlite3.Connection:
         """The file as it is, read-only; in a read-only folder too."""
@@ -281,6 +302,7 @@ class HistoryStore:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
         """One batch, all or nothing (the connection is in autocommit mode otherwise)."""
+        self._follow_the_path()
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -311,6 +333,15 @@ def _check(db: sqlite3.Connection) -> None:
         problems = [line for line in found.splitlines() if line and not line.startswith("***")]
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
         raise HistoryDamaged(f"integrity check failed: {(problems or [found])[0]}{more}")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (device, inode), or None where there is none."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _empty_history() -> sqlite3.Connection:
