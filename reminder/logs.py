@@ -53,6 +53,7 @@ class _LogFile(logging.FileHandler):
     def emit(self, record: logging.LogRecord) -> None:
         self._failed_now = False  # emit runs under the handler's lock
         try:
+            self._follow_the_path(record)
             if self.stream is not None and self.stream.tell() >= self.max_bytes:
                 self._rotate()
         except OSError:
@@ -72,6 +73,28 @@ class _LogFile(logging.FileHandler):
             errors=self.errors,
             opener=private_opener,
         )
+
+    def _follow_the_path(self, record: logging.LogRecord) -> None:
+        """The file open is still the one at the log's path: one deleted (or moved away) while
+        psoas runs would take every later line with it, unseen. A new one is started there,
+        saying why. (logging.handlers' WatchedFileHandler has the idea, and brings the module.)"""
+        if self.stream is None:
+            return
+        try:
+            if os.path.samestat(os.stat(self.baseFilename), os.fstat(self.stream.fileno())):
+                return
+        except FileNotFoundError:
+            pass
+        self.stream.close()
+        self.stream = None  # type: ignore[assignment]
+        make_folder(Path(self.baseFilename).parent)
+        self.stream = self._open()
+        note = logging.makeLogRecord(
+            {"name": __name__, "levelno": logging.WARNING, "levelname": "WARNING"}
+            | {"msg": "the log file was deleted or moved while psoas ran; this is a new one"}
+            | {"created": record.created, "msecs": record.msecs}
+        )
+        self.stream.write(self.format(note) + self.terminator)
 
     def _rotate(self) -> None:
         """psoas.log becomes psoas.log.1, .1 becomes .2 ...; the oldest goes."""

@@ -6,6 +6,7 @@ says on the terminal is best effort; the log file still gets its lines, and the 
 from __future__ import annotations
 
 import resource
+import shutil
 from pathlib import Path
 
 from conftest import EVERY_DAY
@@ -75,3 +76,17 @@ def test_psoas_runs_on_when_both_its_log_and_its_stderr_file_are_full(private_en
     said = errors.read_text()[limit:]
     assert "Traceback" not in said and "Logging error" not in said, said
     assert private_env.log.read_text().rstrip().endswith("stopped")
+
+
+def test_a_log_file_deleted_while_psoas_runs_is_started_anew(private_env, env, tmp_path):
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST)
+    daemon = start_headless(config)
+    wait_until(lambda: status(env), 30, "psoas to answer", process=daemon)
+    wait_until(lambda: private_env.log.exists(), 10, "the log", process=daemon)
+    shutil.rmtree(private_env.log.parent)  # the whole log folder, as a user tidying up
+    assert stop(daemon) == 0
+    said = private_env.log.read_text()
+    assert "was deleted or moved while psoas ran" in said, said
+    assert said.rstrip().endswith("stopped"), said
+    assert private_env.log.stat().st_mode & 0o777 == 0o600
