@@ -92,6 +92,11 @@ def history_file() -> Path:
     return data_dir() / "history.sqlite3"
 
 
+def journal_file() -> Path:
+    """What the history could not take when psoas stopped, until the next start writes it in."""
+    return data_dir() / "history.pending"
+
+
 def control_key_file() -> Path:
     """The Windows control channel's secret (see reminder.control.pipe)."""
     return data_dir() / "control.key"

@@ -150,9 +150,14 @@ def test_a_corrupt_history_is_kept_aside_and_a_new_one_started(tmp_path, caplog)
 class FlakyStore:
     """A store whose disk is full for the first two writes."""
 
+    busy_timeout = 0.0
+
     def __init__(self) -> None:
         self.failures = 2
         self.written: list = []
+
+    def wait_when_busy(self, seconds: float) -> None:
+        pass
 
     def record(self, events):
         if self.failures:
