@@ -9,6 +9,7 @@ import os
 import resource
 import shutil
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -224,3 +225,27 @@ def test_a_journal_reads_back_what_was_appended_and_checks_each_record(tmp_path)
     path.write_bytes(b"\n".join(lines))
     carried = Journal(path).read()
     assert carried.events == events[1:] and carried.dropped == 1
+
+
+def test_a_routine_in_the_terminal_on_a_locked_history_is_kept_for_the_next_run(
+    private_env, env, tmp_path, monkeypatch
+):
+    from test_autostart_and_terminal import _Time
+
+    from reminder import terminal_routine
+
+    store = HistoryStore(private_env.history)
+    store.record([ev.Skipped(time.time() - 3600)])
+    store.close()
+    monkeypatch.setattr(terminal_routine, "time", _Time())
+    with open(os.devnull) as nothing, held(private_env.history):  # psoas routine </dev/null
+        monkeypatch.setattr(sys, "stdin", nothing)
+        done = in_process("routine", "desk")
+    assert done.returncode == 0
+    assert f"the routine is kept in {journal(private_env)} for the next psoas run" in done.stderr
+    assert kinds(private_env.history) == ["skip"]
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST)
+    started_and_stopped(config, env)
+    assert kinds(private_env.history)[:4] == ["skip", "routine-start", "routine-done", "break"]
+    assert not journal(private_env).exists()
