@@ -202,6 +202,8 @@ def check_private(folder: Path) -> os.stat_result:
         raise OSError(f"{folder}: cannot be used ({error.strerror or error})") from None
     if not stat.S_ISDIR(info.st_mode):
         raise NotPrivate(f"{folder}: not a folder; refusing to use it")
+    if sys.platform == "win32":  # no owners or modes to read: the user's profile guards it
+        return info
     if info.st_uid != user_id():
         raise NotPrivate(f"{folder}: belongs to uid {info.st_uid}, not to you; refusing to use it")
     if info.st_mode & 0o022:

@@ -213,3 +213,19 @@ def test_psoas_that_cannot_take_its_lock_does_not_start(private_env, env, tmp_pa
     assert started.stderr_text() == (
         f"psoas: cannot make sure no other psoas runs ({lock}: Is a directory); not starting\n"
     )
+
+
+def test_on_windows_the_runtime_folder_is_not_judged_by_modes_it_does_not_have(
+    tmp_path, monkeypatch
+):
+    """Windows reports every folder as 0777 and owned by uid 0: the check must not refuse
+    them all (the user's profile guards the temp folder there)."""
+    from reminder import paths
+
+    folder = tmp_path / "psoas-0"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    with pytest.raises(paths.NotPrivate):
+        paths.check_private(folder)
+    monkeypatch.setattr(paths.sys, "platform", "win32")
+    assert paths.check_private(folder).st_mode & 0o777 == 0o777
