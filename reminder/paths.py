@@ -152,7 +152,9 @@ def make_folder(folder: Path) -> Path:
 
 def make_private(path: Path) -> bool:
     """Take away what others may do with an existing file; whether there was anything to take
-    (a missing file is left missing)."""
+    (a missing file is left missing; on Windows, which has no such modes, nothing)."""
+    if sys.platform == "win32":
+        return False
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:

@@ -215,7 +215,7 @@ def test_psoas_that_cannot_take_its_lock_does_not_start(private_env, env, tmp_pa
     )
 
 
-def test_on_windows_the_runtime_folder_is_not_judged_by_modes_it_does_not_have(
+def test_on_windows_folders_and_files_are_not_judged_by_modes_they_do_not_have(
     tmp_path, monkeypatch
 ):
     """Windows reports every folder as 0777 and owned by uid 0: the check must not refuse
@@ -229,3 +229,7 @@ def test_on_windows_the_runtime_folder_is_not_judged_by_modes_it_does_not_have(
         paths.check_private(folder)
     monkeypatch.setattr(paths.sys, "platform", "win32")
     assert paths.check_private(folder).st_mode & 0o777 == 0o777
+    readable = tmp_path / "history.sqlite3"
+    readable.write_text("")
+    readable.chmod(0o644)
+    assert not paths.make_private(readable)  # nor said to be closed, at every start
