@@ -45,6 +45,7 @@ class _LogFile(logging.FileHandler):
 
     failing = False
     _failed_now = False
+    _moved = False  # the file was found gone from its path, and not yet made again
 
     def __init__(self, path: Path, max_bytes: int, keep: int) -> None:
         super().__init__(path, encoding="utf-8", delay=False)
@@ -76,19 +77,23 @@ class _LogFile(logging.FileHandler):
 
     def _follow_the_path(self, record: logging.LogRecord) -> None:
         """The file open is still the one at the log's path: one deleted (or moved away) while
-        psoas runs would take every later line with it, unseen. A new one is started there,
-        saying why. (logging.handlers' WatchedFileHandler has the idea, and brings the module.)"""
-        if self.stream is None:
+        psoas runs would take every later line with it, unseen. A new one is started there (its
+        folder too, if it went), saying why. (logging.handlers' WatchedFileHandler has the idea,
+        and brings the module.)"""
+        if self.stream is not None:
+            try:
+                if os.path.samestat(os.stat(self.baseFilename), os.fstat(self.stream.fileno())):
+                    return
+            except FileNotFoundError:
+                pass
+            self.stream.close()
+            self.stream = None  # type: ignore[assignment]
+            self._moved = True
+        if not self._moved:
             return
-        try:
-            if os.path.samestat(os.stat(self.baseFilename), os.fstat(self.stream.fileno())):
-                return
-        except FileNotFoundError:
-            pass
-        self.stream.close()
-        self.stream = None  # type: ignore[assignment]
-        make_folder(Path(self.baseFilename).parent)
+        make_folder(Path(self.baseFilename).parent)  # OSError: tried again at the next line
         self.stream = self._open()
+        self._moved = False
         note = logging.makeLogRecord(
             {"name": __name__, "levelno": logging.WARNING, "levelname": "WARNING"}
             | {"msg": "the log file was deleted or moved while psoas ran; this is a new one"}
