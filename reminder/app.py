@@ -26,15 +26,16 @@ from reminder.control import Server, open_server
 from reminder.control.handler import ControlHandler
 from reminder.control.handler import when as when_iso
 from reminder.control.protocol import ControlError
-from reminder.core.saved import saved_sit
+from reminder.core.saved import saved_records
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State
 from reminder.daemon import Daemon
 from reminder.errors import UserError
-from reminder.history import BackgroundWriter, HistoryKeeper
+from reminder.history import BackgroundWriter, HistoryKeeper, carried_over
 from reminder.idle import IdleChoice, IdleSource, choose
+from reminder.journal import Journal
 from reminder.notify import FallbackNotifier, Note, Notifier, NotifyError, Outbox, TerminalNotifier
-from reminder.paths import history_file, pictures_dir
+from reminder.paths import history_file, journal_file, pictures_dir
 from reminder.pictures import PictureCache
 from reminder.store import BUSY_TIMEOUT, START_BUSY_TIMEOUT, HistoryStore
 
@@ -293,16 +294,19 @@ def _open_history(
             "cannot read the sitting clock saved in %s yet (%s); starting afresh", store.path, error
         )
         saved, late = None, True
+    journal = Journal(journal_file())
+    carried = carried_over(journal)
+    if "sitting" in carried.states:  # the clock saved when psoas last stopped: the newest
+        saved, late = carried.states["sitting"], "sitting" in carried.unread
     store.wait_when_busy(BUSY_TIMEOUT)  # the writer's thread may wait; the start did not
     now = clock.now()
 
     def sit_read_late(old: dict | None) -> list:
         """The sit the saved clock holds, recorded once it can be read, before this run's
         clock replaces it."""
-        sit = saved_sit(old, now.epoch)
-        return [sit] if sit else []
+        return saved_records(old, now.epoch)
 
-    writer = BackgroundWriter(store, {"sitting": sit_read_late} if late else None)
+    writer = BackgroundWriter(store, {"sitting": sit_read_late} if late else None, journal, carried)
     restored = core.restore(now, saved)
     for event in restored:
         log.info("psoas was stopped for longer than a break: %s", event)

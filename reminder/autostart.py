@@ -61,7 +61,7 @@ def enable(platform: str | None = None, home: Path | None = None) -> Path:
         desktop_entry.refuse_if_foreign(path)
         desktop_entry.write_app_icon()
         return desktop_entry.write_entry(path, entry_text(platform).decode())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    paths.make_folder(path.parent)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(entry_text(platform))
     tmp.replace(path)

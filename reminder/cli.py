@@ -378,10 +378,11 @@ def _routine(args: argparse.Namespace) -> int:
         record = [ev.RoutineFinished(ended, args.name), ev.BreakTaken(started, ended, "routine")]
     else:
         record = [ev.RoutineCancelled(ended, args.name, 0)]
+    events = [ev.RoutineStarted(started, args.name), *record]
     try:
-        cli_history.record_history([ev.RoutineStarted(started, args.name), *record])
-    except UserError as error:
-        print(f"psoas: the routine was not recorded: {error}", file=sys.stderr)
+        cli_history.record_history(events)
+    except UserError as error:  # busy, full: kept for the next psoas run if it can be
+        print(cli_history.keep_for_later(events, error), file=sys.stderr)
     return 0 if finished else 1
 
 

@@ -87,6 +87,20 @@ def record_history(events: list) -> None:
         store.close()
 
 
+def keep_for_later(events: list, problem: UserError) -> str:
+    """Events the history cannot take now go to the journal that ``psoas run`` writes in when
+    it next starts; what to tell the user, either way."""
+    from reminder.journal import Journal
+    from reminder.paths import journal_file
+
+    journal = Journal(journal_file())
+    try:
+        journal.append(events)
+    except OSError as error:
+        return f"psoas: the routine was not recorded: {problem} (nor kept: {error.strerror})"
+    return f"psoas: {problem}; the routine is kept in {journal.path} for the next psoas run"
+
+
 def history_problem(path: Path, error: Exception, what: str = "read") -> UserError:
     """One line naming the history file and what is wrong with it."""
     import sqlite3

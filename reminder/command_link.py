@@ -33,7 +33,7 @@ def place_link(target: Path, link: Path) -> str:
     if os.path.lexists(link):
         what = "a folder" if link.is_dir() else "a file"
         return _not_ours(link, what, target)
-    link.parent.mkdir(parents=True, exist_ok=True)
+    paths.make_folder(link.parent)
     _symlink(target, link)
     return f"{link} -> {target}"
 

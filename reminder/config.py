@@ -23,7 +23,7 @@ from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
 from reminder.errors import file_problem, read_user_file
 from reminder.idle import SOURCES
-from reminder.paths import config_file, package_data
+from reminder.paths import config_file, make_folder, package_data
 
 IDLE_SOURCES = ("auto", *SOURCES)
 PLACES = ("anywhere", "desk")
@@ -182,7 +182,7 @@ def example_text() -> str:
 def write_example(dest: Path) -> Path:
     """Write the commented example config to ``dest``; an existing file is never touched."""
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(dest.parent)
         with dest.open("x", encoding="utf-8") as out:
             out.write(example_text())
     except FileExistsError:

@@ -15,6 +15,7 @@ from typing import Any
 from reminder.core.hours import DAY_NAMES
 from reminder.errors import UserError, did_you_mean
 from reminder.limits import MINUTES_ALLOWED, minutes_allowed
+from reminder.words import snooze_choice
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _END_OF_DAY = "24:00"  # allowed for hours.end only: midnight at the end of the day
@@ -98,6 +99,15 @@ class Checker:
         minutes = tuple(self.number(v, key) for v in value)
         if len(set(minutes)) != len(minutes):
             raise self.fail(key, f" = {_show(value)}: each choice may appear once")
+        said = [snooze_choice(m) for m in minutes]  # as the menu shows them, which is keyed so
+        for later, words in enumerate(said):
+            if words in said[:later]:
+                first = value[said.index(words)]
+                raise self.fail(
+                    key,
+                    f" = {_show(value)}: {_show(first)} and {_show(value[later])} both read "
+                    f"{words}; each choice may appear once",
+                )
         return minutes
 
     def pace(self, value: Any) -> float:

@@ -246,7 +246,7 @@ class Daemon:
             item = _Tick()
         idle, locked = await self._read_idle()
         now = self.clock.now()
-        busy = await self._read_busy(now, idle)
+        busy = await self._read_busy(now, idle, locked)
         slept = self.clock.slept_since()
         events = self.core.observe(
             now,
@@ -278,10 +278,10 @@ class Daemon:
             await self._lose_idle_source(str(error) or "no answer in time")
             return (0.0 if self.idle.tracks_input else None), False
 
-    async def _read_busy(self, now: Moment, idle: float | None) -> Busy | None:
+    async def _read_busy(self, now: Moment, idle: float | None, locked: bool) -> Busy | None:
         """Whether the user is busy, asked only when the core says it matters (a prompt due or
         waiting, a break about to come): never otherwise."""
-        if self.busy is None or not self.core.busy_matters(now, idle):
+        if self.busy is None or not self.core.busy_matters(now, idle, locked):
             return None
         try:
             async with asyncio.timeout(_BUSY_TIMEOUT):

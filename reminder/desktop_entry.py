@@ -115,7 +115,7 @@ def refuse_if_foreign(path: Path) -> None:
 def write_entry(path: Path, text: str) -> Path:
     """Write an entry of ours at ``path`` (replacing one of ours); NotOurs if another is there."""
     refuse_if_foreign(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    paths.make_folder(path.parent)
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)

@@ -9,7 +9,9 @@ as futures, so they see every event written before them and never block the loop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -17,6 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from datetime import date, datetime, time, timedelta
 from functools import partial
+from time import monotonic
 from typing import Any, TypeVar
 
 from reminder.clock import Clock
@@ -27,11 +30,16 @@ from reminder.core.sitting import SittingCore
 from reminder.core.stats import DayStats, day_stats
 from reminder.core.status import Status
 from reminder.core.timebase import Calendar
+from reminder.journal import Carried, Journal, kinds_of
 from reminder.store import HistoryStore
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: At the close, the last try to write waits this long at most for another program's lock,
+#: so that what it cannot write reaches the journal before psoas is gone.
+LAST_WAIT = 1.0
 
 #: Given a saved state that could not be read when psoas started, the events it still holds.
 Settle = Callable[[dict[str, Any] | None], list[ev.Event]]
@@ -41,19 +49,34 @@ class BackgroundWriter:
     """Takes events from the daemon without blocking it and writes them on its own thread.
 
     Events that cannot be written yet wait in memory for the next batch. A saved state is only
-    written once every event before it is, so it never runs ahead of the history.
+    written once every event before it is, so it never runs ahead of the history. What is still
+    unwritten when it closes goes to the ``journal``, and what a journal ``carried`` over from
+    the last stop is written first.
     """
 
-    def __init__(self, store: HistoryStore, unread_state: dict[str, Settle] | None = None) -> None:
+    def __init__(
+        self,
+        store: HistoryStore,
+        unread_state: dict[str, Settle] | None = None,
+        journal: Journal | None = None,
+        carried: Carried | None = None,
+    ) -> None:
         """``unread_state``: the saved states that could not be read at start (the file was busy),
         each with what to record of it once it can be read, before this run replaces it."""
         self.store = store
         self._queue: queue.SimpleQueue[list[ev.Event] | tuple[str, dict] | _Read | None] = (
             queue.SimpleQueue()
         )
-        self._pending: list[ev.Event] = []
+        carried = carried or Carried()
+        self._journal = journal
+        self._pending: list[ev.Event] = list(carried.events)
+        self._due: dict[str, dict[str, Any]] = dict(carried.states)  # not saved yet: newest
+        #: The journal holds ``carried`` until its events are written (then it goes); at first
+        #: its events lead ``_pending``.
+        self._journal_holds = len(carried.events) if carried else None
         self._unread = dict(unread_state or {})
         self._failing = False
+        self._close_by: float | None = None  # on the steady clock, once closing
         self._thread = threading.Thread(target=self._run, name="history", daemon=True)
         self._thread.start()
 
@@ -71,6 +94,10 @@ class BackgroundWriter:
         return future
 
     def close(self, timeout: float = 5.0) -> None:
+        """Write what is left, or keep it in the journal, within ``timeout`` seconds: what is
+        queued before the close is tried only while a wait for a lock would still end in time,
+        and the last try waits little, so the journal is written before psoas is gone."""
+        self._close_by = monotonic() + timeout - LAST_WAIT
         self._queue.put(None)
         self._thread.join(timeout)
 
@@ -78,21 +105,35 @@ class BackgroundWriter:
         while True:
             item = self._queue.get()  # sleeps until there is something to write
             if item is None:
+                self.store.wait_when_busy(min(self.store.busy_timeout, LAST_WAIT))
+                self._guard(self._settle_all)
                 self._write()
+                self._save_due()
+                self._keep_the_rest()
                 return
+            trying = self._close_by is None or (
+                monotonic() + self.store.busy_timeout + LAST_WAIT < self._close_by
+            )
             if isinstance(item, _Read):
-                self._write()
+                if trying:
+                    self._write()
                 item.run(self.store)
             elif isinstance(item, tuple):
                 key, value = item
-                if key in self._unread:
+                self._due[key] = value
+                if trying and key in self._unread:
                     self._guard(partial(self._settle, key))
-                self._write()
-                if key not in self._unread and not self._pending:
-                    self._guard(partial(self.store.save_state, key, value))
+                if trying:
+                    self._write()
+                    self._save_due()
             else:
                 self._pending += item
-                self._write()
+                if trying:
+                    self._write()
+
+    def _settle_all(self) -> None:
+        for key in list(self._unread):
+            self._settle(key)
 
     def _settle(self, key: str) -> None:
         """Take in what the state not read at start holds, now that it can be read."""
@@ -102,6 +143,55 @@ class BackgroundWriter:
     def _write(self) -> None:
         if self._pending and self._guard(partial(self.store.record, self._pending)):
             self._pending = []
+            self._journal_written()
+
+    def _save_due(self) -> None:
+        """The states due, once every event before them is written."""
+        for key, value in list(self._due.items()):
+            if self._pending or key in self._unread:
+                return
+            if self._guard(partial(self.store.save_state, key, value)):
+                del self._due[key]
+                self._journal_written()
+
+    def _journal_written(self) -> None:
+        """Something was written, so every event the journal carried is: it goes (what states
+        it carried that are not saved yet are in ``_due``, and are kept again at the close)."""
+        if self._journal_holds is None or self._pending or self._journal is None:
+            return
+        try:
+            self._journal.remove()
+        except OSError as error:  # it would be written in twice at the next start
+            log.warning("cannot remove %s (%s)", self._journal.path, error)
+            return
+        self._journal_holds = None
+
+    def _keep_the_rest(self) -> None:
+        """At the close: what the history could not take goes to the journal, for the next
+        start; if even that fails, the log counts what is lost."""
+        if not (self._pending or self._due or self._unread):
+            return
+        new = self._pending[self._journal_holds or 0 :]
+        try:
+            if self._journal is None:
+                raise OSError("no journal")
+            self._journal.append(new, self._due, set(self._unread))
+        except OSError as error:
+            if new:
+                log.warning(
+                    "lost %d events the history could not take (%s): %s",
+                    len(new),
+                    error.strerror or error,
+                    kinds_of(new),
+                )
+            return
+        if new:
+            log.warning(
+                "kept %d events the history could not take in %s, for the next start: %s",
+                len(new),
+                self._journal.path,
+                kinds_of(new),
+            )
 
     def _guard(self, write: Callable[[], object]) -> bool:
         try:
@@ -123,6 +213,32 @@ class BackgroundWriter:
             log.warning("the history is written again")
             self._failing = False
         return True
+
+
+def carried_over(journal: Journal) -> Carried:
+    """What the last stop left in the journal (said in the log), for the writer to write in
+    first; nothing if there is none. A file that is not a journal psoas wrote is kept aside."""
+    try:
+        carried = journal.read()
+    except ValueError as error:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = journal.path.with_name(f"{journal.path.name}.unknown-{stamp}")
+        log.warning("%s; kept it as %s", error, aside)
+        with contextlib.suppress(OSError):
+            os.replace(journal.path, aside)
+        return Carried()
+    except OSError as error:
+        log.warning("cannot read %s (%s); it waits for the next start", journal.path, error)
+        return Carried()
+    if carried.dropped:
+        log.warning("%s: dropped %d records cut short or damaged", journal.path, carried.dropped)
+    if carried.events:
+        log.info(
+            "writing in %d events the history could not take when psoas last stopped: %s",
+            len(carried.events),
+            kinds_of(carried.events),
+        )
+    return carried
 
 
 class _Read:

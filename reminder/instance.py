@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from reminder.control.protocol import ControlError
-from reminder.paths import lock_file, private_dir
+from reminder.paths import lock_file, private_dir, private_opener
 
 
 class AlreadyRunning(ControlError):
@@ -23,18 +23,19 @@ class AlreadyRunning(ControlError):
 
 
 class InstanceLock:
-    """Held by the running daemon for as long as it lives."""
+    """Held by the running daemon for as long as it lives.
+
+    OSError when it cannot be taken (:class:`reminder.paths.NotPrivate` for a folder that is
+    not safely this user's): then nothing can keep a second psoas off.
+    """
 
     def __init__(self, folder: Path) -> None:
-        try:
-            self.folder = private_dir(folder)
-        except OSError as error:
-            raise ControlError(str(error)) from None
+        self.folder = private_dir(folder)
         self.path = lock_file(self.folder)
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
-        handle = open(self.path, "a+")  # noqa: SIM115 - held open for the daemon's lifetime
+        handle = open(self.path, "a+", opener=private_opener)  # noqa: SIM115 - held while it runs
         try:
             _lock(handle)
         except OSError as error:
@@ -44,11 +45,12 @@ class InstanceLock:
             text = handle.read().strip()
             handle.close()
             raise AlreadyRunning(int(text) if text.isascii() and text.isdigit() else None) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
         self._file = handle
+        try:  # for the second psoas's message only (the lock is what keeps it off), unbuffered
+            os.ftruncate(handle.fileno(), 0)
+            os.write(handle.fileno(), f"{os.getpid()}\n".encode())
+        except OSError:  # a full disk
+            pass
 
     def release(self) -> None:
         if self._file is not None:

@@ -24,11 +24,10 @@ from reminder.bus import BusError, Buses, connect, desktop_over_dbus
 from reminder.catalogue.model import Catalogue
 from reminder.clock import SystemCalendar
 from reminder.config import Config
-from reminder.control.protocol import ControlError
 from reminder.early_stop import STOP_SIGNALS, EarlyStop
 from reminder.instance import AlreadyRunning, InstanceLock
-from reminder.logs import setup_logging
-from reminder.paths import chart_file, config_file, runtime_dir
+from reminder.logs import say, setup_logging
+from reminder.paths import NotPrivate, chart_file, config_file, runtime_dir
 from reminder.supervisor import TaskSupervisor
 
 if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
@@ -48,19 +47,22 @@ def run_app(
 ) -> int:
     """Run psoas until it is told to stop; the exit status. ``early`` holds a stop signal
     that came while psoas was loading."""
-    lock: InstanceLock | None = None
     try:
         lock = InstanceLock(runtime_dir())
         lock.acquire()  # held until this function returns or the process ends, however it ends
     except AlreadyRunning as error:
-        print(f"psoas: {error}", file=sys.stderr)
+        say(f"psoas: {error}")
         return 1
-    except (ControlError, OSError) as error:
-        lock = None
-        print(f"psoas: cannot check for another running psoas ({error}); going on", file=sys.stderr)
+    except NotPrivate as error:
+        say(words.runtime_refused(str(error)))
+        return 2
+    except OSError as error:  # a full or read-only runtime folder: two could run unaware
+        where = f"{error.filename}: " if error.filename else ""
+        say(words.no_instance_lock(f"{where}{error.strerror or error}"))
+        return 2
     try:
         log_file = setup_logging(verbose)
-        print(words.running(config, time.time(), SystemCalendar()), file=sys.stderr, flush=True)
+        say(words.running(config, time.time(), SystemCalendar()))
         log.info("config: %s; log: %s", config.origin, log_file)
         config_path = explicit or config_file()
         tasks = TaskSupervisor()
@@ -75,8 +77,7 @@ def run_app(
         else:
             asyncio.run(start.serve())
     finally:
-        if lock is not None:
-            lock.release()
+        lock.release()
     return 0
 
 

@@ -115,6 +115,7 @@ class FallbackNotifier:
         self.late = max(late, timeout)
         self._failing = False
         self._waiting: set[asyncio.Task[None]] = set()  # notes the server has not answered yet
+        self._lost = False  # neither could show the last note
 
     @property
     def name(self) -> str:
@@ -146,6 +147,7 @@ class FallbackNotifier:
         """What came of an attempt: the desktop showed the note, or the terminal shows it."""
         error = attempt.exception()
         if error is None:
+            self._lost = False
             if self._failing:
                 log.warning("desktop notifications work again")
                 self._failing = False
@@ -162,8 +164,11 @@ class FallbackNotifier:
             self._failing = True
         try:
             await self.fallback.show(note)
+            self._lost = False
         except NotifyError as second:
-            log.error("could not show a notification anywhere: %s", second)
+            if not self._lost:  # the terminal may be a full disk for hours: once a streak
+                log.error("cannot show notifications, not even in the terminal: %s", second)
+                self._lost = True
 
     async def withdraw(self, slot: str) -> None:
         with contextlib.suppress(NotifyError, TimeoutError):

@@ -132,6 +132,11 @@ def history_file() -> Path:
     return data_dir() / "history.sqlite3"
 
 
+def journal_file() -> Path:
+    """What the history could not take when psoas stopped, until the next start writes it in."""
+    return data_dir() / "history.pending"
+
+
 def control_key_file() -> Path:
     """The Windows control channel's secret (see reminder.control.pipe)."""
     return data_dir() / "control.key"
@@ -168,17 +173,89 @@ def user_id() -> int:
     return os.getuid() if hasattr(os, "getuid") else 0
 
 
-def private_dir(folder: Path) -> Path:
-    """Make sure ``folder`` exists and only this user can enter it; OSError saying why not."""
+def make_folder(folder: Path) -> Path:
+    """``folder``, made with each missing parent as XDG asks, 0700: what psoas keeps (a history,
+    a log, its pictures) is its user's alone. A folder that exists is left as it is. (Path.mkdir
+    gives the parents it makes the default mode.)"""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.lstat()
+        folder.mkdir(mode=0o700)
+    except FileNotFoundError:
+        if folder.parent == folder:
+            raise
+        make_folder(folder.parent)
+        make_folder(folder)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise
+    return folder
+
+
+def make_private(path: Path) -> bool:
+    """Take away what others may do with an existing file; whether there was anything to take
+    (a missing file is left missing; on Windows, which has no such modes, nothing)."""
+    if sys.platform == "win32":
+        return False
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return False
+    if not mode & 0o077:
+        return False
+    os.chmod(path, mode & 0o700)
+    return True
+
+
+def private_opener(path: str, flags: int) -> int:
+    """For ``open(..., opener=private_opener)``: a file it creates is 0600."""
+    return os.open(path, flags, 0o600)
+
+
+class NotPrivate(OSError):
+    """A folder psoas will not keep its lock and socket in: the message says why."""
+
+
+def private_dir(folder: Path) -> Path:
+    """Make sure ``folder`` exists and only this user can enter it; OSError saying why not
+    (:class:`NotPrivate` for a folder that is not safely this user's).
+
+    Without a session runtime folder the folder is in the temp folder, which every user shares:
+    someone else may have made it first, or psoas's own may have been opened to all. Either way
+    others could put a lock or a socket in it, or take psoas's away, and two psoas would run
+    unaware of each other: such a folder is refused, never repaired. One only others may read is
+    closed to them, since nothing can have been put in it.
+    """
+    try:
+        make_folder(folder)
     except OSError as error:
         raise OSError(f"{folder}: cannot be used ({error.strerror or error})") from None
-    if not stat.S_ISDIR(info.st_mode):
-        raise OSError(f"{folder}: not a folder; refusing to use it")
-    if info.st_uid != user_id():
-        raise OSError(f"{folder}: belongs to uid {info.st_uid}, not to you; refusing to use it")
+    info = check_private(folder)
     if info.st_mode & 0o077:
         os.chmod(folder, 0o700)
     return folder
+
+
+def check_private(folder: Path) -> os.stat_result:
+    """``folder``'s own details if it is safely this user's: a folder (not a link to one), theirs,
+    that nobody else may write in, in a parent where nobody else may rename it; else
+    :class:`NotPrivate` saying which."""
+    try:
+        info, parent = folder.lstat(), folder.parent.stat()
+    except OSError as error:
+        raise OSError(f"{folder}: cannot be used ({error.strerror or error})") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotPrivate(f"{folder}: not a folder; refusing to use it")
+    if sys.platform == "win32":  # no owners or modes to read: the user's profile guards it
+        return info
+    if info.st_uid != user_id():
+        raise NotPrivate(f"{folder}: belongs to uid {info.st_uid}, not to you; refusing to use it")
+    if info.st_mode & 0o022:
+        raise NotPrivate(
+            f"{folder}: others may write in it (mode {stat.S_IMODE(info.st_mode):o}); "
+            "refusing to use it"
+        )
+    if parent.st_mode & 0o022 and not parent.st_mode & stat.S_ISVTX:
+        raise NotPrivate(
+            f"{folder}: others may replace it ({folder.parent} is writable by others without "
+            "the sticky bit); refusing to use it"
+        )
+    return info

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from reminder.catalogue.model import Catalogue, Stretch
 from reminder.figure import DRAWING_VERSION, draw_pose, frame_for
-from reminder.paths import package_data
+from reminder.paths import make_folder, package_data
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -66,7 +66,7 @@ def picture_path(
     path = folder / cache_name(stretch, pose, height)
     if path.is_file():
         return path
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     _save(draw_picture(stretch, pose, height), path)
     _remove_stale(folder, stretch.id, pose, height, keep=path.name)
     return path
@@ -99,7 +99,7 @@ def write_pictures(catalogue: Catalogue, folder: Path, height: int = PICTURE_HEI
 
     Raises OSError when the folder cannot be created or written.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     written = []
     for stretch in catalogue.stretches.values():
         for name, pose in picture_files(stretch):

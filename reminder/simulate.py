@@ -17,7 +17,7 @@ from reminder.config import Config, settings_for
 from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.observer import Observer
-from reminder.core.saved import saved_sit
+from reminder.core.saved import saved_records
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.status import Busy, Status
@@ -47,7 +47,8 @@ class _User:
         break would come, whether they are busy."""
         idle = reading.pop("idle", self.idle(now.t))
         locked = reading.pop("locked", self.locked)
-        busy = Busy(self.busy) if self.quiet and core.busy_matters(now, idle) else None
+        asked = self.quiet and core.busy_matters(now, idle, locked)
+        busy = Busy(self.busy) if asked else None
         return core.observe(
             now, idle, locked=locked, busy=busy, returns_told=self.returns_told, **reading
         )
@@ -102,8 +103,7 @@ def run_scenario(
         out += seen
     if close:
         end = moment(now)
-        sit = saved_sit(core.snapshot(end), end.epoch)
-        out += [sit] if sit else []
+        out += saved_records(core.snapshot(end), end.epoch)
     return out
 
 

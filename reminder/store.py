@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reminder.core import events as ev
+from reminder.paths import make_folder, make_private
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +108,27 @@ class HistoryStore:
         self.read_only = read_only
         self.busy_timeout = busy_timeout
         self._db: sqlite3.Connection | None = None
+        self._file: tuple[int, int] | None = None  # the open file's device and inode
         if read_only:
             self._db = self._open_for_reading()
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent)
+        self._make_private()
         # Busy, full, unwritable (OperationalError): open on the next use. A newer schema or
         # anything else stays an error now.
         with contextlib.suppress(sqlite3.OperationalError):
             self._db = self._open()
+
+    def _make_private(self) -> None:
+        """A history an older psoas left readable by others is closed to them, saying so."""
+        names = [self.path, *(self.path.with_name(self.path.name + s) for s in _SIDECARS)]
+        try:
+            opened_up = [name for name in names if make_private(name)]
+        except OSError as error:  # a read-only folder, say: SQLite tells what matters later
+            log.debug("cannot make the history private: %s", error)
+            return
+        if opened_up:
+            log.warning("%s was readable by others; now only you can read it", self.path)
 
     def wait_when_busy(self, seconds: float) -> None:
         """From now on, wait up to ``seconds`` for another program's lock."""
@@ -147,6 +161,9 @@ class HistoryStore:
             return self._connect()
 
     def _connect(self) -> sqlite3.Connection:
+        # Made 0600 before SQLite makes it 0644: it gives its -wal and -shm the file's mode.
+        with contextlib.suppress(OSError):  # there already, or not to be made now: SQLite says
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         db = sqlite3.connect(
             self.path, timeout=self.busy_timeout, check_same_thread=False, isolation_level=None
         )
@@ -158,7 +175,27 @@ class HistoryStore:
         except sqlite3.Error:
             db.close()
             raise
+        self._file = _identity(self.path)
         return db
+
+    def _follow_the_path(self) -> None:
+        """Before a write: the file open is still the one at the history's path. One deleted
+        (or replaced) while psoas runs would take every later event with it, unseen: let go of
+        it and write to the file there now, a new one if there is none, saying so once."""
+        if self._db is None or (now := _identity(self.path)) == self._file:
+            return
+        # SQLite leaves the -wal of a file moved away at the path, where the next file at the
+        # path would take it for its own: empty it first (into the old file), then let go.
+        busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # a reader of the old file (psoas stats): the events wait for the next batch
+            raise sqlite3.OperationalError("the history was moved; its old file is still read")
+        how = "deleted" if now is None else "replaced"
+        then = "starting a new one" if now is None else "writing to the one there now"
+        log.warning("the history %s was %s while psoas ran; %s", self.path, how, then)
+        self._db.close()
+        self._db, self._file = None, None
+        with contextlib.suppress(OSError):  # its folder may be gone too; else SQLite says why
+            make_folder(self.path.parent)
 
     def _open_for_reading(self) -> sqlite3.Connection:
         """The file as it is, read-only; in a read-only folder too."""
@@ -265,6 +302,7 @@ class HistoryStore:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
         """One batch, all or nothing (the connection is in autocommit mode otherwise)."""
+        self._follow_the_path()
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -295,6 +333,15 @@ def _check(db: sqlite3.Connection) -> None:
         problems = [line for line in found.splitlines() if line and not line.startswith("***")]
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
         raise HistoryDamaged(f"integrity check failed: {(problems or [found])[0]}{more}")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (device, inode), or None where there is none."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _empty_history() -> sqlite3.Connection:

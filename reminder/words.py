@@ -47,6 +47,12 @@ def duration(seconds: float, exact: bool = False) -> str:
     return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
 
 
+def snooze_choice(minutes: float) -> str:
+    """A snooze choice as the tray's menu and the prompt's button say it ('15 min', '9 s'). Two
+    choices that read the same are the same choice: the config check refuses the second."""
+    return duration(minutes * 60, exact=True)
+
+
 def count(n: int, one: str, many: str | None = None) -> str:
     """'1 break', '3 breaks', '2 stretches'."""
     return f"{n} {one if n == 1 else many or one + 's'}"
@@ -66,14 +72,15 @@ def side_text(side: str | None) -> str:
 #: The buttons a prompt offers, by the command each one sends.
 PROMPT_BUTTONS = {
     "done": "I stretched",
-    "snooze": "Snooze {minutes:g} min",
+    "snooze": "Snooze {minutes}",
     "routine": "Desk routine",
 }
 
 
 def prompt_buttons(snooze_minutes: float) -> tuple[tuple[str, str], ...]:
     return tuple(
-        (key, label.format(minutes=snooze_minutes)) for key, label in PROMPT_BUTTONS.items()
+        (key, label.format(minutes=snooze_choice(snooze_minutes)))
+        for key, label in PROMPT_BUTTONS.items()
     )
 
 
@@ -459,6 +466,16 @@ def running(config: Config, now: float, calendar: Calendar) -> str:
     if opens != local:
         line += f" (now outside those hours; next from {when(calendar.epoch(opens), now)})"
     return line
+
+
+def runtime_refused(problem: str) -> str:
+    """``psoas run``'s one line for a runtime folder that is not safely the user's."""
+    return f"psoas: {problem}: set XDG_RUNTIME_DIR to a folder only you can write in"
+
+
+def no_instance_lock(problem: str) -> str:
+    """``psoas run``'s one line when it cannot make sure it runs only once."""
+    return f"psoas: cannot make sure no other psoas runs ({problem}); not starting"
 
 
 def no_session_bus(tray: bool) -> str:

@@ -259,6 +259,7 @@ def start_headless(
     name: str = "psoas",
     piped: bool = False,
     tray: bool = False,
+    output_to: Path | None = None,
     **kwargs: Any,
 ) -> Process:
     """``psoas run --headless`` as a separate, real process (in ``env``, else the test's private
@@ -267,7 +268,9 @@ def start_headless(
 
     Its output goes to files beside the config: nothing can fill a pipe and hold it up. With
     ``piped``, stderr is a pipe that a thread reads instead, for a child whose writes to files are
-    made to fail (a full disk): its terminal must still work.
+    made to fail (a full disk): its terminal must still work. With ``output_to``, both go to that
+    file instead (``/dev/full``, say), opened for appending as a shell's ``2>>`` does;
+    ``stderr_text()`` then reads as empty.
     """
     headless = [] if tray else ["--headless"]
     command = [sys.executable, "-m", "reminder", "run", *headless, "--config", str(config)]
@@ -280,7 +283,12 @@ def start_headless(
     label = name if count == 0 else f"{name}-{count + 1}"
     stdout_path = config.parent / f"{label}.out"
     stderr_path = config.parent / f"{label}.err"
-    if piped:
+    if output_to is not None:
+        stdout_path.touch()
+        stderr_path.touch()  # what it says goes to output_to; this stays empty
+        with output_to.open("ab") as out:
+            process = Process(command, stdout=out, stderr=out, **options)
+    elif piped:
         stdout_path.touch()
         stderr_path.touch()  # counts for the next label; the words stay in memory
         process: Process = _Piped(

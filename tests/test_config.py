@@ -67,6 +67,8 @@ def test_values_are_read():
         ("sit_minutes = 1e9", ["sit_minutes", "at most"]),
         ("snooze_minutes = []", ["snooze_minutes", "list of minutes"]),
         ("snooze_minutes = [5, 5]", ["snooze_minutes", "once"]),
+        ("snooze_minutes = [5, 5.000001]", ["5 and 5.000001 both read 5 min", "once"]),
+        ("snooze_minutes = [60, 60.4]", ["60 and 60.4 both read 1 h", "once"]),
         ("routine_pace = 0", ["routine_pace = 0", "0.01 to 10"]),
         ('idle_source = "x12"', ['idle_source = "x12"', "did you mean 'x11'"]),
         ('[hours]\nstart = "9am"', ['hours.start = "9am"', '"HH:MM"']),

@@ -38,6 +38,7 @@ def at(day: int, hour: float) -> float:
 ONE_OF_EACH = [
     ev.PromptShown(at(1, 10), "bridge", 3600.0, 0),
     ev.PromptHeld(at(1, 9.9), "call", 3000.0),
+    ev.HoldEnded(at(1, 9.95), "call", 180.0),
     ev.SittingSpan(at(1, 9), at(1, 10.1)),
     ev.BreakTaken(at(1, 10.1), at(1, 10.2), "natural"),
     ev.Snoozed(at(1, 11), 5.0),
@@ -149,9 +150,14 @@ def test_a_corrupt_history_is_kept_aside_and_a_new_one_started(tmp_path, caplog)
 class FlakyStore:
     """A store whose disk is full for the first two writes."""
 
+    busy_timeout = 0.0
+
     def __init__(self) -> None:
         self.failures = 2
         self.written: list = []
+
+    def wait_when_busy(self, seconds: float) -> None:
+        pass
 
     def record(self, events):
         if self.failures:

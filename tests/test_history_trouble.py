@@ -330,6 +330,7 @@ def test_stats_with_no_history_yet_shows_zeros_and_creates_nothing(env, tmp_path
 def test_a_damaged_history_is_kept_aside_under_a_name_of_its_own(tmp_path, monkeypatch, caplog):
     path = tmp_path / "history.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
+    path.chmod(0o600)  # as psoas makes it: a history others may read would be a line of its own
     earlier = tmp_path / "history.sqlite3.corrupt-20240101-090000"  # kept aside the same second
     earlier.write_bytes(b"an earlier damaged history")
     earlier.with_name(earlier.name + "-wal").write_bytes(b"the earlier wal")

@@ -6,18 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
+import tempfile
 import time
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY, make_config, play, play_events
 from desktop import wait_until
-from e2e import psoas, start_psoas
+from e2e import in_process, psoas, start_psoas
 from test_adapters import Recorder, VirtualClock
 
 from reminder import words
 from reminder.clock import SystemCalendar
 from reminder.config import ConfigError, settings_for
 from reminder.core import events as ev
+from reminder.core.commands import ResumeReminders
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State
 from reminder.daemon import Daemon
@@ -199,3 +205,151 @@ def test_with_dunst_paused_nothing_is_sent_and_the_prompt_comes_once_it_is_not(d
     assert status()["held"] is None
     assert psoas(desktop.env, "quit").returncode == 0
     assert process.finish(timeout=15) == 0
+
+
+# ----- how long a prompt was held, whatever ended the hold ------------------------------------
+
+
+def held_figures(day: str, config: str) -> tuple[int, float]:
+    """``prompts_held`` and ``minutes_held`` from ``psoas simulate --stats`` on ``day``."""
+    folder = Path(tempfile.mkdtemp())
+    (folder / "day.txt").write_text(day)
+    (folder / "psoas.toml").write_text(config)
+    day_file, config_file = str(folder / "day.txt"), str(folder / "psoas.toml")
+    done = in_process("simulate", day_file, "--config", config_file, "--stats")
+    stats = json.loads(done.stdout.splitlines()[-1]) if done.returncode == 0 else done.stderr
+    shutil.rmtree(folder)
+    return stats["prompts_held"], stats["minutes_held"]
+
+
+def test_a_hold_ended_by_a_locked_screen_counts_until_the_lock(tmp_path):
+    """The day of the report: a prompt held by a call from 10:00, the screen locked at 10:30
+    for half an hour. Held thirty minutes, though it was never shown."""
+    day = tmp_path / "day.txt"
+    day.write_text("09:00 active\n09:50 busy call\n10:30 lock\n11:00 unlock\n11:10 end\n")
+    config = tmp_path / "psoas.toml"
+    config.write_text("sit_minutes = 60\n" + EVERY_DAY)
+    done = psoas(os.environ.copy(), "simulate", str(day), "--config", str(config), "--stats")
+    assert done.returncode == 0, done.stderr
+    stats = json.loads(done.stdout.splitlines()[-1])
+    assert (stats["prompts_held"], stats["minutes_held"]) == (1, 30.0)
+
+
+@pytest.mark.parametrize(
+    ("ending", "minutes"),
+    [
+        ("10:20 free\n10:25 done", 20.0),  # shown once free: as before
+        ("10:20 snooze 30\n10:21 free", 20.0),
+        ("10:20 pause 30\n10:21 free", 20.0),
+        ("10:20 done\n10:21 free", 20.0),
+        ("10:20 skip\n10:21 free", 20.0),
+        ("10:20 routine desk\n10:21 free", 20.0),
+        ("10:20 lock\n10:40 unlock\n10:41 free", 20.0),  # a lock that lasted a break
+    ],
+)
+def test_a_hold_counts_until_whatever_ended_it(ending, minutes):
+    day = f"09:00 active\n09:50 busy call\n{ending}\n11:10 end\n"
+    assert held_figures(day, "sit_minutes = 60\n" + EVERY_DAY) == (1, minutes)
+
+
+def test_a_hold_ended_by_the_close_of_working_hours_counts_until_then():
+    hours = '[hours]\ndays = ["mon"]\nstart = "09:00"\nend = "10:30"\n'
+    day = "date 2026-11-23\n09:00 active\n09:50 busy call\n11:00 free\n11:10 end\n"
+    held, minutes = held_figures(day, "sit_minutes = 60\n" + hours)
+    assert held == 1 and 30.0 <= minutes <= 32.0  # found at the first look after 10:30
+
+
+def test_a_hold_over_a_restart_is_one_hold_and_counts_until_psoas_stopped(catalogue):
+    """psoas stopped while a prompt was held: started again within a break, the same hold
+    goes on (not a second one); after a longer stop, it counts up to the sit's last moment."""
+    from reminder.core.stats import day_stats
+    from reminder.core.status import Busy
+    from reminder.core.timebase import FixedCalendar, Moment
+
+    config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
+    calendar = FixedCalendar()
+    start = calendar.epoch(datetime(2026, 11, 23, 9))
+
+    def held_day(gap: float) -> tuple[int, float]:
+        first = SittingCore(settings_for(config, catalogue), calendar, catalogue)
+        events = first.observe(Moment(0.0, start), 0.0)
+        events += first.observe(Moment(3600.0, start + 3600), 0.0, busy=Busy("call"))
+        events += first.observe(Moment(4800.0, start + 4800), 0.0, busy=Busy("call"))
+        saved = json.loads(json.dumps(first.snapshot(Moment(4800.0, start + 4800))))
+        later = 4800 + gap
+        second = SittingCore(settings_for(config, catalogue), calendar, catalogue)
+        events += second.restore(Moment(10.0, start + later), saved)
+        events += second.observe(Moment(10.0, start + later), 0.0, busy=Busy("call"))
+        events += second.observe(Moment(610.0, start + later + 600), 0.0, busy=Busy(None))
+        (day,) = day_stats(events, calendar, date(2026, 11, 23), date(2026, 11, 23))
+        return day.prompts_held, round(day.held_seconds / 60, 1)
+
+    assert held_day(60) == (1, 31.0)  # 10:00 to 11:21, shown when free: one hold throughout
+    assert held_day(3600) == (1, 20.0)  # 10:00 to 10:20, when psoas stopped
+
+
+def test_a_prompt_held_by_a_call_stays_held_over_a_short_lock():
+    """The look that finds the screen unlocked asks whether the user is busy: a prompt held
+    before the lock does not pop up mid-call the moment the screen opens (it did, at 10:22)."""
+    day = "09:00 active\n09:50 busy call\n10:20 lock\n10:22 unlock\n10:30 free\n11:10 end\n"
+    assert prompts(day)[0] == ("10:30:00", 90.0, "call")
+    assert held_figures(day, "sit_minutes = 60\n" + EVERY_DAY) == (1, 30.0)
+
+
+class LockedIdle(NoIdleSource):
+    """Input all the time, and a screen lock the test sets."""
+
+    name, tracks_input = "test", True
+
+    def __init__(self) -> None:
+        self.is_locked = False
+
+    async def locked(self) -> bool:
+        return self.is_locked
+
+
+def test_the_daemon_asks_whether_the_user_is_busy_as_the_screen_unlocks(catalogue):
+    async def play_day() -> tuple[Recorder, Recorder]:
+        clock, busy, idle = VirtualClock(time.time()), CountingBusy("call"), LockedIdle()
+        config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
+        core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
+        during, after = Recorder(), Recorder()
+        outbox = Outbox(during)
+        daemon = Daemon(core, clock, idle, outbox, catalogue, busy=busy)
+        outbox.start()
+        task = asyncio.get_running_loop().create_task(daemon.run())
+        await clock.advance(61 * 60, daemon)  # due at 60 on a call: held
+        idle.is_locked = True
+        await clock.advance(3 * 60, daemon)  # looked at while locked (every 2 min while held)
+        idle.is_locked = False
+        await daemon.carry_out(ResumeReminders())  # a look, which finds the screen open again
+        await outbox.flushed()
+        outbox.notifier = after
+        busy.reason = None
+        await clock.advance(3 * 60, daemon)  # the next look finds the call over
+        await outbox.flushed()
+        daemon.stop()
+        await asyncio.wait_for(task, 5)
+        await outbox.drain(1)
+        return during, after
+
+    during, after = asyncio.run(play_day())
+    assert during.shown == []  # nothing during the call, lock or no lock
+    assert after.shown and after.shown[0].title.startswith("Time to stretch")
+
+
+def test_a_sleep_during_a_call_is_time_away_and_ends_the_hold():
+    """A suspended machine is away from the moment it slept, even if a call is still on when
+    it wakes: the sit ends at 10:20, and the prompt held since 10:00 with it."""
+    day = "09:00 active\n09:50 busy call\n10:20 suspend\n11:00 resume\n11:01 free\n11:10 end\n"
+    spans = [e for e in play_events(day, EVERY_DAY) if isinstance(e, ev.SittingSpan)]
+    assert [(e.end - e.start) / 60 for e in spans] == [80.0]
+    assert held_figures(day, "sit_minutes = 60\n" + EVERY_DAY) == (1, 20.0)
+
+
+def test_a_short_sleep_during_a_call_leaves_the_same_prompt_held():
+    """Woken within a break, still on the call: the minute of grace after a wake holds back
+    showing, not the hold itself, which goes on as one."""
+    day = "09:00 active\n09:50 busy call\n10:20 suspend\n10:21 resume\n10:30 free\n11:10 end\n"
+    assert prompts(day)[0] == ("10:30:00", 90.0, "call")
+    assert held_figures(day, "sit_minutes = 60\n" + EVERY_DAY) == (1, 30.0)

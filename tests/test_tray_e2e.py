@@ -24,6 +24,7 @@ from e2e import (
     model_menu,
     open_menu,
     psoas,
+    sni_menu,
     start_psoas,
 )
 
@@ -169,3 +170,35 @@ def test_without_a_tray_host_it_says_so_once_and_shows_when_a_panel_starts(deskt
     assert process.finish(timeout=15) == 0, process.stderr_text()[-3000:]
     output = process.stderr_text()
     assert output.count("no tray host") == 1 and "Traceback" not in output
+
+
+def test_snooze_choices_the_check_accepts_run_on_the_panel_each_its_own_item(
+    desktop: Desktop, tmp_path
+):
+    """Two snooze choices a hair apart: ``psoas config check`` accepts them, as they read
+    differently (5 min and 5 min 1 s); psoas runs with its tray on a StatusNotifierItem panel
+    and shows both, and each does what it says. (Once, both were keyed 'snooze/5.00833' and
+    psoas run died building its menu.)"""
+    text = "snooze_minutes = [5.008333, 5.0083337]\nsit_minutes = 60\n" + EVERY_DAY
+    config = tmp_path / "near.toml"
+    config.write_text(text)
+    checked = psoas(desktop.env, "config", "check", str(config))
+    assert checked.returncode == 0, checked.stderr
+    desktop.start_sni_host()
+    process = start_psoas(desktop, text)
+    wait_until(lambda: desktop.sni_items(), 15, "psoas's item on the panel", process=process)
+    (snooze,) = [entry for entry in sni_menu(desktop) if entry.label == "Snooze"]
+    assert [entry.label for entry in snooze.children] == ["5 min", "5 min 1 s"]
+    choose_in_panel(desktop, "Snooze", "5 min 1 s")
+
+    def snoozed_for() -> float | None:
+        status = json.loads(psoas(desktop.env, "status", "--json").stdout)
+        if status["state"] != "snoozed" or status["next_prompt"] is None:
+            return None
+        return datetime.fromisoformat(status["next_prompt"]).timestamp() - time.time()
+
+    left = wait_until(snoozed_for, 10, "the snooze from the menu", process=process)
+    assert 290 < left <= 301, left  # 5.0083337 minutes, give or take the click
+    choose_in_panel(desktop, "Quit")
+    assert process.finish(timeout=15) == 0
+    assert "Traceback" not in process.stderr_text()

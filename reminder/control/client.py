@@ -18,7 +18,14 @@ from reminder.control.protocol import (
     Request,
     decode_reply,
 )
-from reminder.paths import SOCKET_PATH_MAX, socket_file, socket_path_fits, user_id
+from reminder.paths import (
+    SOCKET_PATH_MAX,
+    NotPrivate,
+    check_private,
+    socket_file,
+    socket_path_fits,
+    user_id,
+)
 
 
 def send(request: Request) -> dict[str, Any]:
@@ -31,6 +38,12 @@ def send(request: Request) -> dict[str, Any]:
 def unix_request(line: bytes, folder: Path | None = None) -> dict[str, Any]:
     """Send one request to the running daemon and return its reply."""
     path = socket_file(folder)
+    try:
+        check_private(path.parent)  # a socket in a folder others may write in may be theirs
+    except NotPrivate as error:
+        raise ControlError(str(error)) from None
+    except OSError:
+        pass  # no folder: nothing runs, as the socket's absence says below
     try:
         info = path.lstat()
     except FileNotFoundError:

@@ -31,7 +31,7 @@ from reminder.control.protocol import (
     decode_reply,
     encode,
 )
-from reminder.paths import control_key_file
+from reminder.paths import control_key_file, make_folder
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def load_key(path: Path, create: bool) -> bytes:
             raise ControlError(f"{path}: not a control key") from None
     except OSError as error:
         raise ControlError(f"{path}: cannot be read ({error.strerror or error})") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     key = secrets.token_bytes(32)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(key.hex())

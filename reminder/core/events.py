@@ -36,6 +36,18 @@ class PromptHeld:
 
 
 @dataclass(frozen=True)
+class HoldEnded:
+    """A held prompt stopped waiting without being shown: a break, a lock or a sleep, an
+    answer, a snooze or a pause, a routine, the end of working hours or psoas stopping ended
+    it. Its time held counts as a shown one's does (PromptShown.held_seconds)."""
+
+    kind: ClassVar[str] = "hold-end"
+    at: float
+    reason: str
+    held_seconds: float
+
+
+@dataclass(frozen=True)
 class SittingSpan:
     """A stretch of continuous sitting, closed by a break, a stretch or a skip."""
 
@@ -138,6 +150,7 @@ class RoutineCancelled:
 Event = (
     PromptShown
     | PromptHeld
+    | HoldEnded
     | SittingSpan
     | BreakTaken
     | Snoozed

@@ -35,6 +35,7 @@ class SavedSit:
     prompts: int
     parked: bool  # a routine was running: the sit stopped when it began
     snoozed: bool = False  # the next prompt is one the user put off, not the sitting time's
+    held: tuple[float, str] | None = None  # a due prompt waiting for the user: since, why
 
     @classmethod
     def read(cls, saved: object, now: float) -> SavedSit | None:
@@ -59,11 +60,31 @@ class SavedSit:
         wanted = _finite(saved.get("next_prompt"))
         if wanted is not None and not start <= wanted <= at + _FURTHEST_PROMPT:
             wanted = None
-        return cls(at, start, end, wanted, prompts, parked, saved.get("snoozed") is True)
+        since, why = _finite(saved.get("held_since")), saved.get("held_for")
+        held = (since, why) if since is not None and start <= since <= at and why else None
+        snoozed = saved.get("snoozed") is True
+        return cls(at, start, end, wanted, prompts, parked, snoozed, held)
 
     def span(self) -> ev.SittingSpan | None:
         """The sit as a record, if it lasted at all."""
         return ev.SittingSpan(self.start, self.end) if self.end > self.start else None
+
+    def records(self) -> list[ev.Event]:
+        """What a stop that lasted longer than a break implies: the sit, ended at its last known
+        moment, and a prompt held then, its hold ended there too."""
+        span = self.span()
+        out: list[ev.Event] = [span] if span else []
+        if self.held is not None:
+            since, why = self.held
+            out.append(ev.HoldEnded(max(self.end, since), why, max(0.0, self.end - since)))
+        return out
+
+
+def saved_records(saved: object, now: float) -> list[ev.Event]:
+    """What a snapshot holds for the history once its sit is over (:meth:`SavedSit.records`);
+    nothing if it holds none to be believed."""
+    sit = SavedSit.read(saved, now)
+    return sit.records() if sit else []
 
 
 def saved_sit(saved: object, now: float) -> ev.SittingSpan | None:

@@ -112,8 +112,10 @@ class SittingCore:
         input_at = now.t - max(0.0, idle_seconds) if idle_seconds is not None else now.t
         if slept_since is not None and slept_since < now.t:
             out.append(ev.Slept(now.at(slept_since).epoch, now.epoch))
-            # No input can date from the sleep, and idle counters read across it cannot be trusted.
+            # No input can date from the sleep, and idle counters read across it cannot be trusted;
+            # nor was anyone busy through it (a call still on at the wake is busy from now).
             self.last_input = min(self.last_input, slept_since)
+            self._busy_seen = min(self._busy_seen, slept_since)
             self._ignore_before = now.t
             self._no_prompt_before = now.t + self.settings.wake_grace
             self._check_gap(now, now.t, out)
@@ -222,15 +224,19 @@ class SittingCore:
             times.append(now.t + self.settings.away_poll)
         return max(min(times), now.t) if times else None
 
-    def busy_matters(self, now: Moment, idle_seconds: float | None) -> bool:
+    def busy_matters(
+        self, now: Moment, idle_seconds: float | None, locked: bool | None = None
+    ) -> bool:
         """Whether it is worth asking the busy signals now: a prompt is due (or waiting), or the
         user's stillness would make a break of it. Never otherwise: nothing is looked at while
-        nothing is due."""
+        nothing is due. ``locked`` is the lock as this look read it: the look that finds the
+        screen unlocked again asks, or a prompt held through the lock would show mid-call."""
         now = self._steady(now)
         span = self.span
-        if span is None or self.routine is not None or self._lock_input is not None:
+        locked = self._lock_input is not None if locked is None else locked
+        if span is None or self.routine is not None or locked:
             return False
-        prompt = self._prompt_time(now)  # a held prompt's time has come and gone: still due
+        prompt = self._prompt_time(now, as_unlocked=True)  # a held one's time has come: still due
         if prompt is not None and prompt <= now.t:
             return True
         if idle_seconds is None:
@@ -300,6 +306,8 @@ class SittingCore:
             "last_input": now.at(last_input).epoch if math.isfinite(last_input) else None,
             "routine_started": now.at(self.routine.started).epoch if self.routine else None,
             "last_stretch": self.last_stretch,
+            "held_since": now.at(span.held[0]).epoch if span and span.held else None,
+            "held_for": span.held[1] if span and span.held else None,
         }
 
     def restore(self, now: Moment, saved: object) -> list[ev.Event]:
@@ -316,8 +324,7 @@ class SittingCore:
         if sit is None:
             return []
         if now.epoch - sit.end >= self.settings.break_:
-            span = sit.span()
-            return [span] if span else []
+            return sit.records()  # the sit ended then, and any hold with it
 
         def steady(epoch: float) -> float:
             return now.t - (now.epoch - epoch)
@@ -330,6 +337,8 @@ class SittingCore:
             # As after a routine stopped early: the prompt that led to it comes back later.
             next_prompt = max(next_prompt, now.t + (self.settings.repeat or self.settings.sit))
         self.span = _Span(steady(sit.start), next_prompt, sit.prompts, sit.snoozed)
+        if sit.held is not None:  # the prompt held when psoas stopped waits on, the same hold
+            self.span.held = (steady(sit.held[0]), sit.held[1])
         self.last_input = steady(sit.end)
         self.away_since = None
         return []
@@ -364,6 +373,7 @@ class SittingCore:
         last = max(self._effective_last_input(), self.span.start)
         if at - last >= self.settings.break_:
             out.append(ev.SittingSpan(now.at(self.span.start).epoch, now.at(last).epoch))
+            self._end_hold(now, self.span, last, out)
             self.span = None
             self.away_since = last
 
@@ -389,6 +399,7 @@ class SittingCore:
         """Close the current span and start a new one from zero at ``now``."""
         if self.span is not None:
             out.append(ev.SittingSpan(now.at(self.span.start).epoch, now.epoch))
+            self._end_hold(now, self.span, now.t, out)
         if taken is not None:
             out.append(taken)
         self.away_since = None
@@ -401,11 +412,16 @@ class SittingCore:
         tomorrow = self.settings.hours.next_day_start(self.calendar.local(now.epoch))
         return now.t + (self.calendar.epoch(tomorrow) - now.epoch)
 
-    def _prompt_time(self, now: Moment) -> float | None:
-        """When the next prompt may show: wanted, not paused, not just after waking, in hours."""
-        if self.span is None or self.span.next_prompt is None or self._lock_input is not None:
+    def _prompt_time(
+        self, now: Moment, as_unlocked: bool = False, wake_grace: bool = True
+    ) -> float | None:
+        """When the next prompt may show: wanted, not paused, not just after waking (unless not
+        ``wake_grace``), in hours; never on a locked screen (unless ``as_unlocked``: it has just
+        been found unlocked)."""
+        locked = self._lock_input is not None and not as_unlocked
+        if self.span is None or self.span.next_prompt is None or locked:
             return None
-        t = max(self.span.next_prompt, now.t, self._no_prompt_before)
+        t = max(self.span.next_prompt, now.t, self._no_prompt_before if wake_grace else now.t)
         if self.paused_until is not None:
             t = max(t, self.paused_until)
         local = self.calendar.local(now.at(t).epoch)
@@ -425,10 +441,11 @@ class SittingCore:
             return
         prompt = self._prompt_time(now)
         if prompt is None or prompt > now.t:
-            self.span.held = (
-                None  # nothing due now (snoozed, paused, a new sit_minutes): none waits
-            )
-            return
+            due = self._prompt_time(now, wake_grace=False)
+            if due is None or due > now.t:
+                # Nothing due now (snoozed, paused, a new sit_minutes, hours over): none waits.
+                self._end_hold(now, self.span, now.t, out)
+            return  # only just woken: a held prompt waits on, the same hold
         if self._busy_now is not None:
             self._hold(now, self._busy_now, out)
             return
@@ -442,6 +459,16 @@ class SittingCore:
         if self.span.held is None:
             self.span.held = (now.t, reason)
             out.append(ev.PromptHeld(now.epoch, reason, now.t - self.span.start))
+
+    def _end_hold(self, now: Moment, span: _Span | None, at: float, out: list[ev.Event]) -> None:
+        """A held prompt stops waiting without being shown, whatever stopped it: its time held
+        counts up to ``at`` (steady), as a shown one's counts up to its showing."""
+        if span is None or span.held is None:
+            return
+        since, reason = span.held
+        span.held = None
+        end = max(at, since)
+        out.append(ev.HoldEnded(now.at(end).epoch, reason, end - since))
 
     def _show_prompt(self, now: Moment, out: list[ev.Event]) -> None:
         """Name the next stretch; the prompt counts as unanswered until done, skip or snooze.
@@ -462,6 +489,7 @@ class SittingCore:
         """The user stands up for a routine: sitting stops, prompts wait until it is over."""
         if self.routine is not None:
             self._cancel_routine(now, out)
+        self._end_hold(now, self.span, now.t, out)  # the user stood up: the prompt is answered
         self._routine_span, self.span = self.span, None
         routine = self.routines.routine(routine_id)
         self.routine = RoutineRun(routine, now.t, self.settings.routine_pace)

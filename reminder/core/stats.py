@@ -170,6 +170,9 @@ def day_stats(
             case ev.PromptHeld(at=at):
                 if target := day_of(at):
                     target.prompts_held += 1
+            case ev.HoldEnded(at=at, held_seconds=held):
+                if target := day_of(at):
+                    target.held_seconds += held
             case ev.Snoozed(at=at):
                 if target := day_of(at):
                     target.snoozes += 1

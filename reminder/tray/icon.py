@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reminder.paths import package_data
+from reminder.paths import make_folder, package_data
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -101,7 +101,7 @@ def draw_icon(look: IconLook, size: int = 64) -> Image.Image:
 
 def write_icon(path: Path, look: IconLook, size: int = 64) -> Path:
     """Save the icon as a PNG (notification servers want a file path)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     tmp = path.with_suffix(".tmp")
     draw_icon(look, size).save(tmp, format="PNG")
     tmp.replace(path)

@@ -17,6 +17,7 @@ import struct
 from pathlib import Path
 
 from reminder import __version__
+from reminder.paths import make_folder
 from reminder.tray import icon
 from reminder.tray.icon import IconLook, draw_icon
 from reminder.tray.sni import ICON_SIZES, Pixmap, pixmaps
@@ -90,7 +91,7 @@ def _keep(path: Path, drawn: list[Pixmap]) -> bool:
     data = b"".join(_HEADER.pack(width, height) + argb for width, height, argb in drawn)
     part = path.with_name(f"{path.name}.{os.getpid()}.part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent)
         part.write_bytes(data)
         part.replace(path)
     except OSError as error:

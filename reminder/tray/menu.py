@@ -14,7 +14,7 @@ from typing import Protocol
 
 from reminder.catalogue.model import Catalogue
 from reminder.core import commands as cmd
-from reminder.words import duration
+from reminder.words import duration, snooze_choice
 
 PAUSE_CHOICES: tuple[tuple[str, float | None], ...] = (
     ("30 minutes", 30),
@@ -97,8 +97,9 @@ def build_menu(
             Item("cancel-routine", "Stop routine", send(cmd.CancelRoutine())),
         ]
     else:
+        # Keyed by what they say: the config check lets no two choices say the same.
         snoozes = tuple(
-            Item(f"snooze/{m:g}", duration(m * 60, exact=True), send(cmd.Snooze(m)))
+            Item(f"snooze/{snooze_choice(m)}", snooze_choice(m), send(cmd.Snooze(m)))
             for m in snooze_minutes
         )
         routines = tuple(

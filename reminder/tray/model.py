@@ -29,7 +29,7 @@ from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.stats import DayStats
 from reminder.core.status import State, Status
-from reminder.paths import log_dir
+from reminder.paths import log_dir, make_folder
 from reminder.supervisor import TaskSupervisor
 from reminder.tray.icon import IconLook, look_for
 from reminder.tray.menu import Item, MenuState, build_menu
@@ -207,7 +207,7 @@ class TrayModel:
 
         try:
             days = await self.history.days(7)
-            self.chart_file.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(self.chart_file.parent)
             image = await asyncio.to_thread(draw_week, list(days), SystemCalendar())
             await asyncio.to_thread(image.save, self.chart_file)
         except (OSError, ValueError, sqlite3.Error) as error:
