@@ -81,6 +81,19 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
   </policy>
 </busconfig>
 """
+#: A bus that starts services on demand, as a desktop's does (see Desktop.start_activating_bus).
+ACTIVATING_BUS = BUS_CONFIG.replace(
+    "<!-- no servicedir: nothing is ever auto-started on this bus -->",
+    "<servicedir>{services}</servicedir>",
+)
+assert "<servicedir>" in ACTIVATING_BUS
+#: Every desktop service psoas may ask for.
+ACTIVATABLE = (
+    "org.freedesktop.Notifications",
+    "org.gnome.Mutter.IdleMonitor",
+    "org.freedesktop.ScreenSaver",
+    "org.kde.StatusNotifierWatcher",
+)
 
 #: dunst must not fold identical notifications into one, must keep them all in its history and
 #: must let them expire even though nobody touches this desktop (its idle_threshold).
@@ -382,6 +395,25 @@ class Desktop:
         self.start_dunst()
         if had_panel:
             self.start_sni_host(host=had_host)
+
+    def start_activating_bus(self, names: Sequence[str]) -> tuple[str, Path]:
+        """A second session bus that starts each of ``names`` when first asked for it, as a
+        desktop's bus does: each such start leaves a file named after it in the folder returned
+        (the "service" is ``touch``, so it never owns its name). Its address, and that folder."""
+        services, started = self.root / "services", self.root / "started"
+        services.mkdir()
+        started.mkdir()
+        for name in names:
+            (services / f"{name}.service").write_text(
+                f"[D-BUS Service]\nName={name}\nExec=/usr/bin/touch {started / name}\n"
+            )
+        config = self.root / "activating.conf"
+        socket = self.root / "activating-bus"
+        address = f"unix:path={socket}"
+        config.write_text(ACTIVATING_BUS.format(address=address, services=services))
+        self.spawn(["dbus-daemon", f"--config-file={config}", "--nofork"])
+        wait_until(socket.exists, 10, "the activating bus")
+        return address, started
 
     def _start_monitor(self, again: bool = False) -> None:
         ready_before = sum(1 for r in self.bus_log.records() if r["type"] == "ready")

@@ -19,7 +19,7 @@ from dbus_fast import Message as PeerMessage
 from dbus_fast import MessageType as PeerMessageType
 from dbus_fast import Variant as PeerVariant
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_signal
-from desktop import Desktop, wait_until
+from desktop import ACTIVATABLE, Desktop, wait_until
 from peer_bus import call as peer_call
 from peer_bus import connect as peer_connect
 
@@ -33,6 +33,7 @@ SERVICE = "org.example.Service"
 PATH = "/org/example/Thing"
 IFACE = "org.example.Thing"
 TIMEOUT = 5.0
+DBUS, DBUS_PATH = "org.freedesktop.DBus", "/org/freedesktop/DBus"
 
 
 class Thing(Interface):
@@ -121,6 +122,20 @@ async def peer_reply(peer: Any, destination: str, member: str, signature: str, b
         ),
         TIMEOUT,
     )
+
+
+async def changes_heard(peer: Any) -> list[Any]:
+    """The bodies of the Changed signals the peer hears from now on, as they come."""
+    heard: list[Any] = []
+
+    def on_message(message: Any) -> None:
+        if message.message_type == PeerMessageType.SIGNAL and message.member == "Changed":
+            heard.append(message.body)
+
+    peer.add_message_handler(on_message)
+    rule = f"type='signal',interface='{IFACE}'"
+    await peer_call(peer, DBUS, DBUS_PATH, DBUS, "AddMatch", "s", [rule])
+    return heard
 
 
 def test_calls_both_ways_with_their_answers_and_errors(private_bus: Desktop, caplog):
@@ -237,22 +252,7 @@ def test_a_stalled_bus_costs_calls_their_deadline_never_the_connection(private_b
         peer = await peer_connect(private_bus.bus_address)
         thing = Thing()
         Objects.on(psoas).export(PATH, thing)
-        seen: list[Any] = []
-
-        def on_message(message: Any) -> None:
-            if message.message_type == PeerMessageType.SIGNAL and message.member == "Changed":
-                seen.append(message.body)
-
-        peer.add_message_handler(on_message)
-        await peer_call(
-            peer,
-            "org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus",
-            "AddMatch",
-            "s",
-            [f"type='signal',interface='{IFACE}'"],
-        )
+        seen = await changes_heard(peer)
         os.kill(bus.pid, signal.SIGSTOP)
         try:
             started = time.monotonic()
@@ -375,22 +375,7 @@ def test_variants_travel_as_tuples_and_come_back_whole(private_bus: Desktop):
         peer = await peer_connect(private_bus.bus_address)
         thing = Thing()
         Objects.on(psoas).export(PATH, thing)
-        got: list[Any] = []
-
-        def on_message(message: Any) -> None:
-            if message.member == "Changed":
-                got.append(message.body)
-
-        peer.add_message_handler(on_message)
-        await peer_call(
-            peer,
-            "org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus",
-            "AddMatch",
-            "s",
-            [f"type='signal',interface='{IFACE}'"],
-        )
+        got = await changes_heard(peer)
         try:
             thing.emit("Changed", "nested", ("(ia{sv}av)", (1, {"a": ("b", True)}, [("s", "x")])))
             await until(lambda: got, "the signal")
@@ -421,22 +406,8 @@ def test_psoas_starts_no_service_it_only_asks_about(private_bus: Desktop, tmp_pa
     a file when started): psoas run, with its tray, its idle sources tried and a prompt shown,
     starts only the notification server, which it means to use, never one it only looks for."""
     from e2e import start_headless, status, stop
-    from test_doctor_desktop import ACTIVATABLE, ACTIVATING_BUS
 
-    root = private_bus.root
-    services, started = root / "services", root / "started"
-    services.mkdir()
-    started.mkdir()
-    for name in ACTIVATABLE:
-        (services / f"{name}.service").write_text(
-            f"[D-BUS Service]\nName={name}\nExec=/usr/bin/touch {started / name}\n"
-        )
-    config = root / "activating.conf"
-    socket = root / "activating-bus"
-    address = f"unix:path={socket}"
-    config.write_text(ACTIVATING_BUS.format(address=address, services=services))
-    private_bus.spawn(["dbus-daemon", f"--config-file={config}", "--nofork"])
-    wait_until(socket.exists, 10, "the activating bus")
+    address, started = private_bus.start_activating_bus(ACTIVATABLE)
     env = os.environ | {"DBUS_SESSION_BUS_ADDRESS": address}
     psoas_config = tmp_path / "psoas.toml"
     psoas_config.write_text('sit_minutes = 0.05\nidle_source = "auto"\n' + EVERY_DAY)

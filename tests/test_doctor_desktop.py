@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desktop import ARTIFACTS, BUS_CONFIG, Desktop, require_modules, wait_until
+from desktop import ACTIVATABLE, ARTIFACTS, Desktop, require_modules, wait_until
 from e2e import psoas, start_psoas
 from wayland_desktop import Sway
 
@@ -175,38 +175,12 @@ def test_a_frozen_x_server_and_notification_server_cost_lines_not_a_hang(desktop
 
 
 #: A session bus that can start services, as a user's bus does (the harness's own bus never does).
-ACTIVATING_BUS = BUS_CONFIG.replace(
-    "<!-- no servicedir: nothing is ever auto-started on this bus -->",
-    "<servicedir>{services}</servicedir>",
-)
-assert "<servicedir>" in ACTIVATING_BUS
-ACTIVATABLE = (
-    "org.freedesktop.Notifications",
-    "org.gnome.Mutter.IdleMonitor",
-    "org.freedesktop.ScreenSaver",
-    "org.kde.StatusNotifierWatcher",
-)
-
-
 @pytest.mark.desktop
 def test_it_starts_no_service_the_bus_could_start(private_bus: Desktop):
     """Every service psoas asks for is activatable on this bus, and each would leave a file if
     started (the notification server's the way dunst's package installs it): the doctor looks
     them up and asks none, and says a notification server would be started at the first prompt."""
-    root = private_bus.root
-    services, started = root / "services", root / "started"
-    services.mkdir()
-    started.mkdir()
-    for name in ACTIVATABLE:
-        (services / f"{name}.service").write_text(
-            f"[D-BUS Service]\nName={name}\nExec=/usr/bin/touch {started / name}\n"
-        )
-    config = root / "activating.conf"
-    socket = root / "activating-bus"
-    address = f"unix:path={socket}"
-    config.write_text(ACTIVATING_BUS.format(address=address, services=services))
-    private_bus.spawn(["dbus-daemon", f"--config-file={config}", "--nofork"])
-    wait_until(socket.exists, 10, "the activating bus")
+    address, started = private_bus.start_activating_bus(ACTIVATABLE)
     env = private_bus.env | {"DBUS_SESSION_BUS_ADDRESS": address}
 
     parts, _ = doctor(env)
