@@ -7,12 +7,10 @@ XEmbed and pystray's extra is installed; elsewhere pystray.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 from typing import TYPE_CHECKING, Any
 
 from reminder.bus import BusError, desktop_over_dbus, name_has_owner
-from reminder.offloop import NoAnswer, OffLoop
 from reminder.tray.model import TrayUnavailable
 
 if TYPE_CHECKING:
@@ -62,11 +60,13 @@ async def _xembed_only(buses: Buses) -> bool:
     The bus is asked first: where a StatusNotifierItem host runs (nearly everywhere), the X
     display is never opened (that alone takes 30 ms of a start that should show the icon soonest).
     """
-    from reminder.tray.pystray_tray import xembed_host_present
-
     with contextlib.suppress(BusError):
         if await name_has_owner(buses.session, SNI_WATCHER):
             return False
+    # Only now what the question needs: a StatusNotifierItem desktop never loads it.
+    from reminder.offloop import NoAnswer, OffLoop
+    from reminder.tray.pystray_tray import xembed_host_present
+
     x = OffLoop("the X display", X_DEADLINE)  # python-xlib waits for a server that may not answer
     try:
         return await x.call(xembed_host_present)
@@ -79,6 +79,8 @@ async def _xembed_only(buses: Buses) -> bool:
 
 def _xembed_tray(model: TrayModel) -> PystrayTray | None:
     """pystray's tray for an XEmbed-only panel, or None (said why) without its extra."""
+    import importlib.util
+
     from reminder.tray.pystray_tray import INSTALL_HINT, PystrayTray
 
     if importlib.util.find_spec("gi") is None or importlib.util.find_spec("pystray") is None:
