@@ -144,7 +144,7 @@ def test_a_huge_menu_request_is_refused_at_once_and_costs_no_memory(desktop: Des
     answers = asyncio.run(ask())
     assert [error for error, _ in answers] == ["org.freedesktop.DBus.Error.LimitsExceeded"] * 2
     assert all(took < 3 for _, took in answers), answers  # most of it the bus copying 4 MB
-    assert rss_mib() - before < 3
+    assert rss_mib() - before < 8  # it was 570 MiB more, and 4.8 s, before the cap
     assert status(desktop.env)["tray"] == "StatusNotifierItem"
     assert stop(psoas) == 0
 

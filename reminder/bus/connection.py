@@ -161,7 +161,7 @@ class Connection:
 
     async def _handshake(self) -> _Link:
         path = next(get_connectable_addresses(self.address))
-        reader, writer = await asyncio.open_unix_connection(path, limit=INCOMING_CAP + 64)
+        reader, writer = await asyncio.open_unix_connection(path)
         auth = Authenticator()
         for line in auth:
             writer.write(line)
