@@ -24,6 +24,21 @@ def _finite(value: object) -> float | None:
     return float(value)
 
 
+#: The furthest a pause can end after a snapshot ("until tomorrow" from a Friday: a weekend).
+_FURTHEST_PAUSE = 8 * 24 * 3600.0
+
+
+def saved_pause_end(saved: object, now: float, key: str = "paused_until") -> float | None:
+    """When the pause in a snapshot ends (epoch), if it has not ended by ``now``; else None.
+    ``key`` names another such quiet time (``no_prompt_before``: the grace after a wake)."""
+    if not isinstance(saved, dict):
+        return None
+    at, until = _finite(saved.get("saved")), _finite(saved.get(key))
+    if at is None or until is None or not 0 < at <= now < until <= at + _FURTHEST_PAUSE:
+        return None
+    return until
+
+
 @dataclass(frozen=True)
 class SavedSit:
     """The sit a snapshot holds: from ``start`` to its last known moment ``end``."""

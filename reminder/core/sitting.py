@@ -37,7 +37,7 @@ from reminder.core.commands import (
     StretchNow,
 )
 from reminder.core.routine_run import RoutineRun, Routines
-from reminder.core.saved import SavedSit
+from reminder.core.saved import SavedSit, saved_pause_end
 from reminder.core.settings import Settings
 from reminder.core.status import Busy, State, Status
 from reminder.core.timebase import Calendar, Moment
@@ -181,7 +181,7 @@ class SittingCore:
             case SkipStep():
                 if self.routine:
                     self.routine.skip_step(now.t)
-        self._advance(now, out)
+        self._advance(now, out, looked=False)
         return out
 
     def reconfigure(self, settings: Settings) -> None:
@@ -213,8 +213,9 @@ class SittingCore:
                 prompt = max(prompt, now.t + self.settings.recheck)  # busy: look again later
             if prompt is not None:
                 times.append(prompt)
-            if self.sees_input:
-                times.append(self._effective_last_input() + self.settings.break_)
+            if self.sees_input:  # as _check_gap counts it: no break before the sit began
+                last = max(self._effective_last_input(), self.span.start)
+                times.append(last + self.settings.break_)
         elif self.returns_told and self._lock_input is None:
             # Told of the return (a locked screen is looked at until it opens): only a pause's
             # end can happen while away.
@@ -308,6 +309,12 @@ class SittingCore:
             "last_stretch": self.last_stretch,
             "held_since": now.at(span.held[0]).epoch if span and span.held else None,
             "held_for": span.held[1] if span and span.held else None,
+            "paused_until": (
+                now.at(self.paused_until).epoch if self.paused_until is not None else None
+            ),
+            "no_prompt_before": (  # just woken or unlocked: no prompt yet, restart or not
+                now.at(self._no_prompt_before).epoch if self._no_prompt_before > now.t else None
+            ),
         }
 
     def restore(self, now: Moment, saved: object) -> list[ev.Event]:
@@ -315,11 +322,18 @@ class SittingCore:
 
         Back within a break of the sit's last known moment, the clock carries on (no events).
         After a longer gap that sit ended then: it comes back as a :class:`SittingSpan` and the
-        clock starts afresh. A snapshot with missing, malformed or future values changes nothing.
+        clock starts afresh. A pause not over yet goes on. A snapshot with missing, malformed or
+        future values changes nothing.
         """
         now = self._steady(now)
         if isinstance(saved, dict) and isinstance(saved.get("last_stretch"), str):
             self.last_stretch = saved["last_stretch"]
+        until = saved_pause_end(saved, now.epoch)
+        if until is not None:  # the user's pause outlives psoas, whatever became of the sit
+            self.paused_until = now.t + (until - now.epoch)
+        grace = saved_pause_end(saved, now.epoch, "no_prompt_before")
+        if grace is not None:
+            self._no_prompt_before = now.t + (grace - now.epoch)
         sit = SavedSit.read(saved, now.epoch)
         if sit is None:
             return []
@@ -340,6 +354,9 @@ class SittingCore:
         if sit.held is not None:  # the prompt held when psoas stopped waits on, the same hold
             self.span.held = (steady(sit.held[0]), sit.held[1])
         self.last_input = steady(sit.end)
+        # The sit's last known moment may be one of a call without input: no break before it,
+        # even if the screen is locked now (as _busy_seen says while psoas runs).
+        self._busy_seen = max(self._busy_seen, self.last_input)
         self.away_since = None
         return []
 
@@ -362,8 +379,10 @@ class SittingCore:
         return now
 
     def _effective_last_input(self) -> float:
+        """The last moment the user counts as at the desk: input, or busy (a call without typing
+        is sitting, up to the lock that ends it)."""
         if self._lock_input is not None:
-            return self._lock_input
+            return max(self._lock_input, self._busy_seen)
         return max(self.last_input, self._busy_seen)
 
     def _check_gap(self, now: Moment, at: float, out: list[ev.Event]) -> None:
@@ -430,8 +449,12 @@ class SittingCore:
             t = now.t + (self.calendar.epoch(opens) - now.epoch)
         return t
 
-    def _advance(self, now: Moment, out: list[ev.Event]) -> None:
-        """Everything that falls due at ``now``: routine steps, the end of a pause, a prompt."""
+    def _advance(self, now: Moment, out: list[ev.Event], looked: bool = True) -> None:
+        """Everything that falls due at ``now``: routine steps, the end of a pause, a prompt.
+
+        A prompt falls due only at a look (``looked``): one a command makes due (resuming,
+        say) waits for the look that :meth:`next_wakeup` asks for at once, since only a look
+        says whether the user is busy."""
         if self.routine is not None:
             self._advance_routine(now, out)
         if self.paused_until is not None and self.paused_until <= now.t:
@@ -446,6 +469,8 @@ class SittingCore:
                 # Nothing due now (snoozed, paused, a new sit_minutes, hours over): none waits.
                 self._end_hold(now, self.span, now.t, out)
             return  # only just woken: a held prompt waits on, the same hold
+        if not looked:
+            return
         if self._busy_now is not None:
             self._hold(now, self._busy_now, out)
             return
