@@ -182,6 +182,34 @@ def test_bootstrap_run_says_each_step_links_psoas_and_adds_the_menu_entry(checko
     assert "starting psoas" not in said
 
 
+def test_after_bootstrap_run_pipx_install_force_changes_to_pipx_as_bootstrap_says(checkout, home):
+    """A plain ``pipx install .`` after ``./bootstrap run`` leaves bootstrap's link and says done;
+    what bootstrap and the README say to do instead really changes to pipx's psoas."""
+    require_tools("pipx")
+    code, _, pieces = timed_run(["./bootstrap", "run", "--help"], checkout, user_env(home))
+    said = errors(pieces)
+    assert code == 0, said
+    link = home / ".local" / "bin" / "psoas"
+    assert "  to change to pipx's psoas later, use pipx install --force . " in said
+
+    env = user_env(home) | {"PIPX_HOME": str(home / "pipx"), "PIPX_BIN_DIR": str(link.parent)}
+    run = lambda *command: subprocess.run(  # noqa: E731
+        command, cwd=checkout, env=env, capture_output=True, text=True, timeout=300
+    )
+    plain = run("pipx", "install", ".")
+    assert plain.returncode == 0, plain.stderr  # pipx says done...
+    assert Path(os.readlink(link)) == checkout / ".venv" / "bin" / "psoas"  # ...and left it
+    forced = run("pipx", "install", "--force", ".")
+    assert forced.returncode == 0, forced.stderr
+    pipx_psoas = home / "pipx" / "venvs" / "psoas" / "bin" / "psoas"
+    assert Path(os.readlink(link)) == pipx_psoas
+    # The README's next step points the menu entry at pipx's psoas too.
+    entry = run(str(link), "desktop-entry", "install")
+    assert entry.returncode == 0, entry.stderr
+    menu = (home / ".local" / "share" / "applications" / "psoas.desktop").read_text()
+    assert f"TryExec={pipx_psoas.parent}/python" in menu, menu
+
+
 def test_bootstrap_run_with_psoas_running_says_so_before_installing_anything(
     checkout, home, tmp_path
 ):
