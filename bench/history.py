@@ -1,6 +1,6 @@
 """Five years of history: how big it gets, and how fast stats and start-up stay.
 
-    .venv/bin/python bench/history.py [--years 5]
+    .venv-test/bin/python bench/history.py [--years 5]
 
 Fills a fresh database with realistic working days (sits of 20-95 min, breaks, prompts, snoozes,
 an occasional routine), then times `psoas stats` for a week and a year and the daemon's start-up

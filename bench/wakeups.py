@@ -1,6 +1,6 @@
 """How often the daemon wakes, with and without its tray, and how fast a day replays.
 
-    .venv/bin/python bench/wakeups.py
+    .venv-test/bin/python bench/wakeups.py
 
 The daemon sleeps until the core's next wake-up or the tray's (the ring moves a notch every
 sit/16), so a replayed day woken the same way counts the daemon's wake-ups exactly (commands

@@ -21,6 +21,7 @@ from reminder.busy import BusyWatch, open_signals
 from reminder.catalogue.model import Catalogue
 from reminder.clock import SystemCalendar, SystemClock
 from reminder.config import Config, read_config, settings_for
+from reminder.config_sense import config_warnings
 from reminder.config_watch import ConfigWatch
 from reminder.control import Server, open_server
 from reminder.control.handler import ControlHandler
@@ -145,6 +146,7 @@ class App:
                 "file": self.config.origin,
                 "read": when_iso(self.config_read),
                 "problem": self.config_problem,
+                "warnings": config_warnings(self.config),
             },
         }
 
@@ -164,6 +166,13 @@ class App:
             return
         self.config_problem = None
         old, self.config, self.config_read = self.config, config, time.time()
+        # Said again only when new: an unrelated edit of a file kept so on purpose stays quiet.
+        warned = set(config_warnings(old))
+        fresh = [warning for warning in config_warnings(config) if warning not in warned]
+        for warning in fresh:
+            log.warning("%s", words.config_warning(config.origin, warning))
+        if fresh:
+            outbox.post(Note(words.CONFIG_WARNINGS, "\n".join(fresh), slot="config"))
         daemon.reconfigure(settings_for(config, self.catalogue))
         if self.model is not None:
             self.model.reconfigure(config)

@@ -455,7 +455,8 @@ def _config_init(args: argparse.Namespace) -> int:
 
 def _config_check(args: argparse.Namespace) -> int:
     from reminder.config import DEFAULTS, file_settings
-    from reminder.words import config_settings
+    from reminder.config_sense import config_warnings
+    from reminder.words import config_settings, config_warning
 
     config, _ = _load_config(args.file)
     shown = file_settings(config)
@@ -465,6 +466,8 @@ def _config_check(args: argparse.Namespace) -> int:
     else:
         print(f"{config.origin}: ok")
         print("\n".join(config_settings(shown, file_settings(DEFAULTS))))
+    for warning in config_warnings(config):  # psoas runs on it as written: still 0
+        print(config_warning(config.origin, warning), file=sys.stderr)
     return 0
 
 

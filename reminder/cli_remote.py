@@ -227,6 +227,8 @@ def describe(status: dict[str, Any]) -> str:
     config = status.get("config")
     if isinstance(config, dict) and config.get("problem"):
         lines.append(f"your last config change was not applied: {config['problem']}")
+    if isinstance(config, dict) and isinstance(config.get("warnings"), list):
+        lines += [f"config warning: {warning}" for warning in config["warnings"]]
     if status.get("note"):
         lines.append(status["note"])
     return "\n".join(lines)

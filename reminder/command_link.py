@@ -80,6 +80,15 @@ def path_notes(link: Path, search_path: str) -> list[str]:
     return []
 
 
+def pipx_note(link: Path) -> str:
+    """What to do to change to pipx later: a plain ``pipx install .`` finds this link in its
+    place, leaves it, and still says done."""
+    return (
+        f"to change to pipx's psoas later, use pipx install --force . (a plain pipx install . "
+        f"leaves {link} as it is and says done, and psoas stays this one)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     if len(arguments) != 1:
@@ -92,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"{link}: cannot make the link ({error.strerror or error})", file=sys.stderr)
         return 1
+    if os.path.islink(link) and Path(os.readlink(link)) == target:
+        print(pipx_note(link))
     for note in path_notes(link, os.environ.get("PATH", "")):
         print(note)
     return 0

@@ -24,6 +24,7 @@ from reminder.bus import BusError, Buses, connect, desktop_over_dbus
 from reminder.catalogue.model import Catalogue
 from reminder.clock import SystemCalendar
 from reminder.config import Config
+from reminder.config_sense import config_warnings
 from reminder.early_stop import STOP_SIGNALS, EarlyStop
 from reminder.instance import AlreadyRunning, InstanceLock
 from reminder.logs import say, setup_logging
@@ -64,6 +65,8 @@ def run_app(
         log_file = setup_logging(verbose)
         say(words.running(config, time.time(), SystemCalendar()))
         log.info("config: %s; log: %s", config.origin, log_file)
+        for warning in config_warnings(config):
+            log.warning("%s", words.config_warning(config.origin, warning))
         config_path = explicit or config_file()
         tasks = TaskSupervisor()
         model = None if headless else _tray_model(config, catalogue, config_path, tasks)

@@ -457,6 +457,54 @@ def config_settings(shown: dict[str, str], defaults: dict[str, str] | None = Non
     ]
 
 
+# Settings allowed one by one that make no sense together (reminder.config_sense): each names
+# both settings as the file writes them, and what the user would live through.
+
+CONFIG_WARNINGS = "psoas: your config change was applied, with a warning"
+
+
+def break_not_shorter_than_sit(
+    break_: str, sit: str, break_minutes: float, sit_minutes: float
+) -> str:
+    return (
+        f"{break_} is not shorter than {sit}: only a pause of {duration(break_minutes * 60)} "
+        f"counts as a break, so a prompt comes every {duration(sit_minutes * 60)} however often "
+        "you get up"
+    )
+
+
+def repeat_longer_than_sit(repeat: str, sit: str) -> str:
+    return (
+        f"{repeat} is longer than {sit}: a prompt left unanswered comes back later than one you "
+        "skip (a skip starts the sitting clock again)"
+    )
+
+
+def snoozes_longer_than_sit(snoozes: str, longer: Sequence[str], sit: str) -> str:
+    those = "that snooze puts" if len(longer) == 1 else "those snoozes put"
+    listed = " and ".join([", ".join(longer[:-1]), longer[-1]] if len(longer) > 1 else longer)
+    return (
+        f"{snoozes} has {listed}, longer than {sit}: {those} a prompt off for "
+        "longer than skipping it would (a skip starts the sitting clock again)"
+    )
+
+
+def hours_shorter_than_sit(start: str, end: str, open_minutes: float, sit: str) -> str:
+    return (
+        f"{start} and {end} leave {duration(open_minutes * 60)} of working hours, less than "
+        f"{sit}: no sitting within them reaches a prompt; one comes only as they open"
+    )
+
+
+def apps_not_looked_at(apps: str, when: str) -> str:
+    return f'{apps} but {when} leaves out "apps": those programs never hold a prompt'
+
+
+def config_warning(origin: str, warning: str) -> str:
+    """One warning as ``psoas config check`` and ``psoas run`` say it."""
+    return f"psoas: {origin}: warning: {warning}"
+
+
 def running(config: Config, now: float, calendar: Calendar) -> str:
     """The line ``psoas run`` starts with: what it will do, and when it starts to (it may be
     evening: then nothing happens for hours, and that is right)."""

@@ -220,6 +220,7 @@ def copy_checkout(destination: Path) -> Path:
     leave_out = shutil.ignore_patterns(
         ".git",
         ".venv",
+        ".venv-test",
         "build",
         "dist",
         "*.egg-info",

@@ -18,7 +18,7 @@ TESTS=("$@")
 [ ${#TESTS[@]} -eq 0 ] && TESTS=(tests/test_cli.py tests/test_control.py tests/test_limits.py
     tests/test_history.py tests/test_private_env.py tests/test_restart.py)
 TREE=$(cd "$(dirname "$0")/.." && pwd)
-PY=$TREE/.venv/bin/python
+PY=$TREE/.venv-test/bin/python
 O=$(mktemp -d /tmp/oc-XXXX)
 mkdir -p "$O/home" "$O/tmp"
 chmod 755 "$O" && chmod 1777 "$O/tmp"  # as /tmp is: tests hand folders there to another user

@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from desktop_processes import require_tools
-from e2e import copy_checkout
+from desktop_processes import require_tools, wait_until
+from e2e import copy_checkout, start_headless, status
 from strangers import STRANGER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,13 +74,15 @@ def errors(pieces: list[tuple[float, str]]) -> str:
 
 
 def user_env(home: Path, path: str | None = None) -> dict[str, str]:
-    """This environment for a user whose home is ``home``: no sudo, no XDG folders of ours."""
+    """This environment for a user whose home is ``home``: no sudo, no XDG folders of ours but
+    the test's private runtime folder (the one a running psoas is found by)."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("XDG_", "SUDO_", "PYTEST_", "VIRTUAL_ENV"))
     }
     env["HOME"] = str(home)
+    env["XDG_RUNTIME_DIR"] = os.environ["XDG_RUNTIME_DIR"]
     if path is not None:
         env["PATH"] = path
     return env
@@ -178,6 +180,58 @@ def test_bootstrap_run_says_each_step_links_psoas_and_adds_the_menu_entry(checko
     assert failed, said
     assert "TOMLDecodeError" in said[failed.end() :]  # pip's own words, as it said them
     assert "starting psoas" not in said
+
+
+def test_after_bootstrap_run_pipx_install_force_changes_to_pipx_as_bootstrap_says(checkout, home):
+    """A plain ``pipx install .`` after ``./bootstrap run`` leaves bootstrap's link and says done;
+    what bootstrap and the README say to do instead really changes to pipx's psoas."""
+    require_tools("pipx")
+    code, _, pieces = timed_run(["./bootstrap", "run", "--help"], checkout, user_env(home))
+    said = errors(pieces)
+    assert code == 0, said
+    link = home / ".local" / "bin" / "psoas"
+    assert "  to change to pipx's psoas later, use pipx install --force . " in said
+
+    env = user_env(home) | {"PIPX_HOME": str(home / "pipx"), "PIPX_BIN_DIR": str(link.parent)}
+    run = lambda *command: subprocess.run(  # noqa: E731
+        command, cwd=checkout, env=env, capture_output=True, text=True, timeout=300
+    )
+    plain = run("pipx", "install", ".")
+    assert plain.returncode == 0, plain.stderr  # pipx says done...
+    assert Path(os.readlink(link)) == checkout / ".venv" / "bin" / "psoas"  # ...and left it
+    forced = run("pipx", "install", "--force", ".")
+    assert forced.returncode == 0, forced.stderr
+    pipx_psoas = home / "pipx" / "venvs" / "psoas" / "bin" / "psoas"
+    assert Path(os.readlink(link)) == pipx_psoas
+    # The README's next step points the menu entry at pipx's psoas too.
+    entry = run(str(link), "desktop-entry", "install")
+    assert entry.returncode == 0, entry.stderr
+    menu = (home / ".local" / "share" / "applications" / "psoas.desktop").read_text()
+    assert f"TryExec={pipx_psoas.parent}/python" in menu, menu
+
+
+def test_bootstrap_run_with_psoas_running_says_so_before_installing_anything(
+    checkout, home, tmp_path
+):
+    """Reinstalling under a running psoas would swap its code as it runs; `psoas run` at the
+    end would then only say it is already running. bootstrap asks first, and stops."""
+    config = tmp_path / "psoas.toml"
+    config.write_text('idle_source = "none"\n')
+    running = start_headless(config)
+    wait_until(lambda: status(dict(os.environ)), 15, "psoas to answer", process=running)
+
+    code, stdout, pieces = timed_run(["./bootstrap", "run", "--help"], checkout, user_env(home))
+    said = errors(pieces)
+    assert (code, stdout) == (1, ""), said
+    assert said.splitlines()[-1] == (
+        f"bootstrap: psoas is already running (pid {running.pid}); nothing was installed or "
+        "changed. To run this one instead, stop that one (psoas quit), then run ./bootstrap run "
+        "again"
+    )
+    assert "installing psoas" not in said and "virtual environment" not in said
+    assert not (checkout / ".venv").exists()
+    assert not (home / ".local").exists()  # no link, no menu entry
+    assert running.poll() is None
 
 
 # ----- through sudo ------------------------------------------------------------------------------

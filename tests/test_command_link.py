@@ -83,9 +83,19 @@ def test_bootstrap_runs_it_as_a_module(tmp_path):
     made = run(str(target))
     link = tmp_path / ".local" / "bin" / "psoas"
     assert made.returncode == 0, made.stderr
-    assert made.stdout.splitlines()[0] == f"{link} -> {target}"
-    assert "is not on the PATH here" in made.stdout.splitlines()[1]
+    made_link, pipx, path = made.stdout.splitlines()
+    assert made_link == f"{link} -> {target}"
+    # pipx install . would find the link, keep it and say done: what to do instead, said now.
+    assert pipx.startswith("to change to pipx's psoas later, use pipx install --force . ")
+    assert f"leaves {link} as it is" in pipx
+    assert "is not on the PATH here" in path
     assert run().returncode == 2
+
+    link.unlink()
+    link.write_text("#!/bin/sh\necho my own psoas\n")
+    left = run(str(target))
+    assert left.returncode == 0 and "is not ours" in left.stdout
+    assert "pipx" not in left.stdout  # not ours: nothing of pipx's to say
 
     link.unlink()
     link.parent.rmdir()

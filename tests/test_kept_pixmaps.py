@@ -4,10 +4,12 @@ wrong or cannot be kept, and never stale after the drawing code changes."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import reminder
 from reminder.tray.icon import draw_icon, look_for
 from reminder.tray.kept_pixmaps import KeptPixmaps
 from reminder.tray.sni import ICON_SIZES, pixmaps
@@ -82,3 +84,40 @@ def test_a_start_that_finds_its_picture_kept_never_loads_pillow(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "[]"]
+
+
+def _folder_name_from(package_root: Path) -> str:
+    """The kept pictures' folder a psoas imported from ``package_root`` would use."""
+    script = (
+        "from pathlib import Path\n"
+        "import reminder\n"
+        "from reminder.tray.kept_pixmaps import KeptPixmaps\n"
+        f"assert Path(reminder.__file__).is_relative_to({str(package_root)!r}), reminder.__file__\n"
+        "print(KeptPixmaps(Path('.')).folder.name)\n"
+    )
+    env = os.environ | {"PYTHONPATH": str(package_root)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=package_root
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_same_drawing_code_finds_the_same_pictures_wherever_and_whenever_installed(
+    tmp_path: Path,
+):
+    """A checkout and the copy pip installed from it (another place, other file times) share
+    their kept pictures; a change to the drawing code gets a folder of its own."""
+    here = KeptPixmaps(tmp_path).folder.name
+    installed = tmp_path / "site-packages"
+    # shutil.copy, not copy2: new file times, as an install has.
+    shutil.copytree(
+        Path(reminder.__file__).parent, installed / "reminder", copy_function=shutil.copy
+    )
+    assert _folder_name_from(installed) == here
+
+    changed = installed / "reminder" / "tray" / "icon.py"
+    changed.write_text(
+        changed.read_text().replace("GREEN = (46, 160, 67)", "GREEN = (46, 161, 67)")
+    )
+    assert _folder_name_from(installed) != here

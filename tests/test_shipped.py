@@ -12,7 +12,7 @@ from reminder.pictures import cache_name, draw_picture, packaged_pictures
 from reminder.tray.icon import SHIPPED_ICONS, draw_icon, look_for, shipped_icon
 
 REDRAW = (
-    '.venv/bin/python -c "from reminder.pictures import write_packaged_pictures; '
+    '.venv-test/bin/python -c "from reminder.pictures import write_packaged_pictures; '
     'write_packaged_pictures()"'
 )
 

@@ -3,8 +3,9 @@
 Drawing one look of the ring means loading Pillow (about 15 ms) and drawing five sizes; there
 are a few dozen looks in all. Each is kept in the cache folder the first time it is drawn, so
 every later start reads the look it starts with (a 19 kB file) and shows its icon before Pillow
-is loaded at all. The folder's name carries the drawing code's version, so a new psoas never
-shows an old picture; a file that is missing, cut short or unreadable is drawn again.
+is loaded at all. The folder's name carries psoas's version and a checksum of the drawing code's
+text, so a new psoas never shows an old picture, and the same code finds the same folder wherever
+and whenever it was installed; a file that is missing, cut short or unreadable is drawn again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import os
 import shutil
 import struct
+import zlib
 from pathlib import Path
 
 from reminder import __version__
@@ -57,12 +59,15 @@ class KeptPixmaps:
 
 
 def _drawing_version() -> str:
-    """psoas's version and the drawing code's own file: a changed picture gets a new folder."""
+    """psoas's version and a checksum of the drawing code's text: a changed picture gets a new
+    folder. Never the file's place or time: a checkout and the copy pip installed from it, or
+    a reinstall of the same code, share their pictures."""
     try:
-        stat = os.stat(icon.__file__)
+        code = Path(icon.__file__).read_bytes()
     except OSError:
         return __version__
-    return f"{__version__}-{stat.st_size}-{stat.st_mtime_ns}"
+    # A cache key, not a secret: crc32 spares loading OpenSSL's hashes into the daemon.
+    return f"{__version__}-{zlib.crc32(code):08x}"
 
 
 def _read(path: Path, sizes: tuple[int, ...]) -> list[Pixmap] | None:
