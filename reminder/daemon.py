@@ -27,6 +27,7 @@ from reminder.core.observer import Observer
 from reminder.core.settings import Settings
 from reminder.core.sitting import SittingCore
 from reminder.core.status import Busy, Status
+from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import Moment
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
@@ -241,28 +242,24 @@ class Daemon:
         await self._work.join()
 
     async def _step(self, item: Command | _Asked | _Reconfigure | _Tick) -> None:
+        """One step of the sitting clock (reminder.core.step, the replay's too): a look at the
+        user, then what was asked, then the next wake-up."""
         if isinstance(item, _Reconfigure):
             self.core.reconfigure(item.settings)
             item = _Tick()
         idle, locked = await self._read_idle()
         now = self.clock.now()
-        busy = await self._read_busy(now, idle, locked)
-        slept = self.clock.slept_since()
-        events = self.core.observe(
-            now,
-            idle,
-            locked=locked,
-            slept_since=slept,
-            busy=busy,
-            returns_told=self.idle.tells_returns,
-        )
+        reading = Reading(idle, locked, self.clock.slept_since(), self.idle.tells_returns)
+        busy = await self._read_busy(now, reading)
         command = item.command if isinstance(item, _Asked) else item
-        before = self.core.status(now) if isinstance(item, _Asked) else None
-        answer = [] if isinstance(command, _Tick) else self.core.command(now, command)
-        self._publish(events + answer)
+        step = take_step(
+            self.core, now, reading, busy, None if isinstance(command, _Tick) else command
+        )
+        self._publish(step.events)
         self._arm()
-        if before is not None and isinstance(item, _Asked) and not item.done.done():
-            item.done.set_result(Outcome(answer, before, self.core.status(self.clock.now())))
+        if isinstance(item, _Asked) and not item.done.done():
+            assert step.before is not None and step.after is not None
+            item.done.set_result(Outcome(step.answer, step.before, step.after))
 
     async def _read_idle(self) -> tuple[float | None, bool]:
         """Seconds since the last input (None: nothing can see input) and the screen lock."""
@@ -278,10 +275,10 @@ class Daemon:
             await self._lose_idle_source(str(error) or "no answer in time")
             return (0.0 if self.idle.tracks_input else None), False
 
-    async def _read_busy(self, now: Moment, idle: float | None, locked: bool) -> Busy | None:
+    async def _read_busy(self, now: Moment, reading: Reading) -> Busy | None:
         """Whether the user is busy, asked only when the core says it matters (a prompt due or
         waiting, a break about to come): never otherwise."""
-        if self.busy is None or not self.core.busy_matters(now, idle, locked):
+        if self.busy is None or not busy_matters(self.core, now, reading):
             return None
         try:
             async with asyncio.timeout(_BUSY_TIMEOUT):
@@ -337,16 +334,16 @@ class Daemon:
         """Set the one timer (and schedule's one job) to the next wake-up anyone wants."""
         self._scheduler.clear()
         now = self.clock.now()
-        wakes = [self.core.next_wakeup(now)] + [each.next_wakeup(now.t) for each in self.observers]
+        wishes = [each.next_wakeup(now.t) for each in self.observers]
         if self._lost_idle is not None:
-            wakes.append(self._lost_idle.retry_at)
-        wake = min((w for w in wakes if w is not None), default=None)
+            wishes.append(self._lost_idle.retry_at)
+        wake = next_look(self.core, now, wishes)
         assert self._timer is not None
         if wake is None:
             self._timer.disarm()
             return
         self._scheduler.every().day.do(self._tick_job)  # when: the steady timer decides
-        self._timer.arm(max(wake, now.t) + _LATE_MARGIN)
+        self._timer.arm(wake + _LATE_MARGIN)
 
     def _timer_fired(self) -> None:
         self.wakeups += 1

@@ -21,6 +21,7 @@ from reminder.core.saved import saved_records
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.status import Busy, Status
+from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import FixedCalendar, Moment
 from reminder.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
 
@@ -42,16 +43,24 @@ class _User:
             return 0.0
         return t - self.last_input if math.isfinite(self.last_input) else 1e9
 
-    def look(self, core: SittingCore, now: Moment, **reading: Any) -> list[ev.Event]:
-        """The daemon's look at the user: idle time and lock, and, only when a prompt is due or a
-        break would come, whether they are busy."""
-        idle = reading.pop("idle", self.idle(now.t))
-        locked = reading.pop("locked", self.locked)
-        asked = self.quiet and core.busy_matters(now, idle, locked)
-        busy = Busy(self.busy) if asked else None
-        return core.observe(
-            now, idle, locked=locked, busy=busy, returns_told=self.returns_told, **reading
+    def look(
+        self,
+        core: SittingCore,
+        now: Moment,
+        command: cmd.Command | None = None,
+        **reading: Any,
+    ) -> list[ev.Event]:
+        """The daemon's step (reminder.core.step): a look at the user, idle time and lock, and,
+        only when a prompt is due or a break would come, whether they are busy; then
+        ``command``, if the scenario's line gives one."""
+        seen = Reading(
+            reading.pop("idle", self.idle(now.t)),
+            reading.pop("locked", self.locked),
+            reading.pop("slept_since", None),
+            self.returns_told,
         )
+        busy = Busy(self.busy) if self.quiet and busy_matters(core, now, seen) else None
+        return take_step(core, now, seen, busy, command).events
 
 
 def run_scenario(
@@ -85,8 +94,7 @@ def run_scenario(
         while user.asleep_since is None:
             # Wake the core whenever it asked to be woken before this event, as the daemon would.
             at = moment(now)
-            wishes = [core.next_wakeup(at), *(each.next_wakeup(at.t) for each in observers)]
-            wake = min((w for w in wishes if w is not None), default=None)
+            wake = next_look(core, at, (each.next_wakeup(at.t) for each in observers))
             if wake is None or wake - midnight > event.seconds:
                 break
             now = max(wake - midnight, now)
@@ -138,11 +146,7 @@ def _play(event: ScenarioEvent, core: SittingCore, user: _User, now: Moment) -> 
             user.busy = None
         case "end":
             return user.look(core, now)
-    out = user.look(core, now)
-    command = _command(event)
-    if command is not None:
-        out += core.command(now, command)
-    return out
+    return user.look(core, now, _command(event))
 
 
 def _command(event: ScenarioEvent) -> cmd.Command | None:

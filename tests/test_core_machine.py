@@ -25,6 +25,7 @@ from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.status import Busy
+from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import FixedCalendar, Moment
 
 CATALOGUE = load_catalogue()
@@ -61,15 +62,19 @@ class SittingMachine(RuleBasedStateMachine):
     def _idle(self) -> float:
         return 0.0 if self.active and not self.locked else self.t - self.last_input
 
-    def _look(self, slept_since: float | None = None, core: SittingCore | None = None) -> None:
-        """The daemon's look at the user: idle time and lock, and whether they are busy when the
-        core says it matters."""
+    def _look(
+        self,
+        slept_since: float | None = None,
+        core: SittingCore | None = None,
+        command: cmd.Command | None = None,
+    ) -> None:
+        """The daemon's step (reminder.core.step): a look at the user, the busy signals asked
+        when the core says it matters, then ``command``."""
         core = core or self.core
         now = self._now()
-        idle = self._idle()
-        busy = Busy(self.busy) if core.busy_matters(now, idle, self.locked) else None
-        events = core.observe(now, idle, locked=self.locked, slept_since=slept_since, busy=busy)
-        self._check(events, core)
+        reading = Reading(self._idle(), self.locked, slept_since)
+        busy = Busy(self.busy) if busy_matters(core, now, reading) else None
+        self._check(take_step(core, now, reading, busy, command).events, core)
 
     def _check(self, events: list[ev.Event], core: SittingCore | None = None) -> None:
         core = core or self.core
@@ -84,7 +89,7 @@ class SittingMachine(RuleBasedStateMachine):
                 assert not self.locked, "a prompt on a locked screen"
                 assert after.paused_until is None, "a prompt while paused"
                 assert self.busy is None, f"a prompt while busy ({self.busy})"
-        wake = core.next_wakeup(self._now())
+        wake = next_look(core, self._now())
         assert wake is None or wake >= self.t, (wake, self.t)
 
     @rule(seconds=st.floats(1, 4 * 3600))
@@ -92,7 +97,7 @@ class SittingMachine(RuleBasedStateMachine):
         """Time goes by, the core woken whenever it asked to be."""
         end = self.t + seconds
         looked_at = None
-        while (wake := self.core.next_wakeup(self._now())) is not None and wake <= end:
+        while (wake := next_look(self.core, self._now())) is not None and wake <= end:
             assert wake != looked_at, f"woken at {wake - START} s again, nothing having changed"
             self.t = looked_at = max(wake, self.t)
             if self.active and not self.locked:
@@ -151,11 +156,9 @@ class SittingMachine(RuleBasedStateMachine):
         )
     )
     def user_asks(self, command: cmd.Command) -> None:
-        self._look()
-        now = self._now()
         self.asked_for_prompt = isinstance(command, cmd.StretchNow)
         try:
-            self._check(self.core.command(now, command))
+            self._look(command=command)
         finally:
             self.asked_for_prompt = False
 

@@ -1,0 +1,82 @@
+"""One step of the sitting clock, as every driver takes it: a look at the user, then what the
+user asked, then when to look again.
+
+The daemon takes it on the real clock (reminder/daemon.py), the replay on a virtual one
+(reminder/simulate.py), and the core's state-machine tests on theirs: so what the contract tests
+check is what users run. A driver brings what only it can read (idle seconds, the lock, a sleep,
+and, only when :func:`busy_matters` says so, the busy signals); the rest is here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from reminder.core import events as ev
+from reminder.core.commands import Command
+from reminder.core.sitting import SittingCore
+from reminder.core.status import Busy, Status
+from reminder.core.timebase import Moment
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one look at the user found."""
+
+    idle: float | None  # seconds since the last input; None: nothing can see input
+    locked: bool = False
+    slept_since: float | None = None  # the steady time the machine went to sleep, just woken
+    returns_told: bool = False  # the idle source says the moment input comes back
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a step brought: what the look found, what the command led to, and the state just
+    before and after the command (its answer's words come from them)."""
+
+    seen: list[ev.Event]
+    answer: list[ev.Event] = field(default_factory=list)
+    before: Status | None = None
+    after: Status | None = None
+
+    @property
+    def events(self) -> list[ev.Event]:
+        return self.seen + self.answer
+
+
+def busy_matters(core: SittingCore, now: Moment, reading: Reading) -> bool:
+    """Whether this look should ask the busy signals (a prompt due or waiting, a break about to
+    come): they are never asked otherwise."""
+    return core.busy_matters(now, reading.idle, reading.locked)
+
+
+def take_step(
+    core: SittingCore,
+    now: Moment,
+    reading: Reading,
+    busy: Busy | None,
+    command: Command | None = None,
+) -> Step:
+    """Look (``busy`` is what the signals said, if :func:`busy_matters` had them asked), then
+    carry out ``command``, if any."""
+    seen = core.observe(
+        now,
+        reading.idle,
+        locked=reading.locked,
+        slept_since=reading.slept_since,
+        busy=busy,
+        returns_told=reading.returns_told,
+    )
+    if command is None:
+        return Step(seen)
+    before = core.status(now)
+    answer = core.command(now, command)
+    return Step(seen, answer, before, core.status(now))
+
+
+def next_look(core: SittingCore, now: Moment, wishes: Iterable[float | None] = ()) -> float | None:
+    """When to look again (steady time): the earliest of the core's wake-up and the other parts'
+    wishes (the tray's ring moving a notch, a lost idle source's retry), never before now; None
+    when nothing can happen."""
+    times = [t for t in (core.next_wakeup(now), *wishes) if t is not None]
+    return max(min(times), now.t) if times else None
