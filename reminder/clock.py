@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from reminder.core.timebase import Moment
+from reminder.libc import libc
 
 log = logging.getLogger(__name__)
 
@@ -147,12 +148,12 @@ class _Itimerspec(ctypes.Structure):
 
 
 def _load_timerfd() -> tuple[Callable[..., int], Callable[..., int]] | None:
-    if not sys.platform.startswith("linux"):
+    c = libc()
+    if c is None:
         return None
     try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)  # find_library would run ldconfig
-        create, settime = libc.timerfd_create, libc.timerfd_settime
-    except (OSError, AttributeError):
+        create, settime = c.timerfd_create, c.timerfd_settime
+    except AttributeError:
         return None
     create.argtypes, create.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     settime.argtypes = (

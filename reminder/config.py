@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reminder.busy import SIGNALS as BUSY_SIGNALS
-from reminder.catalogue.model import Catalogue
+from reminder.catalogue.model import PLACES, Catalogue
 from reminder.config_checks import Checker, ConfigError, toml_problem
 from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
@@ -26,7 +26,6 @@ from reminder.idle import SOURCES
 from reminder.paths import config_file, make_folder, package_data
 
 IDLE_SOURCES = ("auto", *SOURCES)
-PLACES = ("anywhere", "desk")
 
 TOP_KEYS = (
     "sit_minutes",

@@ -19,9 +19,10 @@ import errno
 import logging
 import os
 import struct
-import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from reminder.libc import libc
 
 log = logging.getLogger(__name__)
 
@@ -208,13 +209,13 @@ def _ways_to(path: str) -> list[str]:
 
 
 def _inotify() -> ctypes.CDLL | None:
-    if not sys.platform.startswith("linux"):
+    c = libc()
+    if c is None:
         return None
     try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)  # find_library would run ldconfig
-        libc.inotify_init1.argtypes = (ctypes.c_int,)
-        libc.inotify_add_watch.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32)
-        libc.inotify_rm_watch.argtypes = (ctypes.c_int, ctypes.c_int)
-    except (OSError, AttributeError):
+        c.inotify_init1.argtypes = (ctypes.c_int,)
+        c.inotify_add_watch.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32)
+        c.inotify_rm_watch.argtypes = (ctypes.c_int, ctypes.c_int)
+    except AttributeError:
         return None
-    return libc
+    return c
