@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from reminder.paths import make_folder
+
 log = logging.getLogger(__name__)
 
 #: Editors write in several steps: read the file once they are done.
@@ -43,7 +45,14 @@ class ConfigWatch:
         """Watch with inotify where there is one; elsewhere :meth:`check` does the work."""
         libc = _inotify()
         folder = self.path.parent
-        if libc is None or not folder.is_dir():
+        if libc is None:
+            return
+        try:
+            # A user with no config yet has no config folder either: made now (0700, as psoas
+            # makes its folders), the file the settings page or ``psoas config init`` writes
+            # there later is taken up at once, not at the next wake-up.
+            make_folder(folder)
+        except OSError:
             return
         fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
         if fd < 0:
