@@ -25,7 +25,7 @@ from reminder.config import example_text, parse_config
 from reminder.config_checks import ConfigError
 from reminder.errors import read_user_file
 from reminder.paths import make_folder
-from reminder.settings.fields import FIELDS, Field, FormValue, raw_value, shown, submitted, to_file
+from reminder.settings.fields import FIELDS, FormValue, raw_value, shown, submitted, to_file
 
 #: The stamp of a file that is not there.
 ABSENT = "absent"
@@ -197,13 +197,3 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
-
-
-def changed_fields(
-    file: ConfigFile, sent: Mapping[str, FormValue], stretch_ids: Sequence[str]
-) -> list[Field]:
-    """The fields whose value on the page differs from the file's."""
-    before = values(file, stretch_ids)
-    return [
-        field for field in FIELDS if sent.get(field.key, before[field.key]) != before[field.key]
-    ]
