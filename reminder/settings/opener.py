@@ -110,9 +110,13 @@ def _start_page(config: Path) -> str:
         process.stdout.close()
         process.stderr.close()
         return line
-    if process.poll() is None:
+    try:
+        if not first:  # not a word within the deadline
+            raise subprocess.TimeoutExpired(command, START_DEADLINE)
+        process.wait(5)  # it closed its output: it is ending, saying why on stderr
+    except subprocess.TimeoutExpired:
         process.kill()
-        raise UserError(words.not_started(words.NO_ANSWER))
+        raise UserError(words.not_started(words.NO_ANSWER)) from None
     said = process.stderr.read().decode("utf-8", "replace").strip().splitlines()
     raise UserError(words.not_started(said[-1] if said else f"exit status {process.returncode}"))
 
