@@ -5,6 +5,7 @@ alone. The browser's side is tests/test_settings_browser.py."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from conftest import EVERY_DAY
+from conftest import EVERY_DAY, make_config
 from desktop_processes import wait_until
 from e2e import ROOT, psoas, status
 from settings_page import Page, open_page, refused, start_server, state, stop_pages, wait_gone
@@ -25,6 +26,7 @@ from reminder.clock import SystemCalendar
 from reminder.config import example_text
 from reminder.settings import words
 from reminder.store import HistoryStore
+from reminder.tray.model import TrayModel
 
 CONFIG = '# mine\nsit_minutes = 60  # an hour\nidle_source = "none"\n' + EVERY_DAY
 
@@ -334,3 +336,27 @@ def test_the_progress_page_shows_the_weeks_figures_the_trend_and_the_export(env,
     assert exported.headers["content-disposition"].startswith("attachment")
     exported_by_command = psoas(env, "export", "--csv").stdout
     assert exported.body.replace("\r\n", "\n") == exported_by_command.replace("\r\n", "\n")
+
+
+def test_settings_from_the_tray_that_cannot_start_says_why_in_a_notification(
+    tmp_path, monkeypatch, catalogue, caplog
+):
+    """The tray's entry runs psoas settings as another process; when the page cannot start (here
+    a runtime folder others may write in), the user hears its one line, not nothing."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
+    config = tmp_path / "psoas.toml"
+    config.write_text(CONFIG)
+    model = TrayModel(
+        catalogue, make_config(CONFIG, catalogue), lambda: config, None, tmp_path / "w.png"
+    )
+    told: list[tuple[str, str]] = []
+    model.tell = lambda title, body: told.append((title, body))
+    asyncio.run(model._open_settings())
+    assert len(told) == 1
+    title, body = told[0]
+    assert title == "psoas: the settings"
+    assert "the settings page could not start" in body and "others may replace it" in body
+    assert "cannot open the settings" in caplog.text
