@@ -5,4 +5,5 @@ import sys
 
 from reminder.settings.server import main
 
-sys.exit(main())
+if __name__ == "__main__":  # imported (as the packaging test imports every module), it waits
+    sys.exit(main())
