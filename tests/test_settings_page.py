@@ -66,7 +66,7 @@ def test_the_link_opens_the_page_once_and_a_second_command_reuses_the_page(env, 
     cookie = first.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     shown = page.get("/settings")
-    assert shown.status == 200 and str(config) in shown.body
+    assert shown.status == 200 and words.editing(config) in shown.body
     assert "Minutes of sitting before a prompt" in shown.body and 'value="60"' in shown.body
     assert page.ask("GET", page.url.removeprefix(page.origin)).status == 403  # used up
     again = open_page(env, "--config", str(config))
@@ -234,7 +234,7 @@ def test_a_page_for_another_file_makes_way(env, config, tmp_path, pages):
     pages.append(second.pid)
     wait_gone(first, 10)
     assert second.sign_in().status == 303
-    assert str(other) in second.get("/settings").body
+    assert words.editing(other) in second.get("/settings").body
 
 
 def test_a_file_changed_on_disk_since_the_page_was_opened_is_not_written_over(env, config, pages):

@@ -7,6 +7,8 @@ check`` prints for the same value.
 
 from __future__ import annotations
 
+import os
+
 # ----- the command -------------------------------------------------------------------------------
 
 
@@ -63,7 +65,15 @@ TOO_LARGE = "Refused: the request is too large."
 
 
 def editing(path: object) -> str:
-    return f"Your config file: {path}"
+    return f"Your config file: {_from_home(str(path))}"
+
+
+def _from_home(path: str) -> str:
+    """A path in the user's home as '~/...', the way people write it."""
+    home = os.path.expanduser("~")
+    if home not in ("", "~", "/") and path.startswith(home + os.sep):
+        return "~" + path[len(home) :]
+    return path
 
 
 NO_FILE_YET = (
