@@ -250,6 +250,8 @@ def test_a_file_changed_on_disk_since_the_page_was_opened_is_not_written_over(en
     assert 'value="55"' in page.get("/settings").body  # reloaded: the file as it is now
     assert page.post("/settings", page.form | {"sit_minutes": "30"}).status == 303
     assert "sit_minutes = 30  # an hour" in config.read_text()
+    notice = re.search(r'<p class="notice" role="status">(.*?)</p>', page.get("/settings").body)
+    assert notice and notice[1] == words.SAVED_NOT_RUNNING  # no psoas runs here
 
 
 def test_a_bad_value_is_said_beside_its_field_and_nothing_is_written(env, config, pages):
@@ -312,6 +314,17 @@ def test_a_save_with_no_config_yet_writes_the_example_and_the_running_psoas_take
         assert written.startswith(example_text()[:200])  # the example's comments, first to last
         assert "sit_minutes = 30\n" in written and 'end = "24:00"' in written
         assert written.count("#") == example_text().count("#")
+        other = Path(env["HOME"]) / "other.toml"  # a file the running psoas does not read
+        other.write_text(CONFIG)
+        elsewhere = open_page(env, "--config", str(other))
+        pages.append(elsewhere.pid)
+        assert elsewhere.sign_in().status == 303 and elsewhere.get("/settings").status == 200
+        assert elsewhere.post("/settings", elsewhere.form | {"sit_minutes": "20"}).status == 303
+        notice = re.search(
+            r'class="notice" role="status">(.*?)</p>', elsewhere.get("/settings").body
+        )
+        assert notice and notice[1] == words.saved_other_file(str(folder / "config.toml"))
+        assert status(env)["next_prompt"] == after["next_prompt"]  # it goes on as before
     finally:
         daemon.terminate()
         daemon.wait(15)
