@@ -22,6 +22,7 @@ from reminder.settings.fields import (
     CLOCK,
     FIELDS,
     GROUPS,
+    NAMES,
     STRETCHES,
     Field,
     FormValue,
@@ -146,7 +147,7 @@ def _field(
             f"{_described(field, error)}>{options}</select>"
         )
     else:
-        mode = "text" if field.kind in (CLOCK,) or field.key == "quiet.apps" else "decimal"
+        mode = "text" if field.kind in (CLOCK, NAMES) else "decimal"
         control = (
             f'<input type="text" id={attribute(field_id(field))} name={attribute(field.key)} '
             f'value={attribute(value)} inputmode={attribute(mode)} autocomplete="off"'

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from reminder.settings import state, words
 from reminder.settings.guard import Guard, session_cookie
+from reminder.settings.html import plain_page
 from reminder.settings.site import STATIC, Response, Site, html, refusal, see
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,8 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST":
             if not guard.same_origin(self.headers):
                 return refusal(403, words.OTHER_ORIGIN)
+            if not self._sends_a_form():
+                return refusal(415, words.NOT_A_FORM)
             form = self._form()
             if form is None:
                 return refusal(413, words.TOO_LARGE)
@@ -176,7 +179,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/settings":
                 return site.save(session, form)
             if path == "/close":
-                return replace(html(200, _bye()), then=presence.close)
+                bye = plain_page(words.TITLE, words.BYE)
+                return replace(html(200, bye), then=presence.close)
             return refusal(404, words.NOT_HERE)
         if path in ("/", "/settings"):
             return site.settings(session)
@@ -215,10 +219,15 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length)
 
-    def _form(self) -> dict[str, list[str]] | None:
+    def _sends_a_form(self) -> bool:
+        """A form as the page's own sends it: what a script of another site may send without
+        asking first (text/plain, say) is not one."""
         kind = self.headers.get("Content-Type", "").split(";")[0].strip()
+        return kind == "application/x-www-form-urlencoded"
+
+    def _form(self) -> dict[str, list[str]] | None:
         body = self._body()
-        if body is None or kind != "application/x-www-form-urlencoded":
+        if body is None:
             return None
         text = body.decode("utf-8", "replace")
         return parse_qs(text, keep_blank_values=True, max_num_fields=200)
@@ -253,12 +262,6 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(response.body)
-
-
-def _bye() -> str:
-    from reminder.settings.html import plain_page
-
-    return plain_page(words.TITLE, words.BYE)
 
 
 def main(argv: list[str] | None = None) -> int:

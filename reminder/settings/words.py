@@ -60,6 +60,7 @@ NO_FORM_KEY = "Refused: the form's key is missing or wrong. Reload the page and 
 NOT_HERE = "Nothing here."
 METHOD_REFUSED = "Refused: not a request this page answers."
 TOO_LARGE = "Refused: the request is too large."
+NOT_A_FORM = "Refused: a change comes only as the page's own form sends it."
 
 # ----- the settings page -----------------------------------------------------------------------
 
