@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import sys
 import time
@@ -144,6 +145,8 @@ class App:
             "tray": tray,
             "config": {
                 "file": self.config.origin,
+                # The file psoas watches, whether it exists or not: what ``psoas settings`` edits.
+                "path": os.path.abspath(self.config_path),
                 "read": when_iso(self.config_read),
                 "problem": self.config_problem,
                 "warnings": config_warnings(self.config),

@@ -37,6 +37,7 @@ everyday use:
   psoas stretches --pictures D  draw each of them as a PNG in folder D
   psoas simulate day.txt        replay a day to tune your config
   psoas config init             write a commented config file to edit
+  psoas settings                change the settings (and see your progress) in your browser
   psoas doctor                  what works on this desktop, and what to install if not
 
 General pointers, not medical advice: if a stretch brings pain, ease off and leave it.
@@ -214,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
     export.set_defaults(handler=cli_history.export)
+    cli_remote.add_settings(sub, common)
     cli_remote.add_autostart(sub, common)
     cli_remote.add_desktop_entry(sub, common)
 

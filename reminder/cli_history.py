@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
@@ -21,6 +22,8 @@ from reminder.errors import UserError
 if TYPE_CHECKING:
     from reminder.catalogue.model import Catalogue
     from reminder.config import Config
+    from reminder.core.stats import DayStats
+    from reminder.core.trend import Week
 
 T = TypeVar("T")
 
@@ -117,35 +120,62 @@ def history_problem(path: Path, error: Exception, what: str = "read") -> UserErr
     return UserError(f"{path}: cannot be {what} ({reason})")
 
 
-def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int:
+@dataclass(frozen=True)
+class Figures:
+    """What ``psoas stats`` and the settings page's Progress show, worked out once for both."""
+
+    every: list[DayStats]  # from the first day any of the figures needs
+    days: list[DayStats]  # the days asked for
+    recorded: bool  # whether the history holds anything at all
+    trend: tuple[Week, Week] | None  # this week, and the four before
+    weeks: list[Week]  # calendar weeks over ``every``, oldest first
+
+
+def figures(config: Config, catalogue: Catalogue, days: int, weeks: int | None = None) -> Figures:
+    """The last ``days`` days, this week against the four before, and with ``weeks`` that many
+    calendar weeks; read from the history (read-only), or one line saying why they cannot be."""
     import time as clock
     from datetime import date, timedelta
 
     from reminder.clock import SystemCalendar
-    from reminder.core.trend import this_week_and_before, trend_first_day, weeks
+    from reminder.core import trend
     from reminder.history import last_days, since_for
+
+    calendar = SystemCalendar()
+    last = date.today()
+    first = last - timedelta(days=days - 1)
+    reach = [first, trend.trend_first_day(last)]
+    if weeks:
+        reach.append(last - timedelta(days=last.weekday(), weeks=weeks - 1))
+    since = since_for(calendar, min(reach))
+    events, saved = read_history(lambda store: (store.events(since), store.load_state("sitting")))
+    every = last_days(events, saved, calendar, min(reach), last, catalogue, clock.time())
+    working = config.hours.days
+    return Figures(
+        every=every,
+        days=[day for day in every if day.day >= first],
+        recorded=bool(events) or saved is not None,
+        trend=trend.this_week_and_before(every, working, last),
+        weeks=trend.weeks(every, working)[-weeks:] if weeks else [],
+    )
+
+
+def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int:
     from reminder.words import NO_HISTORY_YET, stats_table, trend_lines
 
     if args.weeks is not None and not args.chart:
         raise UserError("stats: --weeks draws the trend: give it with --chart FILE.png")
-    calendar = SystemCalendar()
-    last = date.today()
-    first = last - timedelta(days=args.days - 1)
-    reach = [first, trend_first_day(last)]
-    if args.weeks:
-        reach.append(last - timedelta(days=last.weekday(), weeks=args.weeks - 1))
-    since = since_for(calendar, min(reach))
-    events, saved = read_history(lambda store: (store.events(since), store.load_state("sitting")))
-    every = last_days(events, saved, calendar, min(reach), last, catalogue, clock.time())
-    days = [day for day in every if day.day >= first]
+    found = figures(config, catalogue, args.days, args.weeks)
+    days = found.days
     if args.chart:
         from reminder.chart import draw_trend, draw_week
+        from reminder.clock import SystemCalendar
 
         try:
             if args.weeks:
-                draw_trend(weeks(every, config.hours.days)[-args.weeks :]).save(args.chart)
+                draw_trend(found.weeks).save(args.chart)
             else:
-                draw_week(days[-7:], calendar).save(args.chart)
+                draw_week(days[-7:], SystemCalendar()).save(args.chart)
         except OSError as error:
             reason = error.strerror or error
             raise UserError(f"{args.chart}: cannot write the chart ({reason})") from None
@@ -154,13 +184,12 @@ def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int
     if args.json:
         print(json.dumps([d.to_dict() for d in days], indent=2))
         return 0
-    if not events and saved is None:
+    if not found.recorded:
         print(NO_HISTORY_YET)
         return 0
     print(stats_table(days))
-    trend = this_week_and_before(every, config.hours.days, last)
-    if trend is not None:
-        print("\n" + "\n".join(trend_lines(*trend)))
+    if found.trend is not None:
+        print("\n" + "\n".join(trend_lines(*found.trend)))
     if args.chart:
         print(f"chart: {args.chart}")
     return 0
@@ -172,29 +201,31 @@ def week_count(text: str) -> int:
     return int(text)
 
 
-def export(args: argparse.Namespace) -> int:
+def write_csv(events: list, out: TextIO) -> None:
+    """Every event as a CSV row (time, kind, details as JSON): ``psoas export --csv`` and the
+    settings page's download alike."""
     import csv
     import dataclasses
     from datetime import datetime
 
     from reminder.core.events import event_time
 
+    writer = csv.writer(out)
+    writer.writerow(["time", "kind", "details"])
+    for event in events:
+        when = datetime.fromtimestamp(event_time(event)).isoformat(timespec="seconds")
+        writer.writerow([when, event.kind, json.dumps(dataclasses.asdict(event))])
+    out.flush()  # a full disk shows here, not after the command has said nothing
+
+
+def export(args: argparse.Namespace) -> int:
     events = read_history(lambda store: store.events())
-
-    def write(out: TextIO) -> None:
-        writer = csv.writer(out)
-        writer.writerow(["time", "kind", "details"])
-        for event in events:
-            when = datetime.fromtimestamp(event_time(event)).isoformat(timespec="seconds")
-            writer.writerow([when, event.kind, json.dumps(dataclasses.asdict(event))])
-        out.flush()  # a full disk shows here, not after the command has said nothing
-
     try:
         if args.output is None:
-            write(sys.stdout)
+            write_csv(events, sys.stdout)
         else:
             with args.output.open("w", newline="", encoding="utf-8") as out:
-                write(out)
+                write_csv(events, out)
     except BrokenPipeError:
         raise  # the reader stopped early (psoas export --csv | head): not a mistake
     except OSError as error:

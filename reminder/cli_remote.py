@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from reminder.control.client import send as request
@@ -101,6 +102,40 @@ def _autostart(args: argparse.Namespace) -> int:
     except (NotOurs, OSError) as error:
         return _entry_problem("autostart", error)
     return 0
+
+
+def add_settings(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``psoas settings``: only its options here; the page itself loads when the command runs."""
+    parser = sub.add_parser(
+        "settings",
+        parents=[common],
+        help="change the settings, and see your progress, in your browser",
+        description="Open a small settings page in your browser: every setting of your config "
+        "file with what it means and its default, the stretches with their pictures, and your "
+        "progress. The page is served on this computer only (127.0.0.1) by a short-lived process "
+        "of its own, which ends when the page is closed or left alone for 10 minutes; a second "
+        "'psoas settings' reuses it. Saving keeps the comments and layout of your file, and a "
+        "running psoas takes it up at once.",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="the config file to edit (default: the one the running psoas reads, else the one in "
+        "your config folder, see 'psoas config path')",
+    )
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="print the page's address (with its one-time key) instead of opening a browser",
+    )
+    parser.set_defaults(handler=_settings)
+
+
+def _settings(args: argparse.Namespace) -> int:
+    from reminder.settings.opener import open_settings
+
+    return open_settings(args.config, browser=not args.no_browser)
 
 
 def add_desktop_entry(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ length reads the same everywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -276,35 +276,44 @@ def countdown(left_seconds: float, paused: bool) -> str:
     return "paused" if paused else f"{duration(left_seconds, exact=True)} left in this step"
 
 
+#: The columns of ``psoas stats``, and of the settings page's Progress: name, width, the cell.
+STATS_COLUMNS: tuple[tuple[str, int, Callable[[DayStats], object]], ...] = (
+    ("sat", 11, lambda d: duration(d.sat_seconds)),
+    ("longest", 11, lambda d: duration(d.longest_sit_seconds)),
+    ("30+", 5, lambda d: d.bouts_over_30),
+    ("60+", 5, lambda d: d.bouts_over_60),
+    ("breaks", 8, lambda d: d.breaks_natural),
+    ("stretched", 10, lambda d: d.breaks_prompted),
+    ("prompts", 9, lambda d: d.prompts),
+    ("answered", 10, lambda d: _share(d.prompts_answered, d.prompts)),
+    ("snoozes", 9, lambda d: d.snoozes),
+    ("routines", 10, lambda d: d.routines_done),
+)
+#: What the columns mean, under the table.
+STATS_MEANING = (
+    "sat: time sat that day. longest: the longest bout, one sit between two breaks. 30+, 60+: "
+    "bouts of half an hour and of an hour or more. breaks: times you got up on your own. "
+    "stretched: breaks after a prompt (I stretched, or a routine). prompts: first prompts, "
+    f"repeats not counted. answered: those followed by a break within {duration(ANSWER_WINDOW)}."
+)
+
+
+def stretches_done(day: DayStats) -> str:
+    """'bridge x2, standing x1', or '-'."""
+    return ", ".join(f"{k} x{v}" for k, v in sorted(day.stretches_done.items())) or "-"
+
+
 def stats_table(days: Sequence[DayStats]) -> str:
     """``psoas stats``: a line a day, and what the columns mean."""
-    columns = (
-        ("sat", 11, lambda d: duration(d.sat_seconds)),
-        ("longest", 11, lambda d: duration(d.longest_sit_seconds)),
-        ("30+", 5, lambda d: d.bouts_over_30),
-        ("60+", 5, lambda d: d.bouts_over_60),
-        ("breaks", 8, lambda d: d.breaks_natural),
-        ("stretched", 10, lambda d: d.breaks_prompted),
-        ("prompts", 9, lambda d: d.prompts),
-        ("answered", 10, lambda d: _share(d.prompts_answered, d.prompts)),
-        ("snoozes", 9, lambda d: d.snoozes),
-        ("routines", 10, lambda d: d.routines_done),
-    )
+    import textwrap  # only here: the daemon, which loads these words, never shows the table
+
+    columns = STATS_COLUMNS
     header = f"{'day':<15}" + "".join(f"{name:>{width}}" for name, width, _ in columns)
     lines = [header + "  stretches done"]
     for d in days:
-        stretches = ", ".join(f"{k} x{v}" for k, v in sorted(d.stretches_done.items())) or "-"
         cells = "".join(f"{cell(d)!s:>{width}}" for _, width, cell in columns)
-        lines.append(f"{d.day:%a %Y-%m-%d} {cells}  {stretches}")
-    lines += [
-        "",
-        "sat: time sat that day. longest: the longest bout, one sit between two breaks. 30+, 60+:",
-        "bouts of half an hour and of an hour or more. breaks: times you got up on your own.",
-        "stretched: breaks after a prompt (I stretched, or a routine). prompts: first prompts,",
-        f"repeats not counted. answered: those followed by a break within "
-        f"{duration(ANSWER_WINDOW)}.",
-    ]
-    return "\n".join(lines)
+        lines.append(f"{d.day:%a %Y-%m-%d} {cells}  {stretches_done(d)}")
+    return "\n".join([*lines, "", *textwrap.wrap(STATS_MEANING, 92)])
 
 
 def _share(part: int, whole: int) -> str:
@@ -548,9 +557,14 @@ def chart_not_drawn(problem: str) -> tuple[str, str]:
     return "psoas: this week's chart", f"It could not be drawn ({problem})."
 
 
+def settings_not_opened(problem: str) -> tuple[str, str]:
+    return "psoas: the settings", f"They could not be opened: {problem}"
+
+
 #: What a menu entry the user chose is called when it failed: "psoas could not {...}".
 SHOW_CHART = "show this week's chart"
 OPEN_CONFIG = "open your config file"
+OPEN_SETTINGS = "open the settings"
 
 
 def menu_entry(label: str) -> str:

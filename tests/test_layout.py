@@ -213,3 +213,20 @@ def test_the_doctor_loads_none_of_what_runs_psoas():
         "PIL",
     )
     assert [m for m in loaded if m.startswith(running)] == []
+
+
+def test_the_daemon_loads_nothing_of_the_settings_page():
+    """The tray's Settings… entry starts ``psoas settings`` as another process: the daemon, its
+    command line and its tray never load the page, its TOML writer or an HTTP server."""
+    script = (
+        "import json, sys\n"
+        "from reminder.cli import build_parser\n"
+        "build_parser().parse_args(['run', '--headless'])\n"
+        "import reminder.launch, reminder.app, reminder.tray.model, reminder.tray.sni_tray\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert "reminder.tray.model" in loaded
+    page = ("reminder.settings", "tomlkit", "http.server", "http.client", "webbrowser")
+    assert [m for m in loaded if m.startswith(page)] == []

@@ -275,6 +275,7 @@ def test_every_menu_the_daemon_builds_exports_whole(state):
             "quit": lambda self: did.append("quit"),
             "show_chart": lambda self: did.append("chart"),
             "open_config": lambda self: did.append("config"),
+            "open_settings": lambda self: did.append("settings"),
         },
     )()
     items = build_menu(

@@ -58,6 +58,8 @@ class Doers(Protocol):
 
     def open_config(self) -> None: ...
 
+    def open_settings(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class MenuState:
@@ -134,6 +136,7 @@ def build_menu(
     if state.today is not None:
         items.append(Item("chart", "This week's chart", doers.show_chart))
     items += [
+        Item("settings", "Settings…", doers.open_settings),
         Item("open-config", "Open config", doers.open_config),
         Item("quit", "Quit", doers.quit),
     ]

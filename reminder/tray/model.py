@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 #: The ring has this many notches: the icon is redrawn (and the daemon woken) once per notch.
 NOTCHES = 16
+#: ``psoas settings`` starts the page and opens the browser in a second or two; never waited
+#: on longer than this.
+SETTINGS_DEADLINE = 30.0
 
 
 class TrayUnavailable(Exception):
@@ -157,6 +160,9 @@ class TrayModel:
     def open_config(self) -> None:
         self._call_soon(lambda: self._start(self._open_config(), words.OPEN_CONFIG))
 
+    def open_settings(self) -> None:
+        self._call_soon(lambda: self._start(self._open_settings(), words.OPEN_SETTINGS))
+
     def _guarded(self, item: Item) -> Item:
         """``item`` (and its submenu) with an action that tells the user when it fails."""
         children = tuple(map(self._guarded, item.children))
@@ -237,6 +243,42 @@ class TrayModel:
         if problem:
             log.warning("cannot open the config file %s: %s", path, problem)
             self.tell(*words.config_not_opened(path, problem))
+
+    async def _open_settings(self) -> None:
+        """Start ``psoas settings`` for the config file this psoas reads: the page is another
+        process, so nothing of it is loaded here. It opens the browser and ends within seconds,
+        leaving the page's process running; its one line, if it fails, is told to the user."""
+        command = [
+            sys.executable,
+            "-m",
+            "reminder",
+            "settings",
+            "--config",
+            str(self.config_path()),
+        ]
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+            _, said = await asyncio.wait_for(process.communicate(), SETTINGS_DEADLINE)
+        except TimeoutError:
+            process.kill()
+            problem = f"psoas settings gave no answer within {SETTINGS_DEADLINE:g} s"
+        except OSError as error:
+            problem = error.strerror or str(error)
+        else:
+            if process.returncode == 0:
+                return
+            lines = said.decode("utf-8", "replace").strip().splitlines()
+            problem = (
+                lines[-1].removeprefix("psoas: ") if lines else f"exit status {process.returncode}"
+            )
+        log.warning("cannot open the settings: %s", problem)
+        self.tell(*words.settings_not_opened(problem))
 
 
 async def open_file(path: Path) -> str | None:

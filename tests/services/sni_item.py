@@ -45,6 +45,9 @@ class LoggingDoers:
     def open_config(self) -> None:
         self.write("config")
 
+    def open_settings(self) -> None:
+        self.write("settings")
+
 
 async def main(log: Path) -> None:
     bus = await connect()
