@@ -15,9 +15,11 @@ from e2e import in_process, recorded, start_headless, status, stop
 
 from reminder.core import events as ev
 
+#: No busy signals: another test's camera or recording, on this machine, must not hold prompts.
 FAST = (
     'sit_minutes = 0.05\nrepeat_minutes = 0.05\nbreak_minutes = 10\nidle_source = "none"\n'
     + EVERY_DAY
+    + "[quiet]\nwhen = []\n"
 )
 
 
