@@ -152,9 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     routines = sub.add_parser(
         "routines",
-        parents=[common],
+        parents=[common, with_config],
         help="list the guided routines and their length",
-        description="The guided routines, step by step, with their computed length.",
+        description="The guided routines, step by step, with their length at your config's "
+        "routine_pace.",
     )
     routines.add_argument("--json", action="store_true", help="machine-readable output")
     routines.set_defaults(handler=_list("routines"))
@@ -414,16 +415,25 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
         from reminder.catalogue.loader import load_catalogue
         from reminder.catalogue.text import format_routines, format_stretches
 
-        catalogue = load_catalogue()
+        if section == "routines":  # their lengths are the ones the user gets: at their pace
+            config, catalogue = _load_config(args.config)
+            pace = config.routine_pace
+        else:
+            catalogue, pace = load_catalogue(), 1.0
         if getattr(args, "pictures", None) is not None:
             return _write_pictures(catalogue, args.pictures)
         if args.json:
             data = catalogue.to_dict()
-            print(json.dumps({section: data[section], "credits": data["credits"]}, indent=2))
+            listed = {section: data[section], "credits": data["credits"]}
+            if section == "routines":
+                for routine in data["routines"]:
+                    routine["seconds_at_your_pace"] = routine["total_seconds"] * pace
+                listed = {"routine_pace": pace} | listed
+            print(json.dumps(listed, indent=2))
         elif section == "stretches":
             print(format_stretches(catalogue))
         else:
-            print(format_routines(catalogue))
+            print(format_routines(catalogue, pace))
         return 0
 
     return handler

@@ -98,11 +98,17 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
                 body = f"You have been sitting for {sat}. {stretch.summary()}"
             return title, body
         case ev.RoutineStepStarted():
-            step = catalogue.routine(event.routine).steps[event.index]
-            stretch = catalogue.stretch(step.stretch)
-            return step_title(event.index, event.count, stretch.name, step.side), step_instruction(
-                step, stretch.how, event.seconds, event.rest_seconds
+            routine = catalogue.routine(event.routine)
+            step = routine.steps[event.index]
+            name = catalogue.stretch(step.stretch).name
+            title = step_title(event.index, event.count, name, step.side)
+            return title, step_text(
+                routine, event.index, catalogue, event.seconds, event.rest_seconds
             )
+        case ev.RoutinePaused():
+            routine = catalogue.routine(event.routine)
+            at = f"step {event.step + 1} of {len(routine.steps)}"
+            return f"{routine.name}: paused at {at}", "It waits for you: resume when you are ready."
         case ev.RoutineFinished():
             routine = catalogue.routine(event.routine)
             return routine_done(routine), "Well done. The sitting clock starts again from zero."
@@ -119,26 +125,60 @@ def routine_done(routine: Routine) -> str:
     return f"{routine.name}: done"
 
 
-def step_instruction(step: RoutineStep, how: str, work_seconds: float, rest_seconds: float) -> str:
-    """What to do in a routine step: the how-to, the amount, then the rest or the switch.
+def routine_length(routine: Routine, pace: float) -> str:
+    """How long a routine lasts at the user's routine_pace: the one length the menu, the
+    terminal, ``psoas routines`` and the answers give ('2 min 15 s', '6.8 s')."""
+    return duration(routine.total_seconds * pace, exact=True)
+
+
+def step_text(
+    routine: Routine, index: int, catalogue: Catalogue, work_seconds: float, rest_seconds: float
+) -> str:
+    """A routine step as a person would say it: what to do now, on which side, for how long;
+    then, on a line of its own, what comes next.
 
     ``work_seconds`` and ``rest_seconds`` are the times the user will really spend: the step's
     own, multiplied by their routine pace (a RoutineStepStarted event carries them so). The text
     then says "Hold 3 s" for a 30 s hold played at pace 0.1; the number of reps never changes.
     """
-    reps = count(step.reps, "rep")
+    step = routine.steps[index]
+    stretch = catalogue.stretch(step.stretch)
+    side = f"{stretch.side_words(step.side)}. " if step.side else ""
+    now = f"{side}{stretch.how} {_amount(step, work_seconds)}"
+    return f"{now}\n{_what_next(routine, index, catalogue, rest_seconds)}"
+
+
+def _amount(step: RoutineStep, work_seconds: float) -> str:
+    """'Hold 30 s.', 'Hold 10 s, 4 times.', '12 reps, slowly: about 36 s.'"""
     if step.hold_seconds is not None:
-        hold = work_seconds / step.reps
-        amount = f"Hold {duration(hold, exact=True)}" + (f", {reps}" if step.reps > 1 else "")
+        hold = duration(work_seconds / step.reps, exact=True)
+        return f"Hold {hold}." if step.reps == 1 else f"Hold {hold}, {step.reps} times."
+    how_long = duration(work_seconds, exact=True)
+    return f"{count(step.reps, 'rep')}, {step.cue or 'slowly'}: about {how_long}."
+
+
+def _what_next(routine: Routine, index: int, catalogue: Catalogue, rest_seconds: float) -> str:
+    """'Then rest 5 s and switch sides.', 'Then take 10 s to stand up; next: Bridge.',
+    'Last step: then back to work.'"""
+    step = routine.steps[index]
+    rest = duration(rest_seconds, exact=True)
+    if index + 1 == len(routine.steps):
+        after = step.then or "you are done"
+        return (
+            f"Last step: then rest {rest} and {after}."
+            if rest_seconds
+            else f"Last step: then {after}."
+        )
+    if step.then:
+        pause = f"take {rest} to {step.then}" if rest_seconds else step.then
     else:
-        amount = f"{reps}, moving in and out slowly (about {duration(work_seconds, exact=True)})"
-    text = f"{how} {amount}."
-    if rest_seconds:
-        text += f" Then rest {duration(rest_seconds, exact=True)}"
-        text += f" and {step.note}." if step.note else "."
-    elif step.note:
-        text += f" Then {step.note}."
-    return text
+        pause = f"rest {rest}" if rest_seconds else ""
+    following = routine.steps[index + 1]
+    if following.stretch != step.stretch:
+        name = catalogue.stretch(following.stretch).name
+        return f"Then {pause}; next: {name}." if pause else f"Next: {name}."
+    again = "switch sides" if following.side != step.side else "do the same again"
+    return f"Then {pause} and {again}." if pause else f"Then {again}."
 
 
 # ----- being busy -------------------------------------------------------------------------------
@@ -258,10 +298,11 @@ def _routine_name(status: Status, catalogue: Catalogue) -> str:
 # ----- the terminal -----------------------------------------------------------------------------
 
 
-def terminal_routine_start(routine: Routine, keys: bool = True) -> str:
-    """'Desk break: 4 steps.', and the keys where they can be pressed."""
+def terminal_routine_start(routine: Routine, pace: float, keys: bool = True) -> str:
+    """'Desk break: 4 steps, 2 min 15 s.', and the keys where they can be pressed."""
     steps = count(len(routine.steps), "step")
-    return f"{routine.name}: {steps}." + (" Space pauses, s skips a step, q stops." if keys else "")
+    said = f"{routine.name}: {steps}, {routine_length(routine, pace)}."
+    return said + (" Space pauses, s skips a step, q stops." if keys else "")
 
 
 def terminal_routine_end(routine: Routine, finished: bool) -> str:
@@ -361,14 +402,10 @@ def answer(
     status: Status,
     now: float,
     catalogue: Catalogue,
-    before: Status | None = None,
 ) -> str:
-    """What a command from the command line did, in one line (or why it did nothing).
-
-    ``status`` is the state after the command, ``before`` the state it found (when known): a
-    routine paused already is said to be so, not paused again."""
+    """What a command from the command line did, in one line (or why it did nothing), from the
+    events it brought and ``status``, the state after it."""
     happened = {type(event) for event in events}
-    was_paused = before is not None and before.routine_paused
     match command:
         case "snooze" if ev.Snoozed in happened and status.state != State.OFF_HOURS:
             return f"Snoozed: {next_prompt(status, now)}"
@@ -388,27 +425,59 @@ def answer(
             return f"Reminders on again: {next_prompt(status, now)}"
         case "resume":
             return "Nothing to resume: reminders are not paused"
+        case "routine" if ev.RoutineRefused in happened:
+            refused = next(e for e in events if isinstance(e, ev.RoutineRefused))
+            return routine_refused(refused, catalogue)
         case "routine":
             started = next(e for e in events if isinstance(e, ev.RoutineStarted))
             routine = catalogue.routine(started.routine)
-            return f"{routine.name} started: {count(len(routine.steps), 'step')}"
-        case "pause-routine" | "resume-routine" | "skip-step" if status.state != State.ROUTINE:
+            length = duration(started.seconds, exact=True)
+            return f"{routine.name} started: {count(len(routine.steps), 'step')}, {length}"
+        case "pause-routine" | "resume-routine" | "skip-step" if (
+            status.state != State.ROUTINE and ev.RoutineFinished not in happened
+        ):
             return "Nothing to do: no routine is under way"
-        case "pause-routine" if was_paused:
-            return "Already paused: psoas routine --resume goes on with the routine"
+        case "pause-routine" if ev.RoutinePaused in happened:
+            return f"Routine paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
         case "pause-routine":
-            return "Routine paused: psoas routine --resume goes on with it"
-        case "resume-routine" if before is not None and not was_paused:
-            return "Nothing to resume: the routine is not paused"
+            return f"Already paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
+        case "resume-routine" if ev.RoutineResumed in happened:
+            return f"Routine resumed at {_step_of(status, catalogue)}"
         case "resume-routine":
-            return "Routine going on"
+            return "Nothing to resume: the routine is not paused"
+        case "skip-step" if ev.RoutineFinished in happened:
+            finished = next(e for e in events if isinstance(e, ev.RoutineFinished))
+            name = catalogue.routine(finished.routine).name
+            return f"{name} done: {next_prompt(status, now)}"
         case "skip-step":
-            return f"On to step {status.routine_step + 1}"
+            return f"On to {_step_of(status, catalogue)}"
         case "cancel-routine" if ev.RoutineCancelled in happened:
             return f"Routine stopped: {next_prompt(status, now)}"
         case "cancel-routine":
             return "Nothing to stop: no routine is under way"
     return "Done"
+
+
+RESUME_ROUTINE = "psoas routine --resume goes on with it"
+
+
+def _step_of(status: Status, catalogue: Catalogue) -> str:
+    """'step 2 of 4': where the routine under way is."""
+    steps = len(catalogue.routine(status.routine).steps) if status.routine else 0
+    return f"step {max(status.routine_step + 1, 1)} of {steps}"
+
+
+def routine_refused(refused: ev.RoutineRefused, catalogue: Catalogue) -> str:
+    """Why a routine did not start: one is under way already, and how to stop it."""
+    running = catalogue.routine(refused.running)
+    at = f"step {refused.step + 1} of {len(running.steps)}"
+    if refused.routine == refused.running:
+        return f"{running.name} is under way already ({at})"
+    wanted = catalogue.routine(refused.routine).name
+    return (
+        f"{running.name} is under way ({at}); to start {wanted} instead, stop it first: "
+        "psoas routine --stop"
+    )
 
 
 def _why_nothing(status: Status, now: float) -> str:

@@ -161,7 +161,8 @@ def test_a_terminal_routine_into_a_pipe_is_plain_lines_a_step_and_ends_as_usual(
     assert result.returncode == 0, result.stderr
     said = result.stdout
     assert "\r" not in said and "\x1b" not in said, repr(said[:300])
-    assert said.splitlines()[0] == "Desk break: 4 steps."  # no keys to press: none offered
+    # Its length, and no keys to press: none offered.
+    assert said.splitlines()[0] == "Desk break: 4 steps, 2 min 15 s."
     assert "left in this step" not in said and "[---" not in said
     for step in range(1, 5):
         assert said.count(f"Step {step} of 4: ") == 1, said

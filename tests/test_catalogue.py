@@ -321,6 +321,7 @@ def _stretch_back(data: dict) -> Stretch:
         needs=tuple(data["needs"]),
         how=data["how"],
         poses=tuple(Pose.from_dict(pose) for pose in data["poses"]),
+        side_cue=data["side_cue"],
     )
 
 
@@ -332,7 +333,8 @@ def _routine_back(data: dict) -> Routine:
             s["reps"],
             s["hold_seconds"],
             s["rest_seconds"],
-            s["note"],
+            s["cue"],
+            s["then"],
             s["work_seconds"],
         )
         for s in data["steps"]
@@ -392,6 +394,7 @@ GOOD = textwrap.dedent(
     targets = "hips"
     position = "standing"
     sides = "each"
+    side_cue = "{side} foot back"
     needs = []
     how = "Do two."
     steps = ["Stand.", "Step back."]
@@ -414,7 +417,7 @@ GOOD = textwrap.dedent(
     side = "left"
     reps = 2
     hold_seconds = 30
-    note = "switch sides"
+    then = "shake out your legs"
     [[routine.step]]
     stretch = "two"
     side = "right"
@@ -503,6 +506,9 @@ def test_load_catalogue_reads_a_file(tmp_path):
         ),
         ('purpose = "Test."\n', "", ["routine 'r'", "'purpose' is missing"]),
         ('name = "R"', "name = 1", ["routine 'r'", "'name' must be a string"]),
+        ("{side} foot back", "foot back", ["stretch 'two'", "'side_cue'", "{side} once"]),
+        ("{side} foot back", "{side} {foot}", ["stretch 'two'", "'side_cue'"]),
+        ('then = "shake', 'note = "shake', ["routine 'r', step 2", "unknown field 'note'"]),
     ],
 )
 def test_a_broken_catalogue_is_rejected_naming_the_culprit(old, new, named):

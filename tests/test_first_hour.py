@@ -220,7 +220,7 @@ def test_each_command_answers_in_one_line(tmp_path):
             (("pause", "30m"), "Paused: no prompts until "),
             (("resume",), "Reminders on again: next prompt at "),
             (("resume",), "Nothing to resume: reminders are not paused"),
-            (("routine", "desk"), "Desk break started: 4 steps"),
+            (("routine", "desk"), "Desk break started: 4 steps, 2 min 15 s"),
             (("snooze",), "Nothing to snooze: a routine is under way"),
             (("routine", "--pause"), "Routine paused"),
             (("routine", "--stop"), "Routine stopped: next prompt at "),
@@ -255,10 +255,10 @@ def test_a_routine_paused_already_is_said_to_be_so_and_one_going_on_too(catalogu
         return said
 
     assert asyncio.run(answers()) == [
-        "Desk break started: 4 steps",
-        "Routine paused: psoas routine --resume goes on with it",
-        "Already paused: psoas routine --resume goes on with the routine",
-        "Routine going on",
+        "Desk break started: 4 steps, 2 min 15 s",
+        "Routine paused at step 1 of 4: psoas routine --resume goes on with it",
+        "Already paused at step 1 of 4: psoas routine --resume goes on with it",
+        "Routine resumed at step 1 of 4",
         "Nothing to resume: the routine is not paused",
     ]
 

@@ -46,8 +46,11 @@ ONE_OF_EACH = [
     ev.Paused(at(1, 13), at(1, 14)),
     ev.Resumed(at(1, 14)),
     ev.Slept(at(1, 15), at(1, 16)),
-    ev.RoutineStarted(at(1, 17), "desk"),
+    ev.RoutineStarted(at(1, 17), "desk", 135.0),
+    ev.RoutineRefused(at(1, 17), "floor", "desk", 0),
     ev.RoutineStepStarted(at(1, 17), "desk", 0, 4, "standing", "left", 30.0, 5.0),
+    ev.RoutinePaused(at(1, 17.01), "desk", 0),
+    ev.RoutineResumed(at(1, 17.02), "desk", 0),
     ev.RoutineFinished(at(1, 17.1), "desk"),
     ev.RoutineCancelled(at(1, 18), "floor", 2),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from reminder.catalogue.model import CREDITS, Catalogue, Routine, Stretch, number_text
-from reminder.words import count, duration
+from reminder.words import count, duration, routine_length
 
 WIDTH = 100  # terminal text is wrapped to this width
 
@@ -18,15 +18,18 @@ def format_stretches(catalogue: Catalogue) -> str:
     return "\n\n".join([*blocks, PICTURES_HINT, CREDITS])
 
 
-def format_routines(catalogue: Catalogue) -> str:
-    """Every routine with its computed length and timed steps; ends with the credits."""
-    blocks = [_format_routine(catalogue, r) for r in catalogue.routines.values()]
+def format_routines(catalogue: Catalogue, pace: float = 1.0) -> str:
+    """Every routine with its length and timed steps at the user's routine pace (the times they
+    will get); ends with the credits."""
+    blocks = [_format_routine(catalogue, r, pace) for r in catalogue.routines.values()]
+    if pace != 1:
+        blocks.insert(0, f"Times at your routine_pace of {number_text(pace)}.")
     return "\n\n".join([*blocks, CREDITS])
 
 
-def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
+def _format_routine(catalogue: Catalogue, routine: Routine, pace: float) -> str:
     lines = [
-        f"{routine.name} [{routine.id}] · {duration(routine.total_seconds, exact=True)}",
+        f"{routine.name} [{routine.id}] · {routine_length(routine, pace)}",
         *_wrap(routine.purpose, "  ", "  "),
     ]
     rows = []
@@ -34,10 +37,10 @@ def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
     for number, step in enumerate(routine.steps, 1):
         name = catalogue.stretch(step.stretch).name
         if step.hold_seconds is not None:
-            work = f"{step.reps} x {number_text(step.hold_seconds)} s hold"
+            work = f"{step.reps} x {duration(step.hold_seconds * pace, exact=True)} hold"
         else:
             work = count(step.reps, "rep")
-        rest = f"rest {duration(step.rest_seconds, exact=True)}" if step.rest_seconds else ""
+        rest = step.rest_seconds * pace
         rows.append(
             (
                 f"{number}.",
@@ -45,12 +48,12 @@ def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
                 name,
                 step.side or "",
                 work,
-                duration(step.work_seconds, exact=True),
-                rest,
-                step.note,
+                duration(step.work_seconds * pace, exact=True),
+                f"rest {duration(rest, exact=True)}" if rest else "",
+                "; ".join(part for part in (step.cue, step.then and f"then {step.then}") if part),
             )
         )
-        start += step.total_seconds
+        start += step.total_seconds * pace
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     # Notes sit at the end of the row when every row fits the width; else each goes on a line
     # of its own under the stretch name, so the columns stay aligned either way.

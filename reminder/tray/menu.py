@@ -14,7 +14,7 @@ from typing import Protocol
 
 from reminder.catalogue.model import Catalogue
 from reminder.core import commands as cmd
-from reminder.words import duration, snooze_choice
+from reminder.words import routine_length, snooze_choice
 
 PAUSE_CHOICES: tuple[tuple[str, float | None], ...] = (
     ("30 minutes", 30),
@@ -105,7 +105,7 @@ def build_menu(
         routines = tuple(
             Item(
                 f"routine/{r.id}",
-                f"{r.name} ({duration(r.total_seconds * routine_pace, exact=True)})",
+                f"{r.name} ({routine_length(r, routine_pace)})",
                 send(cmd.StartRoutine(r.id)),
             )
             for r in catalogue.routines.values()
