@@ -372,19 +372,21 @@ def _routine(args: argparse.Namespace) -> int:
 
     from reminder.core import events as ev
 
+    routine = catalogue.routine(args.name)
     started = time.time()
-    finished = run_in_terminal(catalogue.routine(args.name), catalogue, config.routine_pace)
+    finished = run_in_terminal(routine, catalogue, config.routine_pace)
     ended = time.time()
     if finished:  # a break taken, kept in the history like one the daemon saw
         record = [ev.RoutineFinished(ended, args.name), ev.BreakTaken(started, ended, "routine")]
     else:
         record = [ev.RoutineCancelled(ended, args.name, 0)]
-    events = [ev.RoutineStarted(started, args.name), *record]
+    length = routine.total_seconds * config.routine_pace
+    events = [ev.RoutineStarted(started, args.name, length), *record]
     try:
         cli_history.record_history(events)
     except UserError as error:  # busy, full: kept for the next psoas run if it can be
         print(cli_history.keep_for_later(events, error), file=sys.stderr)
-    return 0 if finished else 1
+    return 0  # stopped with q or run to the end: either is what the user chose
 
 
 def _doctor(args: argparse.Namespace) -> int:

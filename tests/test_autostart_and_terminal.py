@@ -115,7 +115,7 @@ def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
     assert sorted(e.kind for e in store.events()) == ["break", "routine-done", "routine-start"]
 
 
-def test_terminal_routine_can_be_stopped_with_q():
+def test_terminal_routine_stopped_with_q_is_the_users_choice_not_an_error(private_env):
     env = os.environ | {"TERM": "xterm"}
     pid, fd = pty.fork()
     if pid == 0:
@@ -128,7 +128,9 @@ def test_terminal_routine_can_be_stopped_with_q():
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 1
+    assert os.waitstatus_to_exitcode(status) == 0
+    store = HistoryStore(private_env.history, read_only=True)
+    assert sorted(e.kind for e in store.events()) == ["routine-cancel", "routine-start"]
 
 
 class _Time:
