@@ -77,6 +77,21 @@ PROMPT_BUTTONS = {
 }
 
 
+#: The buttons a routine step offers, by the command each one sends: Pause, or Resume while
+#: it is paused, then Next step and Stop.
+ROUTINE_BUTTONS = {
+    "pause-routine": "Pause",
+    "resume-routine": "Resume",
+    "skip-step": "Next step",
+    "cancel-routine": "Stop",
+}
+
+
+def routine_buttons(paused: bool) -> tuple[tuple[str, str], ...]:
+    left_out = "pause-routine" if paused else "resume-routine"
+    return tuple((key, label) for key, label in ROUTINE_BUTTONS.items() if key != left_out)
+
+
 def prompt_buttons(snooze_minutes: float) -> tuple[tuple[str, str], ...]:
     return tuple(
         (key, label.format(minutes=snooze_choice(snooze_minutes)))
