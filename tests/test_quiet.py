@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import EVERY_DAY, make_config, play, play_events
 from desktop import wait_until
-from e2e import in_process, psoas, start_psoas
+from e2e import in_process, psoas, recorded, start_headless, start_psoas
 from test_adapters import Recorder, VirtualClock
 
 from reminder import words
@@ -205,6 +205,37 @@ def test_with_dunst_paused_nothing_is_sent_and_the_prompt_comes_once_it_is_not(d
     assert status()["held"] is None
     assert psoas(desktop.env, "quit").returncode == 0
     assert process.finish(timeout=15) == 0
+
+
+@pytest.mark.desktop
+@pytest.mark.parametrize("session_bus", [True, False], ids=["plain X", "no session bus"])
+def test_a_signal_that_cannot_look_says_so_in_one_short_line_once(desktop, session_bus):
+    """A plain X session (no window manager, no sound server), with and without a session bus:
+    each busy signal that cannot look leaves one short line in the log however many prompts come;
+    why it cannot is for psoas doctor (and -v)."""
+    config = desktop.home / "psoas.toml"
+    config.write_text(
+        'sit_minutes = 0.05\nrepeat_minutes = 0.05\nidle_source = "none"\n' + EVERY_DAY
+    )
+    env = desktop.env | {"PULSE_SERVER": f"unix:{desktop.root}/no-sound-server"}
+    if not session_bus:
+        env.pop("DBUS_SESSION_BUS_ADDRESS")
+    else:
+        desktop.start_dunst()
+    process = start_headless(config, env)
+    log = desktop.home / "state" / "psoas" / "log" / "psoas.log"
+    wait_until(
+        lambda: len(recorded(desktop, ev.PromptShown)) >= 3, 30, "3 prompts", process=process
+    )
+    assert psoas(env, "quit").returncode == 0 and process.finish(15) == 0
+    busy = [
+        line.split(": ", 1)[1] for line in log.read_text().splitlines() if "reminder.busy" in line
+    ]
+    short = "here: prompts do not wait for it (psoas doctor says why)"
+    parts = ["a window is fullscreen", "you are in a call"]
+    if not session_bus:
+        parts.insert(0, "do-not-disturb is on")
+    assert sorted(busy) == sorted(f"cannot tell whether {part} {short}" for part in parts), busy
 
 
 # ----- how long a prompt was held, whatever ended the hold ------------------------------------
