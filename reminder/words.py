@@ -53,6 +53,12 @@ def snooze_choice(minutes: float) -> str:
     return duration(minutes * 60, exact=True)
 
 
+def pause_choice(minutes: float | None) -> str:
+    """A pause choice as the tray's menu says it ('30 min', '1 h', 'Until tomorrow'): in the
+    same words as a snooze choice."""
+    return "Until tomorrow" if minutes is None else duration(minutes * 60)
+
+
 def count(n: int, one: str, many: str | None = None) -> str:
     """'1 break', '3 breaks', '2 stretches'."""
     return f"{n} {one if n == 1 else many or one + 's'}"

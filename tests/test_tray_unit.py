@@ -154,3 +154,16 @@ def test_a_left_click_stands_for_stretch_now_except_where_the_menu_offers_none(c
         assert default_item(model.menu()).key == "stretch-now", state
     model.seen([], Status("routine", 0, None, None, "bridge", routine="desk"))
     assert default_item(model.menu()) is None  # a click during a routine starts no prompt
+
+
+def test_pause_and_snooze_choices_say_a_duration_the_same_way(catalogue):
+    """One way to say a duration (words.duration): the menu's pauses read as its snoozes do."""
+    from reminder.tray.menu import find
+
+    model = make_model(catalogue)
+    model.seen([], status("sitting", 1200))
+    menu = model.menu()
+    snoozes = [item.label for item in find(menu, "snooze").children]
+    pauses = [item.label for item in find(menu, "pause").children]
+    assert snoozes == ["5 min", "15 min"]
+    assert pauses == ["30 min", "1 h", "2 h", "Until tomorrow"]
