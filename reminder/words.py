@@ -501,6 +501,11 @@ def routine_refused(refused: ev.RoutineRefused, catalogue: Catalogue) -> str:
     )
 
 
+def stopping(pid: int) -> str:
+    """``psoas quit``: the running psoas takes a last look, writes its history and ends."""
+    return f"Stopping psoas (pid {pid})"
+
+
 def _why_nothing(status: Status, now: float) -> str:
     match status.state:
         case State.AWAY:
@@ -518,6 +523,43 @@ def _no_prompt_before(status: Status, now: float) -> str:
     if status.next_prompt is None:
         return "no prompt is planned"
     return f"no prompt before {when(status.next_prompt, now)}"
+
+
+# ----- login and menu entries ------------------------------------------------------------------
+
+#: What psoas autostart and psoas desktop-entry say, by the entry: what it does when there,
+#: what it does not when absent, the command that changes that, and what its removal did.
+ENTRIES = {
+    "autostart": (
+        "psoas starts at login",
+        "psoas does not start at login",
+        "psoas autostart enable sets it to",
+        "psoas no longer starts at login",
+    ),
+    "desktop-entry": (
+        "psoas is in your application menu",
+        "psoas is not in your application menu",
+        "psoas desktop-entry install puts it there",
+        "psoas is no longer in your application menu",
+    ),
+}
+
+
+def entry_state(entry: str, state: str, path: object) -> str:
+    """``psoas autostart status`` and ``psoas desktop-entry status``, in the same words as
+    what enable and install say: 'psoas starts at login: PATH'."""
+    there, absent, change, _ = ENTRIES[entry]
+    if state == "installed":
+        return f"{there}: {path}"
+    if state == "foreign":
+        return f"{absent}: {path} is another program's entry, left as it is"
+    return f"{absent}: {change}"
+
+
+def entry_removed(entry: str, path: object | None) -> str:
+    """What ``psoas autostart disable`` and ``psoas desktop-entry remove`` did."""
+    _, absent, _, gone = ENTRIES[entry]
+    return f"{gone}: {path} removed" if path else f"{absent}: nothing to remove"
 
 
 # ----- the config ------------------------------------------------------------------------------

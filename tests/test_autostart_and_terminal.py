@@ -30,9 +30,9 @@ def test_linux_entry_is_written_quoted_and_removed(tmp_path, monkeypatch):
     assert "[Desktop Entry]" in text and "Type=Application" in text
     exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
     assert exec_line.endswith("-m reminder run") and sys.executable in exec_line
-    assert autostart.status("linux", tmp_path) == (True, path)
+    assert autostart.status("linux", tmp_path) == ("installed", path)
     assert autostart.disable("linux", tmp_path) == path
-    assert autostart.status("linux", tmp_path) == (False, path)
+    assert autostart.status("linux", tmp_path) == ("absent", path)
     assert autostart.disable("linux", tmp_path) is None
 
 
@@ -59,11 +59,15 @@ def test_autostart_command_line(tmp_path):
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return in_process("autostart", *args)
 
-    assert run("status").stdout.startswith("disabled")
-    assert "start at login" in run("enable").stdout
-    assert (tmp_path / "config" / "autostart" / "psoas.desktop").exists()
-    assert run("status").stdout.startswith("enabled")
-    assert run("disable").returncode == 0
+    entry = tmp_path / "config" / "autostart" / "psoas.desktop"
+    assert run("status").stdout == (
+        "psoas does not start at login: psoas autostart enable sets it to\n"
+    )
+    assert run("enable").stdout == f"psoas starts at login: {entry}\n"
+    assert entry.exists()
+    assert run("status").stdout == f"psoas starts at login: {entry}\n"  # as enable said
+    assert run("disable").stdout == f"psoas no longer starts at login: {entry} removed\n"
+    assert run("disable").stdout == "psoas does not start at login: nothing to remove\n"
     assert run("bogus").returncode == 2
 
 

@@ -231,7 +231,7 @@ def test_each_command_answers_in_one_line(tmp_path):
             assert done.returncode == 0, (args, done.stderr)
             assert done.stdout.startswith(start) and done.stdout.count("\n") == 1, (args, done)
         quitting = psoas(env, "quit")
-        assert quitting.stdout.strip() == f"psoas (pid {daemon.pid}) stops"
+        assert quitting.stdout == f"Stopping psoas (pid {daemon.pid})\n"
     finally:
         daemon.wait(15)
 

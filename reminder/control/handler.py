@@ -42,7 +42,8 @@ class ControlHandler:
         if request.command == "status":
             return {"ok": True, "status": self.status_report()}
         if request.command == "quit":
-            return {"ok": True, "said": f"psoas (pid {os.getpid()}) stops", THEN: self.daemon.stop}
+            said = words.stopping(os.getpid())
+            return {"ok": True, "said": said, THEN: self.daemon.stop}
         command = named(request.command, request.minutes, request.name or "desk")
         done = await self.daemon.carry_out(command)
         said = words.answer(request.command, done.events, done.after, time.time(), self.catalogue)
