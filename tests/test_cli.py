@@ -130,6 +130,9 @@ def test_config_init_writes_the_example_once_and_check_accepts_it(tmp_path):
     assert path.startswith(str(tmp_path / "config"))
     first = in_process("config", "init")
     assert first.returncode == 0 and Path(path).exists()
+    # It tells what the file is for where it is, never to copy it where it already is.
+    header = Path(path).read_text().split("\n\n")[0]
+    assert "copy" not in header.lower() and "psoas config check" in header, header
     Path(path).write_text(Path(path).read_text() + "\n# mine\n")
     again = in_process("config", "init")
     assert again.returncode != 0 and "exist" in again.stderr
