@@ -271,6 +271,16 @@ def test_stretch_text_has_every_name_step_cue_and_the_credits(cat):
     assert max(len(line) for line in text.splitlines()) <= 100
 
 
+def test_each_dose_says_plainly_which_numbers_are_the_articles_and_which_are_ours(cat):
+    text = format_stretches(cat)
+    assert "From the article: 2-3 sets, 10-12 reps. Ours: 3 s a rep without a hold.\n" in text
+    assert "From the article: hold 30 s. Ours: 2 times; 4 s a rep without a hold.\n" in text
+    assert "Ours, as the article gives none: hold 10 s, 5 times; 4 s a rep without a hold.\n" in (
+        text
+    )
+    assert "own default" not in text and "moving rep" not in text
+
+
 def test_routine_text_has_every_routine_its_length_and_the_credits(cat):
     text = format_routines(cat)
     for routine in cat.routines.values():

@@ -91,28 +91,42 @@ def _format_stretch(stretch: Stretch) -> str:
     needs = f"needs {', '.join(stretch.needs)}" if stretch.needs else "no floor needed"
     if stretch.desk_friendly:
         needs += ": fits beside a desk"
-    sourced, own = [], []
-    for name, quantity in stretch.dose.quantities().items():
-        said = f"hold {quantity} s" if name == "hold_seconds" else f"{name} {quantity}"
-        (sourced if quantity.sourced else own).append(said)
-    own.append(f"{number_text(stretch.dose.seconds_per_rep)} s per moving rep")
-    origin = "; ".join(
-        part
-        for part in (
-            f"from the article: {', '.join(sourced)}" if sourced else "",
-            f"psoas's own default: {', '.join(own)}",
-        )
-        if part
-    )
+    origin = _origin(stretch)
     lines = [
         f"{stretch.name} [{stretch.id}]",
         *field_lines("Targets", stretch.targets),
         *field_lines("Position", f"{where}; {needs}"),
         *field_lines("Dose", stretch.dose_text()),
-        *_wrap(f"({origin})", pad, pad),
+        *_wrap(origin, pad, pad),
         f"  {'Steps':<{label}}".rstrip(),
     ]
     for number, step in enumerate(stretch.steps, 1):
         lines += _wrap(step, f"{pad}{number}. ", pad + "   ")
     lines += field_lines("Cue", stretch.cue)
     return "\n".join(lines)
+
+
+def _origin(stretch: Stretch) -> str:
+    """Which numbers of the dose are the article's and which are psoas's own: 'From the
+    article: 2-3 sets, 10-12 reps. Ours: 3 s a rep without a hold.'"""
+    sourced, own = [], []
+    quantities = stretch.dose.quantities()
+    held = "hold_seconds" in quantities
+    for name in ("sets", "hold_seconds", "reps"):  # in the order the dose says them
+        quantity = quantities.get(name)
+        if quantity is None:
+            continue
+        one = quantity.high == 1
+        said = {
+            "sets": f"{quantity} {'set' if one else 'sets'}",
+            "hold_seconds": f"hold {quantity} s",
+            "reps": f"{quantity} {'time' if one else 'times'}"
+            if held
+            else f"{quantity} {'rep' if one else 'reps'}",
+        }[name]
+        (sourced if quantity.sourced else own).append(said)
+    tempo = f"{number_text(stretch.dose.seconds_per_rep)} s a rep without a hold"
+    ours = "; ".join(filter(None, (", ".join(own), tempo)))
+    if not sourced:
+        return f"Ours, as the article gives none: {ours}."
+    return f"From the article: {', '.join(sourced)}. Ours: {ours}."
