@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--chart",
         type=cli_history.png_path,
         metavar="FILE.png",
-        help="also draw this week as a chart",
+        help="draw this week as a chart instead of the table",
     )
     stats.add_argument(
         "--weeks",

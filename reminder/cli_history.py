@@ -124,7 +124,7 @@ def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int
     from reminder.clock import SystemCalendar
     from reminder.core.trend import this_week_and_before, trend_first_day, weeks
     from reminder.history import last_days, since_for
-    from reminder.words import NO_HISTORY_YET, stats_table, trend_lines
+    from reminder.words import NO_HISTORY_YET, chart_written, stats_table, trend_lines
 
     if args.weeks is not None and not args.chart:
         raise UserError("stats: --weeks draws the trend: give it with --chart FILE.png")
@@ -154,6 +154,9 @@ def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int
     if args.json:
         print(json.dumps([d.to_dict() for d in days], indent=2))
         return 0
+    if args.chart:  # what was asked for is the picture: where it is, not the table again
+        print(chart_written(args.chart, args.weeks))
+        return 0
     if not events and saved is None:
         print(NO_HISTORY_YET)
         return 0
@@ -161,8 +164,6 @@ def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int
     trend = this_week_and_before(every, config.hours.days, last)
     if trend is not None:
         print("\n" + "\n".join(trend_lines(*trend)))
-    if args.chart:
-        print(f"chart: {args.chart}")
     return 0
 
 

@@ -8,6 +8,7 @@ length reads the same everywhere.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -294,7 +295,9 @@ def trend_lines(now: Week, before: Week) -> list[str]:
 
     def per_day(week: Week) -> str:
         value = week.bouts_per_day
-        return "-" if value is None else f"{value:.1f} a day"
+        if value is None:
+            return "-"
+        return "none" if round(value, 1) == 0 else f"{value:.1f}".removesuffix(".0") + " a day"
 
     def rate(week: Week) -> str:
         value = week.answer_rate
@@ -339,34 +342,49 @@ def countdown(left_seconds: float, paused: bool) -> str:
 
 
 def stats_table(days: Sequence[DayStats]) -> str:
-    """``psoas stats``: a line a day, and what the columns mean."""
+    """``psoas stats``: a line a day within 80 columns, what the days add up to, and what the
+    columns mean."""
     columns = (
         ("sat", 11, lambda d: duration(d.sat_seconds)),
         ("longest", 11, lambda d: duration(d.longest_sit_seconds)),
-        ("30+", 5, lambda d: d.bouts_over_30),
-        ("60+", 5, lambda d: d.bouts_over_60),
-        ("breaks", 8, lambda d: d.breaks_natural),
+        ("30+", 4, lambda d: d.bouts_over_30),
+        ("60+", 4, lambda d: d.bouts_over_60),
+        ("breaks", 7, lambda d: d.breaks_natural),
         ("stretched", 10, lambda d: d.breaks_prompted),
-        ("prompts", 9, lambda d: d.prompts),
-        ("answered", 10, lambda d: _share(d.prompts_answered, d.prompts)),
-        ("snoozes", 9, lambda d: d.snoozes),
-        ("routines", 10, lambda d: d.routines_done),
+        ("prompts", 8, lambda d: d.prompts),
+        ("answered", 9, lambda d: _share(d.prompts_answered, d.prompts)),
     )
     header = f"{'day':<15}" + "".join(f"{name:>{width}}" for name, width, _ in columns)
-    lines = [header + "  stretches done"]
+    lines = [header]
     for d in days:
-        stretches = ", ".join(f"{k} x{v}" for k, v in sorted(d.stretches_done.items())) or "-"
         cells = "".join(f"{cell(d)!s:>{width}}" for _, width, cell in columns)
-        lines.append(f"{d.day:%a %Y-%m-%d} {cells}  {stretches}")
-    lines += [
-        "",
-        "sat: time sat that day. longest: the longest bout, one sit between two breaks. 30+, 60+:",
-        "bouts of half an hour and of an hour or more. breaks: times you got up on your own.",
-        "stretched: breaks after a prompt (I stretched, or a routine). prompts: first prompts,",
-        f"repeats not counted. answered: those followed by a break within "
-        f"{duration(ANSWER_WINDOW)}.",
-    ]
-    return "\n".join(lines)
+        lines.append(f"{d.day:%a %Y-%m-%d} {cells}")
+    done: dict[str, int] = {}
+    for d in days:
+        for stretch, times in d.stretches_done.items():
+            done[stretch] = done.get(stretch, 0) + times
+    # "bridge x7" never split over two lines: a no-break space, back to a space once wrapped.
+    stretches = ", ".join(f"{k}\xa0x{v}" for k, v in sorted(done.items())) or "none"
+    snoozes, routines = sum(d.snoozes for d in days), sum(d.routines_done for d in days)
+    total = (
+        f"These {count(len(days), 'day')}: {count(snoozes, 'snooze')}, "
+        f"{count(routines, 'routine')} done. Stretches done: {stretches}."
+    )
+    legend = (
+        "sat: time sat that day. longest: the longest bout, one sit between two breaks. "
+        "30+, 60+: bouts of half an hour and of an hour or more. breaks: times you got up on "
+        "your own. stretched: breaks after a prompt (I stretched, or a routine). prompts: "
+        "first prompts, repeats not counted. answered: those followed by a break within "
+        f"{duration(ANSWER_WINDOW)}."
+    )
+    lines += ["", *textwrap.wrap(total, 79), "", *textwrap.wrap(legend, 79)]
+    return "\n".join(lines).replace("\xa0", " ")
+
+
+def chart_written(path: object, weeks: int | None) -> str:
+    """What ``psoas stats --chart FILE`` says: what it drew, and where."""
+    drawn = f"the last {count(weeks, 'week')}" if weeks else "this week"
+    return f"Chart of {drawn}: {path}"
 
 
 def _share(part: int, whole: int) -> str:

@@ -245,7 +245,8 @@ def test_stats_and_export_from_the_command_line(tmp_path):
     assert round(sum(d["sat_minutes"] for d in days)) == 60
     chart = tmp_path / "week.png"
     shown = in_process("stats", "--chart", str(chart))
-    assert shown.returncode == 0 and "longest" in shown.stdout
+    assert shown.returncode == 0 and shown.stdout == f"Chart of this week: {chart}\n"
+    assert "longest" in in_process("stats").stdout
     assert Image.open(chart).size[0] == 1000
     csv_text = in_process("export", "--csv").stdout.splitlines()
     assert csv_text[0] == "time,kind,details" and len(csv_text) == 3
