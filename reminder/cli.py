@@ -207,12 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         parents=[common],
         help="every recorded event as CSV",
-        description="Write every recorded event as CSV (time, kind, details as JSON) for your own "
-        "analysis.",
+        description="Write every recorded event as CSV (local time, kind, details as JSON with "
+        "local times) for your own analysis.",
     )
-    export.add_argument(
-        "--csv", action="store_true", required=True, help="CSV output (the one format)"
-    )
+    export.add_argument("--csv", action="store_true", help="CSV, the one format (the default)")
     export.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
     export.set_defaults(handler=cli_history.export)
     cli_remote.add_autostart(sub, common)

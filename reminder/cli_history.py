@@ -178,16 +178,23 @@ def export(args: argparse.Namespace) -> int:
     import dataclasses
     from datetime import datetime
 
-    from reminder.core.events import event_time
+    from reminder.core.events import MOMENTS, Event, event_time
 
     events = read_history(lambda store: store.events())
+
+    def local(epoch: float) -> str:
+        return datetime.fromtimestamp(epoch).isoformat(timespec="seconds")
+
+    def details(event: Event) -> str:
+        """The event's fields as JSON, its moments as local times like the time column's."""
+        fields = dataclasses.asdict(event)
+        return json.dumps({k: local(v) if k in MOMENTS else v for k, v in fields.items()})
 
     def write(out: TextIO) -> None:
         writer = csv.writer(out)
         writer.writerow(["time", "kind", "details"])
         for event in events:
-            when = datetime.fromtimestamp(event_time(event)).isoformat(timespec="seconds")
-            writer.writerow([when, event.kind, json.dumps(dataclasses.asdict(event))])
+            writer.writerow([local(event_time(event)), event.kind, details(event)])
         out.flush()  # a full disk shows here, not after the command has said nothing
 
     try:
@@ -197,7 +204,7 @@ def export(args: argparse.Namespace) -> int:
             with args.output.open("w", newline="", encoding="utf-8") as out:
                 write(out)
     except BrokenPipeError:
-        raise  # the reader stopped early (psoas export --csv | head): not a mistake
+        raise  # the reader stopped early (psoas export | head): not a mistake
     except OSError as error:
         where = args.output or "standard output"
         if args.output is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -248,8 +249,17 @@ def test_stats_and_export_from_the_command_line(tmp_path):
     assert shown.returncode == 0 and shown.stdout == f"Chart of this week: {chart}\n"
     assert "longest" in in_process("stats").stdout
     assert Image.open(chart).size[0] == 1000
-    csv_text = in_process("export", "--csv").stdout.splitlines()
+    csv_text = in_process("export").stdout.splitlines()  # CSV is its one format: no option
+    assert in_process("export", "--csv").stdout.splitlines() == csv_text  # still taken
     assert csv_text[0] == "time,kind,details" and len(csv_text) == 3
+    rows = list(csv.DictReader(csv_text))
+    span = json.loads(rows[0]["details"])  # its moments as local times, as the time column is
+    assert (
+        span["start"]
+        == rows[0]["time"]
+        == datetime.fromtimestamp(now - 4000).isoformat(timespec="seconds")
+    )
+    assert span["end"] == datetime.fromtimestamp(now - 400).isoformat(timespec="seconds")
     wrong_chart = str(tmp_path / "week.txt")
     for option, value, allowed in (
         ("--days", "zero", "1 to 3660"),

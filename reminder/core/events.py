@@ -211,6 +211,11 @@ NOTIFYING = (PromptShown, RoutineStepStarted, RoutinePaused, RoutineFinished)
 EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in get_args(Event)}
 
 
+#: The fields that are moments (wall-clock epoch seconds); every other number is a duration or a
+#: count. What reads events out (the CSV export, the log) says these as times of day.
+MOMENTS = ("at", "start", "end", "until")
+
+
 def event_time(event: Event) -> float:
     """When an event happened: its ``at``, or the start of a span."""
     when = getattr(event, "at", None)
