@@ -33,6 +33,7 @@ from reminder.notify import Note, Outbox
 from reminder.words import (
     ROUTINE_BUTTONS,
     duration,
+    log_line,
     notification_for,
     prompt_buttons,
     routine_buttons,
@@ -375,8 +376,9 @@ class Daemon:
         once the routine is stopped, or once a prompt comes."""
         if any(isinstance(event, ANSWERS) for event in events):
             self.outbox.withdraw("prompt")
+        now = self.clock.now().epoch
         for event in events:
-            log.info("%s", event)
+            log.info("%s", log_line(event, now))
             if isinstance(event, ev.RoutineCancelled | ev.PromptShown):
                 self.outbox.withdraw("routine")
                 self._step_shown = None

@@ -7,6 +7,7 @@ length reads the same everywhere.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
 from collections.abc import Sequence
@@ -201,6 +202,37 @@ def _what_next(routine: Routine, index: int, catalogue: Catalogue, rest_seconds:
         return f"Then {pause}; next: {name}." if pause else f"Next: {name}."
     again = "switch sides" if following.side != step.side else "do the same again"
     return f"Then {pause} and {again}." if pause else f"Then {again}."
+
+
+# ----- the log -----------------------------------------------------------------------------------
+
+
+def log_line(event: ev.Event, now: float) -> str:
+    """An event in one readable line for the log: 'prompt at 10:17:03: stretch bridge, sitting
+    1 h 05 min, repeat 1'; 'sitting 09:00:00-10:05:00'. Moments are local times (with the day
+    when it is not today's), durations as everywhere else; empty fields are left out."""
+    today = datetime.fromtimestamp(now).date()
+
+    def moment(epoch: float) -> str:
+        then = datetime.fromtimestamp(epoch)
+        return f"{then:%H:%M:%S}" if then.date() == today else f"{then:%Y-%m-%d %H:%M:%S}"
+
+    fields = {field.name: getattr(event, field.name) for field in dataclasses.fields(event)}
+    if "at" in fields:
+        line = f"{event.kind} at {moment(fields.pop('at'))}"
+    else:
+        line = f"{event.kind} {moment(fields.pop('start'))}-{moment(fields.pop('end'))}"
+    said = []
+    for name, value in fields.items():
+        if value is None or value == "" or (name.endswith("seconds") and not value):
+            continue
+        label = "lasting" if name == "seconds" else name.removesuffix("_seconds").replace("_", " ")
+        if name in ev.MOMENTS:
+            value = moment(value)
+        elif name.endswith("seconds"):
+            value = duration(value, exact=True)
+        said.append(f"{label} {value}")
+    return f"{line}: {', '.join(said)}" if said else line
 
 
 # ----- being busy -------------------------------------------------------------------------------

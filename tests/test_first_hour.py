@@ -318,6 +318,21 @@ def test_words_a_careful_writer_would_use(catalogue):
     assert "stretched: breaks after a prompt" in table and "prompts:" in table
 
 
+def test_the_log_says_each_event_in_one_readable_line():
+    now = datetime(2026, 11, 27, 10, 17, 3).timestamp()
+    prompt = ev.PromptShown(now, "bridge", 3900.0, 1, 120.0, "call")
+    assert words.log_line(prompt, now) == (
+        "prompt at 10:17:03: stretch bridge, sitting 1 h 05 min, repeat 1, held 2 min, "
+        "held for call"
+    )
+    first = ev.PromptShown(now, "bridge", 3600.0, 0)  # nothing held: no held fields
+    assert words.log_line(first, now) == "prompt at 10:17:03: stretch bridge, sitting 1 h, repeat 0"
+    yesterday = ev.SittingSpan(now - 86400, now - 86400 + 600)  # not today: with its day
+    assert words.log_line(yesterday, now) == "sitting 2026-11-26 10:17:03-2026-11-26 10:27:03"
+    paused = ev.Paused(now, now + 1800)
+    assert words.log_line(paused, now) == "pause at 10:17:03: until 10:47:03"
+
+
 def test_status_names_the_stretch_on_screen_and_whole_seconds(catalogue):
     """Each repeat names the next stretch in turn; status speaks of the one last shown."""
     config = make_config("sit_minutes = 0.05\nrepeat_minutes = 0.05\n" + EVERY_DAY, catalogue)

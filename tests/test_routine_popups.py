@@ -14,7 +14,7 @@ import json
 import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, wait_until
-from e2e import choose_in_panel, psoas, start_psoas
+from e2e import choose_in_panel, daemon_log, psoas, start_psoas
 
 pytestmark = pytest.mark.desktop
 
@@ -102,3 +102,5 @@ def test_stopping_a_routine_takes_its_last_popup_down(desktop: Desktop):
     choose_in_panel(desktop, "Stop routine")
     wait_until(lambda: on_screen(desktop) == 0, 5, "the popup taken down", process=process)
     assert routine_status(desktop)["routine"] is None
+    log = daemon_log(desktop).read_text()  # what happened, in readable lines
+    assert log.count(" routine-cancel at ") == 2 and "RoutineCancelled(" not in log
