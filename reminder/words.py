@@ -248,9 +248,9 @@ BUSY_WORDS = {
 
 
 def held_line(status: Status, now: float) -> str:
-    """'Held: on a call since 10:02'."""
+    """Why a prompt waits, and since when: 'on a call since 10:02'."""
     why = BUSY_WORDS.get(status.held_for or "", status.held_for or "busy")
-    return f"Held: {why} since {when(status.held_since or now, now)}"
+    return f"{why} since {when(status.held_since or now, now)}"
 
 
 # ----- the tray ---------------------------------------------------------------------------------
@@ -261,11 +261,13 @@ def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
     sitting = f"Sitting {duration(status.sitting_seconds)}"
     due_in = None if status.next_prompt is None else max(0.0, status.next_prompt - now)
     match status.state:
+        case State.ROUTINE if status.routine_paused:
+            return f"{_routine_name(status, catalogue)}: paused at {_step_of(status, catalogue)}"
         case State.ROUTINE:
-            step = max(status.routine_step + 1, 1)
             done = round(status.routine_progress * 100)
-            paused = ", paused" if status.routine_paused else ""
-            return f"{_routine_name(status, catalogue)}: step {step}, {done}% done{paused}"
+            return (
+                f"{_routine_name(status, catalogue)}: {_step_of(status, catalogue)}, {done}% done"
+            )
         case State.AWAY:
             return "Away from the desk - the sitting clock is at zero"
         case State.PAUSED:
@@ -277,7 +279,7 @@ def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
         case State.DUE:
             return f"{sitting} - time to stretch"
         case State.HELD:
-            return f"{sitting} - {held_line(status, now).lower()}"
+            return f"{sitting} - prompt held: {held_line(status, now)}"
     if due_in is None:
         return sitting
     return f"{sitting} - stretch in {duration(due_in)}"
@@ -288,9 +290,7 @@ def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
     since = f"Sitting since {clock(at - status.sitting_seconds)}"
     match status.state:
         case State.ROUTINE:
-            step = max(status.routine_step + 1, 1)
-            under_way = "paused" if status.routine_paused else "under way"
-            return f"{_routine_name(status, catalogue)}: step {step} {under_way}"
+            return routine_line(status, catalogue)
         case State.AWAY:
             return "Away from the desk"
         case State.PAUSED:
@@ -302,7 +302,7 @@ def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
         case State.DUE:
             return f"{since} · time to stretch"
         case State.HELD:
-            return f"{since} · {held_line(status, at)}"
+            return f"{since} · prompt held: {held_line(status, at)}"
     if status.next_prompt is None:
         return since
     return f"{since} · stretch at {clock(status.next_prompt)}"
@@ -345,6 +345,12 @@ def trend_lines(now: Week, before: Week) -> list[str]:
         f"Prompts answered within {duration(ANSWER_WINDOW)}: {rate(now)} this week, "
         f"{rate(before)} before.",
     ]
+
+
+def routine_line(status: Status, catalogue: Catalogue) -> str:
+    """The routine under way: 'Desk break: step 2 of 4', 'Desk break: paused at step 2 of 4'."""
+    paused = "paused at " if status.routine_paused else ""
+    return f"{_routine_name(status, catalogue)}: {paused}{_step_of(status, catalogue)}"
 
 
 def _routine_name(status: Status, catalogue: Catalogue) -> str:
@@ -449,9 +455,7 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
         case State.AWAY:
             return "Away from the desk: the sitting clock is at zero."
         case State.ROUTINE:
-            step = max(status.routine_step + 1, 1)
-            paused = " (paused)" if status.routine_paused else ""
-            return f"{_routine_name(status, catalogue)}: step {step} under way{paused}."
+            return f"{routine_line(status, catalogue)}."
         case State.DUE:
             stretch = status.prompted_stretch or status.next_stretch
             name = catalogue.stretch(stretch).name if stretch else ""
@@ -459,7 +463,7 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
         case State.SNOOZED:
             return f"{sitting}; snoozed, {next_prompt(status, now)}."
         case State.HELD:
-            return f"{sitting}; a prompt waits until you are free. {held_line(status, now)}."
+            return f"{sitting}; a prompt waits until you are free: {held_line(status, now)}."
         case State.PAUSED:
             return f"{sitting}; reminders paused until {when(status.paused_until or now, now)}."
         case State.OFF_HOURS:

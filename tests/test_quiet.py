@@ -136,7 +136,9 @@ def test_the_status_says_why_and_since_when_a_prompt_waits(catalogue):
     core.observe(Moment(61.0, start + 61), 0.0, busy=Busy("call"))
     status = core.status(Moment(62.0, start + 62))
     assert (status.state, status.held_for, status.held_since) == (State.HELD, "call", start + 61)
-    assert words.held_line(status, start + 62).startswith("Held: on a call since ")
+    assert words.held_line(status, start + 62).startswith("on a call since ")
+    said = words.summary(status, start + 62, catalogue)
+    assert said.startswith("Sitting for 1 min; a prompt waits until you are free: on a call since")
 
 
 class CountingBusy:
@@ -196,7 +198,8 @@ def test_with_dunst_paused_nothing_is_sent_and_the_prompt_comes_once_it_is_not(d
 
     held = wait_until(lambda: status().get("held"), 20, "the prompt held")
     assert held["reason"] == "dnd" and held["since"]
-    assert psoas(desktop.env, "status").stdout.count("Held: do not disturb since ") == 1
+    said = psoas(desktop.env, "status").stdout
+    assert said.count("a prompt waits until you are free: do not disturb since ") == 1
     time.sleep(4)  # a repeat falls due meanwhile: still nothing is sent
     assert desktop.notification_attempts() == []
     assert desktop.run("dunstctl", "set-paused", "false").returncode == 0

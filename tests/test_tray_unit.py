@@ -106,7 +106,10 @@ def test_words_for_each_state(catalogue):
     assert tooltip(status("away", 0), catalogue, now).startswith("Away")
     assert status_line(status("due", 3600), catalogue, now).endswith("time to stretch")
     routine = Status("routine", 0, None, None, None, "desk", 0.5, 1)
-    assert tooltip(routine, catalogue, now) == "Desk break: step 2, 50% done"
+    assert tooltip(routine, catalogue, now) == "Desk break: step 2 of 4, 50% done"
+    paused = Status("routine", 0, None, None, None, "desk", 0.5, 1, True)
+    assert tooltip(paused, catalogue, now) == "Desk break: paused at step 2 of 4"
+    assert status_line(paused, catalogue, now) == "Desk break: paused at step 2 of 4"
 
 
 def test_the_today_line_counts_the_history_and_the_sit_under_way(catalogue, tmp_path):
