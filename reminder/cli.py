@@ -459,7 +459,7 @@ def _config_init(args: argparse.Namespace) -> int:
     target = args.config or config_file()
     written = write_example(target)
     check = "psoas config check" + (f" {shlex.quote(str(args.config))}" if args.config else "")
-    print(f"wrote {written}; edit it, then check it with: {check}")
+    print(f"Wrote {written}: edit it, then check it with {check}")
     return 0
 
 
@@ -470,7 +470,7 @@ def _config_check(args: argparse.Namespace) -> int:
     config, _ = _load_config(args.file)
     shown = file_settings(config)
     if args.file is None and config.origin == "defaults":
-        print("no config file; using the defaults (create one with: psoas config init)")
+        print("No config file: psoas runs on the defaults (psoas config init writes one to edit)")
         print("\n".join(config_settings(shown)))
     else:
         print(f"{config.origin}: ok")

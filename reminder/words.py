@@ -511,7 +511,8 @@ def answer(
         case "pause-routine" | "resume-routine" | "skip-step" if (
             status.state != State.ROUTINE and ev.RoutineFinished not in happened
         ):
-            return "Nothing to do: no routine is under way"
+            verb = {"pause-routine": "pause", "resume-routine": "resume"}.get(command, "skip")
+            return f"Nothing to {verb}: no routine is under way"
         case "pause-routine" if ev.RoutinePaused in happened:
             return f"Routine paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
         case "pause-routine":

@@ -224,7 +224,8 @@ def test_each_command_answers_in_one_line(tmp_path):
             (("snooze",), "Nothing to snooze: a routine is under way"),
             (("routine", "--pause"), "Routine paused"),
             (("routine", "--stop"), "Routine stopped: next prompt at "),
-            (("routine", "--next"), "Nothing to do: no routine is under way"),
+            (("routine", "--next"), "Nothing to skip: no routine is under way"),
+            (("routine", "--pause"), "Nothing to pause: no routine is under way"),
         ]
         for args, start in expected:
             done = psoas(env, *args)
