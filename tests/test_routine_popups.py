@@ -63,13 +63,16 @@ def test_the_step_buttons_pause_resume_move_on_and_stop(desktop: Desktop):
     press(desktop, "Pause")
     paused = desktop.wait_for_notifications(1, 10, "paused at step 1 of 4", process)[0]
     assert paused["actions"][::2] == ["resume-routine", "skip-step", "cancel-routine"]
-    assert "(paused)" in routine_status(desktop)["summary"]
+    assert routine_status(desktop)["summary"] == "Desk break: paused at step 1 of 4."
 
     press(desktop, "Resume")
     again = desktop.wait_for_notifications(2, 10, "Step 1 of 4", process)[1]
     assert again["body"] == first["body"] and again["actions"] == first["actions"]
     wait_until(
-        lambda: "(paused)" not in routine_status(desktop)["summary"], 10, "resumed", process=process
+        lambda: routine_status(desktop)["summary"] == "Desk break: step 1 of 4.",
+        10,
+        "resumed",
+        process=process,
     )
 
     press(desktop, "Next step")
