@@ -32,7 +32,7 @@ and, when an hour of sitting has built up, names one hip-flexor (psoas) stretch 
 
 EPILOG = """\
 everyday use:
-  psoas run                     start the reminder (tray if there is a desktop, else headless)
+  psoas run                     start psoas (tray if there is a desktop, else headless)
   psoas stretches               the five stretches and how to do them
   psoas stretches --pictures D  draw each of them as a PNG in folder D
   psoas simulate day.txt        replay a day to tune your config
@@ -105,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         parents=[common, with_config],
-        help="start the reminder",
-        description="Start the reminder. It tracks sitting time and notifies you when a stretch "
+        help="start psoas",
+        description="Start psoas. It tracks sitting time and notifies you when a stretch "
         "is due; stop it with Ctrl-C or SIGTERM.",
     )
     run.add_argument(
@@ -163,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     routine = sub.add_parser(
         "routine",
         parents=[common, with_config],
-        help="run a guided routine (in the running reminder, else right here)",
-        description="Run a guided routine. With the reminder running it runs there (notifications, "
+        help="run a guided routine (in the running psoas, else right here)",
+        description="Run a guided routine. With psoas running it runs there (notifications, "
         "tray); otherwise here in the terminal with a countdown: space pauses, s skips a step, "
         "q stops.",
     )

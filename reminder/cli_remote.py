@@ -18,8 +18,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     status = sub.add_parser(
         "status",
         parents=[common],
-        help="what the running reminder is doing",
-        description="Show the state of the running reminder: sitting time, next prompt, "
+        help="what the running psoas is doing",
+        description="Show the state of the running psoas: sitting time, next prompt, "
         "idle source, tray and notifier in use.",
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -44,7 +44,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         ("skip", "skip this break: the sitting clock starts again"),
         ("done", "I stretched: recorded as a break taken, the clock starts again"),
         ("resume", "end a pause: prompts come again"),
-        ("quit", "stop the running reminder"),
+        ("quit", "stop the running psoas"),
     ):
         parser = sub.add_parser(
             name, parents=[common], help=text, description=text[:1].upper() + text[1:] + "."
@@ -185,7 +185,7 @@ def send(command: Request) -> int:
         print(f"psoas: {error}", file=sys.stderr)
         return 1
     if not reply.get("ok"):
-        print(f"psoas: {reply.get('error', 'the reminder said no')}", file=sys.stderr)
+        print(f"psoas: {reply.get('error', 'the running psoas said no')}", file=sys.stderr)
         return 1
     if isinstance(reply.get("said"), str):
         print(reply["said"])
