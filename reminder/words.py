@@ -222,9 +222,13 @@ def log_line(event: ev.Event, now: float) -> str:
         line = f"{event.kind} at {moment(fields.pop('at'))}"
     else:
         line = f"{event.kind} {moment(fields.pop('start'))}-{moment(fields.pop('end'))}"
+    steps = fields.pop("count", None)
     said = []
     for name, value in fields.items():
         if value is None or value == "" or (name.endswith("seconds") and not value):
+            continue
+        if name in ("index", "step"):  # a routine's step, from 1 as everywhere a user reads it
+            said.append(f"step {value + 1}" + (f" of {steps}" if steps else ""))
             continue
         label = "lasting" if name == "seconds" else name.removesuffix("_seconds").replace("_", " ")
         if name in ev.MOMENTS:

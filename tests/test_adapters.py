@@ -199,6 +199,9 @@ def test_terminal_notifier_rings_and_prints():
     stream = io.StringIO()
     asyncio.run(TerminalNotifier(stream).show(Note("Time to stretch", "Bridge")))
     assert stream.getvalue() == "\apsoas: Time to stretch\n    Bridge\n"
+    step = io.StringIO()  # a routine step's two lines: both under its title
+    asyncio.run(TerminalNotifier(step).show(Note("Step 1 of 4", "Hold 30 s.\nThen rest 5 s.")))
+    assert step.getvalue() == "\apsoas: Step 1 of 4\n    Hold 30 s.\n    Then rest 5 s.\n"
 
 
 def test_idle_source_none_is_chosen_without_a_display_or_a_bus(monkeypatch):

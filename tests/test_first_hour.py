@@ -332,6 +332,15 @@ def test_the_log_says_each_event_in_one_readable_line():
     assert words.log_line(yesterday, now) == "sitting 2026-11-26 10:17:03-2026-11-26 10:27:03"
     paused = ev.Paused(now, now + 1800)
     assert words.log_line(paused, now) == "pause at 10:17:03: until 10:47:03"
+    step = ev.RoutineStepStarted(now, "desk", 0, 4, "standing", "left", 30.0, 5.0)
+    assert words.log_line(step, now) == (
+        "routine-step at 10:17:03: routine desk, step 1 of 4, stretch standing, side left, "
+        "lasting 30 s, rest 5 s"
+    )
+    refused = ev.RoutineRefused(now, "floor", "desk", 1)  # steps counted from 1, as users do
+    assert words.log_line(refused, now) == "routine-refused at 10:17:03: routine floor, " + (
+        "running desk, step 2"
+    )
 
 
 def test_status_names_the_stretch_on_screen_and_whole_seconds(catalogue):
