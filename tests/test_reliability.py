@@ -308,8 +308,11 @@ def test_a_frozen_notification_server_never_holds_up_the_tray_daemon(desktop: De
         refused = psoas(desktop.env, "routine", "desk", timeout=10)  # one is under way
         assert refused.returncode == 1 and time.monotonic() - asked < 3, refused
         assert json.loads(psoas(desktop.env, "status", "--json").stdout)["routine"] == "floor"
-        wait_until(
-            lambda: "Step " in process.stderr_text(), 15, "steps in the terminal", process=process
+        wait_until(  # the terminal's own lines ("psoas: Step 1 of 4: ..."), not the log's
+            lambda: "psoas: Step " in process.stderr_text(),
+            15,
+            "steps in the terminal",
+            process=process,
         )
         status = json.loads(psoas(desktop.env, "status", "--json").stdout)
         assert status["notifier"] == "terminal"  # each note waited half a second, no more
