@@ -321,7 +321,7 @@ def _open_history(
     writer = BackgroundWriter(store, {"sitting": sit_read_late} if late else None, journal, carried)
     restored = core.restore(now, saved)
     for event in restored:
-        log.info("psoas was stopped for longer than a break: %s", event)
+        log.info("psoas was stopped for longer than a break: %s", words.log_line(event, now.epoch))
     writer.record(restored)
     if core.status(now).state != State.AWAY:
         log.info("restarted within a break: the sitting clock carries on")

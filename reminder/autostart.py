@@ -8,6 +8,7 @@ removes only an entry it wrote itself.
 
 from __future__ import annotations
 
+import os
 import plistlib
 import sys
 from pathlib import Path
@@ -82,6 +83,12 @@ def disable(platform: str | None = None, home: Path | None = None) -> Path | Non
     return path
 
 
-def status(platform: str | None = None, home: Path | None = None) -> tuple[bool, Path]:
+def status(platform: str | None = None, home: Path | None = None) -> tuple[str, Path]:
+    """``installed``, ``absent`` or ``foreign`` (another program's entry is there, on Linux and
+    the BSDs), and the path: as :func:`desktop_entry.status` says the menu's."""
+    platform = platform or sys.platform
     path = entry_path(platform, home)
-    return path.exists(), path
+    if not os.path.lexists(path):
+        return "absent", path
+    ours = not _is_xdg(platform) or desktop_entry.is_ours(path)
+    return ("installed" if ours else "foreign"), path

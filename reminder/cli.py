@@ -32,7 +32,7 @@ and, when an hour of sitting has built up, names one hip-flexor (psoas) stretch 
 
 EPILOG = """\
 everyday use:
-  psoas run                     start the reminder (tray if there is a desktop, else headless)
+  psoas run                     start psoas (tray if there is a desktop, else headless)
   psoas stretches               the five stretches and how to do them
   psoas stretches --pictures D  draw each of them as a PNG in folder D
   psoas simulate day.txt        replay a day to tune your config
@@ -106,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         parents=[common, with_config],
-        help="start the reminder",
-        description="Start the reminder. It tracks sitting time and notifies you when a stretch "
+        help="start psoas",
+        description="Start psoas. It tracks sitting time and notifies you when a stretch "
         "is due; stop it with Ctrl-C or SIGTERM.",
     )
     run.add_argument(
@@ -153,9 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     routines = sub.add_parser(
         "routines",
-        parents=[common],
+        parents=[common, with_config],
         help="list the guided routines and their length",
-        description="The guided routines, step by step, with their computed length.",
+        description="The guided routines, step by step, with their length at your config's "
+        "routine_pace.",
     )
     routines.add_argument("--json", action="store_true", help="machine-readable output")
     routines.set_defaults(handler=_list("routines"))
@@ -163,8 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     routine = sub.add_parser(
         "routine",
         parents=[common, with_config],
-        help="run a guided routine (in the running reminder, else right here)",
-        description="Run a guided routine. With the reminder running it runs there (notifications, "
+        help="run a guided routine (in the running psoas, else right here)",
+        description="Run a guided routine. With psoas running it runs there (notifications, "
         "tray); otherwise here in the terminal with a countdown: space pauses, s skips a step, "
         "q stops.",
     )
@@ -192,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--chart",
         type=cli_history.png_path,
         metavar="FILE.png",
-        help="also draw this week as a chart",
+        help="draw this week as a chart instead of the table",
     )
     stats.add_argument(
         "--weeks",
@@ -207,12 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         parents=[common],
         help="every recorded event as CSV",
-        description="Write every recorded event as CSV (time, kind, details as JSON) for your own "
-        "analysis.",
+        description="Write every recorded event as CSV (local time, kind, details as JSON with "
+        "local times) for your own analysis.",
     )
-    export.add_argument(
-        "--csv", action="store_true", required=True, help="CSV output (the one format)"
-    )
+    export.add_argument("--csv", action="store_true", help="CSV, the one format (the default)")
     export.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
     export.set_defaults(handler=cli_history.export)
     cli_remote.add_settings(sub, common)
@@ -373,19 +372,21 @@ def _routine(args: argparse.Namespace) -> int:
 
     from reminder.core import events as ev
 
+    routine = catalogue.routine(args.name)
     started = time.time()
-    finished = run_in_terminal(catalogue.routine(args.name), catalogue, config.routine_pace)
+    finished = run_in_terminal(routine, catalogue, config.routine_pace)
     ended = time.time()
     if finished:  # a break taken, kept in the history like one the daemon saw
         record = [ev.RoutineFinished(ended, args.name), ev.BreakTaken(started, ended, "routine")]
     else:
         record = [ev.RoutineCancelled(ended, args.name, 0)]
-    events = [ev.RoutineStarted(started, args.name), *record]
+    length = routine.total_seconds * config.routine_pace
+    events = [ev.RoutineStarted(started, args.name, length), *record]
     try:
         cli_history.record_history(events)
     except UserError as error:  # busy, full: kept for the next psoas run if it can be
         print(cli_history.keep_for_later(events, error), file=sys.stderr)
-    return 0 if finished else 1
+    return 0  # stopped with q or run to the end: either is what the user chose
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -416,16 +417,25 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
         from reminder.catalogue.loader import load_catalogue
         from reminder.catalogue.text import format_routines, format_stretches
 
-        catalogue = load_catalogue()
+        if section == "routines":  # their lengths are the ones the user gets: at their pace
+            config, catalogue = _load_config(args.config)
+            pace = config.routine_pace
+        else:
+            catalogue, pace = load_catalogue(), 1.0
         if getattr(args, "pictures", None) is not None:
             return _write_pictures(catalogue, args.pictures)
         if args.json:
             data = catalogue.to_dict()
-            print(json.dumps({section: data[section], "credits": data["credits"]}, indent=2))
+            listed = {section: data[section], "credits": data["credits"]}
+            if section == "routines":
+                for routine in data["routines"]:
+                    routine["seconds_at_your_pace"] = routine["total_seconds"] * pace
+                listed = {"routine_pace": pace} | listed
+            print(json.dumps(listed, indent=2))
         elif section == "stretches":
             print(format_stretches(catalogue))
         else:
-            print(format_routines(catalogue))
+            print(format_routines(catalogue, pace))
         return 0
 
     return handler
@@ -451,7 +461,7 @@ def _config_init(args: argparse.Namespace) -> int:
     target = args.config or config_file()
     written = write_example(target)
     check = "psoas config check" + (f" {shlex.quote(str(args.config))}" if args.config else "")
-    print(f"wrote {written}; edit it, then check it with: {check}")
+    print(f"Wrote {written}: edit it, then check it with {check}")
     return 0
 
 
@@ -463,7 +473,7 @@ def _config_check(args: argparse.Namespace) -> int:
     config, _ = _load_config(args.file)
     shown = file_settings(config)
     if args.file is None and config.origin == "defaults":
-        print("no config file; using the defaults (create one with: psoas config init)")
+        print("No config file: psoas runs on the defaults (psoas config init writes one to edit)")
         print("\n".join(config_settings(shown)))
     else:
         print(f"{config.origin}: ok")

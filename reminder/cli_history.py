@@ -161,7 +161,7 @@ def figures(config: Config, catalogue: Catalogue, days: int, weeks: int | None =
 
 
 def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int:
-    from reminder.words import NO_HISTORY_YET, stats_table, trend_lines
+    from reminder.words import NO_HISTORY_YET, chart_written, stats_table, trend_lines
 
     if args.weeks is not None and not args.chart:
         raise UserError("stats: --weeks draws the trend: give it with --chart FILE.png")
@@ -184,14 +184,15 @@ def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int
     if args.json:
         print(json.dumps([d.to_dict() for d in days], indent=2))
         return 0
+    if args.chart:  # what was asked for is the picture: where it is, not the table again
+        print(chart_written(args.chart, args.weeks))
+        return 0
     if not found.recorded:
         print(NO_HISTORY_YET)
         return 0
     print(stats_table(days))
     if found.trend is not None:
         print("\n" + "\n".join(trend_lines(*found.trend)))
-    if args.chart:
-        print(f"chart: {args.chart}")
     return 0
 
 
@@ -208,13 +209,20 @@ def write_csv(events: list, out: TextIO) -> None:
     import dataclasses
     from datetime import datetime
 
-    from reminder.core.events import event_time
+    from reminder.core.events import MOMENTS, Event, event_time
+
+    def local(epoch: float) -> str:
+        return datetime.fromtimestamp(epoch).isoformat(timespec="seconds")
+
+    def details(event: Event) -> str:
+        """The event's fields as JSON, its moments as local times like the time column's."""
+        fields = dataclasses.asdict(event)
+        return json.dumps({k: local(v) if k in MOMENTS else v for k, v in fields.items()})
 
     writer = csv.writer(out)
     writer.writerow(["time", "kind", "details"])
     for event in events:
-        when = datetime.fromtimestamp(event_time(event)).isoformat(timespec="seconds")
-        writer.writerow([when, event.kind, json.dumps(dataclasses.asdict(event))])
+        writer.writerow([local(event_time(event)), event.kind, details(event)])
     out.flush()  # a full disk shows here, not after the command has said nothing
 
 
@@ -227,7 +235,7 @@ def export(args: argparse.Namespace) -> int:
             with args.output.open("w", newline="", encoding="utf-8") as out:
                 write_csv(events, out)
     except BrokenPipeError:
-        raise  # the reader stopped early (psoas export --csv | head): not a mistake
+        raise  # the reader stopped early (psoas export | head): not a mistake
     except OSError as error:
         where = args.output or "standard output"
         if args.output is None:

@@ -19,8 +19,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     status = sub.add_parser(
         "status",
         parents=[common],
-        help="what the running reminder is doing",
-        description="Show the state of the running reminder: sitting time, next prompt, "
+        help="what the running psoas is doing",
+        description="Show the state of the running psoas: sitting time, next prompt, "
         "idle source, tray and notifier in use.",
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -45,7 +45,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         ("skip", "skip this break: the sitting clock starts again"),
         ("done", "I stretched: recorded as a break taken, the clock starts again"),
         ("resume", "end a pause: prompts come again"),
-        ("quit", "stop the running reminder"),
+        ("quit", "stop the running psoas"),
     ):
         parser = sub.add_parser(
             name, parents=[common], help=text, description=text[:1].upper() + text[1:] + "."
@@ -89,16 +89,15 @@ def add_autostart(sub: Any, common: argparse.ArgumentParser) -> None:
 def _autostart(args: argparse.Namespace) -> int:
     from reminder import autostart
     from reminder.desktop_entry import NotOurs
+    from reminder.words import entry_removed, entry_state
 
     try:
         if args.action == "enable":
-            print(f"psoas will start at login: {autostart.enable()}")
+            print(entry_state("autostart", "installed", autostart.enable()))
         elif args.action == "disable":
-            removed = autostart.disable()
-            print(f"removed {removed}" if removed else "psoas was not set to start at login")
+            print(entry_removed("autostart", autostart.disable()))
         else:
-            enabled, path = autostart.status()
-            print(f"{'enabled' if enabled else 'disabled'}: {path}")
+            print(entry_state("autostart", *autostart.status()))
     except (NotOurs, OSError) as error:
         return _entry_problem("autostart", error)
     return 0
@@ -159,6 +158,7 @@ def add_desktop_entry(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _desktop_entry(args: argparse.Namespace) -> int:
     from reminder import desktop_entry
+    from reminder.words import entry_removed, entry_state
 
     if not desktop_entry.menu_supported():
         print(
@@ -169,18 +169,11 @@ def _desktop_entry(args: argparse.Namespace) -> int:
         return 1
     try:
         if args.action == "install":
-            print(f"psoas is in your application menu: {desktop_entry.install()}")
+            print(entry_state("desktop-entry", "installed", desktop_entry.install()))
         elif args.action == "remove":
-            removed = desktop_entry.remove()
-            print(f"removed {removed}" if removed else "psoas was not in your application menu")
+            print(entry_removed("desktop-entry", desktop_entry.remove()))
         else:
-            state, path = desktop_entry.status()
-            words = {
-                "installed": "installed",
-                "absent": "not installed",
-                "foreign": "not installed; an entry psoas did not write is at",
-            }
-            print(f"{words[state]}: {path}")
+            print(entry_state("desktop-entry", *desktop_entry.status()))
     except (desktop_entry.NotOurs, OSError) as error:
         return _entry_problem("desktop-entry", error)
     return 0
@@ -227,7 +220,7 @@ def send(command: Request) -> int:
         print(f"psoas: {error}", file=sys.stderr)
         return 1
     if not reply.get("ok"):
-        print(f"psoas: {reply.get('error', 'the reminder said no')}", file=sys.stderr)
+        print(f"psoas: {reply.get('error', 'the running psoas said no')}", file=sys.stderr)
         return 1
     if isinstance(reply.get("said"), str):
         print(reply["said"])

@@ -31,7 +31,14 @@ from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import Moment
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
-from reminder.words import duration, notification_for, prompt_buttons
+from reminder.words import (
+    ROUTINE_BUTTONS,
+    duration,
+    log_line,
+    notification_for,
+    prompt_buttons,
+    routine_buttons,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +146,7 @@ class Daemon:
         self._timer: Timer | None = None
         self._wall_watch: Timer | None = None
         self._scheduler = schedule.Scheduler()  # private: never the module's global default
+        self._step_shown: ev.RoutineStepStarted | None = None  # the routine step on screen
         self.use_idle(idle)
 
     # ----- asking the daemon for things ------------------------------------------------------
@@ -204,7 +212,7 @@ class Daemon:
 
     def on_action(self, key: str) -> None:
         """A button on a notification was pressed: act as the tray menu would."""
-        if key in {key for key, _ in self.prompt_actions()}:
+        if key in {key for key, _ in self.prompt_actions()} or key in ROUTINE_BUTTONS:
             self.submit(named(key))
 
     # ----- the loop ----------------------------------------------------------------------------
@@ -357,33 +365,48 @@ class Daemon:
         log.info("the wall clock was set; working out the next prompt again")
         self._work.put_nowait(_Tick())
 
-    def _picture_for(self, event: ev.Event) -> Path | None:
-        """The picture of the stretch a prompt or a routine step names, if it is drawn yet."""
-        if isinstance(event, ev.PromptShown):
-            return self.picture(event.stretch)
-        if isinstance(event, ev.RoutineStepStarted):
-            return self.picture(event.stretch)
-        return None
-
     def _publish(self, events: list[ev.Event]) -> None:
         """Post what the user should see, then tell the listeners (tray, history) the new state.
 
         A prompt that has been answered (done, skipped, snoozed, a break or a routine taken) is
-        taken down rather than left up until the server's timeout."""
+        taken down rather than left up until the server's timeout; so is a routine's last popup
+        once the routine is stopped, or once a prompt comes."""
         if any(isinstance(event, ANSWERS) for event in events):
             self.outbox.withdraw("prompt")
+        now = self.clock.now().epoch
         for event in events:
-            log.info("%s", event)
-            shown = notification_for(event, self.catalogue)
-            if shown is not None:
-                prompt = isinstance(event, ev.PromptShown)
-                actions = self.prompt_actions() if prompt else ()
-                slot = "prompt" if prompt else "routine"
-                image = self._picture_for(event)
-                self.outbox.post(Note(*shown, slot=slot, actions=actions, image=image))
+            log.info("%s", log_line(event, now))
+            if isinstance(event, ev.RoutineCancelled | ev.PromptShown):
+                self.outbox.withdraw("routine")
+                self._step_shown = None
+            note = self._note_for(event)
+            if note is not None:
+                self.outbox.post(note)
         status = self.core.status(self.clock.now())
         for observer in self.observers:
             try:
                 observer.seen(events, status)
             except Exception:  # a boundary: a failing tray or store must not stop the reminders
                 log.exception("%s failed on %s", type(observer).__name__, status.state)
+
+    def _note_for(self, event: ev.Event) -> Note | None:
+        """The note an event shows: a prompt with its buttons, a routine step with Pause (or
+        Resume), Next step and Stop, each with the stretch's picture where it is drawn. A
+        routine resumed shows its step again."""
+        if isinstance(event, ev.RoutineResumed):
+            event = self._step_shown or event
+        if isinstance(event, ev.RoutineStepStarted):
+            self._step_shown = event
+        elif isinstance(event, ev.RoutineFinished):
+            self._step_shown = None
+        shown = notification_for(event, self.catalogue)
+        if shown is None:
+            return None
+        if isinstance(event, ev.PromptShown):
+            return Note(*shown, "prompt", self.prompt_actions(), self.picture(event.stretch))
+        step = self._step_shown
+        image = self.picture(step.stretch) if step is not None else None
+        if isinstance(event, ev.RoutineFinished):
+            return Note(*shown, "routine", image=image)
+        actions = routine_buttons(paused=isinstance(event, ev.RoutinePaused))
+        return Note(*shown, "routine", actions, image)

@@ -80,7 +80,8 @@ class TerminalNotifier:
         if stream is None:  # pythonw on Windows, or a daemon started with no terminal at all
             raise NotifyError("terminal: there is none")
         try:
-            stream.write(f"\a{APP_NAME}: {note.title}\n    {note.body}\n")
+            body = note.body.replace("\n", "\n    ")  # every line of it under the title
+            stream.write(f"\a{APP_NAME}: {note.title}\n    {body}\n")
             stream.flush()
         except (OSError, ValueError) as error:  # a closed or vanished terminal
             raise NotifyError(f"terminal: {error}") from error

@@ -1,12 +1,13 @@
 """Notifications with buttons, straight through the freedesktop Notifications interface.
 
 Spoken on the session bus the daemon already holds (reminder.bus, on its loop): a prompt offers
-I stretched, Snooze and Desk routine; each routine step replaces the one before (replaces_id)
-instead of piling up; a repeated prompt replaces the unanswered one; an answered prompt is taken
-down. Where the server offers no actions, notifications are plain. When the server's name changes
-hands (a restart), what we knew of the old one is forgotten. Its signals are taken only from the
-server itself (the bus tells who sent them; anyone can send one that looks like it), only for
-notifications psoas sent and has not seen closed, and a button counts once.
+I stretched, Snooze and Desk routine, a routine step Pause (Resume), Next step and Stop; each
+routine step replaces the one before (replaces_id) instead of piling up; a repeated prompt
+replaces the unanswered one; an answered prompt is taken down. Where the server offers no
+actions, notifications are plain. When the server's name changes hands (a restart), what we knew
+of the old one is forgotten. Its signals are taken only from the server itself (the bus tells who
+sent them; anyone can send one that looks like it), only for notifications psoas sent and has not
+seen closed, and a button counts once per note (a note put in its place asks anew).
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ class FreedesktopNotifier:
         if note.slot:
             self._ids[note.slot] = int(new_id)
             self._slot_of[int(new_id)] = note.slot
+            self._answered.discard(int(new_id))  # a note put in its place asks anew
             if note.slot in self._unwanted:  # answered or withdrawn while it was on its way
                 self._unwanted.discard(note.slot)
                 await self.withdraw(note.slot)

@@ -188,6 +188,8 @@ def notification_record(event: ev.Event, midnight: float) -> dict[str, object] |
                 "seconds": round(event.seconds, 1),
                 "rest_seconds": round(event.rest_seconds, 1),
             }
+        case ev.RoutinePaused():
+            record |= {"routine": event.routine, "step": event.step + 1}
         case ev.RoutineFinished():
             record["routine"] = event.routine
     return record

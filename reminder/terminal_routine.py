@@ -63,7 +63,7 @@ def run_in_terminal(
     run = RoutineRun(routine, time.monotonic(), pace)
     log.info("routine %s started in the terminal", routine.id)
     with _keys(keys) as interactive:
-        out.write(words.terminal_routine_start(routine, keys=interactive) + "\n")
+        out.write(words.terminal_routine_start(routine, pace, keys=interactive) + "\n")
         while True:
             now = time.monotonic()
             begun, finished = run.advance(now)
@@ -72,11 +72,11 @@ def run_in_terminal(
                 stretch = catalogue.stretch(step.stretch)
                 title = words.step_title(index, len(routine.steps), stretch.name, step.side)
                 out.write(f"{clear}\n{title}\n")
-                instruction = words.step_instruction(step, stretch.how, *run.step_seconds(index))
+                lines = words.step_text(routine, index, catalogue, *run.step_seconds(index))
                 picture = _picture(catalogue, step.stretch)
                 if picture is not None:
-                    instruction += f"\n  {words.picture_line(picture)}"
-                out.write(f"  {instruction}\n")
+                    lines += f"\n{words.picture_line(picture)}"
+                out.write("".join(f"  {line}\n" for line in lines.splitlines()))
             if finished:
                 out.write(f"{clear}\n{words.terminal_routine_end(routine, finished=True)}\n")
                 out.flush()

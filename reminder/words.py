@@ -7,6 +7,7 @@ length reads the same everywhere.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -53,6 +54,12 @@ def snooze_choice(minutes: float) -> str:
     return duration(minutes * 60, exact=True)
 
 
+def pause_choice(minutes: float | None) -> str:
+    """A pause choice as the tray's menu says it ('30 min', '1 h', 'Until tomorrow'): in the
+    same words as a snooze choice."""
+    return "Until tomorrow" if minutes is None else duration(minutes * 60)
+
+
 def count(n: int, one: str, many: str | None = None) -> str:
     """'1 break', '3 breaks', '2 stretches'."""
     return f"{n} {one if n == 1 else many or one + 's'}"
@@ -77,6 +84,21 @@ PROMPT_BUTTONS = {
 }
 
 
+#: The buttons a routine step offers, by the command each one sends: Pause, or Resume while
+#: it is paused, then Next step and Stop.
+ROUTINE_BUTTONS = {
+    "pause-routine": "Pause",
+    "resume-routine": "Resume",
+    "skip-step": "Next step",
+    "cancel-routine": "Stop",
+}
+
+
+def routine_buttons(paused: bool) -> tuple[tuple[str, str], ...]:
+    left_out = "pause-routine" if paused else "resume-routine"
+    return tuple((key, label) for key, label in ROUTINE_BUTTONS.items() if key != left_out)
+
+
 def prompt_buttons(snooze_minutes: float) -> tuple[tuple[str, str], ...]:
     return tuple(
         (key, label.format(minutes=snooze_choice(snooze_minutes)))
@@ -98,11 +120,17 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
                 body = f"You have been sitting for {sat}. {stretch.summary()}"
             return title, body
         case ev.RoutineStepStarted():
-            step = catalogue.routine(event.routine).steps[event.index]
-            stretch = catalogue.stretch(step.stretch)
-            return step_title(event.index, event.count, stretch.name, step.side), step_instruction(
-                step, stretch.how, event.seconds, event.rest_seconds
+            routine = catalogue.routine(event.routine)
+            step = routine.steps[event.index]
+            name = catalogue.stretch(step.stretch).name
+            title = step_title(event.index, event.count, name, step.side)
+            return title, step_text(
+                routine, event.index, catalogue, event.seconds, event.rest_seconds
             )
+        case ev.RoutinePaused():
+            routine = catalogue.routine(event.routine)
+            at = f"step {event.step + 1} of {len(routine.steps)}"
+            return f"{routine.name}: paused at {at}", "It waits for you: resume when you are ready."
         case ev.RoutineFinished():
             routine = catalogue.routine(event.routine)
             return routine_done(routine), "Well done. The sitting clock starts again from zero."
@@ -119,26 +147,95 @@ def routine_done(routine: Routine) -> str:
     return f"{routine.name}: done"
 
 
-def step_instruction(step: RoutineStep, how: str, work_seconds: float, rest_seconds: float) -> str:
-    """What to do in a routine step: the how-to, the amount, then the rest or the switch.
+def routine_length(routine: Routine, pace: float) -> str:
+    """How long a routine lasts at the user's routine_pace: the one length the menu, the
+    terminal, ``psoas routines`` and the answers give ('2 min 15 s', '6.8 s')."""
+    return duration(routine.total_seconds * pace, exact=True)
+
+
+def step_text(
+    routine: Routine, index: int, catalogue: Catalogue, work_seconds: float, rest_seconds: float
+) -> str:
+    """A routine step as a person would say it: what to do now, on which side, for how long;
+    then, on a line of its own, what comes next.
 
     ``work_seconds`` and ``rest_seconds`` are the times the user will really spend: the step's
     own, multiplied by their routine pace (a RoutineStepStarted event carries them so). The text
     then says "Hold 3 s" for a 30 s hold played at pace 0.1; the number of reps never changes.
     """
-    reps = count(step.reps, "rep")
+    step = routine.steps[index]
+    stretch = catalogue.stretch(step.stretch)
+    side = f"{stretch.side_words(step.side)}. " if step.side else ""
+    now = f"{side}{stretch.how} {_amount(step, work_seconds)}"
+    return f"{now}\n{_what_next(routine, index, catalogue, rest_seconds)}"
+
+
+def _amount(step: RoutineStep, work_seconds: float) -> str:
+    """'Hold 30 s.', 'Hold 10 s, 4 times.', '12 reps, slowly: about 36 s.'"""
     if step.hold_seconds is not None:
-        hold = work_seconds / step.reps
-        amount = f"Hold {duration(hold, exact=True)}" + (f", {reps}" if step.reps > 1 else "")
+        hold = duration(work_seconds / step.reps, exact=True)
+        return f"Hold {hold}." if step.reps == 1 else f"Hold {hold}, {step.reps} times."
+    how_long = duration(work_seconds, exact=True)
+    return f"{count(step.reps, 'rep')}, {step.cue or 'slowly'}: about {how_long}."
+
+
+def _what_next(routine: Routine, index: int, catalogue: Catalogue, rest_seconds: float) -> str:
+    """'Then rest 5 s and switch sides.', 'Then take 10 s to stand up; next: Bridge.',
+    'Last step: then back to work.'"""
+    step = routine.steps[index]
+    rest = duration(rest_seconds, exact=True)
+    if index + 1 == len(routine.steps):
+        after = step.then or "you are done"
+        return (
+            f"Last step: then rest {rest} and {after}."
+            if rest_seconds
+            else f"Last step: then {after}."
+        )
+    if step.then:
+        pause = f"take {rest} to {step.then}" if rest_seconds else step.then
     else:
-        amount = f"{reps}, moving in and out slowly (about {duration(work_seconds, exact=True)})"
-    text = f"{how} {amount}."
-    if rest_seconds:
-        text += f" Then rest {duration(rest_seconds, exact=True)}"
-        text += f" and {step.note}." if step.note else "."
-    elif step.note:
-        text += f" Then {step.note}."
-    return text
+        pause = f"rest {rest}" if rest_seconds else ""
+    following = routine.steps[index + 1]
+    if following.stretch != step.stretch:
+        name = catalogue.stretch(following.stretch).name
+        return f"Then {pause}; next: {name}." if pause else f"Next: {name}."
+    again = "switch sides" if following.side != step.side else "do the same again"
+    return f"Then {pause} and {again}." if pause else f"Then {again}."
+
+
+# ----- the log -----------------------------------------------------------------------------------
+
+
+def log_line(event: ev.Event, now: float) -> str:
+    """An event in one readable line for the log: 'prompt at 10:17:03: stretch bridge, sitting
+    1 h 05 min, repeat 1'; 'sitting 09:00:00-10:05:00'. Moments are local times (with the day
+    when it is not today's), durations as everywhere else; empty fields are left out."""
+    today = datetime.fromtimestamp(now).date()
+
+    def moment(epoch: float) -> str:
+        then = datetime.fromtimestamp(epoch)
+        return f"{then:%H:%M:%S}" if then.date() == today else f"{then:%Y-%m-%d %H:%M:%S}"
+
+    fields = {field.name: getattr(event, field.name) for field in dataclasses.fields(event)}
+    if "at" in fields:
+        line = f"{event.kind} at {moment(fields.pop('at'))}"
+    else:
+        line = f"{event.kind} {moment(fields.pop('start'))}-{moment(fields.pop('end'))}"
+    steps = fields.pop("count", None)
+    said = []
+    for name, value in fields.items():
+        if value is None or value == "" or (name.endswith("seconds") and not value):
+            continue
+        if name in ("index", "step"):  # a routine's step, from 1 as everywhere a user reads it
+            said.append(f"step {value + 1}" + (f" of {steps}" if steps else ""))
+            continue
+        label = "lasting" if name == "seconds" else name.removesuffix("_seconds").replace("_", " ")
+        if name in ev.MOMENTS:
+            value = moment(value)
+        elif name.endswith("seconds"):
+            value = duration(value, exact=True)
+        said.append(f"{label} {value}")
+    return f"{line}: {', '.join(said)}" if said else line
 
 
 # ----- being busy -------------------------------------------------------------------------------
@@ -154,9 +251,9 @@ BUSY_WORDS = {
 
 
 def held_line(status: Status, now: float) -> str:
-    """'Held: on a call since 10:02'."""
+    """Why a prompt waits, and since when: 'on a call since 10:02'."""
     why = BUSY_WORDS.get(status.held_for or "", status.held_for or "busy")
-    return f"Held: {why} since {when(status.held_since or now, now)}"
+    return f"{why} since {when(status.held_since or now, now)}"
 
 
 # ----- the tray ---------------------------------------------------------------------------------
@@ -167,11 +264,13 @@ def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
     sitting = f"Sitting {duration(status.sitting_seconds)}"
     due_in = None if status.next_prompt is None else max(0.0, status.next_prompt - now)
     match status.state:
+        case State.ROUTINE if status.routine_paused:
+            return f"{_routine_name(status, catalogue)}: paused at {_step_of(status, catalogue)}"
         case State.ROUTINE:
-            step = max(status.routine_step + 1, 1)
             done = round(status.routine_progress * 100)
-            paused = ", paused" if status.routine_paused else ""
-            return f"{_routine_name(status, catalogue)}: step {step}, {done}% done{paused}"
+            return (
+                f"{_routine_name(status, catalogue)}: {_step_of(status, catalogue)}, {done}% done"
+            )
         case State.AWAY:
             return "Away from the desk - the sitting clock is at zero"
         case State.PAUSED:
@@ -183,7 +282,7 @@ def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
         case State.DUE:
             return f"{sitting} - time to stretch"
         case State.HELD:
-            return f"{sitting} - {held_line(status, now).lower()}"
+            return f"{sitting} - prompt held: {held_line(status, now)}"
     if due_in is None:
         return sitting
     return f"{sitting} - stretch in {duration(due_in)}"
@@ -194,9 +293,7 @@ def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
     since = f"Sitting since {clock(at - status.sitting_seconds)}"
     match status.state:
         case State.ROUTINE:
-            step = max(status.routine_step + 1, 1)
-            under_way = "paused" if status.routine_paused else "under way"
-            return f"{_routine_name(status, catalogue)}: step {step} {under_way}"
+            return routine_line(status, catalogue)
         case State.AWAY:
             return "Away from the desk"
         case State.PAUSED:
@@ -208,7 +305,7 @@ def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
         case State.DUE:
             return f"{since} · time to stretch"
         case State.HELD:
-            return f"{since} · {held_line(status, at)}"
+            return f"{since} · prompt held: {held_line(status, at)}"
     if status.next_prompt is None:
         return since
     return f"{since} · stretch at {clock(status.next_prompt)}"
@@ -233,7 +330,9 @@ def trend_lines(now: Week, before: Week) -> list[str]:
 
     def per_day(week: Week) -> str:
         value = week.bouts_per_day
-        return "-" if value is None else f"{value:.1f} a day"
+        if value is None:
+            return "-"
+        return "none" if round(value, 1) == 0 else f"{value:.1f}".removesuffix(".0") + " a day"
 
     def rate(week: Week) -> str:
         value = week.answer_rate
@@ -251,6 +350,12 @@ def trend_lines(now: Week, before: Week) -> list[str]:
     ]
 
 
+def routine_line(status: Status, catalogue: Catalogue) -> str:
+    """The routine under way: 'Desk break: step 2 of 4', 'Desk break: paused at step 2 of 4'."""
+    paused = "paused at " if status.routine_paused else ""
+    return f"{_routine_name(status, catalogue)}: {paused}{_step_of(status, catalogue)}"
+
+
 def _routine_name(status: Status, catalogue: Catalogue) -> str:
     return catalogue.routine(status.routine).name if status.routine else "Routine"
 
@@ -258,10 +363,11 @@ def _routine_name(status: Status, catalogue: Catalogue) -> str:
 # ----- the terminal -----------------------------------------------------------------------------
 
 
-def terminal_routine_start(routine: Routine, keys: bool = True) -> str:
-    """'Desk break: 4 steps.', and the keys where they can be pressed."""
+def terminal_routine_start(routine: Routine, pace: float, keys: bool = True) -> str:
+    """'Desk break: 4 steps, 2 min 15 s.', and the keys where they can be pressed."""
     steps = count(len(routine.steps), "step")
-    return f"{routine.name}: {steps}." + (" Space pauses, s skips a step, q stops." if keys else "")
+    said = f"{routine.name}: {steps}, {routine_length(routine, pace)}."
+    return said + (" Space pauses, s skips a step, q stops." if keys else "")
 
 
 def terminal_routine_end(routine: Routine, finished: bool) -> str:
@@ -280,14 +386,12 @@ def countdown(left_seconds: float, paused: bool) -> str:
 STATS_COLUMNS: tuple[tuple[str, int, Callable[[DayStats], object]], ...] = (
     ("sat", 11, lambda d: duration(d.sat_seconds)),
     ("longest", 11, lambda d: duration(d.longest_sit_seconds)),
-    ("30+", 5, lambda d: d.bouts_over_30),
-    ("60+", 5, lambda d: d.bouts_over_60),
-    ("breaks", 8, lambda d: d.breaks_natural),
+    ("30+", 4, lambda d: d.bouts_over_30),
+    ("60+", 4, lambda d: d.bouts_over_60),
+    ("breaks", 7, lambda d: d.breaks_natural),
     ("stretched", 10, lambda d: d.breaks_prompted),
-    ("prompts", 9, lambda d: d.prompts),
-    ("answered", 10, lambda d: _share(d.prompts_answered, d.prompts)),
-    ("snoozes", 9, lambda d: d.snoozes),
-    ("routines", 10, lambda d: d.routines_done),
+    ("prompts", 8, lambda d: d.prompts),
+    ("answered", 9, lambda d: _share(d.prompts_answered, d.prompts)),
 )
 #: What the columns mean, under the table.
 STATS_MEANING = (
@@ -304,16 +408,35 @@ def stretches_done(day: DayStats) -> str:
 
 
 def stats_table(days: Sequence[DayStats]) -> str:
-    """``psoas stats``: a line a day, and what the columns mean."""
+    """``psoas stats``: a line a day within 80 columns, what the days add up to, and what the
+    columns mean."""
     import textwrap  # only here: the daemon, which loads these words, never shows the table
 
     columns = STATS_COLUMNS
     header = f"{'day':<15}" + "".join(f"{name:>{width}}" for name, width, _ in columns)
-    lines = [header + "  stretches done"]
+    lines = [header]
     for d in days:
         cells = "".join(f"{cell(d)!s:>{width}}" for _, width, cell in columns)
-        lines.append(f"{d.day:%a %Y-%m-%d} {cells}  {stretches_done(d)}")
-    return "\n".join([*lines, "", *textwrap.wrap(STATS_MEANING, 92)])
+        lines.append(f"{d.day:%a %Y-%m-%d} {cells}")
+    done: dict[str, int] = {}
+    for d in days:
+        for stretch, times in d.stretches_done.items():
+            done[stretch] = done.get(stretch, 0) + times
+    # "bridge x7" never split over two lines: a no-break space, back to a space once wrapped.
+    stretches = ", ".join(f"{k}\xa0x{v}" for k, v in sorted(done.items())) or "none"
+    snoozes, routines = sum(d.snoozes for d in days), sum(d.routines_done for d in days)
+    total = (
+        f"These {count(len(days), 'day')}: {count(snoozes, 'snooze')}, "
+        f"{count(routines, 'routine')} done. Stretches done: {stretches}."
+    )
+    lines += ["", *textwrap.wrap(total, 79), "", *textwrap.wrap(STATS_MEANING, 79)]
+    return "\n".join(lines).replace("\xa0", " ")
+
+
+def chart_written(path: object, weeks: int | None) -> str:
+    """What ``psoas stats --chart FILE`` says: what it drew, and where."""
+    drawn = f"the last {count(weeks, 'week')}" if weeks else "this week"
+    return f"Chart of {drawn}: {path}"
 
 
 def _share(part: int, whole: int) -> str:
@@ -346,9 +469,7 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
         case State.AWAY:
             return "Away from the desk: the sitting clock is at zero."
         case State.ROUTINE:
-            step = max(status.routine_step + 1, 1)
-            paused = " (paused)" if status.routine_paused else ""
-            return f"{_routine_name(status, catalogue)}: step {step} under way{paused}."
+            return f"{routine_line(status, catalogue)}."
         case State.DUE:
             stretch = status.prompted_stretch or status.next_stretch
             name = catalogue.stretch(stretch).name if stretch else ""
@@ -356,7 +477,7 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
         case State.SNOOZED:
             return f"{sitting}; snoozed, {next_prompt(status, now)}."
         case State.HELD:
-            return f"{sitting}; a prompt waits until you are free. {held_line(status, now)}."
+            return f"{sitting}; a prompt waits until you are free: {held_line(status, now)}."
         case State.PAUSED:
             return f"{sitting}; reminders paused until {when(status.paused_until or now, now)}."
         case State.OFF_HOURS:
@@ -370,14 +491,10 @@ def answer(
     status: Status,
     now: float,
     catalogue: Catalogue,
-    before: Status | None = None,
 ) -> str:
-    """What a command from the command line did, in one line (or why it did nothing).
-
-    ``status`` is the state after the command, ``before`` the state it found (when known): a
-    routine paused already is said to be so, not paused again."""
+    """What a command from the command line did, in one line (or why it did nothing), from the
+    events it brought and ``status``, the state after it."""
     happened = {type(event) for event in events}
-    was_paused = before is not None and before.routine_paused
     match command:
         case "snooze" if ev.Snoozed in happened and status.state != State.OFF_HOURS:
             return f"Snoozed: {next_prompt(status, now)}"
@@ -397,27 +514,65 @@ def answer(
             return f"Reminders on again: {next_prompt(status, now)}"
         case "resume":
             return "Nothing to resume: reminders are not paused"
+        case "routine" if ev.RoutineRefused in happened:
+            refused = next(e for e in events if isinstance(e, ev.RoutineRefused))
+            return routine_refused(refused, catalogue)
         case "routine":
             started = next(e for e in events if isinstance(e, ev.RoutineStarted))
             routine = catalogue.routine(started.routine)
-            return f"{routine.name} started: {count(len(routine.steps), 'step')}"
-        case "pause-routine" | "resume-routine" | "skip-step" if status.state != State.ROUTINE:
-            return "Nothing to do: no routine is under way"
-        case "pause-routine" if was_paused:
-            return "Already paused: psoas routine --resume goes on with the routine"
+            length = duration(started.seconds, exact=True)
+            return f"{routine.name} started: {count(len(routine.steps), 'step')}, {length}"
+        case "pause-routine" | "resume-routine" | "skip-step" if (
+            status.state != State.ROUTINE and ev.RoutineFinished not in happened
+        ):
+            verb = {"pause-routine": "pause", "resume-routine": "resume"}.get(command, "skip")
+            return f"Nothing to {verb}: no routine is under way"
+        case "pause-routine" if ev.RoutinePaused in happened:
+            return f"Routine paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
         case "pause-routine":
-            return "Routine paused: psoas routine --resume goes on with it"
-        case "resume-routine" if before is not None and not was_paused:
-            return "Nothing to resume: the routine is not paused"
+            return f"Already paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
+        case "resume-routine" if ev.RoutineResumed in happened:
+            return f"Routine resumed at {_step_of(status, catalogue)}"
         case "resume-routine":
-            return "Routine going on"
+            return "Nothing to resume: the routine is not paused"
+        case "skip-step" if ev.RoutineFinished in happened:
+            finished = next(e for e in events if isinstance(e, ev.RoutineFinished))
+            name = catalogue.routine(finished.routine).name
+            return f"{name} done: {next_prompt(status, now)}"
         case "skip-step":
-            return f"On to step {status.routine_step + 1}"
+            return f"On to {_step_of(status, catalogue)}"
         case "cancel-routine" if ev.RoutineCancelled in happened:
             return f"Routine stopped: {next_prompt(status, now)}"
         case "cancel-routine":
             return "Nothing to stop: no routine is under way"
     return "Done"
+
+
+RESUME_ROUTINE = "psoas routine --resume goes on with it"
+
+
+def _step_of(status: Status, catalogue: Catalogue) -> str:
+    """'step 2 of 4': where the routine under way is."""
+    steps = len(catalogue.routine(status.routine).steps) if status.routine else 0
+    return f"step {max(status.routine_step + 1, 1)} of {steps}"
+
+
+def routine_refused(refused: ev.RoutineRefused, catalogue: Catalogue) -> str:
+    """Why a routine did not start: one is under way already, and how to stop it."""
+    running = catalogue.routine(refused.running)
+    at = f"step {refused.step + 1} of {len(running.steps)}"
+    if refused.routine == refused.running:
+        return f"{running.name} is under way already ({at})"
+    wanted = catalogue.routine(refused.routine).name
+    return (
+        f"{running.name} is under way ({at}); to start {wanted} instead, stop it first: "
+        "psoas routine --stop"
+    )
+
+
+def stopping(pid: int) -> str:
+    """``psoas quit``: the running psoas takes a last look, writes its history and ends."""
+    return f"Stopping psoas (pid {pid})"
 
 
 def _why_nothing(status: Status, now: float) -> str:
@@ -437,6 +592,43 @@ def _no_prompt_before(status: Status, now: float) -> str:
     if status.next_prompt is None:
         return "no prompt is planned"
     return f"no prompt before {when(status.next_prompt, now)}"
+
+
+# ----- login and menu entries ------------------------------------------------------------------
+
+#: What psoas autostart and psoas desktop-entry say, by the entry: what it does when there,
+#: what it does not when absent, the command that changes that, and what its removal did.
+ENTRIES = {
+    "autostart": (
+        "psoas starts at login",
+        "psoas does not start at login",
+        "psoas autostart enable sets it to",
+        "psoas no longer starts at login",
+    ),
+    "desktop-entry": (
+        "psoas is in your application menu",
+        "psoas is not in your application menu",
+        "psoas desktop-entry install puts it there",
+        "psoas is no longer in your application menu",
+    ),
+}
+
+
+def entry_state(entry: str, state: str, path: object) -> str:
+    """``psoas autostart status`` and ``psoas desktop-entry status``, in the same words as
+    what enable and install say: 'psoas starts at login: PATH'."""
+    there, absent, change, _ = ENTRIES[entry]
+    if state == "installed":
+        return f"{there}: {path}"
+    if state == "foreign":
+        return f"{absent}: {path} is another program's entry, left as it is"
+    return f"{absent}: {change}"
+
+
+def entry_removed(entry: str, path: object | None) -> str:
+    """What ``psoas autostart disable`` and ``psoas desktop-entry remove`` did."""
+    _, absent, _, gone = ENTRIES[entry]
+    return f"{gone}: {path} removed" if path else f"{absent}: nothing to remove"
 
 
 # ----- the config ------------------------------------------------------------------------------

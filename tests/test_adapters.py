@@ -199,6 +199,9 @@ def test_terminal_notifier_rings_and_prints():
     stream = io.StringIO()
     asyncio.run(TerminalNotifier(stream).show(Note("Time to stretch", "Bridge")))
     assert stream.getvalue() == "\apsoas: Time to stretch\n    Bridge\n"
+    step = io.StringIO()  # a routine step's two lines: both under its title
+    asyncio.run(TerminalNotifier(step).show(Note("Step 1 of 4", "Hold 30 s.\nThen rest 5 s.")))
+    assert step.getvalue() == "\apsoas: Step 1 of 4\n    Hold 30 s.\n    Then rest 5 s.\n"
 
 
 def test_idle_source_none_is_chosen_without_a_display_or_a_bus(monkeypatch):
@@ -404,3 +407,55 @@ def test_system_clock_measures_a_suspend_as_boottime_outgrowing_monotonic(monkey
     readings["mono"] += 5
     assert clock.slept_since() == 1115 - 100  # dated back from now by the time asleep
     assert clock.slept_since() is None  # reported once
+
+
+class Screen(Recorder):
+    """What is up on a notification server: each slot's note, until withdrawn or replaced."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.up: dict[str | None, str] = {}
+
+    async def show(self, note: Note) -> None:
+        await super().show(note)
+        self.up[note.slot] = note.title
+
+    async def withdraw(self, slot: str) -> None:
+        await super().withdraw(slot)
+        self.up.pop(slot, None)
+
+
+def test_no_routine_popup_stays_up_beside_a_prompt_or_after_its_routine_stopped(catalogue):
+    """A routine's last popup (a step, or its end) goes when the routine is stopped (by its
+    button, the menu, the command line, or an answer such as I stretched) and when a prompt
+    comes; answers to a prompt take the prompt down, as before."""
+
+    async def play() -> list[dict]:
+        screen, clock = Screen(), VirtualClock(time.time())
+        config = 'sit_minutes = 1\nrepeat_minutes = 0\nroutine_pace = 0.05\nidle_source = "none"\n'
+        daemon, outbox = _daemon(catalogue, NoIdleSource(), screen, config, clock)
+        task = await _running(daemon, outbox)
+        seen = []
+        daemon.submit(cmd.StartRoutine("desk"))
+        await clock.advance(1, daemon)
+        await outbox.flushed()
+        seen.append(dict(screen.up))  # step 1 up
+        daemon.submit(cmd.Done())  # stops the routine: its popup goes
+        await clock.advance(1, daemon)
+        await outbox.flushed()
+        seen.append(dict(screen.up))
+        daemon.submit(cmd.StartRoutine("desk"))
+        await clock.advance(30, daemon)  # the routine ends: its last popup says so
+        await outbox.flushed()
+        seen.append(dict(screen.up))
+        await clock.advance(60, daemon)  # the next prompt: the routine's popup goes
+        await outbox.flushed()
+        seen.append(dict(screen.up))
+        await _stopped(daemon, outbox, task)
+        return seen
+
+    step, stopped, ended, prompted = asyncio.run(play())
+    assert list(step) == ["routine"] and step["routine"].startswith("Step 1 of 4")
+    assert stopped == {}
+    assert ended == {"routine": "Desk break: done"}
+    assert list(prompted) == ["prompt"] and prompted["prompt"].startswith("Time to stretch")

@@ -30,9 +30,9 @@ def test_linux_entry_is_written_quoted_and_removed(tmp_path, monkeypatch):
     assert "[Desktop Entry]" in text and "Type=Application" in text
     exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
     assert exec_line.endswith("-m reminder run") and sys.executable in exec_line
-    assert autostart.status("linux", tmp_path) == (True, path)
+    assert autostart.status("linux", tmp_path) == ("installed", path)
     assert autostart.disable("linux", tmp_path) == path
-    assert autostart.status("linux", tmp_path) == (False, path)
+    assert autostart.status("linux", tmp_path) == ("absent", path)
     assert autostart.disable("linux", tmp_path) is None
 
 
@@ -59,11 +59,15 @@ def test_autostart_command_line(tmp_path):
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return in_process("autostart", *args)
 
-    assert run("status").stdout.startswith("disabled")
-    assert "start at login" in run("enable").stdout
-    assert (tmp_path / "config" / "autostart" / "psoas.desktop").exists()
-    assert run("status").stdout.startswith("enabled")
-    assert run("disable").returncode == 0
+    entry = tmp_path / "config" / "autostart" / "psoas.desktop"
+    assert run("status").stdout == (
+        "psoas does not start at login: psoas autostart enable sets it to\n"
+    )
+    assert run("enable").stdout == f"psoas starts at login: {entry}\n"
+    assert entry.exists()
+    assert run("status").stdout == f"psoas starts at login: {entry}\n"  # as enable said
+    assert run("disable").stdout == f"psoas no longer starts at login: {entry} removed\n"
+    assert run("disable").stdout == "psoas does not start at login: nothing to remove\n"
     assert run("bogus").returncode == 2
 
 
@@ -115,7 +119,7 @@ def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
     assert sorted(e.kind for e in store.events()) == ["break", "routine-done", "routine-start"]
 
 
-def test_terminal_routine_can_be_stopped_with_q():
+def test_terminal_routine_stopped_with_q_is_the_users_choice_not_an_error(private_env):
     env = os.environ | {"TERM": "xterm"}
     pid, fd = pty.fork()
     if pid == 0:
@@ -128,7 +132,9 @@ def test_terminal_routine_can_be_stopped_with_q():
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 1
+    assert os.waitstatus_to_exitcode(status) == 0
+    store = HistoryStore(private_env.history, read_only=True)
+    assert sorted(e.kind for e in store.events()) == ["routine-cancel", "routine-start"]
 
 
 class _Time:
@@ -161,7 +167,8 @@ def test_a_terminal_routine_into_a_pipe_is_plain_lines_a_step_and_ends_as_usual(
     assert result.returncode == 0, result.stderr
     said = result.stdout
     assert "\r" not in said and "\x1b" not in said, repr(said[:300])
-    assert said.splitlines()[0] == "Desk break: 4 steps."  # no keys to press: none offered
+    # Its length, and no keys to press: none offered.
+    assert said.splitlines()[0] == "Desk break: 4 steps, 2 min 15 s."
     assert "left in this step" not in said and "[---" not in said
     for step in range(1, 5):
         assert said.count(f"Step {step} of 4: ") == 1, said

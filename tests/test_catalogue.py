@@ -271,6 +271,16 @@ def test_stretch_text_has_every_name_step_cue_and_the_credits(cat):
     assert max(len(line) for line in text.splitlines()) <= 100
 
 
+def test_each_dose_says_plainly_which_numbers_are_the_articles_and_which_are_ours(cat):
+    text = format_stretches(cat)
+    assert "From the article: 2-3 sets, 10-12 reps. Ours: 3 s a rep without a hold.\n" in text
+    assert "From the article: hold 30 s. Ours: 2 times; 4 s a rep without a hold.\n" in text
+    assert "Ours, as the article gives none: hold 10 s, 5 times; 4 s a rep without a hold.\n" in (
+        text
+    )
+    assert "own default" not in text and "moving rep" not in text
+
+
 def test_routine_text_has_every_routine_its_length_and_the_credits(cat):
     text = format_routines(cat)
     for routine in cat.routines.values():
@@ -321,6 +331,7 @@ def _stretch_back(data: dict) -> Stretch:
         needs=tuple(data["needs"]),
         how=data["how"],
         poses=tuple(Pose.from_dict(pose) for pose in data["poses"]),
+        side_cue=data["side_cue"],
     )
 
 
@@ -332,7 +343,8 @@ def _routine_back(data: dict) -> Routine:
             s["reps"],
             s["hold_seconds"],
             s["rest_seconds"],
-            s["note"],
+            s["cue"],
+            s["then"],
             s["work_seconds"],
         )
         for s in data["steps"]
@@ -392,6 +404,7 @@ GOOD = textwrap.dedent(
     targets = "hips"
     position = "standing"
     sides = "each"
+    side_cue = "{side} foot back"
     needs = []
     how = "Do two."
     steps = ["Stand.", "Step back."]
@@ -414,7 +427,7 @@ GOOD = textwrap.dedent(
     side = "left"
     reps = 2
     hold_seconds = 30
-    note = "switch sides"
+    then = "shake out your legs"
     [[routine.step]]
     stretch = "two"
     side = "right"
@@ -503,6 +516,9 @@ def test_load_catalogue_reads_a_file(tmp_path):
         ),
         ('purpose = "Test."\n', "", ["routine 'r'", "'purpose' is missing"]),
         ('name = "R"', "name = 1", ["routine 'r'", "'name' must be a string"]),
+        ("{side} foot back", "foot back", ["stretch 'two'", "'side_cue'", "{side} once"]),
+        ("{side} foot back", "{side} {foot}", ["stretch 'two'", "'side_cue'"]),
+        ('then = "shake', 'note = "shake', ["routine 'r', step 2", "unknown field 'note'"]),
     ],
 )
 def test_a_broken_catalogue_is_rejected_naming_the_culprit(old, new, named):

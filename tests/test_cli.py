@@ -130,6 +130,9 @@ def test_config_init_writes_the_example_once_and_check_accepts_it(tmp_path):
     assert path.startswith(str(tmp_path / "config"))
     first = in_process("config", "init")
     assert first.returncode == 0 and Path(path).exists()
+    # It tells what the file is for where it is, never to copy it where it already is.
+    header = Path(path).read_text().split("\n\n")[0]
+    assert "copy" not in header.lower() and "psoas config check" in header, header
     Path(path).write_text(Path(path).read_text() + "\n# mine\n")
     again = in_process("config", "init")
     assert again.returncode != 0 and "exist" in again.stderr
@@ -201,3 +204,13 @@ def test_stretches_and_routines_as_json_carry_every_field(catalogue):
     text = in_process("stretches").stdout
     assert all(s.name in text for s in catalogue.stretches.values())
     assert "not medical advice" in text
+
+
+def test_config_commands_say_what_they_did_in_a_sentence(tmp_path):
+    none = in_process("config", "check")
+    assert none.stdout.splitlines()[0] == (
+        "No config file: psoas runs on the defaults (psoas config init writes one to edit)"
+    )
+    path = in_process("config", "path").stdout.strip()
+    written = in_process("config", "init")
+    assert written.stdout == f"Wrote {path}: edit it, then check it with psoas config check\n"

@@ -66,7 +66,7 @@ def test_commands_reach_the_daemon_and_status_tells_the_state(env, daemon):
     assert in_process("routine", "desk").returncode == 0
     assert state()["routine"] == "desk"
     words = in_process("status").stdout.splitlines()
-    assert words[0] == "Desk break: step 1 under way.", words
+    assert words[0] == "Desk break: step 1 of 4.", words
     assert in_process("quit").returncode == 0
     assert process.wait(timeout=15) == 0
     assert not sock.exists()

@@ -253,3 +253,35 @@ def test_told_of_returns_the_core_does_not_look_while_the_user_is_away(catalogue
     asked.observe(second(0), 0)
     asked.observe(second(70), 70)
     assert asked.next_wakeup(second(70)) == second(82).t
+
+
+def test_a_routine_asked_for_while_one_runs_is_refused_and_the_one_under_way_goes_on(catalogue):
+    core = make_core(catalogue)
+    core.observe(second(0), 0)
+    core.command(second(60), cmd.StartRoutine("desk"))
+    woken(core, second(60), 100)  # steps 1 and 2 (at 60 s and 95 s)
+    refused = core.command(second(100), cmd.StartRoutine("floor"))
+    assert refused == [ev.RoutineRefused(second(100).epoch, "floor", "desk", 1)]
+    status = core.status(second(100))
+    assert (status.routine, status.routine_step) == ("desk", 1)  # not back to its first step
+    again = core.command(second(101), cmd.StartRoutine("desk"))
+    assert [type(e) for e in again] == [ev.RoutineRefused]
+    later = [e for _, found in woken(core, second(101), 1000) for e in found]
+    assert [e.kind for e in later if isinstance(e, ev.RoutineFinished)] == ["routine-done"]
+
+
+def test_pausing_and_resuming_a_routine_say_so_once(catalogue):
+    core = make_core(catalogue, "routine_pace = 0.5")
+    core.observe(second(0), 0)
+    started = core.command(second(10), cmd.StartRoutine("desk"))
+    assert [e for e in started if isinstance(e, ev.RoutineStarted)] == [
+        ev.RoutineStarted(second(10).epoch, "desk", 67.5)  # 2 min 15 s at half pace
+    ]
+    assert core.command(second(11), cmd.PauseRoutine()) == [
+        ev.RoutinePaused(second(11).epoch, "desk", 0)
+    ]
+    assert core.command(second(12), cmd.PauseRoutine()) == []  # paused already
+    assert core.command(second(13), cmd.ResumeRoutine()) == [
+        ev.RoutineResumed(second(13).epoch, "desk", 0)
+    ]
+    assert core.command(second(14), cmd.ResumeRoutine()) == []

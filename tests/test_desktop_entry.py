@@ -55,7 +55,9 @@ def home(tmp_path, monkeypatch) -> Path:
 
 def test_the_menu_entry_is_installed_with_its_icon_and_removed(home):
     menu = home / "my data" / "applications" / "psoas.desktop"
-    assert psoas(home, "desktop-entry", "status").stdout == f"not installed: {menu}\n"
+    assert psoas(home, "desktop-entry", "status").stdout == (
+        "psoas is not in your application menu: psoas desktop-entry install puts it there\n"
+    )
 
     installed = psoas(home, "desktop-entry", "install")
     assert installed.returncode == 0, installed.stderr
@@ -71,14 +73,17 @@ def test_the_menu_entry_is_installed_with_its_icon_and_removed(home):
     assert icon == home / "my data" / "psoas" / "psoas.png"  # absolute, in psoas's data folder
     with Image.open(icon) as picture:
         assert picture.format == "PNG" and picture.size == (256, 256)
-    assert psoas(home, "desktop-entry", "status").stdout == f"installed: {menu}\n"
+    # The status says what install said.
+    assert psoas(home, "desktop-entry", "status").stdout == installed.stdout
     assert psoas(home, "desktop-entry", "install").returncode == 0  # again: replaces its own
 
     removed = psoas(home, "desktop-entry", "remove")
-    assert removed.returncode == 0 and removed.stdout == f"removed {menu}\n"
+    assert removed.returncode == 0
+    assert removed.stdout == f"psoas is no longer in your application menu: {menu} removed\n"
     assert not menu.exists() and not icon.exists()
     again = psoas(home, "desktop-entry", "remove")
-    assert again.returncode == 0 and "was not in your application menu" in again.stdout
+    assert again.returncode == 0
+    assert again.stdout == "psoas is not in your application menu: nothing to remove\n"
     assert psoas(home, "desktop-entry", "bogus").returncode == 2
 
 
@@ -155,7 +160,10 @@ def test_an_entry_psoas_did_not_write_is_never_replaced_or_removed(home):
             )
         )
     assert psoas(home, "desktop-entry", "status").stdout == (
-        f"not installed; an entry psoas did not write is at: {menu}\n"
+        f"psoas is not in your application menu: {menu} is another program's entry, left as it is\n"
+    )
+    assert psoas(home, "autostart", "status").stdout == (
+        f"psoas does not start at login: {login} is another program's entry, left as it is\n"
     )
     for args in (("autostart", "enable"), ("autostart", "disable")):
         refused = psoas(home, *args)

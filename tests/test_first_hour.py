@@ -220,18 +220,19 @@ def test_each_command_answers_in_one_line(tmp_path):
             (("pause", "30m"), "Paused: no prompts until "),
             (("resume",), "Reminders on again: next prompt at "),
             (("resume",), "Nothing to resume: reminders are not paused"),
-            (("routine", "desk"), "Desk break started: 4 steps"),
+            (("routine", "desk"), "Desk break started: 4 steps, 2 min 15 s"),
             (("snooze",), "Nothing to snooze: a routine is under way"),
             (("routine", "--pause"), "Routine paused"),
             (("routine", "--stop"), "Routine stopped: next prompt at "),
-            (("routine", "--next"), "Nothing to do: no routine is under way"),
+            (("routine", "--next"), "Nothing to skip: no routine is under way"),
+            (("routine", "--pause"), "Nothing to pause: no routine is under way"),
         ]
         for args, start in expected:
             done = psoas(env, *args)
             assert done.returncode == 0, (args, done.stderr)
             assert done.stdout.startswith(start) and done.stdout.count("\n") == 1, (args, done)
         quitting = psoas(env, "quit")
-        assert quitting.stdout.strip() == f"psoas (pid {daemon.pid}) stops"
+        assert quitting.stdout == f"Stopping psoas (pid {daemon.pid})\n"
     finally:
         daemon.wait(15)
 
@@ -255,10 +256,10 @@ def test_a_routine_paused_already_is_said_to_be_so_and_one_going_on_too(catalogu
         return said
 
     assert asyncio.run(answers()) == [
-        "Desk break started: 4 steps",
-        "Routine paused: psoas routine --resume goes on with it",
-        "Already paused: psoas routine --resume goes on with the routine",
-        "Routine going on",
+        "Desk break started: 4 steps, 2 min 15 s",
+        "Routine paused at step 1 of 4: psoas routine --resume goes on with it",
+        "Already paused at step 1 of 4: psoas routine --resume goes on with it",
+        "Routine resumed at step 1 of 4",
         "Nothing to resume: the routine is not paused",
     ]
 
@@ -316,6 +317,30 @@ def test_words_a_careful_writer_would_use(catalogue):
         day_stats([], CAL, datetime(2024, 1, 1).date(), datetime(2024, 1, 1).date())
     )
     assert "stretched: breaks after a prompt" in table and "prompts:" in table
+
+
+def test_the_log_says_each_event_in_one_readable_line():
+    now = datetime(2026, 11, 27, 10, 17, 3).timestamp()
+    prompt = ev.PromptShown(now, "bridge", 3900.0, 1, 120.0, "call")
+    assert words.log_line(prompt, now) == (
+        "prompt at 10:17:03: stretch bridge, sitting 1 h 05 min, repeat 1, held 2 min, "
+        "held for call"
+    )
+    first = ev.PromptShown(now, "bridge", 3600.0, 0)  # nothing held: no held fields
+    assert words.log_line(first, now) == "prompt at 10:17:03: stretch bridge, sitting 1 h, repeat 0"
+    yesterday = ev.SittingSpan(now - 86400, now - 86400 + 600)  # not today: with its day
+    assert words.log_line(yesterday, now) == "sitting 2026-11-26 10:17:03-2026-11-26 10:27:03"
+    paused = ev.Paused(now, now + 1800)
+    assert words.log_line(paused, now) == "pause at 10:17:03: until 10:47:03"
+    step = ev.RoutineStepStarted(now, "desk", 0, 4, "standing", "left", 30.0, 5.0)
+    assert words.log_line(step, now) == (
+        "routine-step at 10:17:03: routine desk, step 1 of 4, stretch standing, side left, "
+        "lasting 30 s, rest 5 s"
+    )
+    refused = ev.RoutineRefused(now, "floor", "desk", 1)  # steps counted from 1, as users do
+    assert words.log_line(refused, now) == "routine-refused at 10:17:03: routine floor, " + (
+        "running desk, step 2"
+    )
 
 
 def test_status_names_the_stretch_on_screen_and_whole_seconds(catalogue):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -46,8 +47,11 @@ ONE_OF_EACH = [
     ev.Paused(at(1, 13), at(1, 14)),
     ev.Resumed(at(1, 14)),
     ev.Slept(at(1, 15), at(1, 16)),
-    ev.RoutineStarted(at(1, 17), "desk"),
+    ev.RoutineStarted(at(1, 17), "desk", 135.0),
+    ev.RoutineRefused(at(1, 17), "floor", "desk", 0),
     ev.RoutineStepStarted(at(1, 17), "desk", 0, 4, "standing", "left", 30.0, 5.0),
+    ev.RoutinePaused(at(1, 17.01), "desk", 0),
+    ev.RoutineResumed(at(1, 17.02), "desk", 0),
     ev.RoutineFinished(at(1, 17.1), "desk"),
     ev.RoutineCancelled(at(1, 18), "floor", 2),
 ]
@@ -242,10 +246,20 @@ def test_stats_and_export_from_the_command_line(tmp_path):
     assert round(sum(d["sat_minutes"] for d in days)) == 60
     chart = tmp_path / "week.png"
     shown = in_process("stats", "--chart", str(chart))
-    assert shown.returncode == 0 and "longest" in shown.stdout
+    assert shown.returncode == 0 and shown.stdout == f"Chart of this week: {chart}\n"
+    assert "longest" in in_process("stats").stdout
     assert Image.open(chart).size[0] == 1000
-    csv_text = in_process("export", "--csv").stdout.splitlines()
+    csv_text = in_process("export").stdout.splitlines()  # CSV is its one format: no option
+    assert in_process("export", "--csv").stdout.splitlines() == csv_text  # still taken
     assert csv_text[0] == "time,kind,details" and len(csv_text) == 3
+    rows = list(csv.DictReader(csv_text))
+    span = json.loads(rows[0]["details"])  # its moments as local times, as the time column is
+    assert (
+        span["start"]
+        == rows[0]["time"]
+        == datetime.fromtimestamp(now - 4000).isoformat(timespec="seconds")
+    )
+    assert span["end"] == datetime.fromtimestamp(now - 400).isoformat(timespec="seconds")
     wrong_chart = str(tmp_path / "week.txt")
     for option, value, allowed in (
         ("--days", "zero", "1 to 3660"),

@@ -131,7 +131,7 @@ def test_the_trend_sets_this_week_against_the_four_before():
     assert (now.longest_seconds, before.longest_seconds) == (62 * 60, 72 * 60)
     assert (now.answer_rate, before.answer_rate) == (1.0, 0.0)
     assert words.trend_lines(now, before) == [
-        "Bouts of an hour or more: 1.0 a day this week, 3.0 a day in the four weeks before.",
+        "Bouts of an hour or more: 1 a day this week, 3 a day in the four weeks before.",
         "Longest bout: 1 h 02 min this week, 1 h 12 min before.",
         "Prompts answered within 10 min: 100% this week, 0% before.",
     ]
@@ -178,8 +178,10 @@ def test_psoas_stats_prints_the_trend_and_draws_it(tmp_path):
     done = stats("--chart", str(chart), "--weeks", "6")
     assert done.returncode == 0, done.stderr
     assert Image.open(chart).size == (1000, 420)
+    assert done.stdout == f"Chart of the last 6 weeks: {chart}\n"  # the picture, not the table
+    table = stats()
     if today.weekday() < 5:  # this week has working days with sitting in it
-        assert "Bouts of an hour or more: 1.0 a day this week, 3.0 a day in the four" in done.stdout
+        assert "Bouts of an hour or more: 1 a day this week, 3 a day in the four" in table.stdout
     refused = stats("--weeks", "6")
     assert refused.returncode == 2 and "--chart" in refused.stderr
 
@@ -222,3 +224,32 @@ def test_a_new_user_is_told_there_is_no_history_yet_and_empty_weeks_say_dash():
     days = day_stats(spans, CAL, today - timedelta(days=31), today)
     now, before = this_week_and_before(days, range(5), today)
     assert words.trend_lines(now, before)[1] == "Longest bout: 10 min this week, - before."
+
+
+def test_the_stats_table_fits_80_columns_and_an_empty_week_says_none():
+    from dataclasses import replace
+
+    (empty,) = day_stats([], CAL, date(2026, 11, 23), date(2026, 11, 23))
+    busy = replace(
+        empty,
+        sat_seconds=10 * 3600 + 300,
+        longest_sit_seconds=10 * 3600,
+        bouts_over_30=12,
+        bouts_over_60=10,
+        breaks_natural=25,
+        breaks_prompted=14,
+        prompts=12,
+        prompts_answered=12,
+        snoozes=3,
+    )
+    table = words.stats_table([busy, empty])
+    assert max(map(len, table.splitlines())) <= 80, table
+    assert "10 h 05 min" in table and "12 (100%)" in table
+    assert "These 2 days: 3 snoozes, 0 routines done. Stretches done: none." in table
+    from reminder.core.trend import Week
+
+    calm = Week(date(2026, 11, 23), date(2026, 11, 27), 5, 0, 50 * 60, 4, 4)
+    long = Week(date(2026, 10, 26), date(2026, 11, 20), 20, 48, 90 * 60, 20, 10)
+    assert words.trend_lines(calm, long)[0] == (
+        "Bouts of an hour or more: none this week, 2.4 a day in the four weeks before."
+    )

@@ -297,14 +297,19 @@ def test_a_frozen_notification_server_never_holds_up_the_tray_daemon(desktop: De
     desktop.wait_for_notifications(1, 30, "Time to stretch", process)
     os.kill(dunst.pid, signal.SIGSTOP)
     try:
-        for args in (("routine", "desk"), ("routine", "floor"), ("status", "--json")) * 3:
+        # Routines started and stopped (one runs at a time), the last one left running.
+        round_ = [("routine", "desk"), ("routine", "--stop"), ("routine", "floor"), ("status",)]
+        for args in [*round_, ("routine", "--stop")] * 2 + round_:
             asked = time.monotonic()
             answer = psoas(desktop.env, *args, timeout=10)
             assert answer.returncode == 0, (args, answer.stderr)
             assert time.monotonic() - asked < 3, (args, time.monotonic() - asked)
+        asked = time.monotonic()
+        refused = psoas(desktop.env, "routine", "desk", timeout=10)  # one is under way
+        assert refused.returncode == 1 and time.monotonic() - asked < 3, refused
         assert json.loads(psoas(desktop.env, "status", "--json").stdout)["routine"] == "floor"
-        wait_until(
-            lambda: "psoas: Step " in process.stderr_text(),  # the terminal's, not the log's
+        wait_until(  # the terminal's own lines ("psoas: Step 1 of 4: ..."), not the log's
+            lambda: "psoas: Step " in process.stderr_text(),
             15,
             "steps in the terminal",
             process=process,

@@ -106,7 +106,10 @@ def test_words_for_each_state(catalogue):
     assert tooltip(status("away", 0), catalogue, now).startswith("Away")
     assert status_line(status("due", 3600), catalogue, now).endswith("time to stretch")
     routine = Status("routine", 0, None, None, None, "desk", 0.5, 1)
-    assert tooltip(routine, catalogue, now) == "Desk break: step 2, 50% done"
+    assert tooltip(routine, catalogue, now) == "Desk break: step 2 of 4, 50% done"
+    paused = Status("routine", 0, None, None, None, "desk", 0.5, 1, True)
+    assert tooltip(paused, catalogue, now) == "Desk break: paused at step 2 of 4"
+    assert status_line(paused, catalogue, now) == "Desk break: paused at step 2 of 4"
 
 
 def test_the_today_line_counts_the_history_and_the_sit_under_way(catalogue, tmp_path):
@@ -154,3 +157,16 @@ def test_a_left_click_stands_for_stretch_now_except_where_the_menu_offers_none(c
         assert default_item(model.menu()).key == "stretch-now", state
     model.seen([], Status("routine", 0, None, None, "bridge", routine="desk"))
     assert default_item(model.menu()) is None  # a click during a routine starts no prompt
+
+
+def test_pause_and_snooze_choices_say_a_duration_the_same_way(catalogue):
+    """One way to say a duration (words.duration): the menu's pauses read as its snoozes do."""
+    from reminder.tray.menu import find
+
+    model = make_model(catalogue)
+    model.seen([], status("sitting", 1200))
+    menu = model.menu()
+    snoozes = [item.label for item in find(menu, "snooze").children]
+    pauses = [item.label for item in find(menu, "pause").children]
+    assert snoozes == ["5 min", "15 min"]
+    assert pauses == ["30 min", "1 h", "2 h", "Until tomorrow"]

@@ -3,8 +3,9 @@ window, a call, a named app running), looked at only when a prompt is due. A mod
 each imported only when the config asks for it, as the idle sources are.
 
 The daemon opens the configured ones once (:func:`open_signals`) and asks a :class:`BusyWatch`
-before each prompt. A signal that cannot be read here counts as not busy: it is logged once and
-asked again only after the recheck interval, so a desktop without (say) pactl costs nothing.
+before each prompt. A signal that cannot be read here counts as not busy: it is said once, in one
+short line (why is for ``psoas doctor``), and asked again only after the recheck interval, so a
+desktop without (say) pactl costs nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ SIGNALS: dict[str, str] = {
 REASON_ORDER = ("dnd", "fullscreen", "call", "camera", "apps")
 #: How long one signal may take to answer; they are all asked at once.
 CHECK_DEADLINE = 0.5
+#: What a signal that cannot look costs, in the log's one line about it.
+WONT_WAIT = "prompts do not wait for it (psoas doctor says why)"
 
 __all__ = ["CHECK_DEADLINE", "REASON_ORDER", "SIGNALS", "BusySignal", "BusyWatch", "open_signals"]
 
@@ -111,14 +114,18 @@ class BusyWatch:
     def _cannot_tell(
         self, index: int, signal: BusySignal, now: float, why: str, fault: bool = False
     ) -> None:
+        """Said once, in one short line, when a signal starts failing; why is for ``psoas
+        doctor`` (and the log with -v), except a fault in psoas itself, which is said with its
+        traceback."""
         if index not in self._ask_again_at:
-            log.warning(
-                "cannot tell whether %s here (%s): counted as not busy; asking again in %s",
-                _subject(signal),
-                why,
-                duration(self.recheck),
-                exc_info=fault,
-            )
+            subject = _subject(signal)
+            if fault:
+                log.warning(
+                    "cannot tell whether %s here: %s (%s)", subject, WONT_WAIT, why, exc_info=True
+                )
+            else:
+                log.warning("cannot tell whether %s here: %s", subject, WONT_WAIT)
+            log.debug("%s: %s; asked again in %s", signal.name, why, duration(self.recheck))
         self._ask_again_at[index] = now + self.recheck
 
 

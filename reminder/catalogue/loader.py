@@ -328,9 +328,19 @@ def _stretch(data: object, number: int) -> Stretch:
         needs=tuple(table.texts("needs", choices=NEEDS)),
         how=table.text("how"),
         poses=_poses(table, where, len(steps)),
+        side_cue=_side_cue(table),
     )
     table.finish()
     return stretch
+
+
+def _side_cue(table: _Table) -> str:
+    """How a stretch done on each side says the side: "{side} knee down"."""
+    cue = table.text("side_cue", default="{side} side")
+    rest = cue.replace("{side}", "", 1)
+    if "{side}" not in cue or "{" in rest or "}" in rest:
+        raise ValueError(f"{table.where}: field 'side_cue' must hold {{side}} once, not {cue!r}")
+    return cue
 
 
 def _step(data: object, where: str, stretches: dict[str, Stretch]) -> RoutineStep:
@@ -349,9 +359,9 @@ def _step(data: object, where: str, stretches: dict[str, Stretch]) -> RoutineSte
     if hold is not None and hold <= 0:
         raise ValueError(f"{where}: field 'hold_seconds' must be more than 0")
     rest = table.number("rest_seconds", default=0.0)
-    note = table.text("note", default="")
+    cue, then = table.text("cue", default=""), table.text("then", default="")
     table.finish()
-    return RoutineStep.for_stretch(stretch, side, reps, hold, rest, note)  # type: ignore[arg-type]
+    return RoutineStep.for_stretch(stretch, side, reps, hold, rest, cue, then)  # type: ignore[arg-type]
 
 
 def _check_sides(routine_where: str, steps: list[RoutineStep]) -> None:

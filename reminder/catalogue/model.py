@@ -129,6 +129,9 @@ class Stretch:
     needs: tuple[str, ...]
     how: str
     poses: tuple[Pose, ...] = ()
+    #: Which side a routine step works, as one says it: "{side} knee down" (filled with "left"
+    #: or "right"). Only stretches done on each side use it.
+    side_cue: str = "{side} side"
 
     @property
     def needs_floor(self) -> bool:
@@ -161,6 +164,11 @@ class Stretch:
         """The notification body: how to do it in a sentence, then the dose."""
         return f"{self.how} {self.dose_text()}."
 
+    def side_words(self, side: str) -> str:
+        """'Left knee down': which side, in the words this stretch's side is said in."""
+        words = self.side_cue.format(side=side)
+        return words[:1].upper() + words[1:]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -177,6 +185,7 @@ class Stretch:
             "desk_friendly": self.desk_friendly,
             "summary": self.summary(),
             "poses": [pose.to_dict() for pose in self.poses],
+            "side_cue": self.side_cue,
         }
 
 
@@ -186,7 +195,9 @@ class RoutineStep:
 
     ``work_seconds`` is worked out when the catalogue loads (reps times the hold, or times the
     stretch's tempo for moving reps), so the routine runner needs no catalogue and the data file
-    never states a length that could disagree with its reps.
+    never states a length that could disagree with its reps. ``cue`` says how to move through
+    the reps ("easing into the stretch and back out"); ``then`` what to do in the rest that
+    follows ("stand up"), or after the last step ("back to work").
     """
 
     stretch: str
@@ -194,7 +205,8 @@ class RoutineStep:
     reps: int
     hold_seconds: float | None
     rest_seconds: float
-    note: str
+    cue: str
+    then: str
     work_seconds: float
 
     @classmethod
@@ -205,11 +217,13 @@ class RoutineStep:
         reps: int,
         hold_seconds: float | None,
         rest_seconds: float,
-        note: str = "",
+        cue: str = "",
+        then: str = "",
     ) -> RoutineStep:
         """A step with its work time computed from the stretch's tempo."""
         per_rep = hold_seconds if hold_seconds is not None else stretch.dose.seconds_per_rep
-        return cls(stretch.id, side, reps, hold_seconds, rest_seconds, note, reps * per_rep)
+        work = reps * per_rep
+        return cls(stretch.id, side, reps, hold_seconds, rest_seconds, cue, then, work)
 
     @property
     def total_seconds(self) -> float:
@@ -222,7 +236,8 @@ class RoutineStep:
             "reps": self.reps,
             "hold_seconds": self.hold_seconds,
             "rest_seconds": self.rest_seconds,
-            "note": self.note,
+            "cue": self.cue,
+            "then": self.then,
             "work_seconds": self.work_seconds,
             "total_seconds": self.total_seconds,
         }

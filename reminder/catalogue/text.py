@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from reminder.catalogue.model import CREDITS, Catalogue, Routine, Stretch, number_text
-from reminder.words import count, duration
+from reminder.words import count, duration, routine_length
 
 WIDTH = 100  # terminal text is wrapped to this width
 
@@ -18,15 +18,18 @@ def format_stretches(catalogue: Catalogue) -> str:
     return "\n\n".join([*blocks, PICTURES_HINT, CREDITS])
 
 
-def format_routines(catalogue: Catalogue) -> str:
-    """Every routine with its computed length and timed steps; ends with the credits."""
-    blocks = [_format_routine(catalogue, r) for r in catalogue.routines.values()]
+def format_routines(catalogue: Catalogue, pace: float = 1.0) -> str:
+    """Every routine with its length and timed steps at the user's routine pace (the times they
+    will get); ends with the credits."""
+    blocks = [_format_routine(catalogue, r, pace) for r in catalogue.routines.values()]
+    if pace != 1:
+        blocks.insert(0, f"Times at your routine_pace of {number_text(pace)}.")
     return "\n\n".join([*blocks, CREDITS])
 
 
-def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
+def _format_routine(catalogue: Catalogue, routine: Routine, pace: float) -> str:
     lines = [
-        f"{routine.name} [{routine.id}] · {duration(routine.total_seconds, exact=True)}",
+        f"{routine.name} [{routine.id}] · {routine_length(routine, pace)}",
         *_wrap(routine.purpose, "  ", "  "),
     ]
     rows = []
@@ -34,10 +37,10 @@ def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
     for number, step in enumerate(routine.steps, 1):
         name = catalogue.stretch(step.stretch).name
         if step.hold_seconds is not None:
-            work = f"{step.reps} x {number_text(step.hold_seconds)} s hold"
+            work = f"{step.reps} x {duration(step.hold_seconds * pace, exact=True)} hold"
         else:
             work = count(step.reps, "rep")
-        rest = f"rest {duration(step.rest_seconds, exact=True)}" if step.rest_seconds else ""
+        rest = step.rest_seconds * pace
         rows.append(
             (
                 f"{number}.",
@@ -45,12 +48,12 @@ def _format_routine(catalogue: Catalogue, routine: Routine) -> str:
                 name,
                 step.side or "",
                 work,
-                duration(step.work_seconds, exact=True),
-                rest,
-                step.note,
+                duration(step.work_seconds * pace, exact=True),
+                f"rest {duration(rest, exact=True)}" if rest else "",
+                "; ".join(part for part in (step.cue, step.then and f"then {step.then}") if part),
             )
         )
-        start += step.total_seconds
+        start += step.total_seconds * pace
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     # Notes sit at the end of the row when every row fits the width; else each goes on a line
     # of its own under the stretch name, so the columns stay aligned either way.
@@ -88,28 +91,42 @@ def _format_stretch(stretch: Stretch) -> str:
     needs = f"needs {', '.join(stretch.needs)}" if stretch.needs else "no floor needed"
     if stretch.desk_friendly:
         needs += ": fits beside a desk"
-    sourced, own = [], []
-    for name, quantity in stretch.dose.quantities().items():
-        said = f"hold {quantity} s" if name == "hold_seconds" else f"{name} {quantity}"
-        (sourced if quantity.sourced else own).append(said)
-    own.append(f"{number_text(stretch.dose.seconds_per_rep)} s per moving rep")
-    origin = "; ".join(
-        part
-        for part in (
-            f"from the article: {', '.join(sourced)}" if sourced else "",
-            f"psoas's own default: {', '.join(own)}",
-        )
-        if part
-    )
+    origin = _origin(stretch)
     lines = [
         f"{stretch.name} [{stretch.id}]",
         *field_lines("Targets", stretch.targets),
         *field_lines("Position", f"{where}; {needs}"),
         *field_lines("Dose", stretch.dose_text()),
-        *_wrap(f"({origin})", pad, pad),
+        *_wrap(origin, pad, pad),
         f"  {'Steps':<{label}}".rstrip(),
     ]
     for number, step in enumerate(stretch.steps, 1):
         lines += _wrap(step, f"{pad}{number}. ", pad + "   ")
     lines += field_lines("Cue", stretch.cue)
     return "\n".join(lines)
+
+
+def _origin(stretch: Stretch) -> str:
+    """Which numbers of the dose are the article's and which are psoas's own: 'From the
+    article: 2-3 sets, 10-12 reps. Ours: 3 s a rep without a hold.'"""
+    sourced, own = [], []
+    quantities = stretch.dose.quantities()
+    held = "hold_seconds" in quantities
+    for name in ("sets", "hold_seconds", "reps"):  # in the order the dose says them
+        quantity = quantities.get(name)
+        if quantity is None:
+            continue
+        one = quantity.high == 1
+        said = {
+            "sets": f"{quantity} {'set' if one else 'sets'}",
+            "hold_seconds": f"hold {quantity} s",
+            "reps": f"{quantity} {'time' if one else 'times'}"
+            if held
+            else f"{quantity} {'rep' if one else 'reps'}",
+        }[name]
+        (sourced if quantity.sourced else own).append(said)
+    tempo = f"{number_text(stretch.dose.seconds_per_rep)} s a rep without a hold"
+    ours = "; ".join(filter(None, (", ".join(own), tempo)))
+    if not sourced:
+        return f"Ours, as the article gives none: {ours}."
+    return f"From the article: {', '.join(sourced)}. Ours: {ours}."

@@ -14,6 +14,7 @@ from typing import Any
 from reminder import words
 from reminder.catalogue.model import Catalogue
 from reminder.control.protocol import THEN, Request, decode_request
+from reminder.core import events as ev
 from reminder.core.commands import named
 from reminder.daemon import Daemon
 
@@ -41,12 +42,13 @@ class ControlHandler:
         if request.command == "status":
             return {"ok": True, "status": self.status_report()}
         if request.command == "quit":
-            return {"ok": True, "said": f"psoas (pid {os.getpid()}) stops", THEN: self.daemon.stop}
+            said = words.stopping(os.getpid())
+            return {"ok": True, "said": said, THEN: self.daemon.stop}
         command = named(request.command, request.minutes, request.name or "desk")
         done = await self.daemon.carry_out(command)
-        said = words.answer(
-            request.command, done.events, done.after, time.time(), self.catalogue, done.before
-        )
+        said = words.answer(request.command, done.events, done.after, time.time(), self.catalogue)
+        if any(isinstance(event, ev.RoutineRefused) for event in done.events):
+            return {"ok": False, "error": said}  # nothing was done: not what was asked
         return {"ok": True, "said": said}
 
     def status_report(self) -> dict[str, Any]:

@@ -112,9 +112,25 @@ class Slept:
 
 @dataclass(frozen=True)
 class RoutineStarted:
+    """A guided routine begins; ``seconds`` is how long it lasts at the user's routine pace
+    (0 in records from before it was kept)."""
+
     kind: ClassVar[str] = "routine-start"
     at: float
     routine: str
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class RoutineRefused:
+    """A routine was asked for while another was under way: nothing changed, the one under way
+    goes on (``running``, at step ``step``, 0-based)."""
+
+    kind: ClassVar[str] = "routine-refused"
+    at: float
+    routine: str
+    running: str
+    step: int
 
 
 @dataclass(frozen=True)
@@ -130,6 +146,24 @@ class RoutineStepStarted:
     side: str | None
     seconds: float  # work time of the step, rest excluded
     rest_seconds: float
+
+
+@dataclass(frozen=True)
+class RoutinePaused:
+    """The routine under way waits, at step ``step`` (0-based), until it is resumed."""
+
+    kind: ClassVar[str] = "routine-pause"
+    at: float
+    routine: str
+    step: int
+
+
+@dataclass(frozen=True)
+class RoutineResumed:
+    kind: ClassVar[str] = "routine-resume"
+    at: float
+    routine: str
+    step: int
 
 
 @dataclass(frozen=True)
@@ -159,18 +193,27 @@ Event = (
     | Resumed
     | Slept
     | RoutineStarted
+    | RoutineRefused
     | RoutineStepStarted
+    | RoutinePaused
+    | RoutineResumed
     | RoutineFinished
     | RoutineCancelled
 )
 
-#: The events a user sees as a notification.
-NOTIFYING = (PromptShown, RoutineStepStarted, RoutineFinished)
+#: The events a user sees as a notification of their own (a routine resumed shows its step
+#: again: see the daemon).
+NOTIFYING = (PromptShown, RoutineStepStarted, RoutinePaused, RoutineFinished)
 
 
 #: Every kind of event by the name the history stores it under: all of the union, so a new kind
 #: can never be left out of what the history reads back.
 EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in get_args(Event)}
+
+
+#: The fields that are moments (wall-clock epoch seconds); every other number is a duration or a
+#: count. What reads events out (the CSV export, the log) says these as times of day.
+MOMENTS = ("at", "start", "end", "until")
 
 
 def event_time(event: Event) -> float:

@@ -173,11 +173,15 @@ class SittingCore:
             case CancelRoutine():
                 self._cancel_routine(now, out)
             case PauseRoutine():
-                if self.routine:
-                    self.routine.pause(now.t)
+                run = self.routine
+                if run is not None and not run.paused:
+                    run.pause(now.t)
+                    out.append(ev.RoutinePaused(now.epoch, run.routine.id, run.current_index))
             case ResumeRoutine():
-                if self.routine:
-                    self.routine.resume(now.t)
+                run = self.routine
+                if run is not None and run.paused:
+                    run.resume(now.t)
+                    out.append(ev.RoutineResumed(now.epoch, run.routine.id, run.current_index))
             case SkipStep():
                 if self.routine:
                     self.routine.skip_step(now.t)
@@ -511,14 +515,24 @@ class SittingCore:
             self.span.held = None
 
     def _start_routine(self, now: Moment, routine_id: str, out: list[ev.Event]) -> None:
-        """The user stands up for a routine: sitting stops, prompts wait until it is over."""
+        """The user stands up for a routine: sitting stops, prompts wait until it is over.
+
+        One routine at a time: asked for while one is under way, it is refused and the one under
+        way goes on (a stray button or a second command never throws away the steps done)."""
         if self.routine is not None:
-            self._cancel_routine(now, out)
+            running = self.routine
+            out.append(
+                ev.RoutineRefused(
+                    now.epoch, routine_id, running.routine.id, max(running.current_index, 0)
+                )
+            )
+            return
         self._end_hold(now, self.span, now.t, out)  # the user stood up: the prompt is answered
         self._routine_span, self.span = self.span, None
         routine = self.routines.routine(routine_id)
         self.routine = RoutineRun(routine, now.t, self.settings.routine_pace)
-        out.append(ev.RoutineStarted(now.epoch, routine_id))
+        length = sum(step.total_seconds for step in routine.steps) * self.settings.routine_pace
+        out.append(ev.RoutineStarted(now.epoch, routine_id, length))
 
     def _advance_routine(self, now: Moment, out: list[ev.Event]) -> None:
         run = self.routine

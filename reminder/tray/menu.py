@@ -14,14 +14,10 @@ from typing import Protocol
 
 from reminder.catalogue.model import Catalogue
 from reminder.core import commands as cmd
-from reminder.words import duration, snooze_choice
+from reminder.words import pause_choice, routine_length, snooze_choice
 
-PAUSE_CHOICES: tuple[tuple[str, float | None], ...] = (
-    ("30 minutes", 30),
-    ("1 hour", 60),
-    ("2 hours", 120),
-    ("Until tomorrow", None),
-)
+#: What "Pause reminders" offers, in minutes; None: until working hours start on a later day.
+PAUSE_MINUTES: tuple[float | None, ...] = (30, 60, 120, None)
 
 
 @dataclass(frozen=True)
@@ -107,7 +103,7 @@ def build_menu(
         routines = tuple(
             Item(
                 f"routine/{r.id}",
-                f"{r.name} ({duration(r.total_seconds * routine_pace, exact=True)})",
+                f"{r.name} ({routine_length(r, routine_pace)})",
                 send(cmd.StartRoutine(r.id)),
             )
             for r in catalogue.routines.values()
@@ -128,8 +124,8 @@ def build_menu(
         items.append(Item("resume", "Resume reminders", send(cmd.ResumeReminders())))
     else:
         pauses = tuple(
-            Item(f"pause/{label}", label, send(cmd.Pause(minutes)))
-            for label, minutes in PAUSE_CHOICES
+            Item(f"pause/{pause_choice(minutes)}", pause_choice(minutes), send(cmd.Pause(minutes)))
+            for minutes in PAUSE_MINUTES
         )
         items.append(Item("pause", "Pause reminders", children=pauses))
     items.append(separator("sep-bottom"))
