@@ -253,3 +253,20 @@ def test_told_of_returns_the_core_does_not_look_while_the_user_is_away(catalogue
     asked.observe(second(0), 0)
     asked.observe(second(70), 70)
     assert asked.next_wakeup(second(70)) == second(82).t
+
+
+def test_a_restart_keeps_the_stretch_the_sit_named(catalogue):
+    core = make_core(catalogue, "repeat_minutes = 10")
+    core.observe(at(0), 0)
+    (prompt,) = core.observe(at(60), 0)
+    saved = core.snapshot(at(60))
+    again = make_core(catalogue, "repeat_minutes = 10")
+    assert again.restore(at(61), saved) == []
+    (repeat,) = again.observe(at(70), 0)
+    assert (repeat.stretch, repeat.repeat) == (prompt.stretch, 1)
+    # A snapshot of an older psoas has no "stretch": a prompt out named its last one.
+    older = {key: value for key, value in saved.items() if key != "stretch"}
+    third = make_core(catalogue, "repeat_minutes = 10")
+    assert third.restore(at(61), older) == []
+    (repeat,) = third.observe(at(70), 0)
+    assert (repeat.stretch, repeat.repeat) == (prompt.stretch, 1)

@@ -230,12 +230,40 @@ def test_no_prompt_on_a_locked_screen():
     assert prompts(day) == [("10:01:00", 61)]
 
 
-def test_consecutive_prompts_never_name_the_same_stretch(catalogue):
-    day = play("09:00 active\n17:00 end", "repeat_minutes = 5")
+def test_consecutive_sits_never_name_the_same_stretch(catalogue):
+    # A sit of 10 minutes, answered 2 minutes after its prompt: forty sits in a day.
+    times = (divmod(9 * 60 + 12 * n, 60) for n in range(1, 40))
+    answers = "\n".join(f"{hour:02d}:{minute:02d} done" for hour, minute in times)
+    day = play(f"09:00 active\n{answers}\n17:00 end", "sit_minutes = 10")
     named = [r["stretch"] for r in day if r["kind"] == "prompt"]
-    assert len(named) > 20
+    assert len(named) == 40 and all(r["repeat"] == 0 for r in day if r["kind"] == "prompt")
     assert all(a != b for a, b in itertools.pairwise(named))
     assert set(named) == set(catalogue.stretches)
+
+
+def test_a_sit_names_one_stretch_its_repeats_and_a_snoozed_prompt_name_it_again():
+    day = play("""
+        09:00 active
+        10:25 done
+        11:26 snooze 15
+        11:45 skip
+        12:50 away
+        13:00 active
+        14:05 end
+    """)
+    sits = [
+        [(r["time"], r["repeat"]) for r in day if r["stretch"] == stretch]
+        for stretch in dict.fromkeys(r["stretch"] for r in day)
+    ]
+    assert sits == [
+        [("10:00:00", 0), ("10:10:00", 1), ("10:20:00", 2)],
+        [("11:25:00", 0), ("11:41:00", 1)],  # the snoozed prompt comes back with its stretch
+        [("12:45:00", 0)],  # a skip starts a new sit, and so does a break
+        [("14:00:00", 0)],
+    ]
+    assert [r["time"] for r in day if r["kind"] == "prompt"] == [
+        time for sit in sits for time, _ in sit
+    ]
 
 
 def test_desk_place_names_only_desk_stretches_and_exclude_is_obeyed(catalogue):

@@ -154,3 +154,21 @@ def test_a_left_click_stands_for_stretch_now_except_where_the_menu_offers_none(c
         assert default_item(model.menu()).key == "stretch-now", state
     model.seen([], Status("routine", 0, None, None, "bridge", routine="desk"))
     assert default_item(model.menu()) is None  # a click during a routine starts no prompt
+
+
+def test_while_a_prompt_is_out_the_menu_offers_the_stretch_it_names(catalogue):
+    from reminder.tray.menu import find
+
+    config = make_config("sit_minutes = 60\nrepeat_minutes = 10\n" + EVERY_DAY, catalogue)
+    core = SittingCore(settings_for(config, catalogue), FixedCalendar(), catalogue)
+    model = make_model(catalogue)
+    start = FixedCalendar().epoch(datetime(2024, 1, 1, 9, 0))
+    named = []
+    for minute in (0, 60, 65, 70):
+        now = Moment(start + minute * 60, start + minute * 60)
+        named += [e.stretch for e in core.observe(now, 0.0) if isinstance(e, ev.PromptShown)]
+        model.seen([], core.status(now))
+        label = find(model.menu(), "stretch-now").label
+        if named:  # the prompt, then its repeat: one stretch, on screen and in the menu
+            assert label == f"Stretch now: {catalogue.stretch(named[0]).name}", minute
+    assert len(named) == 2 and named[0] == named[1]
