@@ -362,11 +362,19 @@ class Daemon:
 
     def _picture_for(self, event: ev.Event) -> Path | None:
         """The picture of the stretch a prompt or a routine step names, if it is drawn yet."""
-        if isinstance(event, ev.PromptShown):
-            return self.picture(event.stretch)
-        if isinstance(event, ev.RoutineStepStarted):
+        if isinstance(event, ev.PromptShown | ev.StretchAsked | ev.RoutineStepStarted):
             return self.picture(event.stretch)
         return None
+
+    def _note(self, event: ev.Event, title: str, body: str, status: Status) -> Note:
+        """How an event is shown. A prompt and a stretch the user asked for share a slot: one
+        stretch on screen. A stretch asked for offers Snooze only while a prompt is out."""
+        if not isinstance(event, ev.PromptShown | ev.StretchAsked):
+            return Note(title, body, slot="routine", image=self._picture_for(event))
+        actions = self.prompt_actions()
+        if isinstance(event, ev.StretchAsked) and status.prompted_stretch is None:
+            actions = tuple(action for action in actions if action[0] != "snooze")
+        return Note(title, body, slot="prompt", actions=actions, image=self._picture_for(event))
 
     def _publish(self, events: list[ev.Event]) -> None:
         """Post what the user should see, then tell the listeners (tray, history) the new state.
@@ -375,16 +383,12 @@ class Daemon:
         taken down rather than left up until the server's timeout."""
         if any(isinstance(event, ANSWERS) for event in events):
             self.outbox.withdraw("prompt")
+        status = self.core.status(self.clock.now())
         for event in events:
             log.info("%s", event)
             shown = notification_for(event, self.catalogue)
             if shown is not None:
-                prompt = isinstance(event, ev.PromptShown)
-                actions = self.prompt_actions() if prompt else ()
-                slot = "prompt" if prompt else "routine"
-                image = self._picture_for(event)
-                self.outbox.post(Note(*shown, slot=slot, actions=actions, image=image))
-        status = self.core.status(self.clock.now())
+                self.outbox.post(self._note(event, *shown, status))
         for observer in self.observers:
             try:
                 observer.seen(events, status)

@@ -97,6 +97,9 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
             else:
                 body = f"You have been sitting for {sat}. {stretch.summary()}"
             return title, body
+        case ev.StretchAsked():  # the user asked: no "time to", no time sat, never "again"
+            stretch = catalogue.stretch(event.stretch)
+            return f"Stretch now: {stretch.name}", stretch.summary()
         case ev.RoutineStepStarted():
             step = catalogue.routine(event.routine).steps[event.index]
             stretch = catalogue.stretch(step.stretch)

@@ -266,6 +266,36 @@ def test_a_sit_names_one_stretch_its_repeats_and_a_snoozed_prompt_name_it_again(
     ]
 
 
+def test_a_stretch_asked_for_is_shown_but_is_no_prompt(catalogue):
+    # Stretch now (the tray's, or a click on the icon) names this sit's stretch; it is not a
+    # prompt: the prompt still comes at the sitting time, first of its sit, and names it too.
+    day = play(
+        """
+        09:00 active
+        09:30 stretch-now
+        09:31 stretch-now
+        10:05 stretch-now
+        10:09 done
+        11:15 end
+        """,
+        stats=True,
+    )
+    shown = [(r["time"], r["kind"], r["stretch"], r.get("repeat")) for r in day[:-1]]
+    first, second = shown[0][2], shown[-1][2]
+    assert shown == [
+        ("09:30:00", "stretch-asked", first, None),
+        ("09:31:00", "stretch-asked", first, None),
+        ("10:00:00", "prompt", first, 0),
+        ("10:05:00", "stretch-asked", first, None),
+        ("11:09:00", "prompt", second, 0),
+    ]
+    assert second != first
+    stats = day[-1]
+    assert (stats["prompts"], stats["repeats"], stats["stretches_asked"]) == (2, 0, 3)
+    assert (stats["prompts_answered"], stats["answer_rate"]) == (1, 0.5)
+    assert stats["stretches_done"] == {first: 1}  # "I stretched" credits the stretch shown
+
+
 def test_desk_place_names_only_desk_stretches_and_exclude_is_obeyed(catalogue):
     desk = play("09:00 active\n12:00 end", '[stretches]\nplace = "desk"')
     assert {r["stretch"] for r in desk} == {s.id for s in catalogue.allowed("desk", ())}

@@ -13,7 +13,8 @@ The rules (the contract ``psoas simulate`` and the tests check):
   every ``repeat`` seconds while unanswered. Snooze moves the next prompt; done, skip and a
   finished routine start the clock again from zero.
 * One sit, one stretch: the first prompt of a sit names the next stretch in turn, and its
-  repeats name that same one.
+  repeats, and a stretch the user asks for meanwhile, name that same one. A stretch asked for
+  is shown but is no prompt: nothing falls due, nothing counts as unanswered.
 * A locked screen or a sleeping machine counts as away from the moment it started, prompts never
   show on a locked screen, and waking up never brings a prompt by itself.
 """
@@ -52,7 +53,7 @@ class _Span:
     start: float
     next_prompt: float | None
     prompts: int = 0  # prompts shown in this span (for the repeat count)
-    stretch: str | None = None  # the stretch this span's prompts name
+    stretch: str | None = None  # the stretch named in this span (by a prompt, or asked for)
     snoozed: bool = False
     held: tuple[float, str] | None = None  # a due prompt waiting for the user: since, why
 
@@ -156,8 +157,10 @@ class SittingCore:
                 answered = self.span.stretch if self.span else None
                 taken = ev.BreakTaken(now.epoch, now.epoch, "done", answered)
                 self._restart_span(now, out, taken)
-            case StretchNow():
-                self._show_prompt(now, out)
+            case StretchNow() if self.routine is None:
+                stretch = self._name_stretch()
+                if stretch is not None:
+                    out.append(ev.StretchAsked(now.epoch, stretch))
             case Skip():
                 out.append(ev.Skipped(now.epoch))
                 self._restart_span(now, out, None)
@@ -351,7 +354,7 @@ class SittingCore:
         return []
 
     def next_stretch(self) -> str | None:
-        """The stretch the next prompt (and Stretch now) will name: the one this sit named already,
+        """The stretch the next prompt (or Stretch now) will name: the one this sit named already,
         while it is still allowed; else the next in turn, never the last one when another is
         allowed."""
         allowed = self.settings.stretches
@@ -493,16 +496,16 @@ class SittingCore:
     def _show_prompt(self, now: Moment, out: list[ev.Event]) -> None:
         """Name this sit's stretch; the prompt counts as unanswered until done, skip or snooze.
         A prompt that waited for the user to be free says so."""
+        span = self.span
+        assert span is not None
         stretch = self._name_stretch()
-        sitting = now.t - self.span.start if self.span else 0.0
-        prompts = self.span.prompts if self.span else 0
-        held = self.span.held if self.span else None
+        held = span.held
         waited, why = (now.t - held[0], held[1]) if held else (0.0, None)
-        out.append(ev.PromptShown(now.epoch, stretch or "", sitting, prompts, waited, why))
-        if self.span is not None:
-            self.span.prompts += 1
-            self.span.snoozed = False
-            self.span.held = None
+        sitting = now.t - span.start
+        out.append(ev.PromptShown(now.epoch, stretch or "", sitting, span.prompts, waited, why))
+        span.prompts += 1
+        span.snoozed = False
+        span.held = None
 
     def _start_routine(self, now: Moment, routine_id: str, out: list[ev.Event]) -> None:
         """The user stands up for a routine: sitting stops, prompts wait until it is over."""

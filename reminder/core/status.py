@@ -27,7 +27,7 @@ class Status:
     sitting_seconds: float
     next_prompt: float | None  # epoch seconds
     paused_until: float | None  # epoch seconds
-    next_stretch: str | None  # what the next prompt (and Stretch now) names (one out: its own)
+    next_stretch: str | None  # what the next prompt, or Stretch now, names (one out: its own)
     routine: str | None = None
     routine_progress: float = 0.0
     routine_step: int = -1
