@@ -367,20 +367,22 @@ class Daemon:
         return None
 
     def _note(self, event: ev.Event, title: str, body: str, status: Status) -> Note:
-        """How an event is shown. A prompt and a stretch the user asked for share a slot: one
-        stretch on screen. A stretch asked for offers Snooze only while a prompt is out."""
+        """How an event is shown. A prompt, or a stretch the user asked for, stays until it is
+        answered or replaced (they share a slot: one stretch on screen). A stretch asked for
+        offers Snooze only while a prompt is out."""
         if not isinstance(event, ev.PromptShown | ev.StretchAsked):
             return Note(title, body, slot="routine", image=self._picture_for(event))
         actions = self.prompt_actions()
         if isinstance(event, ev.StretchAsked) and status.prompted_stretch is None:
             actions = tuple(action for action in actions if action[0] != "snooze")
-        return Note(title, body, slot="prompt", actions=actions, image=self._picture_for(event))
+        image = self._picture_for(event)
+        return Note(title, body, slot="prompt", actions=actions, image=image, stays=True)
 
     def _publish(self, events: list[ev.Event]) -> None:
         """Post what the user should see, then tell the listeners (tray, history) the new state.
 
         A prompt that has been answered (done, skipped, snoozed, a break or a routine taken) is
-        taken down rather than left up until the server's timeout."""
+        taken down: it would stay up for good."""
         if any(isinstance(event, ANSWERS) for event in events):
             self.outbox.withdraw("prompt")
         status = self.core.status(self.clock.now())

@@ -7,11 +7,20 @@ down. Where the server offers no actions, notifications are plain. When the serv
 hands (a restart), what we knew of the old one is forgotten. Its signals are taken only from the
 server itself (the bus tells who sent them; anyone can send one that looks like it), only for
 notifications psoas sent and has not seen closed, and a button counts once.
+
+A prompt stays until it is answered, replaced or withdrawn: it is sent with no timeout, and, to a
+server that keeps notifications (``persistence``), as ``resident``, so that a pressed button does
+not take it down before psoas has the answer (psoas takes it down then). A server that takes one
+down by itself all the same (it says it expired) is said once in the log, and kept among the
+notifier's ``shortfalls`` for psoas status and doctor. (dunst 1.9: no ``persistence``, keeps a
+note sent with no timeout on screen until it is closed, unless a rule of the user's sets
+``override_dbus_timeout``; ignores ``resident``.)
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +28,7 @@ from typing import Any
 from reminder import APP_NAME
 from reminder.bus import CALL_TIMEOUT, DBUS_NAME, BusError, Signal, Variant, call, watch_signals
 from reminder.notify import LATE_ANSWER, Note, NotifyError
+from reminder.words import duration
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +43,8 @@ def escape_markup(text: str) -> str:
 
 
 NAME = "org.freedesktop.Notifications"
+#: Why a notification closed, as NotificationClosed says it: the server's own timeout.
+EXPIRED = 1
 #: A slow server's answer to Notify is waited for this long (in the background).
 NOTIFY_TIMEOUT = LATE_ANSWER
 PATH = "/org/freedesktop/Notifications"
@@ -55,9 +67,12 @@ class FreedesktopNotifier:
         self._capabilities: set[str] | None = None  # asked once per server
         self._ids: dict[str, int] = {}  # slot -> id of the notification shown in it
         self._slot_of: dict[int, str] = {}  # id -> slot, to know which signals are ours
+        self._keys: dict[int, frozenset[str]] = {}  # id -> the buttons it offers
         self._answered: set[int] = set()  # ids whose button was pressed
         self._coming: set[str] = set()  # slots whose note the server has not answered yet
         self._unwanted: set[str] = set()  # of those, the ones withdrawn meanwhile
+        self._staying: dict[int, float] = {}  # id of a note meant to stay -> shown (monotonic)
+        self.shortfalls: dict[str, str] = {}  # what this server was seen not to do as asked
 
     async def start(self) -> None:
         """Listen for button presses, closed popups and the server changing hands."""
@@ -108,8 +123,11 @@ class FreedesktopNotifier:
         hints = {"desktop-entry": Variant("s", APP_NAME)}
         if note.image is not None:
             hints["image-path"] = Variant("s", str(note.image))
+        if note.stays and "persistence" in caps:
+            hints["resident"] = Variant("b", True)  # a click keeps it: psoas takes it down
         icon = self.icons.get(note.slot, self.icons.get(None, ""))
-        args = [APP_NAME, replaces, icon, note.title, body, flat, hints, self.timeout_ms]
+        timeout = 0 if note.stays else self.timeout_ms  # 0: never expires
+        args = [APP_NAME, replaces, icon, note.title, body, flat, hints, timeout]
         if note.slot:
             self._coming.add(note.slot)
         try:
@@ -118,9 +136,12 @@ class FreedesktopNotifier:
             (new_id,) = await self._call("Notify", "susssasa{sv}i", args, NOTIFY_TIMEOUT)
         finally:
             self._coming.discard(note.slot or "")
+        if note.stays:
+            self._staying[int(new_id)] = time.monotonic()
         if note.slot:
             self._ids[note.slot] = int(new_id)
             self._slot_of[int(new_id)] = note.slot
+            self._keys[int(new_id)] = frozenset(key for key, _ in note.actions)
             if note.slot in self._unwanted:  # answered or withdrawn while it was on its way
                 self._unwanted.discard(note.slot)
                 await self.withdraw(note.slot)
@@ -144,6 +165,11 @@ class FreedesktopNotifier:
         notification_id, action = message.body
         if notification_id not in self._slot_of or notification_id in self._answered:
             return  # not ours, closed already, or its button was pressed already
+        if action not in self._keys.get(notification_id, ()):
+            # A click on the note itself ("default", which psoas never offers) is no answer:
+            # where the note stays up (resident), its buttons still count afterwards.
+            log.debug("notification action %r is none of its buttons: ignored", action)
+            return
         log.info("notification button: %s", action)
         self._answered.add(notification_id)  # one press, one answer: a server may say it twice
         self.on_action(str(action))
@@ -152,10 +178,23 @@ class FreedesktopNotifier:
         if message.signature != "uu":
             log.debug("NotificationClosed with arguments (%s) ignored", message.signature)
             return
-        self._forget(message.body[0])
+        notification_id, reason = message.body
+        shown = self._staying.get(notification_id)
+        if reason == EXPIRED and shown is not None and "persistence" not in self.shortfalls:
+            after = duration(time.monotonic() - shown)
+            self.shortfalls["persistence"] = f"it took a prompt down by itself after {after}"
+            log.warning(
+                "the notification server took a prompt down by itself after %s: it does not "
+                "keep notifications until they are answered. While a prompt waits, the tray "
+                "icon asks for attention and psoas status says so",
+                after,
+            )
+        self._forget(notification_id)
 
     def _forget(self, notification_id: int) -> None:
         self._answered.discard(notification_id)
+        self._staying.pop(notification_id, None)
+        self._keys.pop(notification_id, None)
         slot = self._slot_of.pop(notification_id, None)
         if slot and self._ids.get(slot) == notification_id:
             del self._ids[slot]
@@ -166,7 +205,10 @@ class FreedesktopNotifier:
     def _forget_server(self) -> None:
         """A new server (or none, or a new bus): its ids and abilities are not the old one's."""
         self._capabilities = None
+        self.shortfalls.clear()
+        self._staying.clear()
         self._ids.clear()
         self._slot_of.clear()
+        self._keys.clear()
         self._answered.clear()
         self._unwanted.clear()

@@ -69,6 +69,7 @@ class NativeNotifier:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._allowed: asyncio.Task[bool] | None = None
         self._under_way: set[asyncio.Task[Any]] = set()  # held until done: the loop keeps weak refs
+        self.shortfalls: dict[str, str] = {}  # the system's notification center keeps them
 
     async def start(self) -> None:
         """Reach the notification center and ask the user's leave to use it (macOS asks once, in

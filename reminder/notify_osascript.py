@@ -22,6 +22,7 @@ class OsascriptNotifier:
 
     def __init__(self, program: str = "osascript") -> None:
         self.program = program
+        self.shortfalls: dict[str, str] = {}  # the Notification Center keeps what it shows
 
     async def show(self, note: Note) -> None:
         try:

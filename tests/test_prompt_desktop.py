@@ -7,18 +7,22 @@ server, the panel's own copy of the menu, ``psoas status --json`` and the histor
 from __future__ import annotations
 
 import json
+import re
+import time
 
 import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, wait_until
 from e2e import (
     choose_in_panel,
+    daemon_log,
     icon_on_screen,
     psoas,
     recorded,
     sni_menu,
     start_psoas,
 )
+from fake_notifier import FakeNotifier
 
 from reminder.core import events as ev
 
@@ -26,6 +30,10 @@ pytestmark = pytest.mark.desktop
 
 #: A prompt after 9 s of sitting, repeated every 6 s; no break while the test runs.
 QUICK = "sit_minutes = 0.15\nrepeat_minutes = 0.1\nbreak_minutes = 10\n" + EVERY_DAY
+#: The same prompt, never repeated: it stays alone on screen until it is answered.
+ONCE = QUICK.replace("repeat_minutes = 0.1", "repeat_minutes = 0")
+#: What NotificationClosed gives as its reason: the server's own timeout; a CloseNotification.
+EXPIRED, CLOSED_BY_CALL = 1, 3
 
 
 def status(desk: Desktop) -> dict:
@@ -99,3 +107,97 @@ def test_stretch_now_and_a_click_on_the_icon_show_a_stretch_and_are_no_prompt(
     (day,) = json.loads(psoas(desktop.env, "stats", "--days", "1", "--json").stdout)
     assert (day["prompts"], day["repeats"], day["stretches_asked"]) == (1, 0, 2)
     assert "Traceback" not in process.stderr_text()
+
+
+# ----- a prompt stays until it is answered -----------------------------------------------------
+
+
+def closed(desk: Desktop, notification_id: int) -> list[int]:
+    """The reasons the server gave for closing that notification."""
+    return [
+        s["args"][1]
+        for s in desk.bus_signals("NotificationClosed")
+        if s["args"][0] == notification_id
+    ]
+
+
+def test_on_dunst_a_prompt_stays_on_screen_until_it_is_answered(desktop: Desktop):
+    desktop.start_dunst()
+    process = start_psoas(desktop, ONCE, "--headless")
+    (prompt,) = desktop.wait_for_notifications(1, 30, "Time to stretch", process)
+    assert prompt["expire_timeout"] == 0  # never expires
+    assert "resident" not in prompt["hints"]  # dunst keeps no notifications once closed
+    time.sleep(max(0.0, prompt["time"] + 21 - time.time()))  # past psoas's old 20 s timeout
+    assert desktop.run("dunstctl", "count", "displayed").stdout.strip() == "1"
+    assert closed(desktop, prompt["id"]) == []
+    desktop.screenshot("prompt-stays-on-dunst")
+    assert psoas(desktop.env, "done").returncode == 0
+    wait_until(lambda: closed(desktop, prompt["id"]), 10, "the answered prompt taken down")
+    assert closed(desktop, prompt["id"]) == [CLOSED_BY_CALL]  # by psoas, not by a timeout
+    assert desktop.run("dunstctl", "count", "displayed").stdout.strip() == "0"
+
+
+def test_a_server_that_takes_prompts_down_by_itself_is_said_in_the_log_status_and_doctor(
+    desktop: Desktop,
+):
+    # A dunst rule of the user's that gives psoas's notes 2 s, whatever psoas asks.
+    rule = "[psoas]\n    appname = psoas\n    override_dbus_timeout = 2\n"
+    desktop.start_dunst(rules=rule)
+    process = start_psoas(desktop, QUICK, "--headless")
+    first, repeat = desktop.wait_for_notifications(2, 40, "Time to stretch", process)
+    wait_until(lambda: closed(desktop, repeat["id"]), 10, "the repeat taken down")
+    assert closed(desktop, first["id"]) == closed(desktop, repeat["id"]) == [EXPIRED]
+    dropped = re.compile(r"took a prompt down by itself after (\d|1\d|2\.\d) s")
+    warnings = [
+        line for line in daemon_log(desktop).read_text().splitlines() if dropped.search(line)
+    ]
+    assert len(warnings) == 1, warnings  # once, not at every prompt
+    assert "WARNING" in warnings[0] and "tray icon" in warnings[0]
+    said = psoas(desktop.env, "status").stdout
+    assert re.search(r"^the notification server: it " + dropped.pattern, said, re.M), said
+    shortfalls = status(desktop)["notifier_shortfalls"]
+    assert dropped.search(shortfalls["persistence"]), shortfalls
+    doctor = json.loads(psoas(desktop.env, "doctor", "--json").stdout)
+    (part,) = [p for p in doctor["parts"] if p["name"] == "notifications"]
+    assert part["verdict"] == "limited" and dropped.search(part["detail"]), part
+    assert "override_dbus_timeout" in part["advice"]
+
+
+def test_on_a_server_that_keeps_notifications_a_click_on_the_prompt_does_not_dismiss_it(
+    desktop: Desktop,
+):
+    """GNOME's notification-daemon offers persistence: psoas sends the prompt as resident, so a
+    click on it (the server's "default" action, which psoas does not take as an answer) hides
+    the bubble but the server keeps the prompt (in its list, as GNOME Shell keeps one in its
+    message list); without resident the click dismisses it for good. The answer takes it down."""
+    desktop.start_notification_daemon()
+    process = start_psoas(desktop, ONCE, "--headless")
+    (prompt,) = desktop.wait_for_notifications(1, 30, "Time to stretch", process)
+    assert (prompt["expire_timeout"], prompt["hints"].get("resident")) == (0, True)
+    x, y, width, height = desktop.find_window("notification-daemon")
+    desktop.click(x + width // 3, y + height // 3)  # on its words, not on a button
+    wait_until(lambda: desktop.bus_signals("ActionInvoked"), 10, "the click on the prompt")
+    time.sleep(1)
+    desktop.screenshot("prompt-clicked-on-notification-daemon")
+    assert closed(desktop, prompt["id"]) == []
+    assert status(desktop)["state"] == "due"
+    assert psoas(desktop.env, "done").returncode == 0
+    wait_until(lambda: closed(desktop, prompt["id"]), 10, "the answered prompt taken down")
+    assert closed(desktop, prompt["id"]) == [CLOSED_BY_CALL]
+
+
+def test_a_click_on_the_prompt_itself_is_no_answer_and_its_buttons_still_count(
+    private_bus: Desktop,
+):
+    """Where a clicked prompt stays up (resident), the server says "default" for the click; a
+    button pressed afterwards must still be obeyed."""
+    with FakeNotifier(private_bus.bus_address) as server:
+        process = start_psoas(private_bus, ONCE, "--headless")
+        wait_until(lambda: server.received, 30, "the prompt", process=process)
+        prompt = server.received[0]["id"]
+        server.signal("ActionInvoked", "us", [prompt, "default"])
+        time.sleep(1)
+        assert status(private_bus)["state"] == "due"
+        server.signal("ActionInvoked", "us", [prompt, "done"])
+        wait_until(lambda: recorded(private_bus, ev.BreakTaken), 10, "the button's answer")
+        assert status(private_bus)["state"] == "sitting"

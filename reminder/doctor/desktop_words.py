@@ -33,9 +33,18 @@ IDLE_WAYS = {
 CAPABILITIES = (
     ("actions", "buttons"),
     ("body-images", "pictures"),
-    ("persistence", "staying until answered"),
     ("sound", "sound"),
     ("body-markup", "markup"),
+)
+#: Whether the server promises to keep a prompt until it is answered (its ``persistence``).
+KEEPS = "it keeps a prompt until you answer it"
+MAY_DROP = (
+    "it does not promise to keep a prompt until you answer it (no persistence): psoas asks it "
+    "to, and says so in its log if it takes one down by itself"
+)
+DROPS_ADVICE = (
+    "set it to keep notifications until they are closed (dunst: no override_dbus_timeout rule "
+    "for psoas); meanwhile a prompt that waits shows in the tray icon and in psoas status"
 )
 #: Where each busy signal looks, said when it cannot tell.
 QUIET_ADVICE = {
@@ -209,13 +218,19 @@ def _our_item(look: TrayLook, running: RunningLook) -> tuple[str, str]:
     )
 
 
-def notifications_part(look: NotificationLook, session: Session) -> Part:
+def notifications_part(
+    look: NotificationLook, session: Session, running: RunningLook | None = None
+) -> Part:
+    """The server, what it offers psoas, and what the running psoas saw it fail to do."""
+    shortfalls = running.status.get("notifier_shortfalls") if running is not None else None
+    seen = dict(shortfalls) if isinstance(shortfalls, dict) else {}
     facts = {
         "server": list(look.server),
         "program": look.program,
         "pid": look.pid,
         "capabilities": list(look.capabilities),
         "activatable": look.activatable,
+        "shortfalls": seen,
     }
     if not look.over_dbus:
         detail = f"{system_name(session)}'s own notifications (the doctor does not look at them)"
@@ -249,7 +264,11 @@ def notifications_part(look: NotificationLook, session: Session) -> Part:
     offers = "; ".join(
         [f"with {listed(has, 'and')}"] * bool(has)
         + [f"without {listed(lacks, 'or')}"] * bool(lacks)
+        + [KEEPS if "persistence" in look.capabilities else MAY_DROP]
     )
+    if "persistence" in seen:
+        detail = f"{who}: {offers}; the running psoas saw: {seen['persistence']}"
+        return Part("notifications", "limited", detail, DROPS_ADVICE, facts)
     if "actions" in look.capabilities:
         return Part("notifications", "works", f"{who}: {offers}", facts=facts)
     advice = (
