@@ -106,6 +106,7 @@ class App:
             observers,
             busy=await _busy_watch(self.config, buses),
             picture=pictures.of,
+            sound=self.config.sound,
         )
         self.start.stop = daemon.stop
         if self.start.stop_asked:
@@ -165,6 +166,7 @@ class App:
         self.config_problem = None
         old, self.config, self.config_read = self.config, config, time.time()
         daemon.reconfigure(settings_for(config, self.catalogue))
+        daemon.sound = config.sound
         if self.model is not None:
             self.model.reconfigure(config)
         if config.idle_source != old.idle_source or config.break_seconds != old.break_seconds:

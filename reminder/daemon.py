@@ -120,6 +120,7 @@ class Daemon:
         observers: Sequence[Observer] = (),
         busy: BusyCheck | None = None,
         picture: Callable[[str], Path | None] = lambda stretch: None,
+        sound: bool = False,
     ) -> None:
         self.core = core
         self.clock = clock
@@ -129,6 +130,7 @@ class Daemon:
         self.observers = tuple(observers)
         self.busy = busy  # None: the user asked never to hold a prompt
         self.picture = picture  # a stretch's picture, if it is drawn already (never drawn here)
+        self.sound = sound  # a prompt comes with the system's message sound
         self.wakeups = 0
         self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()
@@ -368,15 +370,19 @@ class Daemon:
 
     def _note(self, event: ev.Event, title: str, body: str, status: Status) -> Note:
         """How an event is shown. A prompt, or a stretch the user asked for, stays until it is
-        answered or replaced (they share a slot: one stretch on screen). A stretch asked for
-        offers Snooze only while a prompt is out."""
+        answered or replaced (they share a slot: one stretch on screen); a prompt may sound,
+        never a routine step nor a stretch the user just asked for. A stretch asked for offers
+        Snooze only while a prompt is out."""
         if not isinstance(event, ev.PromptShown | ev.StretchAsked):
             return Note(title, body, slot="routine", image=self._picture_for(event))
         actions = self.prompt_actions()
         if isinstance(event, ev.StretchAsked) and status.prompted_stretch is None:
             actions = tuple(action for action in actions if action[0] != "snooze")
         image = self._picture_for(event)
-        return Note(title, body, slot="prompt", actions=actions, image=image, stays=True)
+        sound = self.sound and isinstance(event, ev.PromptShown)
+        return Note(
+            title, body, slot="prompt", actions=actions, image=image, stays=True, sound=sound
+        )
 
     def _publish(self, events: list[ev.Event]) -> None:
         """Post what the user should see, then tell the listeners (tray, history) the new state.

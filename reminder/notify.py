@@ -50,6 +50,7 @@ class Note:
     actions: tuple[Action, ...] = ()
     image: Path | None = None  # a picture of the stretch, where the server shows pictures
     stays: bool = False  # up until answered, replaced or withdrawn (a prompt), where it can be
+    sound: bool = False  # with the system's message sound, where the notifier can play one
 
 
 class Notifier(Protocol):

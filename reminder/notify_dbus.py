@@ -43,6 +43,8 @@ def escape_markup(text: str) -> str:
 
 
 NAME = "org.freedesktop.Notifications"
+#: The sound a prompt asks for (freedesktop sound naming: a message has come).
+SOUND_NAME = "message-new-instant"
 #: Why a notification closed, as NotificationClosed says it: the server's own timeout.
 EXPIRED = 1
 #: A slow server's answer to Notify is waited for this long (in the background).
@@ -125,6 +127,8 @@ class FreedesktopNotifier:
             hints["image-path"] = Variant("s", str(note.image))
         if note.stays and "persistence" in caps:
             hints["resident"] = Variant("b", True)  # a click keeps it: psoas takes it down
+        if note.sound:
+            self._ask_for_sound(caps, hints)
         icon = self.icons.get(note.slot, self.icons.get(None, ""))
         timeout = 0 if note.stays else self.timeout_ms  # 0: never expires
         args = [APP_NAME, replaces, icon, note.title, body, flat, hints, timeout]
@@ -145,6 +149,17 @@ class FreedesktopNotifier:
             if note.slot in self._unwanted:  # answered or withdrawn while it was on its way
                 self._unwanted.discard(note.slot)
                 await self.withdraw(note.slot)
+
+    def _ask_for_sound(self, caps: set[str], hints: dict[str, Variant]) -> None:
+        """The message sound, from a server that plays sounds; one that does not is said once."""
+        if "sound" in caps:
+            hints["sound-name"] = Variant("s", SOUND_NAME)
+        elif "sound" not in self.shortfalls:
+            self.shortfalls["sound"] = "it plays no sounds"
+            log.warning(
+                "sound = true, but the notification server plays no sounds (it does not offer "
+                "them): prompts come silent"
+            )
 
     async def withdraw(self, slot: str) -> None:
         if slot in self._coming:

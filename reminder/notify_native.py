@@ -112,6 +112,7 @@ class NativeNotifier:
             icon=library.Icon(path=icon) if icon else None,
             buttons=self._buttons(note.actions) if self.buttons else (),
             attachment=library.Attachment(path=note.image) if note.image else None,
+            sound=library.DEFAULT_SOUND if note.sound else None,  # silent unless asked
             on_dispatched=lambda: dispatched.append(True),
             **({"identifier": _identifier(note.slot)} if note.slot else {}),
         )

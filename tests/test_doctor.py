@@ -204,6 +204,18 @@ def test_a_server_the_running_psoas_saw_take_a_prompt_down_is_limited():
     assert desktop_words.notifications_part(server("actions"), X11, calm).verdict == "works"
 
 
+def test_sound_asked_of_a_server_that_plays_none_is_limited():
+    silent = desktop_words.notifications_part(server("actions"), X11, sound=True)
+    assert silent.verdict == "limited"
+    assert silent.detail.endswith(
+        "; sound = true in your config, but it plays no sounds: prompts come silent"
+    )
+    assert "GNOME" in silent.advice
+    playing = desktop_words.notifications_part(server("actions", "sound"), X11, sound=True)
+    assert playing.verdict == "works"
+    assert desktop_words.notifications_part(server("actions"), X11).verdict == "works"
+
+
 def test_no_notification_server_unless_the_bus_would_start_one():
     later = NotificationLook(True, bus=True, activatable=True)
     assert desktop_words.notifications_part(later, X11).verdict == "works"

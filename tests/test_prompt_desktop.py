@@ -10,11 +10,13 @@ import json
 import re
 import time
 
+import e2e
 import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, wait_until
 from e2e import (
     choose_in_panel,
+    click_in_menu,
     daemon_log,
     icon_on_screen,
     psoas,
@@ -201,3 +203,42 @@ def test_a_click_on_the_prompt_itself_is_no_answer_and_its_buttons_still_count(
         server.signal("ActionInvoked", "us", [prompt, "done"])
         wait_until(lambda: recorded(private_bus, ev.BreakTaken), 10, "the button's answer")
         assert status(private_bus)["state"] == "sitting"
+
+
+# ----- sound -----------------------------------------------------------------------------------
+
+SOUND = "sound = true\nroutine_pace = 0.05\n"
+
+
+def test_sound_comes_with_a_prompt_from_a_server_that_plays_sounds_and_with_nothing_else(
+    desktop: Desktop,
+):
+    desktop.start_sni_host()
+    desktop.start_notification_daemon()
+    process = start_psoas(desktop, SOUND + ONCE.replace("0.15", "0.3", 1))  # a prompt at 18 s
+    wait_until(lambda: desktop.sni_items(), 15, "psoas's item on the panel", process=process)
+    wait_until(lambda: e2e.status(desktop.env), 15, "psoas to answer", process=process)
+    click_in_menu(desktop, "Stretch now")
+    desktop.wait_for_notifications(1, 10, "Stretch now", process)
+    (prompt,) = desktop.wait_for_notifications(1, 30, "Time to stretch", process)
+    assert psoas(desktop.env, "routine", "desk").returncode == 0
+    desktop.wait_for_notifications(1, 30, "Step 2 of", process)
+    sounding = [n["summary"] for n in desktop.notifications() if "sound-name" in n["hints"]]
+    assert sounding == [prompt["summary"]]
+    assert prompt["hints"]["sound-name"] == "message-new-instant"
+    assert "sound" not in status(desktop)["notifier_shortfalls"]
+
+
+def test_sound_asked_of_a_server_that_plays_none_is_said_once(desktop: Desktop):
+    desktop.start_dunst()
+    process = start_psoas(desktop, SOUND + QUICK, "--headless")
+    notes = desktop.wait_for_notifications(2, 40, "Time to stretch", process)
+    assert all("sound-name" not in note["hints"] for note in notes)  # dunst offers no sound
+    silent = "the notification server plays no sounds"
+    lines = daemon_log(desktop).read_text().splitlines()
+    assert len([line for line in lines if silent in line]) == 1
+    assert "the notification server: it plays no sounds" in psoas(desktop.env, "status").stdout
+    config = str(desktop.home / "psoas.toml")  # the file start_psoas wrote
+    doctor = json.loads(psoas(desktop.env, "doctor", "--json", "--config", config).stdout)
+    (part,) = [p for p in doctor["parts"] if p["name"] == "notifications"]
+    assert part["verdict"] == "limited" and "sound = true in your config" in part["detail"]
