@@ -197,7 +197,9 @@ class App:
         if buses.session is not None:
             from reminder.notify_dbus import FreedesktopNotifier
 
-            notifier = FreedesktopNotifier(buses.session, icons, self._on_action)
+            notifier = FreedesktopNotifier(
+                buses.session, icons, self._on_action, show_again=self._show_again
+            )
             try:
                 await notifier.start()
                 return notifier
@@ -213,6 +215,10 @@ class App:
     def _on_action(self, key: str) -> None:
         if self.daemon is not None:
             self.daemon.on_action(key)
+
+    def _show_again(self, note: Note) -> None:
+        if self.outbox is not None:
+            self.outbox.post(note)
 
 
 async def native_notifier(

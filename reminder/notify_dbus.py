@@ -14,7 +14,8 @@ not take it down before psoas has the answer (psoas takes it down then). A serve
 down by itself all the same (it says it expired) is said once in the log, and kept among the
 notifier's ``shortfalls`` for psoas status and doctor. (dunst 1.9: no ``persistence``, keeps a
 note sent with no timeout on screen until it is closed, unless a rule of the user's sets
-``override_dbus_timeout``; ignores ``resident``.)
+``override_dbus_timeout``; ignores ``resident``.) A server that goes away takes its notes with
+it: when a new one comes (a restarted dunst, a bus back), the prompt still out is shown again.
 """
 
 from __future__ import annotations
@@ -61,11 +62,14 @@ class FreedesktopNotifier:
         icons: Mapping[str | None, Path],
         on_action: Callable[[str], None],
         timeout_ms: int = 20000,
+        show_again: Callable[[Note], None] = lambda note: None,
     ) -> None:
         self._bus = bus
         self.icons = {slot: str(path) for slot, path in icons.items()}  # by slot; None: the rest
         self.on_action = on_action
         self.timeout_ms = timeout_ms
+        self.show_again = show_again  # hands a note back to be shown anew (the outbox's post)
+        self._kept: dict[str, Note] = {}  # notes meant to stay, by slot, until taken down
         self._capabilities: set[str] | None = None  # asked once per server
         self._ids: dict[str, int] = {}  # slot -> id of the notification shown in it
         self._slot_of: dict[int, str] = {}  # id -> slot, to know which signals are ours
@@ -89,7 +93,7 @@ class FreedesktopNotifier:
                 arg0=NAME,
                 sender=DBUS_NAME,
             )
-            self._bus.when_reconnected(self._forget_server)
+            self._bus.when_reconnected(self._new_server)
         except BusError as error:
             raise NotifyError(str(error)) from None
 
@@ -129,6 +133,10 @@ class FreedesktopNotifier:
             hints["resident"] = Variant("b", True)  # a click keeps it: psoas takes it down
         if note.sound:
             self._ask_for_sound(caps, hints)
+        if note.slot and note.stays:
+            self._kept[note.slot] = note
+        elif note.slot:
+            self._kept.pop(note.slot, None)
         icon = self.icons.get(note.slot, self.icons.get(None, ""))
         timeout = 0 if note.stays else self.timeout_ms  # 0: never expires
         args = [APP_NAME, replaces, icon, note.title, body, flat, hints, timeout]
@@ -162,6 +170,7 @@ class FreedesktopNotifier:
             )
 
     async def withdraw(self, slot: str) -> None:
+        self._kept.pop(slot, None)
         if slot in self._coming:
             self._unwanted.add(slot)  # taken down as soon as the server says its id
         shown = self._ids.pop(slot, None)
@@ -170,6 +179,7 @@ class FreedesktopNotifier:
             await self._call("CloseNotification", "u", [shown])
 
     async def withdraw_all(self) -> None:
+        self._kept.clear()
         for slot in list(self._ids):
             await self.withdraw(slot)
 
@@ -204,6 +214,9 @@ class FreedesktopNotifier:
                 "icon asks for attention and psoas status says so",
                 after,
             )
+        slot = self._slot_of.get(notification_id)
+        if slot is not None and self._ids.get(slot) == notification_id:
+            self._kept.pop(slot, None)  # closed on the server (by the user, say): not shown again
         self._forget(notification_id)
 
     def _forget(self, notification_id: int) -> None:
@@ -215,7 +228,23 @@ class FreedesktopNotifier:
             del self._ids[slot]
 
     def _owner_changed(self, message: Signal) -> None:
+        if message.signature != "sss":
+            return
+        _, old, new = message.body
         self._forget_server()
+        if new and new != old:
+            self._show_kept()
+
+    def _new_server(self) -> None:
+        self._forget_server()
+        self._show_kept()
+
+    def _show_kept(self) -> None:
+        """The server's notes went with it: the ones still meant to be up are shown anew."""
+        for slot, note in list(self._kept.items()):
+            if slot not in self._coming:  # else on its way to the new server already
+                log.info("a new notification server: %r is shown again", note.title)
+                self.show_again(note)
 
     def _forget_server(self) -> None:
         """A new server (or none, or a new bus): its ids and abilities are not the old one's."""

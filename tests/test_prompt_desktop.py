@@ -188,6 +188,23 @@ def test_on_a_server_that_keeps_notifications_a_click_on_the_prompt_does_not_dis
     assert closed(desktop, prompt["id"]) == [CLOSED_BY_CALL]
 
 
+def test_a_prompt_out_when_the_server_restarts_is_shown_again_on_the_new_one(desktop: Desktop):
+    desktop.start_dunst()
+    process = start_psoas(desktop, ONCE, "--headless")
+    (prompt,) = desktop.wait_for_notifications(1, 30, "Time to stretch", process)
+    desktop.stop_dunst()  # as a user's dunst is restarted to read its config again
+    desktop.start_dunst()
+    again = desktop.wait_for_notifications(2, 10, "Time to stretch", process)[-1]
+    assert (again["summary"], again["body"]) == (prompt["summary"], prompt["body"])
+    assert desktop.run("dunstctl", "count", "displayed").stdout.strip() == "1"
+    assert psoas(desktop.env, "done").returncode == 0
+    wait_until(lambda: closed(desktop, again["id"]), 10, "the answered prompt taken down")
+    desktop.stop_dunst()
+    desktop.start_dunst()
+    time.sleep(2)  # an answered prompt is not brought back
+    assert len(desktop.notifications()) == 2
+
+
 def test_a_click_on_the_prompt_itself_is_no_answer_and_its_buttons_still_count(
     private_bus: Desktop,
 ):
