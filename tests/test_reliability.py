@@ -305,8 +305,11 @@ def test_a_frozen_notification_server_never_holds_up_the_tray_daemon(desktop: De
             assert answer.returncode == 0, (args, answer.stderr)
             assert time.monotonic() - asked < 3, (args, time.monotonic() - asked)
         assert json.loads(psoas(desktop.env, "status", "--json").stdout)["routine"] == "floor"
-        wait_until(
-            lambda: "Step " in process.stderr_text(), 15, "steps in the terminal", process=process
+        wait_until(  # the terminal notifier's line, not the log's (-v) about a slow server
+            lambda: "psoas: Step " in process.stderr_text(),
+            15,
+            "steps in the terminal",
+            process=process,
         )
         status = json.loads(psoas(desktop.env, "status", "--json").stdout)
         assert status["notifier"] == "terminal"  # each note waited half a second, no more
