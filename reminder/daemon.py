@@ -58,8 +58,9 @@ class BusyCheck(Protocol):
 ReplaceIdle = Callable[[Collection[str]], Awaitable[IdleSource]]
 
 
-#: What answers a prompt that is up.
-ANSWERS = (ev.BreakTaken, ev.Skipped, ev.Snoozed, ev.RoutineStarted)
+#: What answers a prompt that is up (a pause too: it says "not now", and the prompt stays up
+#: for good otherwise).
+ANSWERS = (ev.BreakTaken, ev.Skipped, ev.Snoozed, ev.RoutineStarted, ev.Paused)
 
 
 @dataclass

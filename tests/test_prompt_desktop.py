@@ -139,6 +139,15 @@ def test_on_dunst_a_prompt_stays_on_screen_until_it_is_answered(desktop: Desktop
     assert desktop.run("dunstctl", "count", "displayed").stdout.strip() == "0"
 
 
+def test_pausing_reminders_takes_the_prompt_down(desktop: Desktop):
+    desktop.start_dunst()
+    process = start_psoas(desktop, ONCE, "--headless")
+    (prompt,) = desktop.wait_for_notifications(1, 30, "Time to stretch", process)
+    assert psoas(desktop.env, "pause", "30m").returncode == 0
+    wait_until(lambda: closed(desktop, prompt["id"]), 10, "the prompt taken down")
+    assert status(desktop)["state"] == "paused"
+
+
 def test_a_server_that_takes_prompts_down_by_itself_is_said_in_the_log_status_and_doctor(
     desktop: Desktop,
 ):
