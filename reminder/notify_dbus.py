@@ -9,8 +9,8 @@ server itself (the bus tells who sent them; anyone can send one that looks like 
 notifications psoas sent and has not seen closed, and a button counts once.
 
 A prompt stays until it is answered, replaced or withdrawn: it is sent with no timeout, and, to a
-server that keeps notifications (``persistence``), as ``resident``, so that a pressed button does
-not take it down before psoas has the answer (psoas takes it down then). A server that takes one
+server that keeps notifications (``persistence``), as ``resident``, so that a click on it does not
+dismiss it (psoas takes it down once it is answered). A server that takes one
 down by itself all the same (it says it expired) is said once in the log, and kept among the
 notifier's ``shortfalls`` for psoas status and doctor. (dunst 1.9: no ``persistence``, keeps a
 note sent with no timeout on screen until it is closed, unless a rule of the user's sets
@@ -211,7 +211,7 @@ class FreedesktopNotifier:
             log.warning(
                 "the notification server took a prompt down by itself after %s: it does not "
                 "keep notifications until they are answered. While a prompt waits, the tray "
-                "icon asks for attention and psoas status says so",
+                "icon (where there is one) and psoas status still say so",
                 after,
             )
         slot = self._slot_of.get(notification_id)
