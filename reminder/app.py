@@ -108,6 +108,7 @@ class App:
             observers,
             busy=await _busy_watch(self.config, buses),
             picture=pictures.of,
+            sound=self.config.sound,
         )
         self.start.stop = daemon.stop
         if self.start.stop_asked:
@@ -177,6 +178,7 @@ class App:
         if fresh:
             outbox.post(Note(words.CONFIG_WARNINGS, "\n".join(fresh), slot="config"))
         daemon.reconfigure(settings_for(config, self.catalogue))
+        daemon.sound = config.sound
         if self.model is not None:
             self.model.reconfigure(config)
         if config.idle_source != old.idle_source or config.break_seconds != old.break_seconds:
@@ -207,7 +209,9 @@ class App:
         if buses.session is not None:
             from reminder.notify_dbus import FreedesktopNotifier
 
-            notifier = FreedesktopNotifier(buses.session, icons, self._on_action)
+            notifier = FreedesktopNotifier(
+                buses.session, icons, self._on_action, show_again=self._show_again
+            )
             try:
                 await notifier.start()
                 return notifier
@@ -223,6 +227,10 @@ class App:
     def _on_action(self, key: str) -> None:
         if self.daemon is not None:
             self.daemon.on_action(key)
+
+    def _show_again(self, note: Note) -> None:
+        if self.outbox is not None:
+            self.outbox.post(note)
 
 
 async def native_notifier(

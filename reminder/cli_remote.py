@@ -248,6 +248,9 @@ def describe(status: dict[str, Any]) -> str:
         f"idle source {status.get('idle_source')}, tray {status.get('tray')}, "
         f"notifications via {status.get('notifier')} (pid {status.get('pid')})"
     )
+    shortfalls = status.get("notifier_shortfalls")
+    if isinstance(shortfalls, dict) and shortfalls:
+        lines.append(f"the notification server: {'; '.join(map(str, shortfalls.values()))}")
     passed_over = status.get("idle_passed_over")
     if isinstance(passed_over, dict) and passed_over:
         said = "; ".join(f"{name} ({why})" for name, why in passed_over.items())

@@ -34,6 +34,7 @@ TOP_KEYS = (
     "snooze_minutes",
     "idle_source",
     "routine_pace",
+    "sound",
 )
 TABLES = {
     "hours": ("days", "start", "end"),
@@ -62,6 +63,7 @@ class Config:
     snooze_minutes: tuple[float, ...] = (5, 15, 30)
     idle_source: str = "auto"
     routine_pace: float = 1.0
+    sound: bool = False  # the notification server's message sound with each prompt
     hours: WorkingHours = field(
         default_factory=lambda: WorkingHours(frozenset(range(5)), time(9), time(18))
     )
@@ -242,6 +244,7 @@ def parse_config(
         snooze_minutes=check.snoozes(data.get("snooze_minutes", list(default.snooze_minutes))),
         idle_source=check.choice(data, "idle_source", default.idle_source, IDLE_SOURCES),
         routine_pace=check.pace(data.get("routine_pace", default.routine_pace)),
+        sound=check.flag(data, "sound", default.sound),
         hours=WorkingHours(
             check.days(hours.get("days", [DAY_NAMES[d] for d in sorted(default.hours.days)])),
             check.clock(hours, "hours.start", default.hours.start),

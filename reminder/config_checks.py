@@ -121,6 +121,12 @@ class Checker:
             raise self.fail(key, f" = {_show(value)}: {wanted}")
         return float(value)
 
+    def flag(self, data: dict[str, Any], key: str, default: bool) -> bool:
+        value = data.get(key.split(".")[-1], default)
+        if not isinstance(value, bool):
+            raise self.fail(key, f" = {_show(value)}: must be true or false (no quotes)")
+        return value
+
     def choice(self, data: dict[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
         value = data.get(key.split(".")[-1], default)
         if not isinstance(value, str) or value not in allowed:

@@ -66,8 +66,9 @@ class BusyCheck(Protocol):
 ReplaceIdle = Callable[[Collection[str]], Awaitable[IdleSource]]
 
 
-#: What answers a prompt that is up.
-ANSWERS = (ev.BreakTaken, ev.Skipped, ev.Snoozed, ev.RoutineStarted)
+#: What answers a prompt that is up (a pause too: it says "not now", and the prompt stays up
+#: for good otherwise).
+ANSWERS = (ev.BreakTaken, ev.Skipped, ev.Snoozed, ev.RoutineStarted, ev.Paused)
 
 
 @dataclass
@@ -128,6 +129,7 @@ class Daemon:
         observers: Sequence[Observer] = (),
         busy: BusyCheck | None = None,
         picture: Callable[[str], Path | None] = lambda stretch: None,
+        sound: bool = False,
     ) -> None:
         self.core = core
         self.clock = clock
@@ -137,6 +139,7 @@ class Daemon:
         self.observers = tuple(observers)
         self.busy = busy  # None: the user asked never to hold a prompt
         self.picture = picture  # a stretch's picture, if it is drawn already (never drawn here)
+        self.sound = sound  # a prompt comes with the system's message sound
         self.wakeups = 0
         self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()
@@ -147,6 +150,7 @@ class Daemon:
         self._wall_watch: Timer | None = None
         self._scheduler = schedule.Scheduler()  # private: never the module's global default
         self._step_shown: ev.RoutineStepStarted | None = None  # the routine step on screen
+        self._routine_note_up = False  # a routine's popup was posted and not taken down since
         self.use_idle(idle)
 
     # ----- asking the daemon for things ------------------------------------------------------
@@ -374,25 +378,29 @@ class Daemon:
         if any(isinstance(event, ANSWERS) for event in events):
             self.outbox.withdraw("prompt")
         now = self.clock.now().epoch
+        status = self.core.status(self.clock.now())
         for event in events:
             log.info("%s", log_line(event, now))
-            if isinstance(event, ev.RoutineCancelled | ev.PromptShown):
+            if isinstance(event, ev.RoutineCancelled | ev.PromptShown) and self._routine_note_up:
                 self.outbox.withdraw("routine")
-                self._step_shown = None
-            note = self._note_for(event)
+                self._step_shown, self._routine_note_up = None, False
+            note = self._note_for(event, status)
             if note is not None:
                 self.outbox.post(note)
-        status = self.core.status(self.clock.now())
+                self._routine_note_up |= note.slot == "routine"
         for observer in self.observers:
             try:
                 observer.seen(events, status)
             except Exception:  # a boundary: a failing tray or store must not stop the reminders
                 log.exception("%s failed on %s", type(observer).__name__, status.state)
 
-    def _note_for(self, event: ev.Event) -> Note | None:
-        """The note an event shows: a prompt with its buttons, a routine step with Pause (or
-        Resume), Next step and Stop, each with the stretch's picture where it is drawn. A
-        routine resumed shows its step again."""
+    def _note_for(self, event: ev.Event, status: Status) -> Note | None:
+        """The note an event shows, with the stretch's picture where it is drawn.
+
+        A prompt, or a stretch the user asked for, with its buttons: it stays until it is
+        answered or replaced (they share a slot: one stretch on screen), and offers Snooze only
+        while a prompt is out; a prompt may sound, never anything else. A routine step with
+        Pause (or Resume), Next step and Stop; a routine resumed shows its step again."""
         if isinstance(event, ev.RoutineResumed):
             event = self._step_shown or event
         if isinstance(event, ev.RoutineStepStarted):
@@ -402,8 +410,18 @@ class Daemon:
         shown = notification_for(event, self.catalogue)
         if shown is None:
             return None
-        if isinstance(event, ev.PromptShown):
-            return Note(*shown, "prompt", self.prompt_actions(), self.picture(event.stretch))
+        if isinstance(event, ev.PromptShown | ev.StretchAsked):
+            actions = self.prompt_actions()
+            if isinstance(event, ev.StretchAsked) and status.prompted_stretch is None:
+                actions = tuple(action for action in actions if action[0] != "snooze")
+            return Note(
+                *shown,
+                "prompt",
+                actions,
+                self.picture(event.stretch),
+                stays=True,
+                sound=self.sound and isinstance(event, ev.PromptShown),
+            )
         step = self._step_shown
         image = self.picture(step.stretch) if step is not None else None
         if isinstance(event, ev.RoutineFinished):

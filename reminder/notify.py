@@ -49,10 +49,15 @@ class Note:
     slot: str | None = None  # notes in the same slot replace each other where the server can
     actions: tuple[Action, ...] = ()
     image: Path | None = None  # a picture of the stretch, where the server shows pictures
+    stays: bool = False  # up until answered, replaced or withdrawn (a prompt), where it can be
+    sound: bool = False  # with the system's message sound, where the notifier can play one
 
 
 class Notifier(Protocol):
     name: str
+    #: What the notifier was seen not to do as asked, in a few words, by what it is
+    #: ("persistence": "it took a prompt down by itself after 20 s"); for psoas status and doctor.
+    shortfalls: dict[str, str]
 
     async def show(self, note: Note) -> None:
         """Show a note or raise NotifyError."""
@@ -74,6 +79,7 @@ class TerminalNotifier:
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
+        self.shortfalls: dict[str, str] = {}  # a line stays in the terminal
 
     async def show(self, note: Note) -> None:
         stream = self.stream or sys.stderr
@@ -121,6 +127,11 @@ class FallbackNotifier:
     @property
     def name(self) -> str:
         return self.fallback.name if self._failing else self.primary.name
+
+    @property
+    def shortfalls(self) -> dict[str, str]:
+        notifier = self.fallback if self._failing else self.primary
+        return dict(getattr(notifier, "shortfalls", {}))
 
     async def show(self, note: Note) -> None:
         attempt = asyncio.get_running_loop().create_task(

@@ -69,6 +69,7 @@ class NativeNotifier:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._allowed: asyncio.Task[bool] | None = None
         self._under_way: set[asyncio.Task[Any]] = set()  # held until done: the loop keeps weak refs
+        self.shortfalls: dict[str, str] = {}  # the system's notification center keeps them
 
     async def start(self) -> None:
         """Reach the notification center and ask the user's leave to use it (macOS asks once, in
@@ -111,6 +112,7 @@ class NativeNotifier:
             icon=library.Icon(path=icon) if icon else None,
             buttons=self._buttons(note.actions) if self.buttons else (),
             attachment=library.Attachment(path=note.image) if note.image else None,
+            sound=library.DEFAULT_SOUND if note.sound else None,  # silent unless asked
             on_dispatched=lambda: dispatched.append(True),
             **({"identifier": _identifier(note.slot)} if note.slot else {}),
         )

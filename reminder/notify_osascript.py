@@ -15,6 +15,8 @@ import subprocess
 from reminder.notify import Note, NotifyError, last_line
 
 SCRIPT = "on run argv\n  display notification (item 2 of argv) with title (item 1 of argv)\nend run"
+#: The same, with one of the sounds every macOS has.
+SOUNDING = SCRIPT.replace("(item 1 of argv)", '(item 1 of argv) sound name "Glass"')
 
 
 class OsascriptNotifier:
@@ -22,13 +24,14 @@ class OsascriptNotifier:
 
     def __init__(self, program: str = "osascript") -> None:
         self.program = program
+        self.shortfalls: dict[str, str] = {}  # the Notification Center keeps what it shows
 
     async def show(self, note: Note) -> None:
         try:
             child = await asyncio.create_subprocess_exec(
                 self.program,
                 "-e",
-                SCRIPT,
+                SOUNDING if note.sound else SCRIPT,
                 note.title,
                 note.body,
                 stdin=subprocess.DEVNULL,

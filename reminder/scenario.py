@@ -41,6 +41,7 @@ EVENTS: dict[str, tuple[str | None, str]] = {
         "snooze the prompt, e.g. for 15 (minutes), 30m or 1h (default: the first of "
         "snooze_minutes)",
     ),
+    "stretch-now": (None, "the user asks to see a stretch (the tray's Stretch now)"),
     "done": (None, "the user stretched"),
     "skip": (None, "skip this break"),
     "routine": ("[NAME]", "start a guided routine (default: desk)"),
@@ -57,6 +58,7 @@ EVENTS: dict[str, tuple[str | None, str]] = {
 
 #: The scenario events that are the user's commands, by the name of the command each one is.
 SCENARIO_COMMANDS = {
+    "stretch-now": "stretch-now",
     "snooze": "snooze",
     "done": "done",
     "skip": "skip",

@@ -178,6 +178,8 @@ def notification_record(event: ev.Event, midnight: float) -> dict[str, object] |
                     "held_for": event.held_for,
                     "held_minutes": round(event.held_seconds / 60, 2),
                 }
+        case ev.StretchAsked():
+            record["stretch"] = event.stretch
         case ev.RoutineStepStarted():
             record |= {
                 "routine": event.routine,

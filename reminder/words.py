@@ -119,6 +119,9 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
             else:
                 body = f"You have been sitting for {sat}. {stretch.summary()}"
             return title, body
+        case ev.StretchAsked():  # the user asked: no "time to", no time sat, never "again"
+            stretch = catalogue.stretch(event.stretch)
+            return f"Stretch now: {stretch.name}", stretch.summary()
         case ev.RoutineStepStarted():
             routine = catalogue.routine(event.routine)
             step = routine.steps[event.index]

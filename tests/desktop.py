@@ -58,6 +58,7 @@ MONITOR = ROOT / "tests" / "services" / "notification_monitor.py"
 BASE_TOOLS = ("Xvfb", "xdpyinfo", "xset", "dbus-daemon", "dbus-send")
 BASE_MODULES = ("Xlib", "dbus_fast")
 NOTIFICATIONS = "org.freedesktop.Notifications"
+NOTIFICATION_DAEMON = "/usr/lib/notification-daemon/notification-daemon"
 SCREEN = "1024x768x24"
 TRAYER = ("trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32")
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
@@ -444,21 +445,36 @@ class Desktop:
 
     # ----- notifications -----------------------------------------------------------------
 
-    def start_dunst(self, timeout: float = 10, global_settings: str = "") -> Process:
-        """Start dunst (our own dunstrc, plus ``global_settings`` lines for its [global] section)
-        and wait until it owns org.freedesktop.Notifications."""
+    def start_dunst(
+        self, timeout: float = 10, global_settings: str = "", rules: str = ""
+    ) -> Process:
+        """Start dunst (our own dunstrc, plus ``global_settings`` lines for its [global] section
+        and ``rules``, sections of their own) and wait until it owns
+        org.freedesktop.Notifications."""
         require_tools("dunst", "dunstctl")
         assert self.dunst is None or self.dunst.poll() is not None, "dunst is already running"
         config = self.root / "dunstrc"
-        config.write_text(DUNSTRC.replace("[global]\n", "[global]\n" + global_settings, 1))
+        settings = DUNSTRC.replace("[global]\n", "[global]\n" + global_settings, 1)
+        config.write_text(settings + rules)
         dunst = self.dunst = self.spawn(["dunst", "-config", str(config)])
+        self._wait_for_notifications_owner(dunst, "dunst", timeout)
+        return dunst
 
+    def start_notification_daemon(self, timeout: float = 10) -> Process:
+        """Start GNOME's notification-daemon (Debian's notification-daemon: GNOME Flashback's
+        server), which offers what dunst does not: ``persistence``, ``resident`` and ``sound``.
+        It shows one notification at a time, top right, and queues the rest."""
+        require_tools(NOTIFICATION_DAEMON)
+        server = self.spawn([NOTIFICATION_DAEMON], name="notification-daemon")
+        self._wait_for_notifications_owner(server, "notification-daemon", timeout)
+        return server
+
+    def _wait_for_notifications_owner(self, server: Process, what: str, timeout: float) -> None:
         def owned() -> bool:
-            self._alive(dunst, "dunst")
+            self._alive(server, what)
             return self.name_has_owner(NOTIFICATIONS)
 
-        wait_until(owned, timeout, f"dunst to own {NOTIFICATIONS}")
-        return dunst
+        wait_until(owned, timeout, f"{what} to own {NOTIFICATIONS}")
 
     def stop_dunst(self, timeout: float = 10) -> None:
         """Stop dunst (TERM, as a session logout would) and wait until its name is gone."""

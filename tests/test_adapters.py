@@ -254,6 +254,45 @@ def test_the_daemon_prompts_takes_commands_and_sleeps_between_wakeups(catalogue)
     assert daemon.wakeups == 2
 
 
+def test_the_daemon_shows_prompts_and_asked_stretches_to_stay_and_sounds_only_prompts(catalogue):
+    async def play() -> Recorder:
+        shown = Recorder()
+        clock = VirtualClock(time.time())
+        config = "sit_minutes = 60\nrepeat_minutes = 0\nroutine_pace = 0.01\n"
+        daemon, outbox = _daemon(catalogue, NoIdleSource(), shown, config, clock)
+        daemon.sound = True
+        task = await _running(daemon, outbox)
+        daemon.submit(cmd.StretchNow())  # no prompt out: nothing to snooze
+        await clock.advance(60 * 60, daemon)  # the prompt
+        daemon.submit(cmd.StretchNow())  # a prompt out: its Snooze too
+        await daemon.settled()
+        await outbox.flushed()
+        assert shown.withdrawn == []
+        daemon.submit(cmd.Pause(30))  # "not now": the prompt comes down
+        await daemon.settled()
+        await outbox.flushed()
+        assert shown.withdrawn == ["prompt"]
+        daemon.submit(cmd.StartRoutine("desk"))
+        await clock.advance(10, daemon)
+        await _stopped(daemon, outbox, task)
+        return shown
+
+    shown = asyncio.run(play())
+    first, prompt, second, *steps = shown.shown
+    assert [first.title.split(":")[0], prompt.title.split(":")[0]] == [
+        "Stretch now",
+        "Time to stretch",
+    ]
+    assert [n.slot for n in (first, prompt, second)] == ["prompt"] * 3
+    assert all(n.stays for n in (first, prompt, second)) and not any(n.stays for n in steps)
+    assert [n.sound for n in shown.shown] == [False, True, False] + [False] * len(steps)
+    assert [key for key, _ in first.actions] == ["done", "routine"]
+    assert [key for key, _ in second.actions] == ["done", "snooze", "routine"]
+    assert steps and all(n.slot == "routine" for n in steps)
+    # By the pause, then by the routine's start, and by the break its end is.
+    assert shown.withdrawn == ["prompt"] * 3
+
+
 def test_the_daemon_survives_its_idle_source_failing(catalogue, caplog):
     async def play() -> tuple[Recorder, Daemon]:
         shown, clock = Recorder(), VirtualClock(time.time())

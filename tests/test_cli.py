@@ -191,7 +191,14 @@ def test_config_check_shows_every_setting_and_they_read_back_as_the_same_config(
         # What it shows is what the file sets: read as a config file, it is the same config.
         assert parse_config(shown, "shown") == parse_config(path.read_text(), "file"), shown
     marked = {line.split()[0] for line in lines if line.endswith("# default")}
-    assert marked == {"break_minutes", "repeat_minutes", "idle_source", "hours.days", "hours.start"}
+    assert marked == {
+        "break_minutes",
+        "repeat_minutes",
+        "idle_source",
+        "sound",
+        "hours.days",
+        "hours.start",
+    }
 
 
 def test_stretches_and_routines_as_json_carry_every_field(catalogue):

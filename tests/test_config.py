@@ -51,6 +51,7 @@ def test_values_are_read():
     assert config.hours.days == {5, 6}
     assert (config.hours.start, config.hours.end) == (time(7, 30), time(13))
     assert (config.place, config.exclude) == ("desk", ("bridge",))
+    assert parse("sound = true").sound is True and parse("").sound is False
 
 
 @pytest.mark.parametrize(
@@ -70,6 +71,8 @@ def test_values_are_read():
         ("snooze_minutes = [5, 5.000001]", ["5 and 5.000001 both read 5 min", "once"]),
         ("snooze_minutes = [60, 60.4]", ["60 and 60.4 both read 1 h", "once"]),
         ("routine_pace = 0", ["routine_pace = 0", "0.01 to 10"]),
+        ('sound = "yes"', ['sound = "yes"', "must be true or false"]),
+        ("sound = 1", ["sound = 1", "must be true or false"]),
         ('idle_source = "x12"', ['idle_source = "x12"', "did you mean 'x11'"]),
         ('[hours]\nstart = "9am"', ['hours.start = "9am"', '"HH:MM"']),
         ('[hours]\nstart = "24:00"', ["hours.start", '"23:59"']),

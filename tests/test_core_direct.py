@@ -285,3 +285,42 @@ def test_pausing_and_resuming_a_routine_say_so_once(catalogue):
         ev.RoutineResumed(second(13).epoch, "desk", 0)
     ]
     assert core.command(second(14), cmd.ResumeRoutine()) == []
+
+
+def test_stretch_now_shows_the_sits_stretch_and_changes_nothing_else(catalogue):
+    core = make_core(catalogue, "repeat_minutes = 10")
+    core.observe(at(0), 0)
+    before = core.status(at(30))
+    (asked,) = core.command(at(30), cmd.StretchNow())
+    assert asked == ev.StretchAsked(at(30).epoch, before.next_stretch)
+    after = core.status(at(30))
+    assert (after.state, after.prompted_stretch) == ("sitting", None)
+    assert after.next_prompt == at(60).epoch
+    assert after.sitting_seconds == 30 * 60  # not "sitting for 1 s"
+    assert after.next_stretch == asked.stretch  # the menu, the prompt to come: the same one
+    (prompt,) = core.observe(at(60), 0)
+    assert (prompt.stretch, prompt.repeat) == (asked.stretch, 0)
+    (again,) = core.command(at(61), cmd.StretchNow())
+    assert again.stretch == prompt.stretch and core.status(at(61)).state == "due"
+    _, taken = core.command(at(62), cmd.Done())
+    assert taken == ev.BreakTaken(at(62).epoch, at(62).epoch, "done", prompt.stretch)
+    assert core.status(at(62)).next_stretch != prompt.stretch  # a new sit: the next in turn
+    core.command(at(63), cmd.StartRoutine("desk"))
+    assert core.command(at(63.1), cmd.StretchNow()) == []  # a routine shows its own steps
+
+
+def test_a_restart_keeps_the_stretch_the_sit_named(catalogue):
+    core = make_core(catalogue, "repeat_minutes = 10")
+    core.observe(at(0), 0)
+    (prompt,) = core.observe(at(60), 0)
+    saved = core.snapshot(at(60))
+    again = make_core(catalogue, "repeat_minutes = 10")
+    assert again.restore(at(61), saved) == []
+    (repeat,) = again.observe(at(70), 0)
+    assert (repeat.stretch, repeat.repeat) == (prompt.stretch, 1)
+    # A snapshot of an older psoas has no "stretch": a prompt out named its last one.
+    older = {key: value for key, value in saved.items() if key != "stretch"}
+    third = make_core(catalogue, "repeat_minutes = 10")
+    assert third.restore(at(61), older) == []
+    (repeat,) = third.observe(at(70), 0)
+    assert (repeat.stretch, repeat.repeat) == (prompt.stretch, 1)

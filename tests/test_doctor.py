@@ -180,13 +180,40 @@ def test_notifications_name_the_server_and_what_it_can_and_cannot_do():
     full = desktop_words.notifications_part(server("actions", "icon-static", "body-markup"), X11)
     assert full.verdict == "works"
     assert full.detail == (
-        "dunst 1.9.0 by knopwob (pid 5): with buttons, pictures and markup; "
-        "without staying until answered or sound"
+        "dunst 1.9.0 by knopwob (pid 5): with buttons, pictures and markup; without sound; it "
+        "does not promise to keep a prompt until you answer it (no persistence): psoas asks it "
+        "to, and says so in its log if it takes one down by itself"
     )
     assert full.facts["capabilities"] == ["actions", "icon-static", "body-markup"]
     plain = desktop_words.notifications_part(server("body"), X11)
     assert plain.verdict == "limited"
     assert "psoas done" in plain.advice
+    keeps = desktop_words.notifications_part(server("actions", "persistence", "sound"), X11)
+    assert keeps.verdict == "works"
+    assert keeps.detail.endswith("; it keeps a prompt until you answer it")
+
+
+def test_a_server_the_running_psoas_saw_take_a_prompt_down_is_limited():
+    dropped = {"persistence": "it took a prompt down by itself after 20 s"}
+    running = RunningLook("running", {"pid": 7, "notifier_shortfalls": dropped})
+    part = desktop_words.notifications_part(server("actions"), X11, running)
+    assert part.verdict == "limited"
+    assert part.detail.endswith("; the running psoas saw: " + dropped["persistence"])
+    assert "tray icon" in part.advice and part.facts["shortfalls"] == dropped
+    calm = RunningLook("running", {"pid": 7, "notifier_shortfalls": {}})
+    assert desktop_words.notifications_part(server("actions"), X11, calm).verdict == "works"
+
+
+def test_sound_asked_of_a_server_that_plays_none_is_limited():
+    silent = desktop_words.notifications_part(server("actions"), X11, sound=True)
+    assert silent.verdict == "limited"
+    assert silent.detail.endswith(
+        "; sound = true in your config, but it plays no sounds: prompts come silent"
+    )
+    assert "GNOME" in silent.advice
+    playing = desktop_words.notifications_part(server("actions", "sound"), X11, sound=True)
+    assert playing.verdict == "works"
+    assert desktop_words.notifications_part(server("actions"), X11).verdict == "works"
 
 
 def test_no_notification_server_unless_the_bus_would_start_one():

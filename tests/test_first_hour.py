@@ -344,15 +344,15 @@ def test_the_log_says_each_event_in_one_readable_line():
 
 
 def test_status_names_the_stretch_on_screen_and_whole_seconds(catalogue):
-    """Each repeat names the next stretch in turn; status speaks of the one last shown."""
+    """A repeat names the stretch of the prompt it repeats; status, and Stretch now, name it."""
     config = make_config("sit_minutes = 0.05\nrepeat_minutes = 0.05\n" + EVERY_DAY, catalogue)
     core = SittingCore(settings_for(config, catalogue), CAL, catalogue)
     shown = []
     for t in range(0, 8):
         events = core.observe(Moment(t, 1e9 + t), 0)
         shown += [e.stretch for e in events if isinstance(e, ev.PromptShown)]
-    assert len(shown) == 2 and shown[0] != shown[1]  # the first prompt and one repeat
+    assert len(shown) == 2 and shown[0] == shown[1]  # the first prompt and one repeat
     status = core.status(Moment(7.062, 1e9 + 7.062))
-    assert status.prompted_stretch == shown[-1] != status.next_stretch
+    assert status.prompted_stretch == shown[-1] == status.next_stretch
     said = words.summary(status, 1e9 + 7.062, catalogue)
     assert said == f"Sitting for 7 s; time to stretch: {catalogue.stretch(shown[-1]).name}."

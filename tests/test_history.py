@@ -38,6 +38,7 @@ def at(day: int, hour: float) -> float:
 
 ONE_OF_EACH = [
     ev.PromptShown(at(1, 10), "bridge", 3600.0, 0),
+    ev.StretchAsked(at(1, 9.5), "bridge"),
     ev.PromptHeld(at(1, 9.9), "call", 3000.0),
     ev.HoldEnded(at(1, 9.95), "call", 180.0),
     ev.SittingSpan(at(1, 9), at(1, 10.1)),

@@ -193,6 +193,18 @@ def test_a_note_in_a_slot_replaces_the_last_and_can_be_taken_down(system):
     assert native.name in ("windows-toast", "macos-notification-center", "native")
 
 
+def test_only_a_note_that_asks_for_sound_sounds(system):
+    async def play() -> None:
+        native = notifier()
+        await native.start()
+        await native.show(Note("Time to stretch: Bridge", "...", slot="prompt", sound=True))
+        await native.show(Note("Step 1 of 3", "Bridge", slot="routine"))
+
+    asyncio.run(play())
+    assert system.shown["psoas-prompt"].sound == desktop_notifier.DEFAULT_SOUND
+    assert system.shown["psoas-routine"].sound is None  # a toast with no sound is silent
+
+
 def test_buttons_are_left_off_where_a_press_could_not_reach_psoas(system):
     async def play(buttons: bool, capabilities: set) -> tuple:
         system.capabilities = capabilities
@@ -313,6 +325,14 @@ def test_osascript_gets_title_and_text_as_arguments_never_as_source(tmp_path):
     asyncio.run(OsascriptNotifier(str(program)).show(Note(title, body)))
     argv = (tmp_path / "argv").read_text().split("\0")[:-1]
     assert argv == ["-e", SCRIPT, title, body]
+    asyncio.run(OsascriptNotifier(str(program)).show(Note(title, body, sound=True)))
+    argv = (tmp_path / "argv").read_text().split("\0")[:-1]
+    assert argv == [
+        "-e",
+        SCRIPT.replace("(item 1 of argv)", '(item 1 of argv) sound name "Glass"'),
+        title,
+        body,
+    ]
 
 
 def test_osascript_failing_says_why_and_falls_back(tmp_path, caplog):

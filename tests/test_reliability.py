@@ -224,11 +224,13 @@ def test_the_notification_server_vanishes_and_returns_without_lost_prompts(deskt
     assert output.count("desktop notifications failed") == 1
     assert output.count("desktop notifications work again") == 1
     # Every prompt the core made (each is in the history) reached the desktop or the terminal:
-    # none lost, none doubled.
+    # none lost, none doubled. The one still out when the server came back is shown on it again.
     prompts = len(recorded(desktop, ev.PromptShown))
     on_desktop = len([n for n in desktop.notifications() if "Time to stretch" in n["summary"]])
     in_terminal = output.count("psoas: Time to stretch")
-    assert on_desktop + in_terminal == prompts
+    again = output.count("a new notification server: 'Time to stretch")
+    assert again <= 1, output  # none, if a new prompt was on its way to the new server
+    assert on_desktop + in_terminal == prompts + again
 
 
 @pytest.mark.desktop

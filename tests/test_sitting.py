@@ -230,12 +230,70 @@ def test_no_prompt_on_a_locked_screen():
     assert prompts(day) == [("10:01:00", 61)]
 
 
-def test_consecutive_prompts_never_name_the_same_stretch(catalogue):
-    day = play("09:00 active\n17:00 end", "repeat_minutes = 5")
+def test_consecutive_sits_never_name_the_same_stretch(catalogue):
+    # A sit of 10 minutes, answered 2 minutes after its prompt: forty sits in a day.
+    times = (divmod(9 * 60 + 12 * n, 60) for n in range(1, 40))
+    answers = "\n".join(f"{hour:02d}:{minute:02d} done" for hour, minute in times)
+    day = play(f"09:00 active\n{answers}\n17:00 end", "sit_minutes = 10")
     named = [r["stretch"] for r in day if r["kind"] == "prompt"]
-    assert len(named) > 20
+    assert len(named) == 40 and all(r["repeat"] == 0 for r in day if r["kind"] == "prompt")
     assert all(a != b for a, b in itertools.pairwise(named))
     assert set(named) == set(catalogue.stretches)
+
+
+def test_a_sit_names_one_stretch_its_repeats_and_a_snoozed_prompt_name_it_again():
+    day = play("""
+        09:00 active
+        10:25 done
+        11:26 snooze 15
+        11:45 skip
+        12:50 away
+        13:00 active
+        14:05 end
+    """)
+    sits = [
+        [(r["time"], r["repeat"]) for r in day if r["stretch"] == stretch]
+        for stretch in dict.fromkeys(r["stretch"] for r in day)
+    ]
+    assert sits == [
+        [("10:00:00", 0), ("10:10:00", 1), ("10:20:00", 2)],
+        [("11:25:00", 0), ("11:41:00", 1)],  # the snoozed prompt comes back with its stretch
+        [("12:45:00", 0)],  # a skip starts a new sit, and so does a break
+        [("14:00:00", 0)],
+    ]
+    assert [r["time"] for r in day if r["kind"] == "prompt"] == [
+        time for sit in sits for time, _ in sit
+    ]
+
+
+def test_a_stretch_asked_for_is_shown_but_is_no_prompt(catalogue):
+    # Stretch now (the tray's, or a click on the icon) names this sit's stretch; it is not a
+    # prompt: the prompt still comes at the sitting time, first of its sit, and names it too.
+    day = play(
+        """
+        09:00 active
+        09:30 stretch-now
+        09:31 stretch-now
+        10:05 stretch-now
+        10:09 done
+        11:15 end
+        """,
+        stats=True,
+    )
+    shown = [(r["time"], r["kind"], r["stretch"], r.get("repeat")) for r in day[:-1]]
+    first, second = shown[0][2], shown[-1][2]
+    assert shown == [
+        ("09:30:00", "stretch-asked", first, None),
+        ("09:31:00", "stretch-asked", first, None),
+        ("10:00:00", "prompt", first, 0),
+        ("10:05:00", "stretch-asked", first, None),
+        ("11:09:00", "prompt", second, 0),
+    ]
+    assert second != first
+    stats = day[-1]
+    assert (stats["prompts"], stats["repeats"], stats["stretches_asked"]) == (2, 0, 3)
+    assert (stats["prompts_answered"], stats["answer_rate"]) == (1, 0.5)
+    assert stats["stretches_done"] == {first: 1}  # "I stretched" credits the stretch shown
 
 
 def test_desk_place_names_only_desk_stretches_and_exclude_is_obeyed(catalogue):

@@ -170,3 +170,21 @@ def test_pause_and_snooze_choices_say_a_duration_the_same_way(catalogue):
     pauses = [item.label for item in find(menu, "pause").children]
     assert snoozes == ["5 min", "15 min"]
     assert pauses == ["30 min", "1 h", "2 h", "Until tomorrow"]
+
+
+def test_while_a_prompt_is_out_the_menu_offers_the_stretch_it_names(catalogue):
+    from reminder.tray.menu import find
+
+    config = make_config("sit_minutes = 60\nrepeat_minutes = 10\n" + EVERY_DAY, catalogue)
+    core = SittingCore(settings_for(config, catalogue), FixedCalendar(), catalogue)
+    model = make_model(catalogue)
+    start = FixedCalendar().epoch(datetime(2024, 1, 1, 9, 0))
+    named = []
+    for minute in (0, 60, 65, 70):
+        now = Moment(start + minute * 60, start + minute * 60)
+        named += [e.stretch for e in core.observe(now, 0.0) if isinstance(e, ev.PromptShown)]
+        model.seen([], core.status(now))
+        label = find(model.menu(), "stretch-now").label
+        if named:  # the prompt, then its repeat: one stretch, on screen and in the menu
+            assert label == f"Stretch now: {catalogue.stretch(named[0]).name}", minute
+    assert len(named) == 2 and named[0] == named[1]

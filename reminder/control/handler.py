@@ -72,6 +72,8 @@ class ControlHandler:
             ),
             "idle_source": daemon.idle.name,
             "notifier": daemon.outbox.notifier.name,
+            # What the notification server was seen not to do (keep a prompt up, play a sound).
+            "notifier_shortfalls": dict(getattr(daemon.outbox.notifier, "shortfalls", {})),
             "pid": os.getpid(),
         }
         report |= self.parts()

@@ -17,7 +17,7 @@ class Done:
 
 @dataclass(frozen=True)
 class StretchNow:
-    """Show the suggested stretch now, without waiting for the sitting time."""
+    """Show this sit's stretch now, as the user asked: not a prompt, nothing falls due."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,17 @@ class PromptShown:
 
 
 @dataclass(frozen=True)
+class StretchAsked:
+    """The user asked to see a stretch (the tray's Stretch now, a click on the icon), and was
+    shown ``stretch``: the one this sit names. It is not a prompt: nothing falls due or goes
+    unanswered, and it counts in no prompt figure."""
+
+    kind: ClassVar[str] = "stretch-asked"
+    at: float
+    stretch: str
+
+
+@dataclass(frozen=True)
 class PromptHeld:
     """A prompt fell due while the user was busy: nothing was shown; it comes once they are
     free (a PromptShown with the same reason in ``held_for``)."""
@@ -183,6 +194,7 @@ class RoutineCancelled:
 
 Event = (
     PromptShown
+    | StretchAsked
     | PromptHeld
     | HoldEnded
     | SittingSpan
@@ -203,7 +215,7 @@ Event = (
 
 #: The events a user sees as a notification of their own (a routine resumed shows its step
 #: again: see the daemon).
-NOTIFYING = (PromptShown, RoutineStepStarted, RoutinePaused, RoutineFinished)
+NOTIFYING = (PromptShown, StretchAsked, RoutineStepStarted, RoutinePaused, RoutineFinished)
 
 
 #: Every kind of event by the name the history stores it under: all of the union, so a new kind

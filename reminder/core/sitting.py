@@ -12,6 +12,9 @@ The rules (the contract ``psoas simulate`` and the tests check):
 * A prompt fires when the clock reaches ``sit``, inside working hours, when not paused; it repeats
   every ``repeat`` seconds while unanswered. Snooze moves the next prompt; done, skip and a
   finished routine start the clock again from zero.
+* One sit, one stretch: the first prompt of a sit names the next stretch in turn, and its
+  repeats, and a stretch the user asks for meanwhile, name that same one. A stretch asked for
+  is shown but is no prompt: nothing falls due, nothing counts as unanswered.
 * A locked screen or a sleeping machine counts as away from the moment it started, prompts never
   show on a locked screen, and waking up never brings a prompt by itself.
 """
@@ -50,6 +53,7 @@ class _Span:
     start: float
     next_prompt: float | None
     prompts: int = 0  # prompts shown in this span (for the repeat count)
+    stretch: str | None = None  # the stretch named in this span (by a prompt, or asked for)
     snoozed: bool = False
     held: tuple[float, str] | None = None  # a due prompt waiting for the user: since, why
 
@@ -67,7 +71,7 @@ class SittingCore:
     sees_input: bool = True  # False while nothing can see input (no idle source)
     returns_told: bool = False  # the caller looks the moment input returns: no polling while away
     paused_until: float | None = None
-    last_stretch: str | None = None
+    last_stretch: str | None = None  # the last stretch named: the turn goes on after it
     routine: RoutineRun | None = None
     _routine_span: _Span | None = field(default=None, repr=False)  # span interrupted by a routine
     _lock_input: float | None = None  # last input before the screen locked, while locked
@@ -150,11 +154,13 @@ class SittingCore:
                 self._cancel_routine(now, out)
                 return out + self.command(now, command)
             case Done():
-                answered = self.last_stretch if self.span and self.span.prompts else None
+                answered = self.span.stretch if self.span else None
                 taken = ev.BreakTaken(now.epoch, now.epoch, "done", answered)
                 self._restart_span(now, out, taken)
-            case StretchNow():
-                self._show_prompt(now, out)
+            case StretchNow() if self.routine is None:
+                stretch = self._name_stretch()
+                if stretch is not None:
+                    out.append(ev.StretchAsked(now.epoch, stretch))
             case Skip():
                 out.append(ev.Skipped(now.epoch))
                 self._restart_span(now, out, None)
@@ -288,7 +294,7 @@ class SittingCore:
             self.next_stretch(),
             held_for=held[1] if held else None,
             held_since=self._epoch(now, held[0]) if held else None,
-            prompted_stretch=self.last_stretch if self.span and self.span.prompts else None,
+            prompted_stretch=self.span.stretch if self.span and self.span.prompts else None,
         )
 
     def snapshot(self, now: Moment) -> dict[str, float | str | int | None]:
@@ -311,6 +317,7 @@ class SittingCore:
             "last_input": now.at(last_input).epoch if math.isfinite(last_input) else None,
             "routine_started": now.at(self.routine.started).epoch if self.routine else None,
             "last_stretch": self.last_stretch,
+            "stretch": span.stretch if span else None,
             "held_since": now.at(span.held[0]).epoch if span and span.held else None,
             "held_for": span.held[1] if span and span.held else None,
             "paused_until": (
@@ -339,7 +346,7 @@ class SittingCore:
         if grace is not None:
             self._no_prompt_before = now.t + (grace - now.epoch)
         sit = SavedSit.read(saved, now.epoch)
-        if sit is None:
+        if sit is None or not isinstance(saved, dict):
             return []
         if now.epoch - sit.end >= self.settings.break_:
             return sit.records()  # the sit ended then, and any hold with it
@@ -354,7 +361,10 @@ class SittingCore:
         if sit.parked and next_prompt is not None:
             # As after a routine stopped early: the prompt that led to it comes back later.
             next_prompt = max(next_prompt, now.t + (self.settings.repeat or self.settings.sit))
-        self.span = _Span(steady(sit.start), next_prompt, sit.prompts, sit.snoozed)
+        self.span = _Span(steady(sit.start), next_prompt, sit.prompts, snoozed=sit.snoozed)
+        # The stretch the sit named; a snapshot from before sits kept it: the last, if prompted.
+        named = saved.get("stretch", self.last_stretch if sit.prompts else None)
+        self.span.stretch = named if isinstance(named, str) else None
         if sit.held is not None:  # the prompt held when psoas stopped waits on, the same hold
             self.span.held = (steady(sit.held[0]), sit.held[1])
         self.last_input = steady(sit.end)
@@ -365,13 +375,26 @@ class SittingCore:
         return []
 
     def next_stretch(self) -> str | None:
-        """The stretch the next prompt will name: never the last one when another is allowed."""
+        """The stretch the next prompt (or Stretch now) will name: the one this sit named already,
+        while it is still allowed; else the next in turn, never the last one when another is
+        allowed."""
         allowed = self.settings.stretches
         if not allowed:
             return None
+        if self.span is not None and self.span.stretch in allowed:
+            return self.span.stretch
         if self.last_stretch in allowed:
             return allowed[(allowed.index(self.last_stretch) + 1) % len(allowed)]
         return allowed[0]
+
+    def _name_stretch(self) -> str | None:
+        """Name the stretch for this sit (see :meth:`next_stretch`), and remember it."""
+        stretch = self.next_stretch()
+        if stretch is not None:
+            self.last_stretch = stretch
+            if self.span is not None:
+                self.span.stretch = stretch
+        return stretch
 
     # ----- the rules ----------------------------------------------------------------------
 
@@ -500,19 +523,18 @@ class SittingCore:
         out.append(ev.HoldEnded(now.at(end).epoch, reason, end - since))
 
     def _show_prompt(self, now: Moment, out: list[ev.Event]) -> None:
-        """Name the next stretch; the prompt counts as unanswered until done, skip or snooze.
+        """Name this sit's stretch; the prompt counts as unanswered until done, skip or snooze.
         A prompt that waited for the user to be free says so."""
-        stretch = self.next_stretch()
-        sitting = now.t - self.span.start if self.span else 0.0
-        prompts = self.span.prompts if self.span else 0
-        held = self.span.held if self.span else None
+        span = self.span
+        assert span is not None
+        stretch = self._name_stretch()
+        held = span.held
         waited, why = (now.t - held[0], held[1]) if held else (0.0, None)
-        out.append(ev.PromptShown(now.epoch, stretch or "", sitting, prompts, waited, why))
-        self.last_stretch = stretch
-        if self.span is not None:
-            self.span.prompts += 1
-            self.span.snoozed = False
-            self.span.held = None
+        sitting = now.t - span.start
+        out.append(ev.PromptShown(now.epoch, stretch or "", sitting, span.prompts, waited, why))
+        span.prompts += 1
+        span.snoozed = False
+        span.held = None
 
     def _start_routine(self, now: Moment, routine_id: str, out: list[ev.Event]) -> None:
         """The user stands up for a routine: sitting stops, prompts wait until it is over.

@@ -11,6 +11,9 @@ the long stretches more than the total, and that people answer them less as mont
   restart of psoas does not end one. A bout counts whole for the day it ended.
 * a first prompt (not a repeat) is **answered** when a break of any kind starts within ten
   minutes of it; the minutes it took are kept.
+
+A stretch the user asked for (the tray's Stretch now) is no prompt: it is counted on its own,
+and in none of the prompt figures.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class DayStats:
     held_seconds: float = 0.0  # how long they waited, in all
     snoozes: int = 0
     skips: int = 0
+    stretches_asked: int = 0  # Stretch now: shown when the user asked, not prompted
     routines_done: int = 0
     stretches_done: Counter[str] = field(default_factory=Counter)
     spans: list[tuple[float, float]] = field(default_factory=list)  # epoch, clipped to the day
@@ -81,6 +85,7 @@ class DayStats:
             "minutes_held": round(self.held_seconds / 60, 1),
             "snoozes": self.snoozes,
             "skips": self.skips,
+            "stretches_asked": self.stretches_asked,
             "routines_done": self.routines_done,
             "stretches_done": dict(sorted(self.stretches_done.items())),
         }
@@ -179,6 +184,9 @@ def day_stats(
             case ev.Skipped(at=at):
                 if target := day_of(at):
                     target.skips += 1
+            case ev.StretchAsked(at=at):
+                if target := day_of(at):
+                    target.stretches_asked += 1
             case ev.RoutineFinished(at=at, routine=routine):
                 if target := day_of(at):
                     target.routines_done += 1

@@ -27,14 +27,14 @@ class Status:
     sitting_seconds: float
     next_prompt: float | None  # epoch seconds
     paused_until: float | None  # epoch seconds
-    next_stretch: str | None
+    next_stretch: str | None  # what the next prompt, or Stretch now, names (one out: its own)
     routine: str | None = None
     routine_progress: float = 0.0
     routine_step: int = -1
     routine_paused: bool = False
     held_for: str | None = None  # why a due prompt waits ("call", "dnd"...)
     held_since: float | None = None  # epoch seconds
-    prompted_stretch: str | None = None  # what the prompt that is out names (repeats rotate)
+    prompted_stretch: str | None = None  # what the prompt that is out names (so do its repeats)
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,23 @@ IDLE_WAYS = {
 CAPABILITIES = (
     ("actions", "buttons"),
     ("body-images", "pictures"),
-    ("persistence", "staying until answered"),
     ("sound", "sound"),
     ("body-markup", "markup"),
+)
+#: Whether the server promises to keep a prompt until it is answered (its ``persistence``).
+KEEPS = "it keeps a prompt until you answer it"
+MAY_DROP = (
+    "it does not promise to keep a prompt until you answer it (no persistence): psoas asks it "
+    "to, and says so in its log if it takes one down by itself"
+)
+NO_BUTTONS_ADVICE = (
+    "it shows no buttons: answer a prompt from the tray menu, or with psoas done or psoas snooze"
+)
+SILENT = "sound = true in your config, but it plays no sounds: prompts come silent"
+SILENT_ADVICE = "a notification server that offers sounds plays them (GNOME's does)"
+DROPS_ADVICE = (
+    "set it to keep notifications until they are closed (dunst: no override_dbus_timeout rule "
+    "for psoas); meanwhile a prompt that waits shows in the tray icon and in psoas status"
 )
 #: Where each busy signal looks, said when it cannot tell.
 QUIET_ADVICE = {
@@ -209,13 +223,23 @@ def _our_item(look: TrayLook, running: RunningLook) -> tuple[str, str]:
     )
 
 
-def notifications_part(look: NotificationLook, session: Session) -> Part:
+def notifications_part(
+    look: NotificationLook,
+    session: Session,
+    running: RunningLook | None = None,
+    sound: bool = False,
+) -> Part:
+    """The server, what it offers psoas, and what the running psoas saw it fail to do; with
+    ``sound`` (the config's), whether it plays the prompts' sound."""
+    shortfalls = running.status.get("notifier_shortfalls") if running is not None else None
+    seen = dict(shortfalls) if isinstance(shortfalls, dict) else {}
     facts = {
         "server": list(look.server),
         "program": look.program,
         "pid": look.pid,
         "capabilities": list(look.capabilities),
         "activatable": look.activatable,
+        "shortfalls": seen,
     }
     if not look.over_dbus:
         detail = f"{system_name(session)}'s own notifications (the doctor does not look at them)"
@@ -249,14 +273,20 @@ def notifications_part(look: NotificationLook, session: Session) -> Part:
     offers = "; ".join(
         [f"with {listed(has, 'and')}"] * bool(has)
         + [f"without {listed(lacks, 'or')}"] * bool(lacks)
+        + [KEEPS if "persistence" in look.capabilities else MAY_DROP]
     )
-    if "actions" in look.capabilities:
-        return Part("notifications", "works", f"{who}: {offers}", facts=facts)
-    advice = (
-        "it shows no buttons: answer a prompt from the tray menu, or with psoas done or "
-        "psoas snooze"
-    )
-    return Part("notifications", "limited", f"{who}: {offers}", advice, facts)
+    troubles: list[tuple[str, str]] = []  # what is missing (beyond the list), what to do
+    if "actions" not in look.capabilities:
+        troubles.append(("", NO_BUTTONS_ADVICE))
+    if "persistence" in seen:
+        troubles.append((f"the running psoas saw: {seen['persistence']}", DROPS_ADVICE))
+    if sound and "sound" not in look.capabilities:
+        troubles.append((SILENT, SILENT_ADVICE))
+    detail = "; ".join([f"{who}: {offers}", *(said for said, _ in troubles if said)])
+    if not troubles:
+        return Part("notifications", "works", detail, facts=facts)
+    advice = "; ".join(advice for _, advice in troubles)
+    return Part("notifications", "limited", detail, advice, facts)
 
 
 def _offers(look: NotificationLook, capability: str) -> bool:

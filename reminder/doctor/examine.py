@@ -103,7 +103,7 @@ async def examine(config_path: Path | None) -> tuple[Session, list[Part]]:
         words.bus_part(here, bus),
         *desktop_words.idle_parts(idle_looks, wanted, auto_order(), here),
         desktop_words.tray_part(tray, here, running),
-        desktop_words.notifications_part(notes, here),
+        desktop_words.notifications_part(notes, here, running, config.sound),
         *desktop_words.quiet_parts(quiet_looks, config.quiet.when),
         words.config_part(config_look),
         words.history_part(history),

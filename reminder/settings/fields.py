@@ -23,15 +23,18 @@ from reminder.core.hours import DAY_NAMES
 #: A field's value on the page: the text in it, or the boxes ticked.
 FormValue = str | tuple[str, ...]
 
-NUMBER, NUMBERS, NAMES, CHOICE, CLOCK, CHECKS, STRETCHES = (
+NUMBER, NUMBERS, NAMES, CHOICE, FLAG, CLOCK, CHECKS, STRETCHES = (
     "number",
     "numbers",
     "names",
     "choice",
+    "flag",  # a yes or no, shown as a choice of two
     "clock",
     "checks",
     "stretches",
 )
+#: A flag's two choices, as the file writes them.
+FLAG_CHOICES = ("false", "true")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ GROUPS: tuple[tuple[str, tuple[Field, ...]], ...] = (
             Field("sit_minutes", NUMBER),
             Field("repeat_minutes", NUMBER),
             Field("snooze_minutes", NUMBERS),
+            Field("sound", FLAG, FLAG_CHOICES),
         ),
     ),
     ("breaks", (Field("break_minutes", NUMBER), Field("idle_source", CHOICE, IDLE_SOURCES))),
@@ -154,6 +158,8 @@ def to_file(field: Field, value: FormValue, stretch_ids: Sequence[str]) -> Any:
         return list(value)
     if field.kind == NUMBER:
         return _number(value)
+    if field.kind == FLAG:  # else the text itself, which the config's check refuses
+        return {"true": True, "false": False}.get(value, value)
     if field.kind in (NUMBERS, NAMES):
         parts = [part.strip() for part in value.split(",") if part.strip()]
         return [_number(part) for part in parts] if field.kind == NUMBERS else parts

@@ -21,6 +21,7 @@ from reminder.settings.fields import (
     CHOICE,
     CLOCK,
     FIELDS,
+    FLAG,
     GROUPS,
     NAMES,
     STRETCHES,
@@ -133,7 +134,7 @@ def _field(
     wrong = " wrong" if error else ""
     if field.kind == STRETCHES:
         return _stretches(field, value, default, error, catalogue)
-    if field.ticks or (field.kind == CHOICE and len(field.choices) <= 3):
+    if field.ticks or (field.kind in (CHOICE, FLAG) and len(field.choices) <= 3):
         return _boxes(field, value, default, error)
     label = f"<label for={attribute(field_id(field))}>{text(words.LABELS[field.key])}</label>"
     if field.kind == CHOICE:

@@ -165,6 +165,7 @@ LABELS = {
     "sit_minutes": "Minutes of sitting before a prompt",
     "repeat_minutes": "Repeat an unanswered prompt after (minutes)",
     "snooze_minutes": "Snooze choices (minutes)",
+    "sound": "Sound with a prompt",
     "break_minutes": "Minutes without input that make a break",
     "idle_source": "How psoas sees you at the computer",
     "hours.days": "Days with prompts",
@@ -185,6 +186,8 @@ MEANINGS = {
     "later; 0 shows it once.",
     "snooze_minutes": "What Snooze offers, separated by commas; the first is what a plain snooze "
     "uses.",
+    "sound": "The desktop's message sound with each prompt, never with a routine's steps; psoas "
+    "doctor says whether your notification server plays sounds.",
     "break_minutes": "No keyboard or mouse input this long is a real break: the sitting clock "
     "goes back to zero. A shorter pause still counts as sitting.",
     "idle_source": "auto picks what works on this desktop (psoas status says which); none counts "
@@ -206,6 +209,7 @@ MEANINGS = {
 
 #: The words of each choice, by setting.
 CHOICES = {
+    "sound": {"false": "No sound", "true": "With the message sound"},
     "idle_source": {
         "auto": "auto: what works on this desktop",
         "x11": "x11: the X server's input counter",
