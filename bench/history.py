@@ -18,10 +18,10 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from reminder.clock import SystemCalendar
 from reminder.core import events as ev
 from reminder.core.stats import day_stats
-from reminder.store import HistoryStore
+from reminder.history.store import HistoryStore
+from reminder.system.clock import SystemCalendar
 
 
 def working_day(day: date, rng: random.Random) -> list[ev.Event]:

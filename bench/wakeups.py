@@ -17,8 +17,8 @@ from pathlib import Path
 from reminder.catalogue.loader import load_catalogue
 from reminder.config import parse_config
 from reminder.core import sitting
-from reminder.scenario import parse_scenario
-from reminder.simulate import run_scenario
+from reminder.replay.scenario import parse_scenario
+from reminder.replay.simulate import run_scenario
 from reminder.tray.model import TrayModel
 
 DAYS = {

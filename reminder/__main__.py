@@ -1,5 +1,5 @@
 """Allows ``python -m reminder``."""
 
-from reminder.cli import main
+from reminder.cli.main import main
 
 raise SystemExit(main())

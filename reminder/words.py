@@ -1,7 +1,7 @@
 """Every sentence psoas says to its user, in one place: notifications, routine steps, the tray's
 tooltip and status lines, button and menu labels, the terminal routine and the stats table.
 
-One way to say a duration (:func:`duration`), one way to count things (:func:`count`): the same
+One way to say a duration, one way to count things (both in :mod:`reminder.units`): the same
 length reads the same everywhere.
 """
 
@@ -13,10 +13,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from reminder.catalogue.text import routine_length
 from reminder.core import events as ev
 from reminder.core.stats import ANSWER_WINDOW, DayStats
 from reminder.core.status import State, Status
 from reminder.core.trend import Week
+from reminder.units import clock, count, duration, snooze_choice
 
 if TYPE_CHECKING:  # the catalogue's model says its routine lengths in these words
     from reminder.catalogue.model import Catalogue, Routine, RoutineStep
@@ -26,48 +28,10 @@ if TYPE_CHECKING:  # the catalogue's model says its routine lengths in these wor
 # ----- numbers --------------------------------------------------------------------------------
 
 
-def duration(seconds: float, exact: bool = False) -> str:
-    """How long, as people say it: '45 s', '42 min', '1 h 05 min'.
-
-    ``exact`` keeps the seconds of anything under an hour ('2 min 15 s'), for routine lengths
-    and countdowns. Under ten seconds it gives two figures ('2.5 s'), as tiny demo minutes and
-    quick routine paces make them.
-    """
-    seconds = max(0.0, seconds)
-    if seconds < 10 and seconds != round(seconds):
-        return f"{seconds:.2g} s"
-    if round(seconds) < 60:
-        return f"{round(seconds)} s"
-    if exact and seconds < 3600:
-        minutes, rest = divmod(round(seconds), 60)
-        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
-
-
-def snooze_choice(minutes: float) -> str:
-    """A snooze choice as the tray's menu and the prompt's button say it ('15 min', '9 s'). Two
-    choices that read the same are the same choice: the config check refuses the second."""
-    return duration(minutes * 60, exact=True)
-
-
 def pause_choice(minutes: float | None) -> str:
     """A pause choice as the tray's menu says it ('30 min', '1 h', 'Until tomorrow'): in the
     same words as a snooze choice."""
     return "Until tomorrow" if minutes is None else duration(minutes * 60)
-
-
-def count(n: int, one: str, many: str | None = None) -> str:
-    """'1 break', '3 breaks', '2 stretches'."""
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
-def clock(epoch: float) -> str:
-    """A time of day: '10:17'."""
-    return datetime.fromtimestamp(epoch).strftime("%H:%M")
 
 
 def side_text(side: str | None) -> str:
@@ -148,12 +112,6 @@ def step_title(index: int, steps: int, name: str, side: str | None) -> str:
 
 def routine_done(routine: Routine) -> str:
     return f"{routine.name}: done"
-
-
-def routine_length(routine: Routine, pace: float) -> str:
-    """How long a routine lasts at the user's routine_pace: the one length the menu, the
-    terminal, ``psoas routines`` and the answers give ('2 min 15 s', '6.8 s')."""
-    return duration(routine.total_seconds * pace, exact=True)
 
 
 def step_text(
@@ -661,47 +619,7 @@ def config_settings(shown: dict[str, str], defaults: dict[str, str] | None = Non
     ]
 
 
-# Settings allowed one by one that make no sense together (reminder.config_sense): each names
-# both settings as the file writes them, and what the user would live through.
-
 CONFIG_WARNINGS = "psoas: your config change was applied, with a warning"
-
-
-def break_not_shorter_than_sit(
-    break_: str, sit: str, break_minutes: float, sit_minutes: float
-) -> str:
-    return (
-        f"{break_} is not shorter than {sit}: only a pause of {duration(break_minutes * 60)} "
-        f"counts as a break, so a prompt comes every {duration(sit_minutes * 60)} however often "
-        "you get up"
-    )
-
-
-def repeat_longer_than_sit(repeat: str, sit: str) -> str:
-    return (
-        f"{repeat} is longer than {sit}: a prompt left unanswered comes back later than one you "
-        "skip (a skip starts the sitting clock again)"
-    )
-
-
-def snoozes_longer_than_sit(snoozes: str, longer: Sequence[str], sit: str) -> str:
-    those = "that snooze puts" if len(longer) == 1 else "those snoozes put"
-    listed = " and ".join([", ".join(longer[:-1]), longer[-1]] if len(longer) > 1 else longer)
-    return (
-        f"{snoozes} has {listed}, longer than {sit}: {those} a prompt off for "
-        "longer than skipping it would (a skip starts the sitting clock again)"
-    )
-
-
-def hours_shorter_than_sit(start: str, end: str, open_minutes: float, sit: str) -> str:
-    return (
-        f"{start} and {end} leave {duration(open_minutes * 60)} of working hours, less than "
-        f"{sit}: no sitting within them reaches a prompt; one comes only as they open"
-    )
-
-
-def apps_not_looked_at(apps: str, when: str) -> str:
-    return f'{apps} but {when} leaves out "apps": those programs never hold a prompt'
 
 
 def config_warning(origin: str, warning: str) -> str:

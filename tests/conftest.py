@@ -31,8 +31,8 @@ from wayland_desktop import Compositor, KWin, Sway
 from reminder.catalogue.loader import load_catalogue
 from reminder.catalogue.model import Catalogue
 from reminder.config import Config, parse_config
-from reminder.scenario import parse_scenario
-from reminder.simulate import run_scenario, simulate
+from reminder.replay.scenario import parse_scenario
+from reminder.replay.simulate import run_scenario, simulate
 
 C = TypeVar("C", bound=Compositor)
 

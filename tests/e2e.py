@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 from desktop import Desktop, Process, wait_until
 from PIL import Image
 
-from reminder.cli import main
+from reminder.cli.main import main
 from reminder.core import events as ev
-from reminder.store import HistoryStore
+from reminder.history.store import HistoryStore
 
 E = TypeVar("E")
 

@@ -8,7 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from reminder.cli import main
+from reminder.cli.main import main
 
 STRANGER = 65534  # nobody: a user who may not read what another user locked away
 

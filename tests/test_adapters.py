@@ -19,16 +19,16 @@ from conftest import EVERY_DAY, make_config
 from PIL import Image
 
 from reminder.bus import Buses
-from reminder.clock import SystemCalendar, SystemClock
 from reminder.config import settings_for
 from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.timebase import Moment
-from reminder.daemon import Daemon
 from reminder.idle import AskedSource, NoIdleSource, choose_idle_source
 from reminder.notify import FallbackNotifier, Note, NotifyError, Outbox, TerminalNotifier
-from reminder.offloop import NoAnswer
+from reminder.runtime.daemon import Daemon
+from reminder.system.clock import SystemCalendar, SystemClock
+from reminder.system.offloop import NoAnswer
 from reminder.tray.icon import IconLook, draw_icon, look_for
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from e2e import in_process
 
-from reminder import autostart, desktop_entry, terminal_routine
-from reminder.store import HistoryStore
+from reminder.cli import routine as terminal_routine
+from reminder.history.store import HistoryStore
+from reminder.install import autostart, desktop_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,7 +114,7 @@ def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
     assert os.waitstatus_to_exitcode(status) == 0
     assert re.search(r"\[[#-]{24}\] \d+ s left in this step", screen)  # the step's bar
     # The break is kept in the history, as the daemon would have kept it.
-    from reminder.store import HistoryStore
+    from reminder.history.store import HistoryStore
 
     store = HistoryStore(tmp_path / "data" / "psoas" / "history.sqlite3")
     assert sorted(e.kind for e in store.events()) == ["break", "routine-done", "routine-start"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from e2e import in_process, psoas
 
 from reminder.config import TABLES, TOP_KEYS, example_text, parse_config
-from reminder.scenario import EVENTS, parse_scenario
+from reminder.replay.scenario import EVENTS, parse_scenario
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *names: str) -> None:

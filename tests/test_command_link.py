@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reminder.command_link import path_notes, place_link
+from reminder.install.command_link import path_notes, place_link
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,7 +73,7 @@ def test_bootstrap_runs_it_as_a_module(tmp_path):
     target = tmp_path / "checkout" / ".venv" / "bin" / "psoas"
     env = dict(os.environ, HOME=str(tmp_path), PATH="/usr/bin:/bin")
     run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "reminder.command_link", *args],
+        [sys.executable, "-m", "reminder.install.command_link", *args],
         env=env,
         cwd=ROOT,
         capture_output=True,

@@ -13,7 +13,7 @@ from e2e import in_process, psoas, start_headless, status
 
 from reminder import words
 from reminder.config import DEFAULTS, example_text, parse_config
-from reminder.config_sense import config_warnings
+from reminder.config.sense import config_warnings
 
 
 def warnings_for(text: str) -> list[str]:

@@ -18,8 +18,8 @@ from conftest import EVERY_DAY
 from desktop_processes import wait_until
 from e2e import psoas, status
 
-from reminder import config_watch
-from reminder.config_watch import ConfigWatch
+from reminder.config import watch as config_watch
+from reminder.config.watch import ConfigWatch
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="inotify is Linux's (elsewhere: the stamp)"

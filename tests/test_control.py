@@ -21,8 +21,8 @@ from desktop_processes import wait_until
 from e2e import NOT_RUNNING, in_process, psoas, start_headless, status
 from strangers import STRANGER, as_stranger
 
-from reminder import cli_remote
-from reminder.cli import main
+from reminder.cli import remote as cli_remote
+from reminder.cli.main import main
 from reminder.control.client import unix_request
 from reminder.control.protocol import ControlError, NotRunning, Request
 from reminder.control.unix import UnixServer

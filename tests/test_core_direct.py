@@ -9,12 +9,12 @@ from datetime import datetime
 import pytest
 from conftest import EVERY_DAY, make_config
 
-from reminder.clock import SystemCalendar
 from reminder.config import settings_for
 from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.timebase import FixedCalendar, Moment
+from reminder.system.clock import SystemCalendar
 
 MONDAY_9 = FixedCalendar().epoch(datetime(2024, 1, 1, 9, 0))
 

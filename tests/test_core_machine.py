@@ -74,11 +74,13 @@ class SittingMachine(RuleBasedStateMachine):
         now = self._now()
         reading = Reading(self._idle(), self.locked, slept_since)
         busy = Busy(self.busy) if busy_matters(core, now, reading) else None
-        self._check(take_step(core, now, reading, busy, command).events, core)
+        step = take_step(core, now, reading, busy, command)
+        # What the look showed is checked against the state the look left (before the command).
+        self._check(step.seen, core, step.before)
+        self._check(step.answer, core)
 
-    def _check(self, events: list[ev.Event], core: SittingCore | None = None) -> None:
-        core = core or self.core
-        after = core.status(self._now())
+    def _check(self, events: list[ev.Event], core: SittingCore, status=None) -> None:
+        after = status or core.status(self._now())
         for event in events:
             if isinstance(event, ev.SittingSpan):
                 assert event.start <= event.end, event

@@ -14,7 +14,7 @@ import pytest
 from desktop_processes import require_modules, require_tools
 from PIL import Image
 
-from reminder import autostart, desktop_entry
+from reminder.install import autostart, desktop_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -213,7 +213,7 @@ def test_a_folder_that_cannot_be_written_is_one_line(home):
 
 
 def test_other_systems_are_told_in_one_line(monkeypatch, capsys):
-    from reminder.cli import main
+    from reminder.cli.main import main
 
     monkeypatch.setattr(sys, "platform", "darwin")
     assert main(["desktop-entry", "install"]) == 1

@@ -29,7 +29,7 @@ def notify(desktop: Desktop, title: str, body: str = "body") -> str:
     the one line of its NotifyError."""
     from reminder.bus import connect
     from reminder.notify import Note, NotifyError
-    from reminder.notify_dbus import FreedesktopNotifier
+    from reminder.notify.freedesktop import FreedesktopNotifier
 
     async def play() -> str:
         bus = await connect(desktop.bus_address)

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from e2e import in_process
 
-from reminder import autostart
 from reminder.catalogue.loader import load_catalogue
-from reminder.config_checks import ConfigError
+from reminder.config.checks import ConfigError
 from reminder.core import events as ev
 from reminder.doctor import desktop_words, examine, files, words
 from reminder.doctor.facts import (
@@ -33,8 +32,9 @@ from reminder.doctor.facts import (
 )
 from reminder.doctor.isolate import Late, in_thread, isolated
 from reminder.doctor.report import VERDICTS, Part, as_json, as_text
+from reminder.history.store import HistoryStore
 from reminder.idle import auto_order
-from reminder.store import HistoryStore
+from reminder.install import autostart
 
 X11 = Session("linux", "x11", display=":0", desktop="XFCE", bus_address="unix:path=/bus")
 GNOME_WAYLAND = Session(

@@ -19,17 +19,17 @@ from desktop import Desktop, wait_until
 from e2e import psoas, start_headless, start_psoas
 
 from reminder import words
-from reminder.clock import SystemCalendar, SystemClock
 from reminder.config import settings_for
-from reminder.control.handler import ControlHandler
 from reminder.control.protocol import Request
 from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.timebase import FixedCalendar, Moment
-from reminder.daemon import Daemon
 from reminder.idle import NoIdleSource
 from reminder.notify import Outbox, TerminalNotifier
+from reminder.runtime.daemon import Daemon
+from reminder.runtime.requests import ControlHandler
+from reminder.system.clock import SystemCalendar, SystemClock
 from reminder.tray.model import TrayModel
 
 CAL = FixedCalendar()

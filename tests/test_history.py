@@ -18,15 +18,15 @@ from conftest import make_config, play_events
 from e2e import in_process
 from PIL import Image
 
-from reminder.chart import LONGEST, SAT, draw_week
-from reminder.clock import SystemCalendar
 from reminder.config import settings_for
 from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.timebase import FixedCalendar, Moment
-from reminder.history import BackgroundWriter
-from reminder.store import HistoryStore
+from reminder.history.keeper import BackgroundWriter
+from reminder.history.store import HistoryStore
+from reminder.pictures.chart import LONGEST, SAT, draw_week
+from reminder.system.clock import SystemCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 CAL = FixedCalendar()
@@ -188,7 +188,7 @@ def test_events_wait_in_memory_while_the_disk_is_full(caplog):
 WRITER = """
 import sys, time
 from reminder.core import events as ev
-from reminder.store import HistoryStore
+from reminder.history.store import HistoryStore
 store = HistoryStore(__import__("pathlib").Path(sys.argv[1]))
 n = 0
 while True:

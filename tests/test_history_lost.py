@@ -20,8 +20,8 @@ from desktop_processes import wait_until
 from e2e import in_process, start_headless, status, stop
 
 from reminder.core import events as ev
-from reminder.journal import Journal
-from reminder.store import HistoryStore
+from reminder.history.journal import Journal
+from reminder.history.store import HistoryStore
 
 FAST = (
     'sit_minutes = 0.05\nrepeat_minutes = 0.05\nbreak_minutes = 10\nidle_source = "none"\n'
@@ -232,7 +232,7 @@ def test_a_routine_in_the_terminal_on_a_locked_history_is_kept_for_the_next_run(
 ):
     from test_autostart_and_terminal import _Time
 
-    from reminder import terminal_routine
+    from reminder.cli import routine as terminal_routine
 
     store = HistoryStore(private_env.history)
     store.record([ev.Skipped(time.time() - 3600)])

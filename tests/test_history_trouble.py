@@ -25,8 +25,8 @@ from desktop_processes import wait_until
 from e2e import ROOT, in_process, psoas, start_headless, status, stop
 
 from reminder.core import events as ev
-from reminder.history import BackgroundWriter
-from reminder.store import HistoryStore
+from reminder.history.keeper import BackgroundWriter
+from reminder.history.store import HistoryStore
 
 FAST = (
     'sit_minutes = 0.05\nrepeat_minutes = 0.05\nbreak_minutes = 10\nidle_source = "none"\n'
@@ -281,7 +281,7 @@ def _cannot_write_in(folder: Path) -> bool:
 KILLED_WRITER = """
 import sys, time, pathlib
 from reminder.core import events as ev
-from reminder.store import HistoryStore
+from reminder.history.store import HistoryStore
 store = HistoryStore(pathlib.Path(sys.argv[1]))
 store.db.execute("PRAGMA wal_autocheckpoint=0")  # what it writes stays in the -wal
 store.record([ev.Skipped(float(n)) for n in range(5)])

@@ -116,8 +116,12 @@ def test_the_same_drawing_code_finds_the_same_pictures_wherever_and_whenever_ins
     )
     assert _folder_name_from(installed) == here
 
-    changed = installed / "reminder" / "tray" / "icon.py"
-    changed.write_text(
-        changed.read_text().replace("GREEN = (46, 160, 67)", "GREEN = (46, 161, 67)")
+    palette = installed / "reminder" / "pictures" / "palette.py"
+    palette.write_text(
+        palette.read_text().replace("GREEN = (46, 160, 67)", "GREEN = (46, 161, 67)")
     )
-    assert _folder_name_from(installed) != here
+    recoloured = _folder_name_from(installed)
+    assert recoloured != here
+    drawing = installed / "reminder" / "tray" / "icon.py"
+    drawing.write_text(drawing.read_text() + "\n# the ring drawn another way\n")
+    assert _folder_name_from(installed) not in (here, recoloured)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "reminder"
 
@@ -56,11 +58,12 @@ def _skip_type_checking(tree: ast.AST) -> list[ast.AST]:
     return found
 
 
-def imports(name: str, tree: ast.Module) -> set[str]:
-    """Every module ``name`` imports at run time, at the top or inside a function."""
+def imports(name: str, tree: ast.Module, types: bool = False) -> set[str]:
+    """Every module ``name`` imports at run time, at the top or inside a function; with
+    ``types``, also those it imports for its type hints alone (``if TYPE_CHECKING:``)."""
     found: set[str] = set()
     package = name if tree_is_package(name) else name.rpartition(".")[0]
-    for node in _skip_type_checking(tree):
+    for node in ast.walk(tree) if types else _skip_type_checking(tree):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -78,13 +81,16 @@ def tree_is_package(name: str) -> bool:
     return (ROOT / Path(*name.split(".")) / "__init__.py").exists()
 
 
-def graph() -> dict[str, set[str]]:
+def graph(types: bool = False) -> dict[str, set[str]]:
     trees = modules()
-    return {name: {m for m in imports(name, tree) if m in trees} for name, tree in trees.items()}
+    return {
+        name: {m for m in imports(name, tree, types) if m in trees} for name, tree in trees.items()
+    }
 
 
-def test_no_import_cycles_lazy_imports_included():
-    edges = graph()
+@pytest.mark.parametrize("types", [False, True], ids=["run time", "type hints too"])
+def test_no_import_cycles_lazy_imports_included(types: bool):
+    edges = graph(types)
     # A package imports its own modules to run them; its modules importing the package's
     # __init__ back would be a cycle, and is caught like any other.
     index, low, stack, on_stack, cycles = {}, {}, [], set(), []
@@ -142,12 +148,12 @@ def test_the_core_never_reads_a_clock():
 
 def test_the_graph_reader_sees_a_cycle_and_a_lazy_import():
     """The checks above would pass on an empty graph: prove the reader finds what it must."""
-    tree = ast.parse("def later():\n    from reminder.daemon import Daemon\n")
-    assert "reminder.daemon" in imports("reminder.words", tree)
-    typing_only = ast.parse("if TYPE_CHECKING:\n    from reminder.daemon import Daemon\n")
-    assert "reminder.daemon" not in imports("reminder.words", typing_only)
+    tree = ast.parse("def later():\n    from reminder.runtime.daemon import Daemon\n")
+    assert "reminder.runtime.daemon" in imports("reminder.words", tree)
+    typing_only = ast.parse("if TYPE_CHECKING:\n    from reminder.runtime.daemon import Daemon\n")
+    assert "reminder.runtime.daemon" not in imports("reminder.words", typing_only)
     edges = graph()
-    assert "reminder.core.sitting" in edges["reminder.daemon"]
+    assert "reminder.core.sitting" in edges["reminder.runtime.daemon"]
 
 
 def test_the_command_line_client_loads_no_daemon():
@@ -155,7 +161,7 @@ def test_the_command_line_client_loads_no_daemon():
     the command line, not the daemon, the core, the tray, D-Bus or Pillow."""
     script = (
         "import json, sys\n"
-        "from reminder.cli import main\n"
+        "from reminder.cli.main import main\n"
         "try:\n"
         "    main(sys.argv[1:])\n"
         "except SystemExit:\n"
@@ -169,9 +175,9 @@ def test_the_command_line_client_loads_no_daemon():
         "PIL",
         "schedule",
         "sqlite3",
-        "reminder.app",
-        "reminder.launch",
-        "reminder.daemon",
+        "reminder.runtime.app",
+        "reminder.runtime.launch",
+        "reminder.runtime.daemon",
         "reminder.core",
         "reminder.tray",
         "reminder.idle",
@@ -192,7 +198,7 @@ def test_the_doctor_loads_none_of_what_runs_psoas():
     starts nothing of psoas's own: no daemon, no app, no tray item or menu, no toolkit."""
     script = (
         "import json, sys\n"
-        "from reminder.cli import main\n"
+        "from reminder.cli.main import main\n"
         "main(['doctor'])\n"
         "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
     )
@@ -201,10 +207,10 @@ def test_the_doctor_loads_none_of_what_runs_psoas():
     assert "reminder.doctor.examine" in loaded
     assert "reminder.busy.dnd" in loaded  # it did look: the busy signals were opened
     running = (
-        "reminder.app",
-        "reminder.launch",
-        "reminder.daemon",
-        "reminder.history",
+        "reminder.runtime.app",
+        "reminder.runtime.launch",
+        "reminder.runtime.daemon",
+        "reminder.history.keeper",
         "reminder.tray.sni",
         "reminder.tray.dbusmenu",
         "reminder.tray.pystray_tray",
@@ -220,9 +226,10 @@ def test_the_daemon_loads_nothing_of_the_settings_page():
     command line and its tray never load the page, its TOML writer or an HTTP server."""
     script = (
         "import json, sys\n"
-        "from reminder.cli import build_parser\n"
+        "from reminder.cli.main import build_parser\n"
         "build_parser().parse_args(['run', '--headless'])\n"
-        "import reminder.launch, reminder.app, reminder.tray.model, reminder.tray.sni_tray\n"
+        "import reminder.runtime.launch, reminder.runtime.app\n"
+        "import reminder.tray.model, reminder.tray.sni_tray\n"
         "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
@@ -230,3 +237,58 @@ def test_the_daemon_loads_nothing_of_the_settings_page():
     assert "reminder.tray.model" in loaded
     page = ("reminder.settings", "tomlkit", "http.server", "http.client", "webbrowser")
     assert [m for m in loaded if m.startswith(page)] == []
+
+
+def test_the_config_names_what_the_registries_hold():
+    """The config knows the idle sources and busy signals by name without importing them."""
+    from reminder.busy import SIGNALS
+    from reminder.config.names import BUSY_SIGNAL_NAMES, IDLE_SOURCE_NAMES
+    from reminder.idle import SOURCES
+
+    assert tuple(SOURCES) == IDLE_SOURCE_NAMES
+    assert tuple(SIGNALS) == BUSY_SIGNAL_NAMES
+
+
+#: Each folder's floor, lowest first: a module may import its own floor and the floors below,
+#: never one above (and no two modules in a circle, as the test above says).
+FLOORS = (
+    ("reminder.core",),  # the pure core
+    ("reminder", "reminder.units", "reminder.errors", "reminder.limits", "reminder.paths"),
+    ("reminder.system", "reminder.catalogue"),  # what every part stands on
+    ("reminder.config",),
+    ("reminder.words",),  # what a user reads (of the config too)
+    (  # the adapters, each chosen in one place, and the history, pictures and replay
+        "reminder.bus",
+        "reminder.idle",
+        "reminder.busy",
+        "reminder.notify",
+        "reminder.tray",
+        "reminder.control",
+        "reminder.history",
+        "reminder.pictures",
+        "reminder.install",
+        "reminder.replay",
+    ),
+    ("reminder.runtime", "reminder.doctor", "reminder.settings"),  # what puts them together
+    ("reminder.cli", "reminder.__main__"),  # the command line
+)
+
+
+def floor_of(module: str) -> int:
+    """The floor of a module's folder ("reminder" alone is the package's own __init__)."""
+    for level, names in enumerate(FLOORS):
+        for name in names:
+            if module == name or (name != "reminder" and module.startswith(name + ".")):
+                return level
+    raise AssertionError(f"{module} is on no floor: add its folder to FLOORS")
+
+
+def test_each_folder_imports_only_its_floor_and_those_below():
+    edges = graph()
+    upward = [
+        f"{name} ({floor_of(name)}) imports {target} ({floor_of(target)})"
+        for name, targets in sorted(edges.items())
+        for target in sorted(targets)
+        if floor_of(target) > floor_of(name)
+    ]
+    assert upward == []

@@ -9,7 +9,7 @@ from e2e import NOT_RUNNING, in_process
 from reminder.config import ConfigError, parse_config
 from reminder.control.protocol import ControlError, checked_minutes
 from reminder.limits import MIN_MINUTES, MINUTES_ALLOWED, parse_duration
-from reminder.scenario import ScenarioError, parse_scenario
+from reminder.replay.scenario import ScenarioError, parse_scenario
 
 TOO_SHORT = ["0.001", "0.049"]
 ALLOWED = "at least 0.05 (3 seconds)"

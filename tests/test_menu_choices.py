@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from reminder.config import ConfigError, parse_config
 from reminder.core.status import State, Status
 from reminder.limits import MAX_MINUTES, MIN_MINUTES
-from reminder.scenario import parse_scenario
-from reminder.simulate import run_scenario
+from reminder.replay.scenario import parse_scenario
+from reminder.replay.simulate import run_scenario
 from reminder.tray.menu import Item
 from reminder.tray.model import TrayModel
 

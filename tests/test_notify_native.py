@@ -27,12 +27,12 @@ from desktop_notifier.backends.base import DesktopNotifierBackend
 from desktop_notifier.backends.dummy import DummyNotificationCenter
 from test_adapters import Seen, VirtualClock, _daemon, _running, _stopped
 
-from reminder.app import native_notifier
 from reminder.core import events as ev
 from reminder.idle import NoIdleSource
 from reminder.notify import FallbackNotifier, Note, NotifyError, TerminalNotifier
-from reminder.notify_native import NO_CENTER, TURNED_OFF, NativeNotifier
-from reminder.notify_osascript import SCRIPT, OsascriptNotifier
+from reminder.notify.native import NO_CENTER, TURNED_OFF, NativeNotifier
+from reminder.notify.osascript import SCRIPT, OsascriptNotifier
+from reminder.runtime.app import native_notifier
 
 Capability = desktop_notifier.Capability
 ICONS = {"prompt": Path("/icons/prompt.png"), None: Path("/icons/psoas.png")}

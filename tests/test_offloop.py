@@ -1,5 +1,5 @@
-"""The worker that makes blocking calls off the loop (reminder.offloop), with real threads and
-calls that really hang: on a threading.Event the test holds, as a stopped X server would hold a
+"""The worker that makes blocking calls off the loop (reminder.system.offloop), with real threads
+and calls that really hang: on a threading.Event the test holds, as a stopped X server would hold a
 read of its socket."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reminder.offloop import NoAnswer, OffLoop
+from reminder.system.offloop import NoAnswer, OffLoop
 
 #: Short, so the tests are quick; every wait below is measured against it.
 DEADLINE = 0.2

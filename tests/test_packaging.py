@@ -65,7 +65,7 @@ def test_the_wheel_holds_every_module_and_psoas_runs_from_it(tmp_path):
     module, function = entry_points["console_scripts"]["psoas"].split(":")
     env = os.environ | {"PYTHONPATH": str(site)}
     script = (
-        f"import reminder, {module}, reminder.launch, reminder.app; "
+        f"import reminder, {module}, reminder.runtime.launch, reminder.runtime.app; "
         f"assert callable({module}.{function}); print(reminder.__file__)"
     )
     imported = subprocess.run(

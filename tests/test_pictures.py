@@ -12,10 +12,10 @@ import pytest
 from e2e import ROOT, psoas
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from reminder import pictures
 from reminder.catalogue.model import Catalogue
 from reminder.catalogue.pose import JOINTS, Point
-from reminder.pictures import (
+from reminder.pictures import cache as pictures
+from reminder.pictures.cache import (
     PICTURE_HEIGHT,
     draw_picture,
     picture_files,
@@ -121,8 +121,8 @@ def test_a_picture_can_be_drawn_small_and_large(catalogue):
 
 def test_drawing_does_not_load_pillow_until_a_picture_is_drawn():
     code = (
-        "import sys, reminder.cli, reminder.figure, reminder.pictures; "
-        "reminder.cli.build_parser().format_help(); print('PIL' in sys.modules)"
+        "import sys, reminder.cli.main, reminder.pictures.figure, reminder.pictures.cache; "
+        "reminder.cli.main.build_parser().format_help(); print('PIL' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr

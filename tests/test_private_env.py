@@ -18,7 +18,7 @@ from e2e import NOT_RUNNING, in_process, psoas, recorded, start_headless, status
 
 from reminder import paths
 from reminder.core import events as ev
-from reminder.store import HistoryStore
+from reminder.history.store import HistoryStore
 
 XDG = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR")
 

@@ -19,7 +19,7 @@ from e2e import psoas, saved_clock, start_headless, status, stop
 from strangers import STRANGER
 
 from reminder.core import events as ev
-from reminder.store import HistoryStore
+from reminder.history.store import HistoryStore
 
 FAST = 'sit_minutes = 0.05\nbreak_minutes = 10\nidle_source = "none"\n' + EVERY_DAY
 
@@ -104,7 +104,7 @@ def test_an_open_history_and_log_from_before_are_made_private_saying_so_once(
     history = open_folder / "data" / "psoas" / "history.sqlite3"
     log = open_folder / "state" / "psoas" / "log" / "psoas.log"
     log.parent.mkdir(parents=True)
-    log.write_text("2026-12-01 09:00:00,000 INFO reminder.launch: an older line\n")
+    log.write_text("2026-12-01 09:00:00,000 INFO reminder.runtime.launch: an older line\n")
     store = HistoryStore(history)
     store.record([ev.Skipped(time.time() - 60)])
     store.close()

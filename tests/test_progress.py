@@ -16,11 +16,11 @@ from e2e import ROOT, start_psoas
 from PIL import Image
 
 from reminder import words
-from reminder.chart import draw_trend
 from reminder.core import events as ev
 from reminder.core.stats import day_stats
 from reminder.core.timebase import FixedCalendar
 from reminder.core.trend import this_week_and_before, weeks
+from reminder.pictures.chart import draw_trend
 
 CAL = FixedCalendar()
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -146,7 +146,7 @@ def test_the_trend_chart_draws_each_week(tmp_path):
     width, height = picture.size
     assert (width, height) == (1000, 420)
     # Four tall bars and one short one, in the bar colour; and the answer line's dots.
-    from reminder.chart import PROMPTED, SAT
+    from reminder.pictures.chart import PROMPTED, SAT
 
     colours = Image.Image.getcolors(picture.convert("RGB"), maxcolors=1 << 16)
     present = {colour for _, colour in colours}
@@ -154,8 +154,8 @@ def test_the_trend_chart_draws_each_week(tmp_path):
 
 
 def test_psoas_stats_prints_the_trend_and_draws_it(tmp_path):
-    from reminder.clock import SystemCalendar
-    from reminder.store import HistoryStore
+    from reminder.history.store import HistoryStore
+    from reminder.system.clock import SystemCalendar
 
     today = date.today()
     store = HistoryStore(Path(os.environ["XDG_DATA_HOME"]) / "psoas" / "history.sqlite3")

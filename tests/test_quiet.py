@@ -20,15 +20,15 @@ from e2e import in_process, psoas, recorded, start_headless, start_psoas
 from test_adapters import Recorder, VirtualClock
 
 from reminder import words
-from reminder.clock import SystemCalendar
 from reminder.config import ConfigError, settings_for
 from reminder.core import events as ev
 from reminder.core.commands import ResumeReminders
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State
-from reminder.daemon import Daemon
 from reminder.idle import NoIdleSource
 from reminder.notify import Outbox
+from reminder.runtime.daemon import Daemon
+from reminder.system.clock import SystemCalendar
 
 
 def prompts(day: str, config: str = EVERY_DAY) -> list[tuple[str, float, str | None]]:

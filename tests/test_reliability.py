@@ -36,10 +36,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reminder.catalogue.loader import load_catalogue
-from reminder.cli import main
+from reminder.cli.main import main
 from reminder.config import ConfigError, load_config
 from reminder.core import events as ev
-from reminder.scenario import ScenarioError, load_scenario
+from reminder.replay.scenario import ScenarioError, load_scenario
 
 CATALOGUE = load_catalogue()
 STRETCH_IDS = list(CATALOGUE.stretches)

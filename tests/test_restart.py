@@ -20,14 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reminder.catalogue.loader import load_catalogue
-from reminder.cli import main
+from reminder.cli.main import main
 from reminder.config import settings_for
 from reminder.core import events as ev
 from reminder.core.commands import Snooze, StartRoutine
 from reminder.core.saved import saved_sit
 from reminder.core.sitting import SittingCore
 from reminder.core.timebase import FixedCalendar, Moment
-from reminder.store import HistoryStore
+from reminder.history.store import HistoryStore
 
 MONDAY = FixedCalendar().epoch(datetime(2024, 1, 1))  # sit 60, break 5, repeat 10 (the defaults)
 

@@ -11,17 +11,17 @@ import json
 from conftest import EVERY_DAY, make_config, play, play_events
 from e2e import in_process
 
-from reminder.clock import SystemCalendar, SystemClock
+from reminder.cli.routine import run_in_terminal
 from reminder.config import settings_for
-from reminder.control.handler import ControlHandler
 from reminder.control.protocol import Request
 from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State, Status
-from reminder.daemon import Daemon
 from reminder.idle import NoIdleSource
 from reminder.notify import Outbox, TerminalNotifier
-from reminder.terminal_routine import run_in_terminal
+from reminder.runtime.daemon import Daemon
+from reminder.runtime.requests import ControlHandler
+from reminder.system.clock import SystemCalendar, SystemClock
 from reminder.tray.menu import MenuState, build_menu, find
 from reminder.words import answer, notification_for, terminal_routine_start
 

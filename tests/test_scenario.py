@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reminder.scenario import DEFAULT_DAY, EVENTS, ScenarioError, parse_scenario
+from reminder.replay.scenario import DEFAULT_DAY, EVENTS, ScenarioError, parse_scenario
 
 ROUTINES = ["desk", "floor", "warm-up", "cool-down"]
 

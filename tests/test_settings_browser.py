@@ -21,9 +21,9 @@ from e2e import click_in_menu, psoas, start_headless, status, stop
 from settings_page import open_page, refused, start_server, state, stop_pages
 from test_progress import generated_weeks
 
-from reminder.clock import SystemCalendar
+from reminder.history.store import HistoryStore
 from reminder.settings import words
-from reminder.store import HistoryStore
+from reminder.system.clock import SystemCalendar
 
 pytestmark = pytest.mark.desktop
 

@@ -22,10 +22,10 @@ from e2e import ROOT, psoas, status
 from settings_page import Page, open_page, refused, start_server, state, stop_pages, wait_gone
 from test_progress import generated_weeks
 
-from reminder.clock import SystemCalendar
 from reminder.config import example_text
+from reminder.history.store import HistoryStore
 from reminder.settings import words
-from reminder.store import HistoryStore
+from reminder.system.clock import SystemCalendar
 from reminder.tray.model import TrayModel
 
 CONFIG = '# mine\nsit_minutes = 60  # an hour\nidle_source = "none"\n' + EVERY_DAY

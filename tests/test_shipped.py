@@ -8,11 +8,11 @@ from pathlib import Path
 from PIL import Image, ImageChops
 
 from reminder.catalogue.loader import load_catalogue
-from reminder.pictures import cache_name, draw_picture, packaged_pictures
+from reminder.pictures.cache import cache_name, draw_picture, packaged_pictures
 from reminder.tray.icon import SHIPPED_ICONS, draw_icon, look_for, shipped_icon
 
 REDRAW = (
-    '.venv-test/bin/python -c "from reminder.pictures import write_packaged_pictures; '
+    '.venv-test/bin/python -c "from reminder.pictures.cache import write_packaged_pictures; '
     'write_packaged_pictures()"'
 )
 

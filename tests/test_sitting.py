@@ -10,8 +10,8 @@ from conftest import EVERY_DAY, make_config, play, play_events, prompts
 
 from reminder.core import events as ev
 from reminder.core.timebase import FixedCalendar
-from reminder.scenario import DEFAULT_DAY, parse_scenario
-from reminder.simulate import run_scenario
+from reminder.replay.scenario import DEFAULT_DAY, parse_scenario
+from reminder.replay.simulate import run_scenario
 
 NO_REPEAT = "repeat_minutes = 0"
 MIDNIGHT = FixedCalendar().epoch(datetime.combine(DEFAULT_DAY, time()))  # of the played days

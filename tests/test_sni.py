@@ -35,9 +35,10 @@ from PIL import Image
 from reminder.bus import BusError
 from reminder.bus import connect as connect_psoas
 from reminder.catalogue.loader import load_catalogue
+from reminder.pictures.palette import GREEN
 from reminder.tray import dbusmenu, sni
 from reminder.tray.dbusmenu import DBusMenu, escape_label
-from reminder.tray.icon import GREEN, draw_icon, look_for
+from reminder.tray.icon import draw_icon, look_for
 from reminder.tray.menu import Item, MenuState, build_menu, separator
 from reminder.tray.sni import StatusNotifierItem, pixmaps
 

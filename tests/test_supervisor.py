@@ -1,5 +1,5 @@
-"""The one place background tasks start (reminder.supervisor), and what a user hears back when
-something they asked for from the tray fails: a line in a notification, never nothing."""
+"""The one place background tasks start (reminder.system.supervisor), and what a user hears back
+when something they asked for from the tray fails: a line in a notification, never nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from conftest import EVERY_DAY, make_config
 
 from reminder import words
 from reminder.paths import log_dir
-from reminder.supervisor import TaskSupervisor
+from reminder.system.supervisor import TaskSupervisor
 from reminder.tray.menu import find
 from reminder.tray.model import TrayModel
 
@@ -44,7 +44,7 @@ def test_a_failed_task_is_logged_with_its_traceback_and_said_to_whoever_asked(ca
 
     assert asyncio.run(play()) == 3  # held until they end: the loop keeps only weak references
     assert told == ["chart"]  # not for one that worked, nor for one cancelled
-    (failure,) = [r for r in caplog.records if r.name == "reminder.supervisor"]
+    (failure,) = [r for r in caplog.records if r.name == "reminder.system.supervisor"]
     assert failure.levelno == logging.WARNING
     assert failure.getMessage() == "task 'drawing the chart' failed"
     assert "KeyError: 'no such stretch'" in caplog.text and "Traceback" in caplog.text

@@ -14,8 +14,8 @@ from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.status import Status
 from reminder.core.timebase import FixedCalendar, Moment
-from reminder.history import BackgroundWriter, HistoryKeeper
-from reminder.store import HistoryStore
+from reminder.history.keeper import BackgroundWriter, HistoryKeeper
+from reminder.history.store import HistoryStore
 from reminder.tray.model import TrayModel
 from reminder.tray.pystray_tray import PystrayTray
 from reminder.words import status_line, tooltip

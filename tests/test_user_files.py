@@ -13,12 +13,12 @@ import pytest
 from e2e import in_process, psoas
 from strangers import STRANGER, as_stranger
 
-import reminder.app
-import reminder.launch  # noqa: F401
-from reminder.cli import main
+import reminder.runtime.app
+import reminder.runtime.launch  # noqa: F401
+from reminder.cli.main import main
 from reminder.config import Config, ConfigError, find_config, load_config
 from reminder.errors import MAX_USER_FILE_BYTES
-from reminder.scenario import ScenarioError, load_scenario
+from reminder.replay.scenario import ScenarioError, load_scenario
 
 ROUTINES = ["desk", "floor"]
 

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from wayland_script import ScriptedCompositor, message, string, words
 
+from reminder.bus.wayland import WaylandError, decode, encode, socket_path
 from reminder.idle import IdleChoice, choose
 from reminder.idle.wayland import LONGEST_NOTICE, SHORTEST_NOTICE, notice_for, open_wayland
-from reminder.wayland import WaylandError, decode, encode, socket_path
 
 BOTH = [("wl_seat", 7), ("ext_idle_notifier_v1", 2), ("org_kde_kwin_idle", 1)]
 KDE_ONLY = [("wl_compositor", 4), ("wl_seat", 5), ("org_kde_kwin_idle", 1)]

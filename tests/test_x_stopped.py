@@ -28,7 +28,7 @@ from reminder.control.client import unix_request
 from reminder.control.protocol import Request
 from reminder.core import events as ev
 from reminder.idle.x11 import X_DEADLINE, X11IdleSource
-from reminder.offloop import NoAnswer
+from reminder.system.offloop import NoAnswer
 
 pytestmark = pytest.mark.desktop
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from reminder.bus import Buses
 from reminder.busy.base import BusySignal
-from reminder.words import duration
+from reminder.units import duration
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from reminder.busy.base import BusySignal
 from reminder.busy.procs import GONE_OR_HIDDEN, PROC, SCAN_DEADLINE, current_uid, own_processes
-from reminder.offloop import OffLoop
+from reminder.system.offloop import OffLoop
 
 #: The kernel keeps at most 15 characters of a process's name in ``comm``.
 COMM_LENGTH = 15

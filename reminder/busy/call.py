@@ -18,7 +18,7 @@ from typing import Any
 from reminder.busy.base import BusySignal
 from reminder.busy.probe import COMMAND_TIMEOUT, command_output
 from reminder.busy.procs import GONE_OR_HIDDEN, PROC, SCAN_DEADLINE, current_uid, own_processes
-from reminder.offloop import OffLoop
+from reminder.system.offloop import OffLoop
 
 #: The path the kernel shows for an open video4linux device (cameras, capture cards).
 VIDEO_DEVICE = re.compile(r"/dev/video[0-9]+")

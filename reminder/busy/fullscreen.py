@@ -12,7 +12,7 @@ session manager) cannot tell: the look raises OSError. Windows and macOS: see
 :mod:`reminder.busy.platforms`.
 
 python-xlib blocks until the server answers: the X look, opening the display included, runs in
-a worker thread of its own under a deadline (:mod:`reminder.offloop`), never on the loop.
+a worker thread of its own under a deadline (:mod:`reminder.system.offloop`), never on the loop.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 from reminder.bus import Buses
 from reminder.busy.base import BusySignal
 from reminder.busy.probe import optional_property, owned_names
-from reminder.offloop import OffLoop
+from reminder.system.offloop import OffLoop
 
 SESSION_MANAGER = "org.gnome.SessionManager"
 SESSION_MANAGER_PATH = "/org/gnome/SessionManager"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ctypes
 import sys
 
-from reminder.offloop import OffLoop
+from reminder.system.offloop import OffLoop
 
 # QUERY_USER_NOTIFICATION_STATE, shellapi.h
 QUNS_NOT_PRESENT = 1  # a screensaver, a locked machine or fast user switching

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from reminder.catalogue.pose import Pose
-from reminder.words import duration
+from reminder.units import duration
 
 CREDITS = """\
 Stretches and doses follow the article "Stretching this little muscle can make knee and back pain

@@ -1,9 +1,10 @@
 """The figure in a stretch's picture: where each joint of a simple person is, seen from the side.
 
-Pictures are drawn from this data (``reminder.figure``), never from art files, so every picture has
-the same style and a new stretch gets one by adding numbers to the catalogue. Coordinates are in
-figure units: ``x`` runs forward (the figure faces right), ``y`` is the height above the floor, and
-a person standing tall is about 95 units from the floor to the top of the head.
+Pictures are drawn from this data (``reminder.pictures.figure``), never from art files, so every
+picture has the same style and a new stretch gets one by adding numbers to the catalogue.
+Coordinates are in figure units: ``x`` runs forward (the figure faces right), ``y`` is the height
+above the floor, and a person standing tall is about 95 units from the floor to the top of the
+head.
 """
 
 from __future__ import annotations

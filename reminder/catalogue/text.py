@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from reminder.catalogue.model import CREDITS, Catalogue, Routine, Stretch, number_text
-from reminder.words import count, duration, routine_length
+from reminder.units import count, duration
 
 WIDTH = 100  # terminal text is wrapped to this width
 
@@ -130,3 +130,9 @@ def _origin(stretch: Stretch) -> str:
     if not sourced:
         return f"Ours, as the article gives none: {ours}."
     return f"From the article: {', '.join(sourced)}. Ours: {ours}."
+
+
+def routine_length(routine: Routine, pace: float) -> str:
+    """How long a routine lasts at the user's routine_pace: the one length the menu, the
+    terminal, ``psoas routines`` and the answers give ('2 min 15 s', '6.8 s')."""
+    return duration(routine.total_seconds * pace, exact=True)

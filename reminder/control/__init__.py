@@ -1,7 +1,8 @@
 """The control channel: ``psoas status``, ``snooze``, ``quit``... reach the running daemon.
 
-``protocol`` is the language both ends speak; ``client`` is the command line's end; ``handler``
-answers on the daemon's loop; ``unix`` (a private socket) and ``pipe`` (Windows) carry it. Which
+``protocol`` is the language both ends speak; ``client`` is the command line's end (the daemon's
+answers are reminder.runtime.requests); ``unix`` (a private socket) and ``pipe`` (Windows) carry
+it. Which
 transport this platform uses is decided here and only here.
 """
 
@@ -9,14 +10,22 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from reminder.control.protocol import Answer
 
-#: Each transport's server and client, imported only when used: "module:name".
+
+class Transport(NamedTuple):
+    """Where a transport's server class and client function are ("module:name"), imported only
+    when used."""
+
+    server: str
+    client: str
+
+
 TRANSPORTS = {
-    "unix": ("reminder.control.unix:UnixServer", "reminder.control.client:unix_request"),
-    "pipe": ("reminder.control.pipe:PipeServer", "reminder.control.pipe:pipe_request"),
+    "unix": Transport("reminder.control.unix:UnixServer", "reminder.control.client:unix_request"),
+    "pipe": Transport("reminder.control.pipe:PipeServer", "reminder.control.pipe:pipe_request"),
 }
 #: The one this platform uses.
 TRANSPORT = "pipe" if sys.platform == "win32" else "unix"
@@ -30,12 +39,16 @@ class Server(Protocol):
     async def stop(self) -> None: ...
 
 
-def load(which: int) -> Any:
-    """This platform's server class (0) or client function (1)."""
-    module, name = TRANSPORTS[TRANSPORT][which].split(":")
+def _load(where: str) -> Any:
+    module, name = where.split(":")
     return getattr(importlib.import_module(module), name)
 
 
 def open_server(answer: Answer) -> Server:
     """The server for this platform (not started yet); ControlError or OSError if it cannot be."""
-    return load(0)(answer)
+    return _load(TRANSPORTS[TRANSPORT].server)(answer)
+
+
+def platform_request() -> Any:
+    """This platform's client function: a request line in, the daemon's answer out."""
+    return _load(TRANSPORTS[TRANSPORT].client)

@@ -30,9 +30,9 @@ from reminder.paths import (
 
 def send(request: Request) -> dict[str, Any]:
     """The daemon's reply to ``request``, over this platform's transport."""
-    from reminder.control import load
+    from reminder.control import platform_request
 
-    return load(1)(request.to_line())
+    return platform_request()(request.to_line())
 
 
 def unix_request(line: bytes, folder: Path | None = None) -> dict[str, Any]:

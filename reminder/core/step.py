@@ -1,10 +1,10 @@
 """One step of the sitting clock, as every driver takes it: a look at the user, then what the
 user asked, then when to look again.
 
-The daemon takes it on the real clock (reminder/daemon.py), the replay on a virtual one
-(reminder/simulate.py), and the core's state-machine tests on theirs: so what the contract tests
-check is what users run. A driver brings what only it can read (idle seconds, the lock, a sleep,
-and, only when :func:`busy_matters` says so, the busy signals); the rest is here.
+The daemon takes it on the real clock (reminder/runtime/daemon.py), the replay on a virtual one
+(reminder/replay/simulate.py), and the core's state-machine tests on theirs: so what the contract
+tests check is what users run. A driver brings what only it can read (idle seconds, the lock, a
+sleep, and, only when :func:`busy_matters` says so, the busy signals); the rest is here.
 """
 
 from __future__ import annotations

@@ -8,12 +8,13 @@ import os
 import sqlite3
 from pathlib import Path
 
-from reminder import autostart, desktop_entry, paths
+from reminder import paths
 from reminder.catalogue.model import Catalogue
 from reminder.config import Config, find_config, read_config
-from reminder.config_checks import ConfigError
+from reminder.config.checks import ConfigError
 from reminder.doctor.facts import ConfigLook, EntryLook, HistoryLook, RunningLook
 from reminder.errors import read_user_file
+from reminder.install import autostart, desktop_entry
 
 #: How long the history may be waited for when another program holds it: the doctor says
 #: "busy" rather than wait as a writer would.
@@ -43,7 +44,7 @@ def look_config(explicit: Path | None, catalogue: Catalogue) -> tuple[ConfigLook
 
 def look_history(path: Path | None = None) -> HistoryLook:
     """The history, opened read-only as ``psoas stats`` opens it: its events, size and span."""
-    from reminder.store import HistoryStore, HistoryTooNew, is_busy, is_damage
+    from reminder.history.store import HistoryStore, HistoryTooNew, is_busy, is_damage
 
     path = path or paths.history_file()
     shown = str(path)

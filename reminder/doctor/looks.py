@@ -41,8 +41,8 @@ from reminder.doctor.facts import (
 from reminder.idle import SOURCES, auto_order, ruled_out
 from reminder.idle import freedesktop as freedesktop_idle
 from reminder.idle import gnome as gnome_idle
-from reminder.notify_dbus import NAME as NOTIFICATIONS
-from reminder.notify_dbus import PATH as NOTIFICATIONS_PATH
+from reminder.notify.freedesktop import NAME as NOTIFICATIONS
+from reminder.notify.freedesktop import PATH as NOTIFICATIONS_PATH
 from reminder.tray.choice import SNI_WATCHER
 
 WATCHER_PATH = "/StatusNotifierWatcher"

@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from reminder.bus import Buses
+from reminder.bus.wayland import Connection, Global, WaylandError, connect
 from reminder.idle.base import OnNews
 from reminder.idle.lock import LockWatch
-from reminder.wayland import Connection, Global, WaylandError, connect
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 python-xlib blocks until the server answers, and an X server can stop answering (stopped,
 hung, swapping): every call, opening the display included, goes through one worker thread
-under a deadline (:mod:`reminder.offloop`), never on the daemon's loop. A connection that
+under a deadline (:mod:`reminder.system.offloop`), never on the daemon's loop. A connection that
 failed is dropped and made again at the next look, so the source comes back by itself once the
 server answers again.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from reminder.bus import Buses
 from reminder.idle.base import AskedSource
 from reminder.idle.lock import LockWatch
-from reminder.offloop import OffLoop
+from reminder.system.offloop import OffLoop
 
 #: The server answers this query in well under a millisecond; opening the display takes tens.
 #: One that takes this long has stopped answering.

@@ -22,7 +22,7 @@ from tomlkit.items import InlineTable, Table
 
 from reminder.catalogue.model import Catalogue
 from reminder.config import example_text, parse_config
-from reminder.config_checks import ConfigError
+from reminder.config.checks import ConfigError
 from reminder.errors import read_user_file
 from reminder.paths import make_folder
 from reminder.settings.fields import FIELDS, FormValue, raw_value, shown, submitted, to_file

@@ -12,9 +12,9 @@ import io
 
 from reminder import words as psoas_words
 from reminder.catalogue.model import Catalogue
-from reminder.cli_history import Figures, figures, read_history, write_csv
 from reminder.config import Config
 from reminder.errors import UserError
+from reminder.history.reading import Figures, figures, read_history, write_csv
 from reminder.settings import words
 from reminder.settings.html import attribute, page, problem, text
 
@@ -73,7 +73,7 @@ def _table(found: Figures) -> str:
 def _week_chart(found: Figures) -> str:
     days = found.days[-7:]
     alt = words.week_chart_text(f"{days[0].day:%a %d %b}", f"{days[-1].day:%a %d %b}")
-    height = 70 + 48 * len(days) + 40  # as reminder.chart draws it
+    height = 70 + 48 * len(days) + 40  # as reminder.pictures.chart draws it
     return _figure("/chart/week.png", alt, words.WEEK_CHART, 1000, height)
 
 
@@ -95,8 +95,8 @@ def _export() -> str:
 def chart_png(which: str, config: Config, catalogue: Catalogue) -> bytes:
     """A chart as ``psoas stats --chart`` draws it: "week" or "trend". UserError when the
     history cannot be read, ValueError when there is nothing to draw."""
-    from reminder.chart import draw_trend, draw_week
-    from reminder.clock import SystemCalendar
+    from reminder.pictures.chart import draw_trend, draw_week
+    from reminder.system.clock import SystemCalendar
 
     found = read_figures(config, catalogue)
     if which == "week":

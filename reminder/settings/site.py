@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reminder.catalogue.model import Catalogue
 from reminder.config import DEFAULTS, Config, parse_config
-from reminder.config_checks import ConfigError
+from reminder.config.checks import ConfigError
 from reminder.errors import UserError
 from reminder.paths import package_data, pictures_dir
 from reminder.settings import confirm, document, words
@@ -144,7 +144,7 @@ class Site:
         if stretch_id not in self.catalogue.stretches:
             return refusal(404, words.NOT_HERE)
         if stretch_id not in self._pictures:
-            from reminder.pictures import PictureCache
+            from reminder.pictures.cache import PictureCache
 
             cache = PictureCache(self.catalogue, pictures_dir())
             try:

@@ -64,7 +64,7 @@ async def _xembed_only(buses: Buses) -> bool:
         if await name_has_owner(buses.session, SNI_WATCHER):
             return False
     # Only now what the question needs: a StatusNotifierItem desktop never loads it.
-    from reminder.offloop import NoAnswer, OffLoop
+    from reminder.system.offloop import NoAnswer, OffLoop
     from reminder.tray.pystray_tray import xembed_host_present
 
     x = OffLoop("the X display", X_DEADLINE)  # python-xlib waits for a server that may not answer

@@ -12,19 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reminder.paths import make_folder, package_data
+from reminder.pictures.palette import AMBER, BACKGROUND, BLUE, GREEN, GREY, PURPLE, RED, TRACK
 
 if TYPE_CHECKING:
     from PIL import Image
-
-
-GREEN = (46, 160, 67)
-AMBER = (230, 150, 20)
-RED = (214, 52, 52)
-BLUE = (60, 120, 215)
-GREY = (130, 130, 130)
-PURPLE = (140, 80, 200)
-TRACK = (70, 70, 70)
-BACKGROUND = (250, 250, 250)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from reminder import __version__
 from reminder.paths import make_folder
+from reminder.pictures import palette
 from reminder.tray import icon
 from reminder.tray.icon import IconLook, draw_icon
 from reminder.tray.sni import ICON_SIZES, Pixmap, pixmaps
@@ -63,7 +64,7 @@ def _drawing_version() -> str:
     folder. Never the file's place or time: a checkout and the copy pip installed from it, or
     a reinstall of the same code, share their pictures."""
     try:
-        code = Path(icon.__file__).read_bytes()
+        code = b"".join(Path(module.__file__).read_bytes() for module in (icon, palette))
     except OSError:
         return __version__
     # A cache key, not a secret: crc32 spares loading OpenSSL's hashes into the daemon.

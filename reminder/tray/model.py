@@ -30,13 +30,13 @@ from reminder.core import events as ev
 from reminder.core.stats import DayStats
 from reminder.core.status import State, Status
 from reminder.paths import log_dir, make_folder
-from reminder.supervisor import TaskSupervisor
+from reminder.system.supervisor import TaskSupervisor
 from reminder.tray.icon import IconLook, look_for
 from reminder.tray.menu import Item, MenuState, build_menu
 from reminder.words import status_line, today_line, tooltip
 
 if TYPE_CHECKING:
-    from reminder.daemon import Daemon
+    from reminder.runtime.daemon import Daemon
 
 log = logging.getLogger(__name__)
 
@@ -208,8 +208,8 @@ class TrayModel:
         """Draw the week off the loop and open it."""
         if self.history is None:
             return
-        from reminder.chart import draw_week
-        from reminder.clock import SystemCalendar
+        from reminder.pictures.chart import draw_week
+        from reminder.system.clock import SystemCalendar
 
         try:
             days = await self.history.days(7)

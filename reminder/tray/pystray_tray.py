@@ -153,7 +153,7 @@ class PystrayTray:
 
         self.icon.run(setup=setup)
 
-    # ----- following the daemon (reminder.daemon.Observer) ----------------------------------
+    # ----- following the daemon (reminder.core.observer.Observer) ------------------------------
 
     def seen(self, events: list[ev.Event], status: Status) -> None:
         """After each wake-up of the daemon: redraw if the picture changed, refresh the menu.

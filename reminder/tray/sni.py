@@ -31,7 +31,7 @@ from reminder.bus import (
 )
 from reminder.bus.errors import INVALID_ARGS
 from reminder.bus.service import Interface, Objects, dbus_property, method
-from reminder.supervisor import TaskSupervisor
+from reminder.system.supervisor import TaskSupervisor
 from reminder.tray.callbacks import run_callback
 from reminder.tray.dbusmenu import DBusMenu
 

@@ -61,7 +61,7 @@ class SniTray:
     async def stop(self) -> None:
         await self.item.stop()
 
-    # ----- following the daemon (reminder.daemon.Observer) ----------------------------------
+    # ----- following the daemon (reminder.core.observer.Observer) ------------------------------
 
     def seen(self, events: list[ev.Event], status: Status) -> None:
         self.model.seen(events, status)

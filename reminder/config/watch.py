@@ -22,7 +22,7 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
-from reminder.libc import libc
+from reminder.system.libc import libc
 
 log = logging.getLogger(__name__)
 

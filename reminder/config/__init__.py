@@ -16,16 +16,15 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from reminder.busy import SIGNALS as BUSY_SIGNALS
 from reminder.catalogue.model import PLACES, Catalogue
-from reminder.config_checks import Checker, ConfigError, toml_problem
+from reminder.config.checks import Checker, ConfigError, toml_problem
+from reminder.config.names import BUSY_SIGNAL_NAMES, IDLE_SOURCE_NAMES
 from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
 from reminder.errors import file_problem, read_user_file
-from reminder.idle import SOURCES
 from reminder.paths import config_file, make_folder, package_data
 
-IDLE_SOURCES = ("auto", *SOURCES)
+IDLE_SOURCES = ("auto", *IDLE_SOURCE_NAMES)
 
 TOP_KEYS = (
     "sit_minutes",
@@ -42,7 +41,7 @@ TABLES = {
     "quiet": ("when", "apps", "recheck_minutes"),
 }
 #: What can make psoas hold a prompt: do-not-disturb, a fullscreen window, a call, named apps.
-QUIET_SIGNALS = tuple(BUSY_SIGNALS)
+QUIET_SIGNALS = BUSY_SIGNAL_NAMES
 
 
 @dataclass(frozen=True)

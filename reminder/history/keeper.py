@@ -22,7 +22,6 @@ from functools import partial
 from time import monotonic
 from typing import Any, TypeVar
 
-from reminder.clock import Clock
 from reminder.core import events as ev
 from reminder.core.routine_run import Routines
 from reminder.core.saved import saved_sit
@@ -30,8 +29,9 @@ from reminder.core.sitting import SittingCore
 from reminder.core.stats import DayStats, day_stats
 from reminder.core.status import Status
 from reminder.core.timebase import Calendar
-from reminder.journal import Carried, Journal, kinds_of
-from reminder.store import HistoryStore
+from reminder.history.journal import Carried, Journal, kinds_of
+from reminder.history.store import HistoryStore
+from reminder.system.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 
 Only a link that ``./bootstrap`` made (one to a ``.venv/bin/psoas``, say from a checkout since
 moved) is ever replaced. Any other ``psoas`` there, pipx's or a file of the user's, is left as it
-is, and this says so. Run by ``./bootstrap`` as ``python -m reminder.command_link TARGET``.
+is, and this says so. Run by ``./bootstrap`` as ``python -m reminder.install.command_link TARGET``.
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ def pipx_note(link: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     if len(arguments) != 1:
-        print("usage: python -m reminder.command_link /path/to/.venv/bin/psoas", file=sys.stderr)
+        usage = "usage: python -m reminder.install.command_link /path/to/.venv/bin/psoas"
+        print(usage, file=sys.stderr)
         return 2
     target = Path(arguments[0]).absolute()
     link = paths.command_link()

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from reminder.core import events as ev
+from reminder.history.store import from_row
 from reminder.paths import make_folder, private_opener
-from reminder.store import from_row
 
 log = logging.getLogger(__name__)
 

@@ -87,8 +87,8 @@ def add_autostart(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _autostart(args: argparse.Namespace) -> int:
-    from reminder import autostart
-    from reminder.desktop_entry import NotOurs
+    from reminder.install import autostart
+    from reminder.install.desktop_entry import NotOurs
     from reminder.words import entry_removed, entry_state
 
     try:
@@ -157,7 +157,7 @@ def add_desktop_entry(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _desktop_entry(args: argparse.Namespace) -> int:
-    from reminder import desktop_entry
+    from reminder.install import desktop_entry
     from reminder.words import entry_removed, entry_state
 
     if not desktop_entry.menu_supported():

@@ -2,8 +2,8 @@
 
 The command written is this Python running ``-m reminder run``, as argument lists or quoted per
 each format's rules: no shell string is ever built from user data. The XDG entry is a desktop
-entry like the menu's (:mod:`reminder.desktop_entry`), with psoas's icon, and psoas replaces or
-removes only an entry it wrote itself.
+entry like the menu's (:mod:`reminder.install.desktop_entry`), with psoas's icon, and psoas
+replaces or removes only an entry it wrote itself.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import plistlib
 import sys
 from pathlib import Path
 
-from reminder import desktop_entry, paths
+from reminder import paths
+from reminder.install import desktop_entry
 
 LABEL = paths.LAUNCH_AGENT_LABEL
 

@@ -1,5 +1,5 @@
 """psoas in the application menu, and the freedesktop Desktop Entry format that both the menu
-entry and the login entry (:mod:`reminder.autostart`) are written in.
+entry and the login entry (:mod:`reminder.install.autostart`) are written in.
 
 The command is an argument list, quoted by the Exec rules of the Desktop Entry Specification and
 then escaped as one of its strings: no shell string is ever built. Every entry psoas writes says

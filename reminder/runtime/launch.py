@@ -1,9 +1,9 @@
 """Starting psoas: one instance, its log, the loop and its signals, the session bus, the icon.
 
 The icon is what a user waits for, so it comes first; the daemon and the parts around it
-(:mod:`reminder.app`) load only once it shows. Everything but the history writer (and pystray's
-toolkit, where it is used) runs on one asyncio loop in the main thread, which also takes the
-signals.
+(:mod:`reminder.runtime.app`) load only once it shows. Everything but the history writer (and
+pystray's toolkit, where it is used) runs on one asyncio loop in the main thread, which also takes
+the signals.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 from reminder import words
 from reminder.bus import BusError, Buses, connect, desktop_over_dbus
 from reminder.catalogue.model import Catalogue
-from reminder.clock import SystemCalendar
 from reminder.config import Config
-from reminder.config_sense import config_warnings
-from reminder.early_stop import STOP_SIGNALS, EarlyStop
-from reminder.instance import AlreadyRunning, InstanceLock
-from reminder.logs import say, setup_logging
+from reminder.config.sense import config_warnings
 from reminder.paths import NotPrivate, chart_file, config_file, runtime_dir
-from reminder.supervisor import TaskSupervisor
+from reminder.runtime.early_stop import STOP_SIGNALS, EarlyStop
+from reminder.runtime.instance import AlreadyRunning, InstanceLock
+from reminder.runtime.logs import say, setup_logging
+from reminder.system.clock import SystemCalendar
+from reminder.system.supervisor import TaskSupervisor
 
 if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
     from reminder.tray.choice import Tray
@@ -85,7 +85,8 @@ def run_app(
 
 
 class Start:
-    """What psoas starts with, up to its icon showing; then :class:`reminder.app.App` runs."""
+    """What psoas starts with, up to its icon showing; then :class:`~reminder.runtime.app.App`
+    runs."""
 
     def __init__(
         self,
@@ -126,8 +127,8 @@ class Start:
             from reminder.tray.choice import start_tray
 
             tray = await start_tray(self.model, buses)
-        gc.enable()  # off while psoas loads, up to its icon (reminder.cli)
-        from reminder.app import App  # the daemon and its parts: loaded once the icon shows
+        gc.enable()  # off while psoas loads, up to its icon (reminder.cli.main)
+        from reminder.runtime.app import App  # the daemon and its parts: loaded once the icon shows
 
         app = App(self, buses, tray, own_tray=tray is not running_tray)
         await app.serve()

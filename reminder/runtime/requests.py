@@ -1,4 +1,5 @@
-"""The daemon's side of the control channel: what each request does, and the status it reports.
+"""The daemon's side of the control channel (reminder.control carries the requests): what each
+request does, and the status it reports.
 
 It runs on the daemon's loop, so it reads the core directly and never waits on anything.
 """
@@ -16,7 +17,7 @@ from reminder.catalogue.model import Catalogue
 from reminder.control.protocol import THEN, Request, decode_request
 from reminder.core import events as ev
 from reminder.core.commands import named
-from reminder.daemon import Daemon
+from reminder.runtime.daemon import Daemon
 
 
 def when(epoch: float | None) -> str | None:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reminder.catalogue.model import Catalogue, Stretch
-from reminder.figure import DRAWING_VERSION, draw_pose, frame_for
 from reminder.paths import make_folder, package_data
+from reminder.pictures.figure import DRAWING_VERSION, draw_pose, frame_for
 
 if TYPE_CHECKING:
     from PIL import Image

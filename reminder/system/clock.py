@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from reminder.core.timebase import Moment
-from reminder.libc import libc
+from reminder.system.libc import libc
 
 log = logging.getLogger(__name__)
 

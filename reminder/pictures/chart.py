@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 from reminder.core.stats import ANSWER_WINDOW, DayStats
 from reminder.core.timebase import Calendar
 from reminder.core.trend import Week
-from reminder.tray.icon import GREEN, PURPLE
+from reminder.pictures.palette import GREEN, PURPLE
 from reminder.words import duration
 
 WIDTH, ROW, TOP, LEFT, RIGHT = 1000, 48, 70, 130, 170

@@ -23,7 +23,7 @@ from reminder.core.stats import day_stats
 from reminder.core.status import Busy, Status
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import FixedCalendar, Moment
-from reminder.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
+from reminder.replay.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
 
 
 @dataclass

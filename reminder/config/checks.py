@@ -15,7 +15,7 @@ from typing import Any
 from reminder.core.hours import DAY_NAMES
 from reminder.errors import UserError, did_you_mean
 from reminder.limits import MINUTES_ALLOWED, minutes_allowed
-from reminder.words import snooze_choice
+from reminder.units import snooze_choice
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _END_OF_DAY = "24:00"  # allowed for hours.end only: midnight at the end of the day

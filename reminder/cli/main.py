@@ -17,7 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reminder import APP_NAME, __version__, cli_history, cli_remote
+from reminder import APP_NAME, __version__
+from reminder.cli import history as cli_history
+from reminder.cli import remote as cli_remote
 from reminder.errors import UserError
 
 if TYPE_CHECKING:
@@ -267,7 +269,7 @@ def _simulate_description() -> str:
     """What a scenario is, then every event it may use: the list comes from the parser's own."""
     import textwrap
 
-    from reminder.scenario import events_help
+    from reminder.replay.scenario import events_help
 
     intro = (
         "Replay a day through the real sitting clock on a simulated clock and print one JSON "
@@ -297,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as error:  # what was to be printed could not be (a full disk, a closed tty)
-        from reminder.cli_history import drop_stdout
+        from reminder.cli.history import drop_stdout
 
         drop_stdout()
         where = error.filename or "standard output"
@@ -325,13 +327,13 @@ def _run(args: argparse.Namespace) -> int:
         sys.modules.setdefault(unused, None)  # type: ignore[arg-type]
     # Loading psoas makes tens of thousands of objects that all live on, so the collector's
     # passes during the start find nothing and cost a twentieth of it; it is switched back on
-    # once the icon shows (reminder.launch), or here when psoas does not start.
+    # once the icon shows (reminder.runtime.launch), or here when psoas does not start.
     gc.disable()
-    from reminder.early_stop import EarlyStop
+    from reminder.runtime.early_stop import EarlyStop
 
     early = EarlyStop().install()  # a stop while loading is kept, and honoured once running
     try:
-        from reminder.launch import run_app
+        from reminder.runtime.launch import run_app
 
         config, catalogue = _load_config(args.config)
         return run_app(
@@ -351,7 +353,7 @@ ROUTINE_CONTROLS = (
 
 
 def _routine(args: argparse.Namespace) -> int:
-    from reminder.terminal_routine import run_in_terminal
+    from reminder.cli.routine import run_in_terminal
 
     if args.control is not None:
         from reminder.control.protocol import Request
@@ -365,7 +367,7 @@ def _routine(args: argparse.Namespace) -> int:
         from reminder.control.protocol import Request
 
         return cli_remote.send(Request("routine", name=args.name))
-    from reminder.logs import setup_logging
+    from reminder.runtime.logs import setup_logging
 
     setup_logging(getattr(args, "verbose", False))
     import time
@@ -382,10 +384,12 @@ def _routine(args: argparse.Namespace) -> int:
         record = [ev.RoutineCancelled(ended, args.name, 0)]
     length = routine.total_seconds * config.routine_pace
     events = [ev.RoutineStarted(started, args.name, length), *record]
+    from reminder.history import reading
+
     try:
-        cli_history.record_history(events)
+        reading.record_history(events)
     except UserError as error:  # busy, full: kept for the next psoas run if it can be
-        print(cli_history.keep_for_later(events, error), file=sys.stderr)
+        print(reading.keep_for_later(events, error), file=sys.stderr)
     return 0  # stopped with q or run to the end: either is what the user chose
 
 
@@ -400,8 +404,8 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from reminder.scenario import load_scenario
-    from reminder.simulate import simulate
+    from reminder.replay.scenario import load_scenario
+    from reminder.replay.simulate import simulate
 
     config, catalogue = _load_config(args.config)
     scenario = load_scenario(args.scenario, list(catalogue.routines))
@@ -442,7 +446,7 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
 
 
 def _write_pictures(catalogue: Catalogue, folder: Path) -> int:
-    from reminder.pictures import write_pictures
+    from reminder.pictures.cache import write_pictures
 
     try:
         written = write_pictures(catalogue, folder)
@@ -467,7 +471,7 @@ def _config_init(args: argparse.Namespace) -> int:
 
 def _config_check(args: argparse.Namespace) -> int:
     from reminder.config import DEFAULTS, file_settings
-    from reminder.config_sense import config_warnings
+    from reminder.config.sense import config_warnings
     from reminder.words import config_settings, config_warning
 
     config, _ = _load_config(args.file)

@@ -14,38 +14,39 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reminder import words
 from reminder.bus import Buses, desktop_over_dbus
 from reminder.busy import BusyWatch, open_signals
 from reminder.catalogue.model import Catalogue
-from reminder.clock import SystemCalendar, SystemClock
 from reminder.config import Config, read_config, settings_for
-from reminder.config_sense import config_warnings
-from reminder.config_watch import ConfigWatch
+from reminder.config.sense import config_warnings
+from reminder.config.watch import ConfigWatch
 from reminder.control import Server, open_server
-from reminder.control.handler import ControlHandler
-from reminder.control.handler import when as when_iso
 from reminder.control.protocol import ControlError
 from reminder.core.saved import saved_records
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State
-from reminder.daemon import Daemon
 from reminder.errors import UserError
-from reminder.history import BackgroundWriter, HistoryKeeper, carried_over
+from reminder.history.journal import Journal
+from reminder.history.keeper import BackgroundWriter, HistoryKeeper, carried_over
+from reminder.history.store import BUSY_TIMEOUT, START_BUSY_TIMEOUT, HistoryStore
 from reminder.idle import IdleChoice, IdleSource, choose
-from reminder.journal import Journal
 from reminder.notify import FallbackNotifier, Note, Notifier, NotifyError, Outbox, TerminalNotifier
 from reminder.paths import history_file, journal_file, pictures_dir
-from reminder.pictures import PictureCache
-from reminder.store import BUSY_TIMEOUT, START_BUSY_TIMEOUT, HistoryStore
+from reminder.pictures.cache import PictureCache
+from reminder.runtime.daemon import Daemon
+from reminder.runtime.requests import ControlHandler
+from reminder.runtime.requests import when as when_iso
+from reminder.system.clock import SystemCalendar, SystemClock
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from reminder.launch import Start
+    from reminder.system.supervisor import TaskSupervisor
     from reminder.tray.choice import Tray
+    from reminder.tray.model import TrayModel
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,26 @@ log = logging.getLogger(__name__)
 _DRAIN_SECONDS = 1.0
 
 
+class Started(Protocol):
+    """What the start (reminder.runtime.launch) hands over once the icon shows: the config it read,
+    the tray's model, the task supervisor, and the way to stop; a stop asked for before there
+    was a daemon to stop is ``stop_asked``."""
+
+    config: Config
+    catalogue: Catalogue
+    explicit: Path | None
+    config_path: Path
+    config_read: float
+    model: TrayModel | None
+    tasks: TaskSupervisor
+    stop_asked: bool
+    stop: Callable[[], None] | None
+
+
 class App:
     """The parts of one running psoas, made on its loop and taken down in order."""
 
-    def __init__(self, start: Start, buses: Buses, tray: Tray | None, own_tray: bool) -> None:
+    def __init__(self, start: Started, buses: Buses, tray: Tray | None, own_tray: bool) -> None:
         self.start = start
         self.config: Config = start.config
         self.catalogue: Catalogue = start.catalogue
@@ -207,7 +224,7 @@ class App:
         taking down); on Windows and macOS their own notifications."""
         icons = _notification_icons()
         if buses.session is not None:
-            from reminder.notify_dbus import FreedesktopNotifier
+            from reminder.notify.freedesktop import FreedesktopNotifier
 
             notifier = FreedesktopNotifier(
                 buses.session, icons, self._on_action, show_again=self._show_again
@@ -238,7 +255,7 @@ async def native_notifier(
 ) -> Notifier:
     """Windows' toasts or macOS's Notification Center; else, on macOS, AppleScript's plain
     notifications; else the terminal. What was passed over is said once, in the log."""
-    from reminder.notify_native import NativeNotifier
+    from reminder.notify.native import NativeNotifier
 
     native = NativeNotifier(icons, on_action, buttons)
     try:
@@ -250,7 +267,7 @@ async def native_notifier(
             log.info("notifications without buttons: a pressed one could not reach psoas here")
         return native
     if sys.platform == "darwin":
-        from reminder.notify_osascript import OsascriptNotifier
+        from reminder.notify.osascript import OsascriptNotifier
 
         return OsascriptNotifier()
     return TerminalNotifier()

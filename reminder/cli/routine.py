@@ -21,7 +21,7 @@ from reminder import words
 from reminder.catalogue.model import Catalogue, Routine
 from reminder.core.routine_run import RoutineRun
 from reminder.paths import pictures_dir
-from reminder.pictures import picture_path
+from reminder.pictures.cache import picture_path
 
 log = logging.getLogger(__name__)
 BAR = 24

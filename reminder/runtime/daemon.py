@@ -20,7 +20,6 @@ from typing import Protocol
 import schedule
 
 from reminder.catalogue.model import Catalogue
-from reminder.clock import Clock, Timer
 from reminder.core import events as ev
 from reminder.core.commands import Command, named
 from reminder.core.observer import Observer
@@ -31,6 +30,7 @@ from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import Moment
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
+from reminder.system.clock import Clock, Timer
 from reminder.words import (
     ROUTINE_BUTTONS,
     duration,

@@ -1,9 +1,9 @@
 """Notifiers: what every notifier offers, the terminal, and falling back to it.
 
 The desktop's own notifiers live beside this module: the freedesktop server on Linux
-(:mod:`reminder.notify_dbus`), toasts and the Notification Center on Windows and macOS
-(:mod:`reminder.notify_native`), AppleScript's notifications as macOS's plainer second choice
-(:mod:`reminder.notify_osascript`).
+(:mod:`reminder.notify.freedesktop`), toasts and the Notification Center on Windows and macOS
+(:mod:`reminder.notify.native`), AppleScript's notifications as macOS's plainer second choice
+(:mod:`reminder.notify.osascript`).
 
 A missing or frozen notification server must never stop or slow the reminder: the daemon only
 posts to an :class:`Outbox`, which shows notes one after another on the loop, each with a deadline;
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from reminder import APP_NAME
-from reminder.supervisor import TaskSupervisor
+from reminder.system.supervisor import TaskSupervisor
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,12 @@
-"""The commands that read the history or add to it: ``psoas stats``, ``psoas export``, and the
-record a routine run in the terminal leaves.
-
-The history is opened read-only to read it; whatever stops it (busy, damaged, unreadable) ends as
-one line naming the file, never a traceback.
+"""Reading the history for people: its figures for ``psoas stats`` and the settings page's
+Progress, its events as CSV, and one line saying why when it cannot be read (busy, damaged,
+unreadable); and adding what a routine done in the terminal recorded. The history is opened
+read-only to read it, never changed by a reader.
 """
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,22 +23,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def png_path(text: str) -> Path:
-    """The chart is a PNG: say so before the history is read, not after Pillow guesses."""
-    path = Path(text)
-    # os.path.isdir, unlike Path.is_dir, is False for a path it may not look at: saving the chart
-    # then says why in one line.
-    if path.suffix.lower() != ".png" or os.path.isdir(path):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a PNG file name (e.g. week.png)")
-    return path
-
-
-def day_count(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 3660:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 3660")
-    return int(text)
-
-
 class HistoryBusy(UserError):
     """Another program holds the history: nothing is wrong, try again in a moment."""
 
@@ -54,8 +33,8 @@ def open_history(read_only: bool = True):
     """The history (read-only unless something is to be recorded), or one line saying why not."""
     import sqlite3
 
+    from reminder.history.store import HistoryStore
     from reminder.paths import history_file
-    from reminder.store import HistoryStore
 
     path = history_file()
     try:
@@ -93,7 +72,7 @@ def record_history(events: list) -> None:
 def keep_for_later(events: list, problem: UserError) -> str:
     """Events the history cannot take now go to the journal that ``psoas run`` writes in when
     it next starts; what to tell the user, either way."""
-    from reminder.journal import Journal
+    from reminder.history.journal import Journal
     from reminder.paths import journal_file
 
     journal = Journal(journal_file())
@@ -108,7 +87,7 @@ def history_problem(path: Path, error: Exception, what: str = "read") -> UserErr
     """One line naming the history file and what is wrong with it."""
     import sqlite3
 
-    from reminder.store import is_busy, is_damage
+    from reminder.history.store import is_busy, is_damage
 
     if isinstance(error, sqlite3.Error) and is_busy(error):
         return HistoryBusy(f"{path}: busy (another program holds it); try again in a moment")
@@ -137,9 +116,9 @@ def figures(config: Config, catalogue: Catalogue, days: int, weeks: int | None =
     import time as clock
     from datetime import date, timedelta
 
-    from reminder.clock import SystemCalendar
     from reminder.core import trend
-    from reminder.history import last_days, since_for
+    from reminder.history.keeper import last_days, since_for
+    from reminder.system.clock import SystemCalendar
 
     calendar = SystemCalendar()
     last = date.today()
@@ -158,48 +137,6 @@ def figures(config: Config, catalogue: Catalogue, days: int, weeks: int | None =
         trend=trend.this_week_and_before(every, working, last),
         weeks=trend.weeks(every, working)[-weeks:] if weeks else [],
     )
-
-
-def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int:
-    from reminder.words import NO_HISTORY_YET, chart_written, stats_table, trend_lines
-
-    if args.weeks is not None and not args.chart:
-        raise UserError("stats: --weeks draws the trend: give it with --chart FILE.png")
-    found = figures(config, catalogue, args.days, args.weeks)
-    days = found.days
-    if args.chart:
-        from reminder.chart import draw_trend, draw_week
-        from reminder.clock import SystemCalendar
-
-        try:
-            if args.weeks:
-                draw_trend(found.weeks).save(args.chart)
-            else:
-                draw_week(days[-7:], SystemCalendar()).save(args.chart)
-        except OSError as error:
-            reason = error.strerror or error
-            raise UserError(f"{args.chart}: cannot write the chart ({reason})") from None
-        except ValueError as error:
-            raise UserError(f"{args.chart}: cannot write the chart ({error})") from None
-    if args.json:
-        print(json.dumps([d.to_dict() for d in days], indent=2))
-        return 0
-    if args.chart:  # what was asked for is the picture: where it is, not the table again
-        print(chart_written(args.chart, args.weeks))
-        return 0
-    if not found.recorded:
-        print(NO_HISTORY_YET)
-        return 0
-    print(stats_table(days))
-    if found.trend is not None:
-        print("\n" + "\n".join(trend_lines(*found.trend)))
-    return 0
-
-
-def week_count(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 520:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of weeks from 1 to 520")
-    return int(text)
 
 
 def write_csv(events: list, out: TextIO) -> None:
@@ -224,33 +161,3 @@ def write_csv(events: list, out: TextIO) -> None:
     for event in events:
         writer.writerow([local(event_time(event)), event.kind, details(event)])
     out.flush()  # a full disk shows here, not after the command has said nothing
-
-
-def export(args: argparse.Namespace) -> int:
-    events = read_history(lambda store: store.events())
-    try:
-        if args.output is None:
-            write_csv(events, sys.stdout)
-        else:
-            with args.output.open("w", newline="", encoding="utf-8") as out:
-                write_csv(events, out)
-    except BrokenPipeError:
-        raise  # the reader stopped early (psoas export | head): not a mistake
-    except OSError as error:
-        where = args.output or "standard output"
-        if args.output is None:
-            drop_stdout()
-        raise UserError(f"{where}: cannot be written ({error.strerror or error})") from None
-    return 0
-
-
-def drop_stdout() -> None:
-    """Send what is left of standard output nowhere, so that Python's last flush at exit does
-    not fail a second time and print its own message after ours."""
-    try:
-        descriptor = sys.stdout.fileno()
-    except (AttributeError, ValueError, io.UnsupportedOperation):
-        return  # not a real file (a test's capture): nothing is flushed at exit
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, descriptor)
-    os.close(null)

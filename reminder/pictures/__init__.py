@@ -1,0 +1,1 @@
+"""The pictures: the stretches drawn from their poses and kept, the week's chart, one palette."""
