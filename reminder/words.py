@@ -40,12 +40,16 @@ def side_text(side: str | None) -> str:
 
 # ----- notifications ----------------------------------------------------------------------------
 
-#: The buttons a prompt offers, by the command each one sends.
+#: The buttons a prompt offers, by the command each one sends ("stand" at a sit-stand desk).
 PROMPT_BUTTONS = {
     "done": "I stretched",
+    "stand": "I'll stand",
     "snooze": "Snooze {minutes}",
     "routine": "Desk routine",
 }
+
+#: The button the suggestion to stop standing offers, and the tray's item while standing.
+SIT_BUTTONS = {"sit": "I sat down"}
 
 
 #: The buttons a routine step offers, by the command each one sends: Pause, or Resume while
@@ -63,10 +67,12 @@ def routine_buttons(paused: bool) -> tuple[tuple[str, str], ...]:
     return tuple((key, label) for key, label in ROUTINE_BUTTONS.items() if key != left_out)
 
 
-def prompt_buttons(snooze_minutes: float) -> tuple[tuple[str, str], ...]:
+def prompt_buttons(snooze_minutes: float, desk: bool = False) -> tuple[tuple[str, str], ...]:
+    """A prompt's buttons; "I'll stand" only for a user with a sit-stand desk."""
     return tuple(
         (key, label.format(minutes=snooze_choice(snooze_minutes)))
         for key, label in PROMPT_BUTTONS.items()
+        if desk or key != "stand"
     )
 
 
@@ -86,6 +92,11 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
         case ev.StretchAsked():  # the user asked: no "time to", no time sat, never "again"
             stretch = catalogue.stretch(event.stretch)
             return f"Stretch now: {stretch.name}", stretch.summary()
+        case ev.StandingLong():
+            return (
+                f"You have stood for {duration(event.standing_seconds)}",
+                "Time for a change: sit down for a while, or take a few steps.",
+            )
         case ev.RoutineStepStarted():
             routine = catalogue.routine(event.routine)
             step = routine.steps[event.index]
@@ -234,8 +245,17 @@ def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
             )
         case State.AWAY:
             return "Away from the desk - the sitting clock is at zero"
+        case State.PAUSED if status.standing_since is not None:
+            standing = duration(now - status.standing_since)
+            return (
+                f"Standing {standing} - reminders paused until {clock(status.paused_until or now)}"
+            )
         case State.PAUSED:
             return f"{sitting} - reminders paused until {clock(status.paused_until or now)}"
+        case State.STANDING:
+            return (
+                f"Standing {duration(now - (status.standing_since or now))} - sitting clock stopped"
+            )
         case State.OFF_HOURS:
             return f"{sitting} - outside working hours"
         case State.SNOOZED:
@@ -257,8 +277,13 @@ def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
             return routine_line(status, catalogue)
         case State.AWAY:
             return "Away from the desk"
+        case State.PAUSED if status.standing_since is not None:
+            paused = f"reminders paused until {clock(status.paused_until or at)}"
+            return f"Standing since {clock(status.standing_since)} · {paused}"
         case State.PAUSED:
             return f"Reminders paused until {clock(status.paused_until or at)}"
+        case State.STANDING:
+            return f"Standing since {clock(status.standing_since or at)}"
         case State.OFF_HOURS:
             return f"{since} · outside working hours"
         case State.SNOOZED:
@@ -277,8 +302,9 @@ def today_line(today: DayStats) -> str:
     breaks = today.breaks_natural + today.breaks_prompted
     done = sum(today.stretches_done.values())
     longest = f", longest {duration(today.longest_sit_seconds)}" if today.sat_seconds else ""
+    stood = f", stood {duration(today.standing_seconds)}" if today.standing_seconds else ""
     return (
-        f"Today: sat {duration(today.sat_seconds)}{longest}, {count(breaks, 'break')}, "
+        f"Today: sat {duration(today.sat_seconds)}{longest}{stood}, {count(breaks, 'break')}, "
         f"{count(done, 'stretch', 'stretches')}"
     )
 
@@ -391,7 +417,26 @@ def stats_table(days: Sequence[DayStats]) -> str:
         f"{count(routines, 'routine')} done. Stretches done: {stretches}."
     )
     lines += ["", *textwrap.wrap(total, 79), "", *textwrap.wrap(STATS_MEANING, 79)]
+    if any(d.standing_seconds or d.sit_stand_switches for d in days):
+        lines += ["", *standing_table(days), *textwrap.wrap(STANDING_MEANING, 79)]
     return "\n".join(lines).replace("\xa0", " ")
+
+
+#: What the standing table's columns mean, under it.
+STANDING_MEANING = (
+    "stood: time standing at your sit-stand desk, neither sat nor a break. switches: changes "
+    "of posture you told psoas of, sitting to standing and standing to sitting."
+)
+
+
+def standing_table(days: Sequence[DayStats]) -> list[str]:
+    """The days at a sit-stand desk: time stood and changes of posture, a line a day."""
+    lines = [f"{'day':<15}{'stood':>11}{'switches':>10}"]
+    for d in days:
+        lines.append(
+            f"{d.day:%a %Y-%m-%d} {duration(d.standing_seconds):>11}{d.sit_stand_switches:>10}"
+        )
+    return lines
 
 
 def chart_written(path: object, weeks: int | None) -> str:
@@ -431,6 +476,11 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
             return "Away from the desk: the sitting clock is at zero."
         case State.ROUTINE:
             return f"{routine_line(status, catalogue)}."
+        case State.STANDING:
+            return f"{standing_for(status, now)}: the sitting clock is stopped."
+        case State.PAUSED if status.standing_since is not None:
+            until = when(status.paused_until or now, now)
+            return f"{standing_for(status, now)}; reminders paused until {until}."
         case State.DUE:
             stretch = status.prompted_stretch or status.next_stretch
             name = catalogue.stretch(stretch).name if stretch else ""
@@ -467,10 +517,24 @@ def answer(
             return (
                 f"Noted, you stretched{named}: the clock starts again, {next_prompt(status, now)}"
             )
+        case "skip" if ev.Skipped not in happened:
+            return "Nothing to skip: you are standing, and the sitting clock is stopped"
         case "skip":
             return f"Skipped: the clock starts again, {next_prompt(status, now)}"
         case "pause":
             return f"Paused: no prompts until {when(status.paused_until or now, now)}"
+        case "stand" if ev.StoodUp in happened:
+            return "Standing: the sitting clock stops until you sit down (psoas sit)"
+        case "stand" if status.standing_since is not None:
+            return f"Already standing, since {when(status.standing_since, now)}"
+        case "stand" if status.state == State.ROUTINE:
+            return "Not now: a routine is under way"
+        case "stand":
+            return "psoas knows of no sit-stand desk: set [desk] standing = true in your config"
+        case "sit" if ev.StandingSpan in happened:
+            return f"Sitting again: the clock starts from zero, {next_prompt(status, now)}"
+        case "sit":
+            return "Nothing to do: you are not standing (psoas stand says you are)"
         case "resume" if ev.Resumed in happened:
             return f"Reminders on again: {next_prompt(status, now)}"
         case "resume":
@@ -510,6 +574,11 @@ def answer(
 
 
 RESUME_ROUTINE = "psoas routine --resume goes on with it"
+
+
+def standing_for(status: Status, now: float) -> str:
+    """'Standing for 12 min'."""
+    return f"Standing for {duration(round(now - (status.standing_since or now)))}"
 
 
 def _step_of(status: Status, catalogue: Catalogue) -> str:

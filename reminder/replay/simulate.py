@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from reminder.catalogue.model import Catalogue
@@ -140,6 +140,8 @@ def _play(event: ScenarioEvent, core: SittingCore, user: _User, now: Moment) -> 
             slept = user.asleep_since
             user.asleep_since, user.active, user.last_input, user.locked = None, True, t, False
             return user.look(core, now, idle=0.0, slept_since=slept)
+        case "stand" | "sit":  # at the desk, working on (only the posture changes)
+            user.active, user.last_input = True, t
         case "busy":
             user.busy = event.arg
         case "free":
@@ -159,13 +161,19 @@ def _command(event: ScenarioEvent) -> cmd.Command | None:
     return cmd.named(name, minutes_arg(event) if event.arg else None)
 
 
-def notification_record(event: ev.Event, midnight: float) -> dict[str, object] | None:
-    """The JSON line ``psoas simulate`` prints for an event the user would see, else None."""
+def notification_record(
+    event: ev.Event, midnight: float, first: date | None = None
+) -> dict[str, object] | None:
+    """The JSON line ``psoas simulate`` prints for an event the user would see, else None;
+    with ``first`` (a scenario of several days, from ``first``), its date too."""
     if not isinstance(event, ev.NOTIFYING):
         return None
     at = round(event.at - midnight)
+    days, at = divmod(at, 86400)
     clock = f"{at // 3600:02d}:{at % 3600 // 60:02d}:{at % 60:02d}"
     record: dict[str, object] = {"time": clock, "kind": event.kind}
+    if first is not None:
+        record = {"date": (first + timedelta(days=days)).isoformat()} | record
     match event:
         case ev.PromptShown():
             record |= {
@@ -180,6 +188,8 @@ def notification_record(event: ev.Event, midnight: float) -> dict[str, object] |
                 }
         case ev.StretchAsked():
             record["stretch"] = event.stretch
+        case ev.StandingLong():
+            record["standing_minutes"] = round(event.standing_seconds / 60, 2)
         case ev.RoutineStepStarted():
             record |= {
                 "routine": event.routine,
@@ -200,13 +210,17 @@ def notification_record(event: ev.Event, midnight: float) -> dict[str, object] |
 def simulate(
     scenario: Scenario, config: Config, catalogue: Catalogue, stats: bool = False
 ) -> list[dict[str, object]]:
-    """The notifications of the scenario's day, as ``psoas simulate`` prints them; with
-    ``stats``, then the day's figures, worked out by the same code as ``psoas stats``."""
+    """The notifications of the scenario's days, as ``psoas simulate`` prints them (each with
+    its date when there are several days); with ``stats``, then each day's figures, worked out
+    by the same code as ``psoas stats``."""
     calendar = FixedCalendar()
     midnight = calendar.epoch(datetime.combine(scenario.day, time()))
     events = run_scenario(scenario, config, catalogue, close=stats)
-    records = [r for r in (notification_record(e, midnight) for e in events) if r is not None]
+    first = scenario.day if scenario.last_day is not None else None
+    records = [
+        r for r in (notification_record(e, midnight, first) for e in events) if r is not None
+    ]
     if stats:
-        (day,) = day_stats(events, calendar, scenario.day, scenario.day, catalogue)
-        records.append({"kind": "stats"} | day.to_dict())
+        days = day_stats(events, calendar, scenario.day, scenario.days[-1], catalogue)
+        records += [{"kind": "stats"} | day.to_dict() for day in days]
     return records

@@ -33,6 +33,7 @@ from reminder.notify import Note, Outbox
 from reminder.system.clock import Clock, Timer
 from reminder.words import (
     ROUTINE_BUTTONS,
+    SIT_BUTTONS,
     duration,
     log_line,
     notification_for,
@@ -67,8 +68,17 @@ ReplaceIdle = Callable[[Collection[str]], Awaitable[IdleSource]]
 
 
 #: What answers a prompt that is up (a pause too: it says "not now", and the prompt stays up
-#: for good otherwise).
-ANSWERS = (ev.BreakTaken, ev.Skipped, ev.Snoozed, ev.RoutineStarted, ev.Paused)
+#: for good otherwise; standing up too), and what ends a standing spell, whose suggestion to
+#: sit down shares the prompt's slot.
+ANSWERS = (
+    ev.BreakTaken,
+    ev.Skipped,
+    ev.Snoozed,
+    ev.RoutineStarted,
+    ev.Paused,
+    ev.StoodUp,
+    ev.StandingSpan,
+)
 
 
 @dataclass
@@ -212,11 +222,12 @@ class Daemon:
 
     def prompt_actions(self) -> tuple[tuple[str, str], ...]:
         """The buttons a prompt offers (where the notification server shows buttons)."""
-        return prompt_buttons(self.core.settings.snooze / 60)
+        return prompt_buttons(self.core.settings.snooze / 60, self.core.settings.desk)
 
     def on_action(self, key: str) -> None:
         """A button on a notification was pressed: act as the tray menu would."""
-        if key in {key for key, _ in self.prompt_actions()} or key in ROUTINE_BUTTONS:
+        offered = {key for key, _ in self.prompt_actions()} | set(ROUTINE_BUTTONS)
+        if key in offered | set(SIT_BUTTONS):
             self.submit(named(key))
 
     # ----- the loop ----------------------------------------------------------------------------
@@ -264,9 +275,8 @@ class Daemon:
         reading = Reading(idle, locked, self.clock.slept_since(), self.idle.tells_returns)
         busy = await self._read_busy(now, reading)
         command = item.command if isinstance(item, _Asked) else item
-        step = take_step(
-            self.core, now, reading, busy, None if isinstance(command, _Tick) else command
-        )
+        asked = None if isinstance(command, _Tick) else command
+        step = take_step(self.core, now, reading, busy, asked)
         self._publish(step.events)
         self._arm()
         if isinstance(item, _Asked) and not item.done.done():
@@ -410,10 +420,14 @@ class Daemon:
         shown = notification_for(event, self.catalogue)
         if shown is None:
             return None
+        if isinstance(event, ev.StandingLong):  # gentle: no sound, and it need not stay
+            return Note(*shown, "prompt", tuple(SIT_BUTTONS.items()))
         if isinstance(event, ev.PromptShown | ev.StretchAsked):
             actions = self.prompt_actions()
             if isinstance(event, ev.StretchAsked) and status.prompted_stretch is None:
                 actions = tuple(action for action in actions if action[0] != "snooze")
+            if status.standing_since is not None:  # standing already
+                actions = tuple(action for action in actions if action[0] != "stand")
             return Note(
                 *shown,
                 "prompt",

@@ -158,6 +158,7 @@ GROUPS = {
     "hours": "Working hours",
     "stretches": "The stretches",
     "quiet": "Quiet times",
+    "coaching": "Beyond the prompts",
 }
 
 #: Each setting's label: what the field holds.
@@ -173,10 +174,14 @@ LABELS = {
     "hours.end": "Prompts until",
     "stretches.place": "Where you stretch",
     "stretches.exclude": "Stretches psoas may suggest",
+    "stretches.file": "Your own stretches",
     "routine_pace": "Pace of the guided routines",
     "quiet.when": "Hold a prompt back while",
     "quiet.apps": "Programs that mean you are busy",
     "quiet.recheck_minutes": "While a prompt waits, look again after (minutes)",
+    "desk.standing": "A sit-stand desk",
+    "desk.standing_minutes": "Suggest a change after standing (minutes)",
+    "coach.weekly_note": "A word on your progress each week",
 }
 
 #: Each setting's meaning, in one line.
@@ -198,6 +203,8 @@ MEANINGS = {
     "midnight at the end of the day; the same time as the start means all day.",
     "stretches.place": "At the desk, psoas names only the stretches that need no floor.",
     "stretches.exclude": "Untick a stretch (or its picture) to leave it out.",
+    "stretches.file": "A file of stretches of your own, written as psoas's are (see the README); "
+    "a name without a folder is beside your config file.",
     "routine_pace": "Every hold, rep and rest of a guided routine is multiplied by this: 1.5 is "
     "gentler, 0.05 plays a routine in seconds.",
     "quiet.when": "A prompt that falls due then waits, and comes as soon as you are free. "
@@ -205,11 +212,19 @@ MEANINGS = {
     "quiet.apps": "Program names separated by commas, e.g. zoom, teams; used while “those "
     "programs run” is ticked above.",
     "quiet.recheck_minutes": "How often psoas looks whether you are free while a prompt waits.",
+    "desk.standing": "With one, a prompt offers “I'll stand”: standing stops the sitting clock "
+    "and is counted apart. A break, the end of your working day or a locked screen ends it.",
+    "desk.standing_minutes": "After standing this long psoas suggests sitting down or moving, "
+    "once.",
+    "coach.weekly_note": "At the start of the first working day of the week, one sentence on how "
+    "last week went against the week before.",
 }
 
 #: The words of each choice, by setting.
 CHOICES = {
     "sound": {"false": "No sound", "true": "With the message sound"},
+    "desk.standing": {"false": "No sit-stand desk", "true": "I have a sit-stand desk"},
+    "coach.weekly_note": {"false": "No weekly note", "true": "A weekly note"},
     "idle_source": {
         "auto": "auto: what works on this desktop",
         "x11": "x11: the X server's input counter",

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from reminder.catalogue.model import Catalogue
 from reminder.core import commands as cmd
-from reminder.words import pause_choice, routine_length, snooze_choice
+from reminder.words import PROMPT_BUTTONS, SIT_BUTTONS, pause_choice, routine_length, snooze_choice
 
 #: What "Pause reminders" offers, in minutes; None: until working hours start on a later day.
 PAUSE_MINUTES: tuple[float | None, ...] = (30, 60, 120, None)
@@ -66,6 +66,8 @@ class MenuState:
     today: str | None  # None: no history, so no Today line and no chart
     next_stretch_name: str
     routine_paused: bool = False
+    desk: bool = False  # the user has a sit-stand desk: they may say they stand
+    standing: bool = False  # ... and they stand now
 
 
 def build_menu(
@@ -116,6 +118,7 @@ def build_menu(
                 default=True,
             ),
             Item("done", "I stretched", send(cmd.Done())),
+            *_posture(state, send),
             Item("snooze", "Snooze", children=snoozes),
             Item("routine", "Start routine", children=routines),
             Item("skip", "Skip this break", send(cmd.Skip())),
@@ -137,6 +140,15 @@ def build_menu(
         Item("quit", "Quit", doers.quit),
     ]
     return tuple(items)
+
+
+def _posture(state: MenuState, send: Callable[[cmd.Command], Callable[[], None]]) -> list[Item]:
+    """At a sit-stand desk: I'll stand, or I sat down while standing."""
+    if state.standing:
+        return [Item("sit", SIT_BUTTONS["sit"], send(cmd.Sit()))]
+    if state.desk:
+        return [Item("stand", PROMPT_BUTTONS["stand"], send(cmd.Stand()))]
+    return []
 
 
 def find(items: tuple[Item, ...], key: str) -> Item | None:
