@@ -136,10 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     stretches = sub.add_parser(
         "stretches",
-        parents=[common],
+        parents=[common, with_config],
         help="list the stretches and how to do them",
-        description="The hip-flexor stretches psoas suggests, with steps, dose and what they need. "
-        "With --pictures, draw each of them instead.",
+        description="The hip-flexor stretches psoas suggests, with steps, dose and what they need, "
+        "your own (stretches.toml beside your config) among them. With --pictures, draw each of "
+        "them instead.",
     )
     stretches_output = stretches.add_mutually_exclusive_group()
     stretches_output.add_argument("--json", action="store_true", help="machine-readable output")
@@ -314,10 +315,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _load_config(path: Path | None):
     from reminder.catalogue.loader import load_catalogue
-    from reminder.config import read_config
+    from reminder.config.own import read_config_and_catalogue
 
-    catalogue = load_catalogue()
-    return read_config(path, catalogue), catalogue
+    return read_config_and_catalogue(path, load_catalogue())
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -418,14 +418,11 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
     """The handler for ``psoas stretches`` or ``psoas routines``: text, or JSON with the credits."""
 
     def handler(args: argparse.Namespace) -> int:
-        from reminder.catalogue.loader import load_catalogue
         from reminder.catalogue.text import format_routines, format_stretches
 
-        if section == "routines":  # their lengths are the ones the user gets: at their pace
-            config, catalogue = _load_config(args.config)
-            pace = config.routine_pace
-        else:
-            catalogue, pace = load_catalogue(), 1.0
+        config, catalogue = _load_config(args.config)  # the user's own stretches too
+        # Routine lengths are the ones the user gets: at their pace.
+        pace = config.routine_pace if section == "routines" else 1.0
         if getattr(args, "pictures", None) is not None:
             return _write_pictures(catalogue, args.pictures)
         if args.json:
