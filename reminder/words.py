@@ -97,6 +97,8 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
                 f"You have stood for {duration(event.standing_seconds)}",
                 "Time for a change: sit down for a while, or take a few steps.",
             )
+        case ev.WeeklyNote():
+            return WEEKLY_TITLE, weekly_note(event)
         case ev.RoutineStepStarted():
             routine = catalogue.routine(event.routine)
             step = routine.steps[event.index]
@@ -113,6 +115,40 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
             routine = catalogue.routine(event.routine)
             return routine_done(routine), "Well done. The sitting clock starts again from zero."
     return None
+
+
+#: The weekly note's title.
+WEEKLY_TITLE = "Your week at the desk"
+
+#: One change to try when prompts are answered less three weeks running, by weekly.SUGGESTIONS.
+WEEKLY_SUGGESTIONS = {
+    "desk": "Fewer prompts answered three weeks running: try only the stretches you can do "
+    'beside your chair ([stretches] place = "desk" in your config).',
+    "sit_minutes": "Fewer prompts answered three weeks running: try a longer sit_minutes in "
+    "your config, say 90; fewer prompts, each one taken.",
+    "routine": "Fewer prompts answered three weeks running: when the next one comes, try the "
+    "Desk routine instead (its button on the prompt).",
+}
+
+
+def weekly_note(note: ev.WeeklyNote) -> str:
+    """'Last week: 1.4 sits of an hour or more a day, down from 2.6; your longest sit 1 h 14
+    min.' and, if the answers have fallen three weeks running, one change to try."""
+    now, before = f"{note.bouts_per_day:g}", f"{note.before_bouts_per_day:g}"
+    if note.bouts_per_day < note.before_bouts_per_day:
+        change = f"down from {before}"
+    elif note.bouts_per_day > note.before_bouts_per_day:
+        change = f"up from {before}"
+    else:
+        change = "as the week before"
+    sits = "sit" if note.bouts_per_day == 1 else "sits"
+    text = (
+        f"Last week: {now} {sits} of an hour or more a day, {change}; "
+        f"your longest sit {duration(note.longest_seconds)}."
+    )
+    if note.suggestion in WEEKLY_SUGGESTIONS:
+        text += " " + WEEKLY_SUGGESTIONS[note.suggestion]
+    return text
 
 
 def step_title(index: int, steps: int, name: str, side: str | None) -> str:

@@ -46,6 +46,7 @@ ONE_OF_EACH = [
     ev.StoodUp(at(1, 10.3)),
     ev.StandingLong(at(1, 10.8), 1800.0),
     ev.StandingSpan(at(1, 10.3), at(1, 10.9), "sit"),
+    ev.WeeklyNote(at(1, 9), "2024-01-01", 1.4, 2.6, 4440.0, "desk"),
     ev.Snoozed(at(1, 11), 5.0),
     ev.Skipped(at(1, 12)),
     ev.Paused(at(1, 13), at(1, 14)),

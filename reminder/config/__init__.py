@@ -21,6 +21,8 @@ from reminder.config.checks import Checker, ConfigError, toml_problem
 from reminder.config.names import BUSY_SIGNAL_NAMES, IDLE_SOURCE_NAMES
 from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
+from reminder.core.timebase import Calendar
+from reminder.core.weekly import WeeklyNotes
 from reminder.errors import file_problem, read_user_file
 from reminder.paths import config_file, make_folder, package_data
 
@@ -156,6 +158,18 @@ def _toml(value: Any) -> str:
     if isinstance(value, int | float):
         return str(int(value)) if float(value).is_integer() else repr(float(value))
     return "[" + ", ".join(_toml(item) for item in value) + "]"
+
+
+def weekly_notes_for(config: Config, calendar: Calendar, catalogue: Catalogue) -> WeeklyNotes:
+    """The weekly word on progress as the config sets it (its working days, what it may suggest)."""
+    return WeeklyNotes(
+        config.hours,
+        calendar,
+        catalogue,
+        enabled=config.coach.weekly_note,
+        sit_minutes=config.sit_minutes,
+        place=config.place,
+    )
 
 
 def settings_for(config: Config, catalogue: Catalogue) -> Settings:

@@ -117,6 +117,22 @@ class StandingLong:
 
 
 @dataclass(frozen=True)
+class WeeklyNote:
+    """The weekly word on progress (reminder.core.weekly), for the week of the Monday ``week``
+    (ISO): last week's sits of an hour or more per working day against the week before's, last
+    week's longest sit, and one change to try (a key of weekly.SUGGESTIONS) when the answer
+    rate fell three weeks running."""
+
+    kind: ClassVar[str] = "weekly-note"
+    at: float
+    week: str
+    bouts_per_day: float
+    before_bouts_per_day: float
+    longest_seconds: float
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
 class Snoozed:
     kind: ClassVar[str] = "snooze"
     at: float
@@ -234,6 +250,7 @@ Event = (
     | StoodUp
     | StandingSpan
     | StandingLong
+    | WeeklyNote
     | Snoozed
     | Skipped
     | Paused
@@ -254,6 +271,7 @@ NOTIFYING = (
     PromptShown,
     StretchAsked,
     StandingLong,
+    WeeklyNote,
     RoutineStepStarted,
     RoutinePaused,
     RoutineFinished,

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from reminder.catalogue.model import Catalogue
-from reminder.config import Config, settings_for
+from reminder.config import Config, settings_for, weekly_notes_for
 from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.observer import Observer
@@ -23,6 +23,7 @@ from reminder.core.stats import day_stats
 from reminder.core.status import Busy, Status
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import FixedCalendar, Moment
+from reminder.core.weekly import WeeklyNotes
 from reminder.replay.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
 
 
@@ -37,6 +38,7 @@ class _User:
     busy: str | None = None  # why they should not be interrupted now (a call...), if they are
     quiet: bool = True  # whether busy signals are looked at at all (the config's [quiet] when)
     returns_told: bool = False  # the desktop says when input returns (Wayland): looked at then
+    notes: WeeklyNotes | None = None  # the weekly word on progress, as the daemon gives it
 
     def idle(self, t: float) -> float:
         if self.active and not self.locked:
@@ -60,7 +62,7 @@ class _User:
             self.returns_told,
         )
         busy = Busy(self.busy) if self.quiet and busy_matters(core, now, seen) else None
-        return take_step(core, now, seen, busy, command).events
+        return take_step(core, now, seen, busy, command, self.notes).events
 
 
 def run_scenario(
@@ -82,7 +84,8 @@ def run_scenario(
     calendar = FixedCalendar()
     midnight = calendar.epoch(datetime.combine(scenario.day, time()))
     core = SittingCore(settings_for(config, catalogue), calendar, catalogue)
-    user = _User(quiet=bool(config.quiet.when), returns_told=returns_told)
+    notes = weekly_notes_for(config, calendar, catalogue)
+    user = _User(quiet=bool(config.quiet.when), returns_told=returns_told, notes=notes)
     out: list[ev.Event] = []
 
     def moment(seconds: float) -> Moment:
@@ -91,10 +94,11 @@ def run_scenario(
     now = scenario.events[0].seconds
     for event in scenario.events:
         woken_at = None
-        while user.asleep_since is None:
+        # Nothing happens before the scenario's first line: no one is there to look at.
+        while user.asleep_since is None and event is not scenario.events[0]:
             # Wake the core whenever it asked to be woken before this event, as the daemon would.
             at = moment(now)
-            wake = next_look(core, at, (each.next_wakeup(at.t) for each in observers))
+            wake = next_look(core, at, (each.next_wakeup(at.t) for each in observers), notes)
             if wake is None or wake - midnight > event.seconds:
                 break
             now = max(wake - midnight, now)
@@ -190,6 +194,14 @@ def notification_record(
             record["stretch"] = event.stretch
         case ev.StandingLong():
             record["standing_minutes"] = round(event.standing_seconds / 60, 2)
+        case ev.WeeklyNote():
+            record |= {
+                "week": event.week,
+                "bouts_over_60_per_day": event.bouts_per_day,
+                "before": event.before_bouts_per_day,
+                "longest_sit_minutes": round(event.longest_seconds / 60),
+                "suggestion": event.suggestion,
+            }
         case ev.RoutineStepStarted():
             record |= {
                 "routine": event.routine,

@@ -28,6 +28,7 @@ from reminder.core.sitting import SittingCore
 from reminder.core.status import Busy, Status
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import Moment
+from reminder.core.weekly import WeeklyNotes
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
 from reminder.system.clock import Clock, Timer
@@ -96,9 +97,11 @@ class _Tick:
 
 @dataclass(frozen=True)
 class _Reconfigure:
-    """The user's config changed: the core takes these settings, then looks again."""
+    """The user's config changed: the core takes these settings (the weekly note its own),
+    then looks again."""
 
     settings: Settings
+    notes: WeeklyNotes | None = None
 
 
 @dataclass(frozen=True)
@@ -140,8 +143,10 @@ class Daemon:
         busy: BusyCheck | None = None,
         picture: Callable[[str], Path | None] = lambda stretch: None,
         sound: bool = False,
+        notes: WeeklyNotes | None = None,
     ) -> None:
         self.core = core
+        self.notes = notes  # the weekly word on progress, due by the calendar
         self.clock = clock
         self.idle: IdleSource = NoIdleSource()
         self.outbox = outbox
@@ -175,9 +180,14 @@ class Daemon:
         self._work.put_nowait(asked)
         return await asked.done
 
-    def reconfigure(self, settings: Settings) -> None:
+    def reconfigure(self, settings: Settings, notes: WeeklyNotes | None = None) -> None:
         """Run on new settings from now on (on the daemon's loop)."""
-        self._work.put_nowait(_Reconfigure(settings))
+        self._work.put_nowait(_Reconfigure(settings, notes))
+
+    def look_again(self) -> None:
+        """Look at the user and work out the next wake-up again (on the daemon's loop): a part
+        has learnt something that may move it."""
+        self._work.put_nowait(_Tick())
 
     def stop(self) -> None:
         """Stop after a last look at the user (on the daemon's loop)."""
@@ -269,6 +279,8 @@ class Daemon:
         user, then what was asked, then the next wake-up."""
         if isinstance(item, _Reconfigure):
             self.core.reconfigure(item.settings)
+            if item.notes is not None and self.notes is not None:
+                self.notes.reconfigure(item.notes)
             item = _Tick()
         idle, locked = await self._read_idle()
         now = self.clock.now()
@@ -276,7 +288,7 @@ class Daemon:
         busy = await self._read_busy(now, reading)
         command = item.command if isinstance(item, _Asked) else item
         asked = None if isinstance(command, _Tick) else command
-        step = take_step(self.core, now, reading, busy, asked)
+        step = take_step(self.core, now, reading, busy, asked, self.notes)
         self._publish(step.events)
         self._arm()
         if isinstance(item, _Asked) and not item.done.done():
@@ -359,7 +371,7 @@ class Daemon:
         wishes = [each.next_wakeup(now.t) for each in self.observers]
         if self._lost_idle is not None:
             wishes.append(self._lost_idle.retry_at)
-        wake = next_look(self.core, now, wishes)
+        wake = next_look(self.core, now, wishes, self.notes)
         assert self._timer is not None
         if wake is None:
             self._timer.disarm()
@@ -422,6 +434,8 @@ class Daemon:
             return None
         if isinstance(event, ev.StandingLong):  # gentle: no sound, and it need not stay
             return Note(*shown, "prompt", tuple(SIT_BUTTONS.items()))
+        if isinstance(event, ev.WeeklyNote):  # a word, read when it comes: nothing to answer
+            return Note(*shown, "coach")
         if isinstance(event, ev.PromptShown | ev.StretchAsked):
             actions = self.prompt_actions()
             if isinstance(event, ev.StretchAsked) and status.prompted_stretch is None:

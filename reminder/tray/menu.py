@@ -84,8 +84,8 @@ def build_menu(
 
     in_routine = state.state == "routine"
     items: list[Item] = [Item("status", state.status_line, enabled=False)]
-    if state.today is not None:
-        items.append(Item("today", state.today, enabled=False))
+    if state.today is not None:  # how today went; it opens the week's chart
+        items.append(Item("today", state.today, doers.show_chart))
     items.append(separator("sep-top"))
     if in_routine:
         if state.routine_paused:
