@@ -281,6 +281,9 @@ def _simulate_description() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from reminder.language import choose
+
+    choose()  # the desktop's, until a config names another
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -315,9 +318,23 @@ def main(argv: list[str] | None = None) -> int:
 def _load_config(path: Path | None):
     from reminder.catalogue.loader import load_catalogue
     from reminder.config import read_config
+    from reminder.language import choose
 
     catalogue = load_catalogue()
-    return read_config(path, catalogue), catalogue
+    config = read_config(path, catalogue)
+    choose(config.language)
+    return config, catalogue.in_language()
+
+
+def _catalogue(path: Path | None) -> Catalogue:
+    """The catalogue in the language of the config, or the desktop's when the config has a
+    mistake (``psoas stretches`` shows the stretches all the same)."""
+    from reminder.catalogue.loader import load_catalogue
+
+    try:
+        return _load_config(path)[1]
+    except UserError:
+        return load_catalogue().in_language()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -418,14 +435,13 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
     """The handler for ``psoas stretches`` or ``psoas routines``: text, or JSON with the credits."""
 
     def handler(args: argparse.Namespace) -> int:
-        from reminder.catalogue.loader import load_catalogue
         from reminder.catalogue.text import format_routines, format_stretches
 
         if section == "routines":  # their lengths are the ones the user gets: at their pace
             config, catalogue = _load_config(args.config)
             pace = config.routine_pace
         else:
-            catalogue, pace = load_catalogue(), 1.0
+            catalogue, pace = _catalogue(getattr(args, "config", None)), 1.0
         if getattr(args, "pictures", None) is not None:
             return _write_pictures(catalogue, args.pictures)
         if args.json:

@@ -34,6 +34,7 @@ TOP_KEYS = (
     "idle_source",
     "routine_pace",
     "sound",
+    "language",
 )
 TABLES = {
     "hours": ("days", "start", "end"),
@@ -63,6 +64,7 @@ class Config:
     idle_source: str = "auto"
     routine_pace: float = 1.0
     sound: bool = False  # the notification server's message sound with each prompt
+    language: str = "auto"  # "auto": the desktop's; else a code such as "de" or "pt_BR"
     hours: WorkingHours = field(
         default_factory=lambda: WorkingHours(frozenset(range(5)), time(9), time(18))
     )
@@ -175,6 +177,16 @@ def _init_command(path: Path) -> str:
     return f"psoas config init --config {shlex.quote(str(path))}"
 
 
+def language_in(path: Path) -> str:
+    """The ``language`` a config file names, read quietly: "auto" for a file that is not there
+    or not right (its check says so where it matters)."""
+    try:
+        value = tomllib.loads(path.read_text("utf-8-sig")).get("language", "auto")
+    except (OSError, ValueError, RecursionError):
+        return "auto"
+    return value if isinstance(value, str) else "auto"
+
+
 def example_text() -> str:
     return package_data("config.example.toml").read_text("utf-8")
 
@@ -244,6 +256,7 @@ def parse_config(
         idle_source=check.choice(data, "idle_source", default.idle_source, IDLE_SOURCES),
         routine_pace=check.pace(data.get("routine_pace", default.routine_pace)),
         sound=check.flag(data, "sound", default.sound),
+        language=check.language(data.get("language", default.language)),
         hours=WorkingHours(
             check.days(hours.get("days", [DAY_NAMES[d] for d in sorted(default.hours.days)])),
             check.clock(hours, "hours.start", default.hours.start),

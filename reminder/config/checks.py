@@ -18,6 +18,7 @@ from reminder.limits import MINUTES_ALLOWED, minutes_allowed
 from reminder.units import snooze_choice
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?")
 _END_OF_DAY = "24:00"  # allowed for hours.end only: midnight at the end of the day
 
 
@@ -120,6 +121,14 @@ class Checker:
         if not (math.isfinite(value) and 0.01 <= value <= 10):
             raise self.fail(key, f" = {_show(value)}: {wanted}")
         return float(value)
+
+    def language(self, value: Any) -> str:
+        """ "auto", or a language's code as the desktop writes it ("de", "pt_BR", "fr-CA"): one
+        psoas has no words for is English, quietly, as it is on a desktop in that language."""
+        if value == "auto" or (isinstance(value, str) and _LANGUAGE.fullmatch(value)):
+            return value
+        wanted = 'must be "auto" (the desktop\'s language) or a language code, e.g. "de" or "fr"'
+        raise self.fail("language", f" = {_show(value)}: {wanted}")
 
     def flag(self, data: dict[str, Any], key: str, default: bool) -> bool:
         value = data.get(key.split(".")[-1], default)
