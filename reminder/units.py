@@ -82,6 +82,14 @@ def short_date(day: date) -> str:
     )
 
 
+def day_month(day: date, year: bool = False) -> str:
+    """'07 Dec', '07 Dec 2026': a date in a chart's labels, in the language's order."""
+    month = _(MONTHS[day.month - 1])
+    if year:
+        return _("{day} {month} {year}").format(day=f"{day.day:02d}", month=month, year=day.year)
+    return _("{day} {month}").format(day=f"{day.day:02d}", month=month)
+
+
 def snooze_choice(minutes: float) -> str:
     """A snooze choice as the tray's menu and the prompt's button say it ('15 min', '9 s'). Two
     choices that read the same are the same choice: the config check refuses the second."""

@@ -21,6 +21,7 @@ from reminder import APP_NAME, __version__
 from reminder.cli import history as cli_history
 from reminder.cli import remote as cli_remote
 from reminder.errors import UserError
+from reminder.language import _
 
 if TYPE_CHECKING:
     from reminder.catalogue.model import Catalogue
@@ -290,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         handler = getattr(args, "handler", None)
         if handler is None:
             if args.command == "config":
-                raise UserError("config: choose an action: init, check or path")
+                raise UserError(_("config: choose an action: init, check or path"))
             parser.print_help()
             return 0
         return handler(args)
@@ -306,9 +307,10 @@ def main(argv: list[str] | None = None) -> int:
 
         drop_stdout()
         where = error.filename or "standard output"
-        print(
-            f"{APP_NAME}: {where}: cannot be written ({error.strerror or error})", file=sys.stderr
+        said = _("{where}: cannot be written ({problem})").format(
+            where=where, problem=error.strerror or error
         )
+        print(f"{APP_NAME}: {said}", file=sys.stderr)
         return 2
 
 
@@ -379,7 +381,11 @@ def _routine(args: argparse.Namespace) -> int:
     config, catalogue = _load_config(args.config)
     if args.name not in catalogue.routines:
         known = ", ".join(catalogue.routines)
-        raise UserError(f"routine: unknown routine {args.name!r}; use one of {known}")
+        raise UserError(
+            _("routine: unknown routine {name}; use one of {known}").format(
+                name=repr(args.name), known=known
+            )
+        )
     if cli_remote.daemon_running():
         from reminder.control.protocol import Request
 
@@ -468,7 +474,11 @@ def _write_pictures(catalogue: Catalogue, folder: Path) -> int:
         written = write_pictures(catalogue, folder)
     except OSError as error:
         problem = error.strerror or error
-        raise UserError(f"{folder}: cannot write pictures there ({problem})") from None
+        raise UserError(
+            _("{folder}: cannot write pictures there ({problem})").format(
+                folder=folder, problem=problem
+            )
+        ) from None
     for path in written:
         print(path)
     return 0
@@ -481,7 +491,7 @@ def _config_init(args: argparse.Namespace) -> int:
     target = args.config or config_file()
     written = write_example(target)
     check = "psoas config check" + (f" {shlex.quote(str(args.config))}" if args.config else "")
-    print(f"Wrote {written}: edit it, then check it with {check}")
+    print(_("Wrote {path}: edit it, then check it with {check}").format(path=written, check=check))
     return 0
 
 
@@ -490,13 +500,15 @@ def _config_check(args: argparse.Namespace) -> int:
     from reminder.config.sense import config_warnings
     from reminder.words import config_settings, config_warning
 
-    config, _ = _load_config(args.file)
+    config = _load_config(args.file)[0]
     shown = file_settings(config)
     if args.file is None and config.origin == "defaults":
-        print("No config file: psoas runs on the defaults (psoas config init writes one to edit)")
+        print(
+            _("No config file: psoas runs on the defaults (psoas config init writes one to edit)")
+        )
         print("\n".join(config_settings(shown)))
     else:
-        print(f"{config.origin}: ok")
+        print(_("{file}: ok").format(file=config.origin))
         print("\n".join(config_settings(shown, file_settings(DEFAULTS))))
     for warning in config_warnings(config):  # psoas runs on it as written: still 0
         print(config_warning(config.origin, warning), file=sys.stderr)
@@ -510,5 +522,5 @@ def _config_path(args: argparse.Namespace) -> int:
     path = config_file()
     print(path, flush=True)
     if find_config(None) is None:  # a file there that cannot be looked at is reported
-        print("(it does not exist yet: 'psoas config init' creates it)", file=sys.stderr)
+        print(_("(it does not exist yet: 'psoas config init' creates it)"), file=sys.stderr)
     return 0

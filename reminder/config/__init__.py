@@ -22,6 +22,7 @@ from reminder.config.names import BUSY_SIGNAL_NAMES, IDLE_SOURCE_NAMES
 from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
 from reminder.errors import file_problem, read_user_file
+from reminder.language import N_
 from reminder.paths import config_file, make_folder, package_data
 
 IDLE_SOURCES = ("auto", *IDLE_SOURCE_NAMES)
@@ -250,7 +251,7 @@ def parse_config(
         sit_minutes=check.minutes(data, "sit_minutes", default.sit_minutes),
         break_minutes=check.minutes(data, "break_minutes", default.break_minutes),
         repeat_minutes=check.minutes(
-            data, "repeat_minutes", default.repeat_minutes, zero_means="never"
+            data, "repeat_minutes", default.repeat_minutes, zero_means=N_("never")
         ),
         snooze_minutes=check.snoozes(data.get("snooze_minutes", list(default.snooze_minutes))),
         idle_source=check.choice(data, "idle_source", default.idle_source, IDLE_SOURCES),

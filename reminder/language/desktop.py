@@ -10,8 +10,6 @@ language (``GetUserDefaultUILanguage``) and macOS the preferred languages of Sys
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import locale
 import os
 import sys
@@ -34,6 +32,8 @@ def desktop_languages(
     platform = sys.platform if platform is None else platform
     try:
         if platform == "win32":
+            import ctypes  # here: Linux, where the environment says it, never loads ctypes
+
             return windows_languages(ctypes.windll.kernel32)  # type: ignore[attr-defined]
         if platform == "darwin":
             return macos_languages(_core_foundation())
@@ -51,6 +51,9 @@ def windows_languages(kernel32: Any) -> list[str]:
 
 
 def _core_foundation() -> Any:
+    import ctypes
+    import ctypes.util
+
     path = ctypes.util.find_library("CoreFoundation")
     if not path:
         raise OSError("CoreFoundation not found")
@@ -78,6 +81,8 @@ _UTF8 = 0x08000100
 def macos_languages(cf: Any) -> list[str]:
     """System Settings' preferred languages, first first ('de-DE', 'fr'), from CoreFoundation:
     an array of strings, each copied out as UTF-8, the array released after."""
+    import ctypes
+
     array = cf.CFLocaleCopyPreferredLanguages()
     if not array:
         return []
