@@ -38,6 +38,10 @@ class BuildWithCatalogues(build_py):
         for source in sorted((HERE / LOCALE).glob("*.po")):
             compiled = po.compile_mo(po.parse_po(source.read_text("utf-8")))
             (target / f"{source.stem}.mo").write_bytes(compiled)
+        # The sdist's MANIFEST.in brings the sources along and setuptools copies them despite
+        # exclude-package-data: the wheel runs from the .mo, so they go here.
+        for stale in (*target.glob("*.po"), *target.glob("*.pot")):
+            stale.unlink()
 
 
 setup(cmdclass={"build_py": BuildWithCatalogues})
