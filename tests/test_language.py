@@ -4,6 +4,7 @@ durations said as each language writes them."""
 
 from __future__ import annotations
 
+import asyncio
 import gettext
 import io
 import locale
@@ -358,3 +359,17 @@ def test_the_config_language_beats_the_environment_and_a_bad_one_is_refused(priv
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1 and "language" in refused.stderr
     assert "muss" in refused.stderr  # said in the desktop's language: the file's is unknown
+
+
+def test_why_an_x_display_cannot_be_read_is_said_in_the_language(tmp_path):
+    """The X client's reasons reach `psoas status` (idle sources passed over): German here."""
+    from reminder.bus import x11
+
+    with speaking("de"):
+        with pytest.raises(x11.X11Error, match=r"^keine X-Anzeige \(DISPLAY ist nicht gesetzt\)$"):
+            x11.parse_display(None)
+        nowhere = x11.Display(str(tmp_path / "X97"), "97", 0)  # no server listens there
+        with pytest.raises(x11.X11Error, match=r"^die X-Anzeige :97 ist nicht erreichbar \("):
+            asyncio.run(x11.connect(nowhere, 0.5, {"HOME": str(tmp_path)}))
+    with pytest.raises(x11.X11Error, match=r"^cannot reach the X display :97 \("):
+        asyncio.run(x11.connect(nowhere, 0.5, {"HOME": str(tmp_path)}))
