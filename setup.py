@@ -20,7 +20,8 @@ LOCALE = Path("reminder", "data", "locale")
 def _po_tools():
     """reminder/language/po.py on its own: importing the package would need its dependencies,
     which a build does not have."""
-    spec = importlib.util.spec_from_file_location("psoas_build_po", HERE / "reminder/language/po.py")
+    source = HERE / "reminder" / "language" / "po.py"
+    spec = importlib.util.spec_from_file_location("psoas_build_po", source)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)

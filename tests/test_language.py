@@ -10,11 +10,9 @@ import io
 import locale
 import re
 import string
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from e2e import psoas
 
 from reminder import language
 from reminder.language import (
@@ -32,7 +30,6 @@ from reminder.language.extract import TEMPLATE, from_catalogue, from_code
 from reminder.language.po import Message, compile_mo, parse_po, write_po
 from reminder.units import duration, number, short_date
 
-ROOT = Path(__file__).resolve().parent.parent
 #: The languages psoas speaks completely.
 COMPLETE = ("de", "fr", "es")
 
@@ -321,13 +318,7 @@ def test_dates_and_counts_in_the_language():
 
 def test_psoas_stretches_in_german_from_the_environment(private_env):
     env = private_env.env | {"LANG": "de_DE.UTF-8"}
-    shown = subprocess.run(
-        [sys.executable, "-m", "reminder", "stretches"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    shown = psoas(env, "stretches")
     assert shown.returncode == 0, shown.stderr
     assert "Hüftbeuger-Dehnung im Stehen [standing]" in shown.stdout
     assert "30 Sek. halten, 2-mal, jede Seite" in shown.stdout
@@ -338,24 +329,12 @@ def test_the_config_language_beats_the_environment_and_a_bad_one_is_refused(priv
     config = private_env.home / "mine.toml"
     config.write_text('language = "es"\n')
     env = private_env.env | {"LANG": "de_DE.UTF-8"}
-    checked = subprocess.run(
-        [sys.executable, "-m", "reminder", "config", "check", str(config)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    checked = psoas(env, "config", "check", str(config))
     assert checked.returncode == 0, checked.stderr
     assert f"{config}: correcto" in checked.stdout
     assert re.search(r'language\s+= "es"', checked.stdout)
     config.write_text('language = "deutsch!"\n')
-    refused = subprocess.run(
-        [sys.executable, "-m", "reminder", "config", "check", str(config)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    refused = psoas(env, "config", "check", str(config))
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1 and "language" in refused.stderr
     assert "muss" in refused.stderr  # said in the desktop's language: the file's is unknown
