@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from reminder.language import _
+
 #: How long connecting, or one request, may take before the server counts as not answering.
 DEADLINE = 0.5
 _SUCCESS, _REPLY, _ERROR = 1, 1, 0
@@ -46,13 +48,19 @@ class X11Error(OSError):
 class NoAnswer(X11Error, TimeoutError):
     """The X server did not answer within the deadline: stopped, hung or swapping."""
 
+    @classmethod
+    def after(cls, display: Display, deadline: float) -> NoAnswer:
+        """The error of ``display`` having said nothing for ``deadline`` seconds."""
+        said = _("the X display :{number} gave no answer within {seconds} s")
+        return cls(said.format(number=display.number, seconds=f"{deadline:g}"))
+
 
 class Refused(X11Error):
     """The server answered one request with an error (a window that has closed meanwhile): the
     connection itself is fine."""
 
     def __init__(self, code: int) -> None:
-        super().__init__(f"the X server answered error {code}")
+        super().__init__(_("the X server answered error {code}").format(code=code))
         self.code = code
 
 
@@ -69,13 +77,15 @@ def parse_display(name: str | None) -> Display:
     """``:0``, ``:1.0``, ``unix:2``; X11Error for a display on another host (psoas reads the
     desktop it runs on) or a name that is none."""
     if not name:
-        raise X11Error("no X display (DISPLAY is not set)")
+        raise X11Error(_("no X display (DISPLAY is not set)"))
     host, sep, rest = name.rpartition(":")
     if not sep or host not in ("", "unix") or not rest:
-        raise X11Error(f"X display {name!r}: only a local display is read (':N')")
-    number, _, screen = rest.partition(".")
+        raise X11Error(
+            _("X display {name}: only a local display is read (':N')").format(name=repr(name))
+        )
+    number, _dot, screen = rest.partition(".")
     if not number.isdigit() or (screen and not screen.isdigit()):
-        raise X11Error(f"X display {name!r} is not ':N' or ':N.S'")
+        raise X11Error(_("X display {name} is not ':N' or ':N.S'").format(name=repr(name)))
     return Display(f"/tmp/.X11-unix/X{number}", number, int(screen or 0))
 
 
@@ -94,7 +104,7 @@ def cookie(display: Display, environ: Mapping[str, str] | None = None) -> bytes 
             (family,) = struct.unpack_from(">H", data, at)
             at += 2
             fields = []
-            for _ in range(4):  # address, display number, name, data
+            for _field in range(4):  # address, display number, name, data
                 (length,) = struct.unpack_from(">H", data, at)
                 if at + 2 + length > len(data):
                     return None  # cut short: try without
@@ -147,7 +157,11 @@ class Connection:
         :class:`Refused` for an error answer; X11Error for a late answer, a malformed one or a
         lost connection, which all end the connection."""
         if self.closed:
-            raise X11Error(f"the connection to the X display :{self.display.number} is closed")
+            raise X11Error(
+                _("the connection to the X display :{number} is closed").format(
+                    number=self.display.number
+                )
+            )
         deadline = self.deadline
         length = (4 + len(body)) // 4
         message = struct.pack("<BBH", opcode, data, length) + body
@@ -164,7 +178,9 @@ class Connection:
                         if kind == _REPLY:
                             (more,) = struct.unpack_from("<I", head, 4)
                             if 4 * more > _REPLY_CAP:
-                                raise X11Error(f"an X reply of {4 * more} bytes: too large")
+                                raise X11Error(
+                                    _("an X reply of {size} bytes: too large").format(size=4 * more)
+                                )
                             reply = head + await self._reader.readexactly(4 * more)
                             if sequence == wanted:
                                 return reply
@@ -178,21 +194,21 @@ class Connection:
                 raise
             except TimeoutError:
                 self.close()
-                raise NoAnswer(
-                    f"the X display :{self.display.number} gave no answer within {deadline:g} s"
-                ) from None
+                raise NoAnswer.after(self.display, deadline) from None
             except X11Error:
                 self.close()
                 raise
             except (asyncio.IncompleteReadError, OSError, RuntimeError) as error:
                 self.close()
                 why = (
-                    "closed by the server"
+                    _("closed by the server")
                     if isinstance(error, asyncio.IncompleteReadError)
                     else getattr(error, "strerror", None) or error
                 )
                 raise X11Error(
-                    f"the connection to the X display :{self.display.number} was lost ({why})"
+                    _("the connection to the X display :{number} was lost ({why})").format(
+                        number=self.display.number, why=why
+                    )
                 ) from None
 
     async def atom(self, name: str, only_if_exists: bool = True) -> int:
@@ -246,7 +262,7 @@ class Connection:
         """Milliseconds since the last input the server saw (MIT-SCREEN-SAVER)."""
         major = await self.extension("MIT-SCREEN-SAVER")
         if major is None:
-            raise X11Error("the X server has no MIT-SCREEN-SAVER extension")
+            raise X11Error(_("the X server has no MIT-SCREEN-SAVER extension"))
         reply = await self.request(major, _SCREEN_SAVER_QUERY_INFO, struct.pack("<I", self.root))
         return struct.unpack_from("<I", reply, 16)[0]
 
@@ -255,12 +271,12 @@ def _root_of(setup: bytes, screen: int) -> int:
     """The root window of screen ``screen`` in the server's setup reply (after its 8 bytes)."""
     vendor_length, screens, formats = struct.unpack_from("<H", setup, 16)[0], setup[20], setup[21]
     if screen >= screens:
-        raise X11Error(f"the X display has no screen {screen}")
+        raise X11Error(_("the X display has no screen {screen}").format(screen=screen))
     at = 32 + vendor_length + (-vendor_length % 4) + 8 * formats
-    for _ in range(screen):  # each SCREEN: 40 bytes, then its depths and their visuals
+    for _screen in range(screen):  # each SCREEN: 40 bytes, then its depths and their visuals
         depths = setup[at + 39]
         at += 40
-        for _ in range(depths):
+        for _depth in range(depths):
             visuals = struct.unpack_from("<H", setup, at + 2)[0]
             at += 8 + 24 * visuals
     return struct.unpack_from("<I", setup, at)[0]
@@ -286,21 +302,27 @@ async def connect(
             (more,) = struct.unpack_from("<H", head, 6)
             body = await reader.readexactly(4 * more)
     except TimeoutError:
-        raise NoAnswer(
-            f"the X display :{display.number} gave no answer within {deadline:g} s"
-        ) from None
+        raise NoAnswer.after(display, deadline) from None
     except (OSError, asyncio.IncompleteReadError) as error:
         why = getattr(error, "strerror", None) or error
-        raise X11Error(f"cannot reach the X display :{display.number} ({why})") from None
+        raise X11Error(
+            _("cannot reach the X display :{number} ({why})").format(number=display.number, why=why)
+        ) from None
     if head[0] != _SUCCESS:
         writer.close()
-        reason = body[: head[1]].decode(errors="replace").strip() or "refused"
-        raise X11Error(f"the X display :{display.number} refused psoas ({reason})")
+        reason = body[: head[1]].decode(errors="replace").strip() or _("refused")
+        raise X11Error(
+            _("the X display :{number} refused psoas ({reason})").format(
+                number=display.number, reason=reason
+            )
+        )
     try:
         root = _root_of(body, display.screen)
     except (struct.error, IndexError):
         writer.close()
-        raise X11Error(f"the X display :{display.number} sent a malformed setup") from None
+        raise X11Error(
+            _("the X display :{number} sent a malformed setup").format(number=display.number)
+        ) from None
     return Connection(reader, writer, display, root, deadline)
 
 

@@ -61,10 +61,7 @@ class X11Windows:
         except X11Error:
             raise
         except TimeoutError:  # each answer came, but all of them took too long
-            raise NoAnswer(
-                f"the X display :{self._link.display.number} gave no answer within "
-                f"{self.deadline:g} s"
-            ) from None
+            raise NoAnswer.after(self._link.display, self.deadline) from None
 
     async def _look(self) -> bool:
         x = await self._link.connection()
