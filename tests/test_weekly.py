@@ -69,7 +69,7 @@ def test_the_note_says_what_changed_in_a_sentence():
         "Last week: 1.4 sits of an hour or more a day, down from 2.6; your longest sit 1 h 14 min."
     )
     up = weekly_note(ev.WeeklyNote(0.0, "2026-11-30", 1.0, 0.5, 3600, "desk"))
-    assert up.startswith("Last week: 1 sit of an hour or more a day, up from 0.5;")
+    assert up.startswith("Last week: 1 sit of an hour or more a day, up from 0.5;"), up
     assert up.endswith(WEEKLY_SUGGESTIONS["desk"])
 
 
@@ -159,3 +159,21 @@ def test_a_daemon_whose_clock_crosses_a_monday_morning_shows_the_note_once(catal
     # Not running at 09:00 (started at 11:00, the note not in its history): given at once.
     late, _, _ = asyncio.run(run(monday_late, 1, history))
     assert len(late) == 1
+
+
+def test_the_note_and_the_desk_speak_the_users_language():
+    from reminder.language import speaking
+    from reminder.words import prompt_buttons
+
+    note = ev.WeeklyNote(0.0, "2026-11-30", 1.4, 2.6, 74 * 60, "routine")
+    with speaking("de"):
+        said = weekly_note(note)
+        buttons = dict(prompt_buttons(5, desk=True))
+    assert said.startswith("Letzte Woche: 1,4-mal am Tag eine Stunde oder länger gesessen")
+    assert "Schreibtischpause" in said
+    assert buttons["stand"] == "Ich stehe auf"
+    with speaking("fr"):
+        assert weekly_note(note).startswith("La semaine dernière\u00a0: 1,4 séances assises")
+    with speaking("es"):
+        assert dict(prompt_buttons(5, desk=True))["stand"] == "Me pongo de pie"
+    assert weekly_note(note).startswith("Last week: 1.4 sits")  # English outside the blocks

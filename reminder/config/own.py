@@ -19,6 +19,10 @@ from reminder.errors import read_user_file
 from reminder.paths import config_file
 
 
+class StretchesFileError(ConfigError):
+    """A mistake in the user's own stretches file: their stretches cannot be passed over."""
+
+
 def own_stretches_file(config: Config, found: Path | None) -> Path:
     """Where the user's own stretches are: ``config.stretches_file`` (~ for the home), a path
     without a folder being beside the config file (or where the default config would be)."""
@@ -37,11 +41,11 @@ def read_config_and_catalogue(
     path = own_stretches_file(first, found)
     catalogue = shipped
     if first.stretches_file != STRETCHES_FILE or path.exists() or os.path.islink(path):
-        text = read_user_file(path, "stretches file", ConfigError)
+        text = read_user_file(path, "stretches file", StretchesFileError)
         try:
             catalogue = with_own(shipped, text, str(path))
         except ValueError as error:
-            raise ConfigError(str(error)) from None
+            raise StretchesFileError(str(error)) from None
     desk = [stretch.id for stretch in catalogue.allowed("desk", ())]
     config = load_config(found, stretch_ids=list(catalogue.stretches), desk_ids=desk)
     return config, catalogue

@@ -17,6 +17,7 @@ from reminder.catalogue.model import Catalogue
 from reminder.control.protocol import THEN, Request, decode_request
 from reminder.core import events as ev
 from reminder.core.commands import named
+from reminder.language import _, current
 from reminder.runtime.daemon import Daemon
 
 
@@ -76,8 +77,9 @@ class ControlHandler:
             # What the notification server was seen not to do (keep a prompt up, play a sound).
             "notifier_shortfalls": dict(getattr(daemon.outbox.notifier, "shortfalls", {})),
             "pid": os.getpid(),
+            "language": current(),  # the command line says its own lines in it too
         }
         report |= self.parts()
         if not daemon.idle.tracks_input:
-            report["note"] = "no idle source: every minute psoas runs counts as sitting"
+            report["note"] = _("no idle source: every minute psoas runs counts as sitting")
         return report

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from reminder.catalogue.model import Catalogue
 from reminder.core import commands as cmd
+from reminder.language import SOURCE, _, speaking
 from reminder.words import PROMPT_BUTTONS, SIT_BUTTONS, pause_choice, routine_length, snooze_choice
 
 #: What "Pause reminders" offers, in minutes; None: until working hours start on a later day.
@@ -89,17 +90,17 @@ def build_menu(
     items.append(separator("sep-top"))
     if in_routine:
         if state.routine_paused:
-            items.append(Item("resume-routine", "Resume routine", send(cmd.ResumeRoutine())))
+            items.append(Item("resume-routine", _("Resume routine"), send(cmd.ResumeRoutine())))
         else:
-            items.append(Item("pause-routine", "Pause routine", send(cmd.PauseRoutine())))
+            items.append(Item("pause-routine", _("Pause routine"), send(cmd.PauseRoutine())))
         items += [
-            Item("skip-step", "Next step", send(cmd.SkipStep())),
-            Item("cancel-routine", "Stop routine", send(cmd.CancelRoutine())),
+            Item("skip-step", _("Next step"), send(cmd.SkipStep())),
+            Item("cancel-routine", _("Stop routine"), send(cmd.CancelRoutine())),
         ]
     else:
-        # Keyed by what they say: the config check lets no two choices say the same.
+        # Keyed by what they say in English: the config check lets no two choices say the same.
         snoozes = tuple(
-            Item(f"snooze/{snooze_choice(m)}", snooze_choice(m), send(cmd.Snooze(m)))
+            Item(f"snooze/{_english(snooze_choice, m)}", snooze_choice(m), send(cmd.Snooze(m)))
             for m in snooze_minutes
         )
         routines = tuple(
@@ -113,31 +114,35 @@ def build_menu(
         items += [
             Item(
                 "stretch-now",
-                f"Stretch now: {state.next_stretch_name}",
+                _("Stretch now: {stretch}").format(stretch=state.next_stretch_name),
                 send(cmd.StretchNow()),
                 default=True,
             ),
-            Item("done", "I stretched", send(cmd.Done())),
+            Item("done", _("I stretched"), send(cmd.Done())),
             *_posture(state, send),
-            Item("snooze", "Snooze", children=snoozes),
-            Item("routine", "Start routine", children=routines),
-            Item("skip", "Skip this break", send(cmd.Skip())),
+            Item("snooze", _("Snooze"), children=snoozes),
+            Item("routine", _("Start routine"), children=routines),
+            Item("skip", _("Skip this break"), send(cmd.Skip())),
         ]
     if state.state == "paused":
-        items.append(Item("resume", "Resume reminders", send(cmd.ResumeReminders())))
+        items.append(Item("resume", _("Resume reminders"), send(cmd.ResumeReminders())))
     else:
         pauses = tuple(
-            Item(f"pause/{pause_choice(minutes)}", pause_choice(minutes), send(cmd.Pause(minutes)))
+            Item(
+                f"pause/{_english(pause_choice, minutes)}",
+                pause_choice(minutes),
+                send(cmd.Pause(minutes)),
+            )
             for minutes in PAUSE_MINUTES
         )
-        items.append(Item("pause", "Pause reminders", children=pauses))
+        items.append(Item("pause", _("Pause reminders"), children=pauses))
     items.append(separator("sep-bottom"))
     if state.today is not None:
-        items.append(Item("chart", "This week's chart", doers.show_chart))
+        items.append(Item("chart", _("This week's chart"), doers.show_chart))
     items += [
-        Item("settings", "Settings…", doers.open_settings),
-        Item("open-config", "Open config", doers.open_config),
-        Item("quit", "Quit", doers.quit),
+        Item("settings", _("Settings…"), doers.open_settings),
+        Item("open-config", _("Open config"), doers.open_config),
+        Item("quit", _("Quit"), doers.quit),
     ]
     return tuple(items)
 
@@ -145,10 +150,16 @@ def build_menu(
 def _posture(state: MenuState, send: Callable[[cmd.Command], Callable[[], None]]) -> list[Item]:
     """At a sit-stand desk: I'll stand, or I sat down while standing."""
     if state.standing:
-        return [Item("sit", SIT_BUTTONS["sit"], send(cmd.Sit()))]
+        return [Item("sit", _(SIT_BUTTONS["sit"]), send(cmd.Sit()))]
     if state.desk:
-        return [Item("stand", PROMPT_BUTTONS["stand"], send(cmd.Stand()))]
+        return [Item("stand", _(PROMPT_BUTTONS["stand"]), send(cmd.Stand()))]
     return []
+
+
+def _english(say: Callable[[float], str], minutes: float | None) -> str:
+    """A choice as English says it, for a key that stays the same in every language."""
+    with speaking(SOURCE):
+        return say(minutes)  # type: ignore[arg-type]
 
 
 def find(items: tuple[Item, ...], key: str) -> Item | None:
