@@ -143,3 +143,23 @@ def test_a_stretch_with_no_picture_gets_a_plain_card_with_its_name(tmp_path):
     path = picture_path(catalogue, "couch", folder=tmp_path)
     assert path.is_file() and path.read_bytes().startswith(b"\x89PNG")
     assert picture_path(catalogue, "couch", folder=tmp_path) == path  # drawn once
+
+
+def test_the_settings_page_knows_ones_own_stretches_and_shows_their_cards(private_env, tmp_path):
+    from reminder.config.own import catalogue_for_page
+    from reminder.settings.site import Site
+
+    shipped = load_catalogue()
+    config = write_config(
+        private_env.config, 'repeat_minutes = 0\n[stretches]\nexclude = ["couch"]\n'
+    )
+    catalogue = catalogue_for_page(config, shipped)
+    assert "couch" in catalogue.stretches  # so the page may save an exclude naming it
+    not_yet = tmp_path / "new" / "config.toml"  # a page for a file not written yet
+    not_yet.parent.mkdir()
+    (not_yet.parent / "stretches.toml").write_text(TWO)
+    assert "wall-lean" in catalogue_for_page(not_yet, shipped).stretches
+    (not_yet.parent / "stretches.toml").write_text("[[stretch]\n")  # broken: the shipped five
+    assert catalogue_for_page(not_yet, shipped).stretches.keys() == shipped.stretches.keys()
+    picture = Site(config, catalogue).picture("couch")
+    assert picture.status == 200 and picture.body.startswith(b"\x89PNG")

@@ -38,14 +38,31 @@ def read_config_and_catalogue(
     user's own stretches and routines added. ConfigError (one line) for any problem in either."""
     found = find_config(explicit)
     first = load_config(found)  # every check but the stretch ids, which need the catalogue
-    path = own_stretches_file(first, found)
-    catalogue = shipped
-    if first.stretches_file != STRETCHES_FILE or path.exists() or os.path.islink(path):
-        text = read_user_file(path, "stretches file", StretchesFileError)
-        try:
-            catalogue = with_own(shipped, text, str(path))
-        except ValueError as error:
-            raise StretchesFileError(str(error)) from None
+    catalogue = with_own_stretches(first, found, shipped)
     desk = [stretch.id for stretch in catalogue.allowed("desk", ())]
     config = load_config(found, stretch_ids=list(catalogue.stretches), desk_ids=desk)
     return config, catalogue
+
+
+def with_own_stretches(config: Config, found: Path | None, shipped: Catalogue) -> Catalogue:
+    """The shipped catalogue with the stretches file ``config`` names (read from beside
+    ``found``, the config file) added; StretchesFileError (one line) if it cannot be read."""
+    path = own_stretches_file(config, found)
+    if config.stretches_file == STRETCHES_FILE and not path.exists() and not os.path.islink(path):
+        return shipped  # the default file, plainly not there: no stretches of one's own
+    text = read_user_file(path, "stretches file", StretchesFileError)
+    try:
+        return with_own(shipped, text, str(path))
+    except ValueError as error:
+        raise StretchesFileError(str(error)) from None
+
+
+def catalogue_for_page(config_path: Path, shipped: Catalogue) -> Catalogue:
+    """The catalogue the settings page shows for ``config_path`` (which need not exist yet):
+    with the user's own stretches where the config and they can be read, else the shipped one
+    (the page says itself what is wrong with the config)."""
+    try:
+        config = load_config(config_path) if config_path.exists() else Config()
+        return with_own_stretches(config, config_path, shipped)
+    except ConfigError:
+        return shipped
