@@ -177,3 +177,16 @@ def test_the_note_and_the_desk_speak_the_users_language():
     with speaking("es"):
         assert dict(prompt_buttons(5, desk=True))["stand"] == "Me pongo de pie"
     assert weekly_note(note).startswith("Last week: 1.4 sits")  # English outside the blocks
+
+
+def test_a_machine_asleep_through_monday_morning_gives_the_note_when_it_wakes_once():
+    text = weeks_of(LONG_DAY, SHORTER, SHORTER)
+    third_monday = f"date {DEFAULT_DAY + timedelta(weeks=2)}\n09:00 active"
+    asleep = text.replace(
+        third_monday, third_monday.replace("09:00 active", "08:30 suspend\n09:40 resume")
+    )
+    assert asleep != text
+    notes = notes_in(play(asleep, "repeat_minutes = 0\n"))
+    assert [(n["date"], n["time"]) for n in notes] == [
+        ((DEFAULT_DAY + timedelta(weeks=2)).isoformat(), "09:40:00")
+    ]
