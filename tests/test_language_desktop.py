@@ -1,7 +1,7 @@
 """psoas in another language, end to end: with ``LANG=de_DE.UTF-8`` the prompt that reaches the
 real dunst (its title, its body and its buttons), the labels of the StatusNotifierItem's menu as
 a panel reads them over D-Bus, and ``psoas status`` are German; the settings page in Chromium
-whose languages are French is French.
+whose languages are French is French; and the catalogue costs the daemon little memory.
 
 What each should say is looked up in the catalogues here, through the same gettext psoas uses,
 and checked to differ from the English: a psoas that spoke English would fail every test.
@@ -10,20 +10,26 @@ and checked to differ from the English: a psoas that spoke English would fail ev
 from __future__ import annotations
 
 import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 from browser import chromium, whole_page
 from conftest import EVERY_DAY
 from desktop import ARTIFACTS, Desktop, wait_until
-from e2e import Entry, psoas, recorded, sni_menu, start_psoas
+from e2e import ROOT, Entry, psoas, recorded, sni_menu, start_headless, start_psoas, status, stop
 from settings_page import open_page, stop_pages
 from test_notify_actions import press
-from test_settings_browser import by_id, css
+from test_settings_browser import by_id, css, rss_kib
 
 from reminder.core import events as ev
 from reminder.language import LOCALE, _, speaking
-from reminder.language.po import parse_po
+from reminder.language.po import compile_mo, parse_po
 from reminder.settings import words as page_words
 from reminder.words import prompt_buttons
 
@@ -175,3 +181,61 @@ def test_the_settings_page_in_a_french_chromium_is_french(env, tmp_path):
     finally:
         stop_pages(env, [page.pid])
     assert config.read_text() == CONFIG
+
+
+# ----- what the catalogue costs -----------------------------------------------------------------
+
+
+def settled_rss(config: Path, env: dict[str, str], language: str, where: Path) -> int:
+    """The RSS (KiB) of a headless psoas run from ``where`` in ``language``, once it has said
+    its status (the catalogue read) and settled."""
+    spoken = env | {"LANG": language}
+    daemon = start_headless(config, spoken, cwd=where)
+    try:
+        wait_until(lambda: status(spoken), 20, "psoas to answer", process=daemon)
+        assert psoas(spoken, "status").returncode == 0
+        time.sleep(3)
+        return rss_kib(daemon.pid)
+    finally:
+        stop(daemon)
+
+
+def built_copy(destination: Path) -> Path:
+    """psoas's package as the wheel has it: each language a .mo, not a .po."""
+    shutil.copytree(
+        ROOT / "reminder", destination / "reminder", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    locale = destination / "reminder" / "data" / "locale"
+    for source in locale.glob("*.po"):
+        (locale / f"{source.stem}.mo").write_bytes(compile_mo(parse_po(source.read_text("utf-8"))))
+        source.unlink()
+    found = subprocess.run(
+        [sys.executable, "-c", "import reminder; print(reminder.__file__)"],
+        cwd=destination,
+        capture_output=True,
+        text=True,
+    )
+    assert found.stdout.strip() == str(destination / "reminder" / "__init__.py"), found
+    return destination
+
+
+def test_the_german_catalogue_costs_the_headless_daemon_at_most_1_mib(env, tmp_path):
+    """Three rounds of C.UTF-8 then German, from the checkout (each .po compiled in memory) and
+    from the wheel's files (a .mo); the medians are compared. Figures in
+    tests/artifacts/language-rss.txt."""
+    config = tmp_path / "psoas.toml"
+    config.write_text('idle_source = "none"\n' + EVERY_DAY)
+    lines = []
+    for name, where in (("checkout", ROOT), ("built", built_copy(tmp_path / "built"))):
+        seen: dict[str, list[int]] = {"C.UTF-8": [], GERMAN: []}
+        for _round in range(3):
+            for language, figures in seen.items():
+                figures.append(settled_rss(config, env, language, where))
+        english, german = (statistics.median(figures) for figures in seen.values())
+        lines.append(
+            f"{name}: RSS KiB with LANG=C.UTF-8 {seen['C.UTF-8']}, median {english:.0f}; "
+            f"with LANG={GERMAN} {seen[GERMAN]}, median {german:.0f}; "
+            f"German costs {german - english:+.0f} KiB"
+        )
+        assert german - english <= 1024, lines[-1]
+    (ARTIFACTS / "language-rss.txt").write_text("\n".join(lines) + "\n")
