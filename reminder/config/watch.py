@@ -5,9 +5,10 @@ The file is followed however it comes to be: editors save in many ways (write in
 copy and rename it over, delete and create); the folder may not exist yet when psoas starts (it
 is made by ``psoas config init`` or the tray's Open config); the file or its folder may be a
 symbolic link into a dotfiles folder (GNU stow); the folder may be moved aside and made again.
-So inotify watches the file's folder and the one that holds it (or, while they are missing, the
-nearest that exists), for each symbolic link on the way and where it leads, for names made,
-removed and renamed; and the file itself for writes. Whenever something there changes the
+So inotify watches the file's folder (or, while it is missing, the nearest that exists; and the
+one that holds it where the folder is a symbolic link), for each symbolic link on the way and
+where it leads, for names made, removed and renamed, and for the folder itself moved or
+deleted; and the file itself for writes. Whenever something there changes the
 watches are placed again, and a burst of events settles for a moment before the file is read.
 Writes to the folders' other files are not asked for: ~/.config is written all day by other
 programs, and psoas sleeps through that.
@@ -181,15 +182,17 @@ class ConfigWatch:
 def watched_folders(path: Path) -> dict[str, set[bytes]]:
     """Each folder to watch for ``path``, with the names in it whose change may change what the
     path leads to: for the path and each path a symbolic link on the way makes of it, the
-    file's folder (for the file) and that folder's own (for the folder); while they are
-    missing, the nearest folder that exists (for the next one down)."""
+    file's folder (for the file), and that folder's own where the folder is a link (for the
+    link); while they are missing, the nearest folder that exists (for the next one down)."""
     folders: dict[str, set[bytes]] = {}
     for place in _ways_to(os.path.abspath(path)):
         child, folder = place, os.path.dirname(place)
         while folder != child:
             if os.path.isdir(folder):
                 folders.setdefault(folder, set()).add(os.fsencode(os.path.basename(child)))
-                if child != place:  # the file's folder's own folder, or the nearest that exists
+                # A real folder says itself when it is moved or deleted; a link to one is
+                # pointed elsewhere in its own folder, which must be watched too.
+                if child != place or not os.path.islink(folder):
                     break
             child, folder = folder, os.path.dirname(folder)
     return folders
