@@ -41,12 +41,16 @@ def side_text(side: str | None) -> str:
 
 # ----- notifications ----------------------------------------------------------------------------
 
-#: The buttons a prompt offers, by the command each one sends.
+#: The buttons a prompt offers, by the command each one sends ("stand" at a sit-stand desk).
 PROMPT_BUTTONS = {
     "done": N_("I stretched"),
+    "stand": N_("I'll stand"),
     "snooze": N_("Snooze {minutes}"),
     "routine": N_("Desk routine"),
 }
+
+#: The button the suggestion to stop standing offers, and the tray's item while standing.
+SIT_BUTTONS = {"sit": N_("I sat down")}
 
 
 #: The buttons a routine step offers, by the command each one sends: Pause, or Resume while
@@ -64,10 +68,12 @@ def routine_buttons(paused: bool) -> tuple[tuple[str, str], ...]:
     return tuple((key, _(label)) for key, label in ROUTINE_BUTTONS.items() if key != left_out)
 
 
-def prompt_buttons(snooze_minutes: float) -> tuple[tuple[str, str], ...]:
+def prompt_buttons(snooze_minutes: float, desk: bool = False) -> tuple[tuple[str, str], ...]:
+    """A prompt's buttons; "I'll stand" only for a user with a sit-stand desk."""
     return tuple(
         (key, _(label).format(minutes=snooze_choice(snooze_minutes)))
         for key, label in PROMPT_BUTTONS.items()
+        if desk or key != "stand"
     )
 
 
@@ -89,6 +95,13 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
         case ev.StretchAsked():  # the user asked: no "time to", no time sat, never "again"
             stretch = catalogue.stretch(event.stretch)
             return _("Stretch now: {stretch}").format(stretch=stretch.name), stretch.summary()
+        case ev.StandingLong():
+            return (
+                _("You have stood for {time}").format(time=duration(event.standing_seconds)),
+                _("Time for a change: sit down for a while, or take a few steps."),
+            )
+        case ev.WeeklyNote():
+            return _(WEEKLY_TITLE), weekly_note(event)
         case ev.RoutineStepStarted():
             routine = catalogue.routine(event.routine)
             step = routine.steps[event.index]
@@ -108,6 +121,66 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
             routine = catalogue.routine(event.routine)
             return routine_done(routine), _("Well done. The sitting clock starts again from zero.")
     return None
+
+
+#: The weekly note's title.
+WEEKLY_TITLE = N_("Your week at the desk")
+
+#: One change to try when prompts are answered less three weeks running, by weekly.SUGGESTIONS.
+WEEKLY_SUGGESTIONS = {
+    "desk": N_(
+        "Fewer prompts answered three weeks running: try only the stretches you can do beside "
+        'your chair ([stretches] place = "desk" in your config).'
+    ),
+    "sit_minutes": N_(
+        "Fewer prompts answered three weeks running: try a longer sit_minutes in your config, "
+        "say 90; fewer prompts, each one taken."
+    ),
+    "routine": N_(
+        "Fewer prompts answered three weeks running: when the next one comes, try the Desk "
+        "routine instead (its button on the prompt)."
+    ),
+}
+
+
+def weekly_note(note: ev.WeeklyNote) -> str:
+    """'Last week: 1.4 sits of an hour or more a day, down from 2.6; your longest sit 1 h 14
+    min.' and, if the answers have fallen three weeks running, one change to try."""
+    said = {
+        "now": number(note.bouts_per_day),
+        "before": number(note.before_bouts_per_day),
+        "longest": duration(note.longest_seconds),
+    }
+    # The form is the count's: one for exactly 1, else the language's other (1.4 sits).
+    form = 1 if note.bouts_per_day == 1 else 2
+    if note.bouts_per_day < note.before_bouts_per_day:
+        text = ngettext(
+            "Last week: {now} sit of an hour or more a day, down from {before}; your longest "
+            "sit {longest}.",
+            "Last week: {now} sits of an hour or more a day, down from {before}; your longest "
+            "sit {longest}.",
+            form,
+        )
+    elif note.bouts_per_day > note.before_bouts_per_day:
+        text = ngettext(
+            "Last week: {now} sit of an hour or more a day, up from {before}; your longest "
+            "sit {longest}.",
+            "Last week: {now} sits of an hour or more a day, up from {before}; your longest "
+            "sit {longest}.",
+            form,
+        )
+    else:
+        text = ngettext(
+            "Last week: {now} sit of an hour or more a day, as the week before; your longest "
+            "sit {longest}.",
+            "Last week: {now} sits of an hour or more a day, as the week before; your longest "
+            "sit {longest}.",
+            form,
+        )
+    text = text.format(**said)
+    if note.suggestion in WEEKLY_SUGGESTIONS:
+        text += " " + _(WEEKLY_SUGGESTIONS[note.suggestion])
+    return text
 
 
 def step_title(index: int, steps: int, name: str, side: str | None) -> str:
@@ -269,9 +342,17 @@ def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
             )
         case State.AWAY:
             return _("Away from the desk - the sitting clock is at zero")
+        case State.PAUSED if status.standing_since is not None:
+            return _("Standing {time} - reminders paused until {until}").format(
+                time=duration(now - status.standing_since), until=clock(status.paused_until or now)
+            )
         case State.PAUSED:
             return _("{sitting} - reminders paused until {time}").format(
                 sitting=sitting, time=clock(status.paused_until or now)
+            )
+        case State.STANDING:
+            return _("Standing {time} - sitting clock stopped").format(
+                time=duration(now - (status.standing_since or now))
             )
         case State.OFF_HOURS:
             return _("{sitting} - outside working hours").format(sitting=sitting)
@@ -298,8 +379,14 @@ def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
             return routine_line(status, catalogue)
         case State.AWAY:
             return _("Away from the desk")
+        case State.PAUSED if status.standing_since is not None:
+            return _("Standing since {since} · reminders paused until {time}").format(
+                since=clock(status.standing_since), time=clock(status.paused_until or at)
+            )
         case State.PAUSED:
             return _("Reminders paused until {time}").format(time=clock(status.paused_until or at))
+        case State.STANDING:
+            return _("Standing since {since}").format(since=clock(status.standing_since or at))
         case State.OFF_HOURS:
             return _("{since} · outside working hours").format(since=since)
         case State.SNOOZED:
@@ -322,9 +409,16 @@ def today_line(today: DayStats) -> str:
     said = {
         "sat": duration(today.sat_seconds),
         "longest": duration(today.longest_sit_seconds),
+        "stood": duration(today.standing_seconds),
         "breaks": ngettext("{n} break", "{n} breaks", breaks).format(n=breaks),
         "stretches": ngettext("{n} stretch", "{n} stretches", done).format(n=done),
     }
+    if today.sat_seconds and today.standing_seconds:
+        return _(
+            "Today: sat {sat}, longest {longest}, stood {stood}, {breaks}, {stretches}"
+        ).format(**said)
+    if today.standing_seconds:
+        return _("Today: sat {sat}, stood {stood}, {breaks}, {stretches}").format(**said)
     if today.sat_seconds:
         return _("Today: sat {sat}, longest {longest}, {breaks}, {stretches}").format(**said)
     return _("Today: sat {sat}, {breaks}, {stretches}").format(**said)
@@ -469,7 +563,29 @@ def stats_table(days: Sequence[DayStats]) -> str:
         stretches=stretches,
     )
     lines += ["", *textwrap.wrap(total, 79), "", *textwrap.wrap(stats_meaning(), 79)]
+    if any(d.standing_seconds or d.sit_stand_switches for d in days):
+        lines += ["", *standing_table(days), *textwrap.wrap(_(STANDING_MEANING), 79)]
     return "\n".join(lines).replace("\xa0", " ")
+
+
+#: What the standing table's columns mean, under it.
+STANDING_MEANING = N_(
+    "stood: time standing at your sit-stand desk, neither sat nor a break. switches: changes "
+    "of posture you told psoas of, sitting to standing and standing to sitting."
+)
+
+
+def standing_table(days: Sequence[DayStats]) -> list[str]:
+    """The days at a sit-stand desk: time stood and changes of posture, a line a day."""
+    stood, switches = _("stood"), _("switches")
+    widths = (max(11, len(stood) + 1), max(10, len(switches) + 1))
+    lines = [f"{_('day'):<15}{stood:>{widths[0]}}{switches:>{widths[1]}}"]
+    for d in days:
+        lines.append(
+            f"{weekday(d.day)} {d.day:%Y-%m-%d}"
+            f"{duration(d.standing_seconds):>{widths[0]}}{d.sit_stand_switches:>{widths[1]}}"
+        )
+    return lines
 
 
 def chart_written(path: object, weeks: int | None) -> str:
@@ -518,6 +634,14 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
             return _("Away from the desk: the sitting clock is at zero.")
         case State.ROUTINE:
             return f"{routine_line(status, catalogue)}."
+        case State.STANDING:
+            return _("Standing for {time}: the sitting clock is stopped.").format(
+                time=standing_for(status, now)
+            )
+        case State.PAUSED if status.standing_since is not None:
+            return _("Standing for {time}; reminders paused until {until}.").format(
+                time=standing_for(status, now), until=when(status.paused_until or now, now)
+            )
         case State.DUE:
             stretch = status.prompted_stretch or status.next_stretch
             if stretch:
@@ -565,12 +689,26 @@ def answer(
                     stretch=catalogue.stretch(stretch).name, next=upcoming
                 )
             return _("Noted, you stretched: the clock starts again, {next}").format(next=upcoming)
+        case "skip" if ev.Skipped not in happened:
+            return _("Nothing to skip: you are standing, and the sitting clock is stopped")
         case "skip":
             return _("Skipped: the clock starts again, {next}").format(next=upcoming)
         case "pause":
             return _("Paused: no prompts until {time}").format(
                 time=when(status.paused_until or now, now)
             )
+        case "stand" if ev.StoodUp in happened:
+            return _("Standing: the sitting clock stops until you sit down (psoas sit)")
+        case "stand" if status.standing_since is not None:
+            return _("Already standing, since {time}").format(time=when(status.standing_since, now))
+        case "stand" if status.state == State.ROUTINE:
+            return _("Not now: a routine is under way")
+        case "stand":
+            return _("psoas knows of no sit-stand desk: set [desk] standing = true in your config")
+        case "sit" if ev.StandingSpan in happened:
+            return _("Sitting again: the clock starts from zero, {next}").format(next=upcoming)
+        case "sit":
+            return _("Nothing to do: you are not standing (psoas stand says you are)")
         case "resume" if ev.Resumed in happened:
             return _("Reminders on again: {next}").format(next=upcoming)
         case "resume":
@@ -619,6 +757,11 @@ def answer(
 
 
 RESUME_ROUTINE = N_("psoas routine --resume goes on with it")
+
+
+def standing_for(status: Status, now: float) -> str:
+    """How long the user has stood: '12 min'."""
+    return duration(round(now - (status.standing_since or now)))
 
 
 def _step_of(status: Status, catalogue: Catalogue) -> str:

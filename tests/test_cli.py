@@ -199,6 +199,10 @@ def test_config_check_shows_every_setting_and_they_read_back_as_the_same_config(
         "language",
         "hours.days",
         "hours.start",
+        "stretches.file",
+        "desk.standing",
+        "desk.standing_minutes",
+        "coach.weekly_note",
     }
 
 

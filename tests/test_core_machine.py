@@ -2,7 +2,8 @@
 suspend, busy spells, commands, config changes and restarts, woken whenever it asks, as the daemon
 wakes it. After every step the invariants of the sitting contract must hold:
 
-- sitting spans never overlap, and each ends after it starts;
+- sitting spans never overlap, and each ends after it starts; at a sit-stand desk, standing
+  spans never overlap each other or a sitting span (the user stands or sits, never both);
 - no prompt shows while the screen is locked, reminders are paused or the user is busy (a prompt
   the user asks for with "Stretch now" aside);
 - the next wake-up is never in the past, and a prompt that is due is shown or held at that look;
@@ -31,9 +32,10 @@ from reminder.core.timebase import FixedCalendar, Moment
 CATALOGUE = load_catalogue()
 START = FixedCalendar().epoch(datetime(2024, 1, 1, 8, 0))
 CONFIGS = [
-    "sit_minutes = 30\nbreak_minutes = 5\nrepeat_minutes = 10\n",
+    "sit_minutes = 30\nbreak_minutes = 5\nrepeat_minutes = 10\n[desk]\nstanding = true\n",
     "sit_minutes = 60\nbreak_minutes = 3\nrepeat_minutes = 0\n",
-    "sit_minutes = 20\nbreak_minutes = 8\nrepeat_minutes = 5\n",
+    "sit_minutes = 20\nbreak_minutes = 8\nrepeat_minutes = 5\n"
+    "[desk]\nstanding = true\nstanding_minutes = 15\n",
 ]
 
 
@@ -50,7 +52,7 @@ class SittingMachine(RuleBasedStateMachine):
         self.t = START
         self.active, self.last_input, self.locked = True, START, False
         self.busy: str | None = None
-        self.spans: list[ev.SittingSpan] = []
+        self.spans: list[ev.SittingSpan | ev.StandingSpan] = []
         self.asked_for_prompt = False
         self._look()
 
@@ -82,11 +84,14 @@ class SittingMachine(RuleBasedStateMachine):
     def _check(self, events: list[ev.Event], core: SittingCore, status=None) -> None:
         after = status or core.status(self._now())
         for event in events:
-            if isinstance(event, ev.SittingSpan):
+            if isinstance(event, ev.SittingSpan | ev.StandingSpan):
                 assert event.start <= event.end, event
                 if self.spans:
                     assert event.start >= self.spans[-1].end, (self.spans[-1], event)
                 self.spans.append(event)
+            if isinstance(event, ev.StandingLong):
+                assert not self.locked, "a suggestion on a locked screen"
+                assert self.busy is None, f"a suggestion while busy ({self.busy})"
             if isinstance(event, ev.PromptShown) and not self.asked_for_prompt:
                 assert not self.locked, "a prompt on a locked screen"
                 assert after.paused_until is None, "a prompt while paused"
@@ -154,6 +159,8 @@ class SittingMachine(RuleBasedStateMachine):
                 cmd.StartRoutine("desk"),
                 cmd.CancelRoutine(),
                 cmd.StretchNow(),
+                cmd.Stand(),
+                cmd.Sit(),
             ]
         )
     )
@@ -181,10 +188,11 @@ class SittingMachine(RuleBasedStateMachine):
         again.restore(now, saved)
         self._look(core=again)  # the new psoas's first look, as the daemon takes it
         old, new = self.core.status(now), again.status(now)
-        assert (new.state, new.next_prompt, new.paused_until) == (
+        assert (new.state, new.next_prompt, new.paused_until, new.standing_since) == (
             old.state,
             old.next_prompt,
             old.paused_until,
+            old.standing_since,
         ), (old, new)
         self.core = again
 

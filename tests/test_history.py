@@ -25,7 +25,7 @@ from reminder.core.stats import day_stats
 from reminder.core.timebase import FixedCalendar, Moment
 from reminder.history.keeper import BackgroundWriter
 from reminder.history.store import HistoryStore
-from reminder.pictures.chart import LONGEST, SAT, draw_week
+from reminder.pictures.chart import LONGEST, SAT, STOOD, draw_week
 from reminder.system.clock import SystemCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,10 @@ ONE_OF_EACH = [
     ev.HoldEnded(at(1, 9.95), "call", 180.0),
     ev.SittingSpan(at(1, 9), at(1, 10.1)),
     ev.BreakTaken(at(1, 10.1), at(1, 10.2), "natural"),
+    ev.StoodUp(at(1, 10.3)),
+    ev.StandingLong(at(1, 10.8), 1800.0),
+    ev.StandingSpan(at(1, 10.3), at(1, 10.9), "sit"),
+    ev.WeeklyNote(at(1, 9), "2024-01-01", 1.4, 2.6, 4440.0, "desk"),
     ev.Snoozed(at(1, 11), 5.0),
     ev.Skipped(at(1, 12)),
     ev.Paused(at(1, 13), at(1, 14)),
@@ -139,6 +143,24 @@ def test_the_chart_has_bars_where_the_sitting_was(catalogue):
     assert LONGEST in colours and SAT in colours  # Monday: the long sit and the short one
     empty = {image.getpixel((x, 70 + 48 * 3 + 24)) for x in range(130, 830)}
     assert SAT not in empty and LONGEST not in empty  # Thursday: nothing sat
+    assert STOOD not in colours  # no standing, no standing bar
+
+
+def test_the_chart_shows_standing_apart_from_sitting(catalogue):
+    events = [
+        ev.SittingSpan(at(1, 9), at(1, 10)),
+        ev.StoodUp(at(1, 10)),
+        ev.StandingSpan(at(1, 10), at(1, 11), "sit"),
+        ev.SittingSpan(at(1, 11), at(1, 12)),
+    ]
+    days = day_stats(events, CAL, date(2024, 1, 1), date(2024, 1, 7), catalogue)
+    image = draw_week(days, CAL)
+    row = 70 + 24
+    stood = [x for x in range(130, 830) if image.getpixel((x, row)) == STOOD]
+    sat = [x for x in range(130, 830) if image.getpixel((x, row)) in (SAT, LONGEST)]
+    assert stood and sat and not set(stood) & set(sat)
+    assert min(stood) >= max(x for x in sat if x < min(stood)) and max(stood) < max(sat)
+    assert image.getpixel((min(stood) + 5, 70 + 10)) != STOOD  # a thinner bar than sitting
 
 
 def test_a_corrupt_history_is_kept_aside_and_a_new_one_started(tmp_path, caplog):

@@ -24,6 +24,14 @@ CONFIG = (
 )
 
 
+def start_pressable_dunst(desk: Desktop) -> None:
+    """dunst with a menu program that picks the button :func:`press` names."""
+    picker = desk.root / "picker.sh"
+    picker.write_text(f'#!/bin/sh\ngrep -m1 -F "$(cat {desk.root / "pick"})"\n')
+    picker.chmod(0o755)
+    desk.start_dunst(global_settings=f"    dmenu = {picker}\n")
+
+
 def press(desk: Desktop, label: str) -> None:
     (desk.root / "pick").write_text(label)
     done = desk.run("dunstctl", "action", "0")
@@ -31,10 +39,7 @@ def press(desk: Desktop, label: str) -> None:
 
 
 def test_prompt_buttons_snooze_and_repeats_and_steps_replace_each_other(desktop: Desktop):
-    picker = desktop.root / "picker.sh"
-    picker.write_text(f'#!/bin/sh\ngrep -m1 -F "$(cat {desktop.root / "pick"})"\n')
-    picker.chmod(0o755)
-    desktop.start_dunst(global_settings=f"    dmenu = {picker}\n")
+    start_pressable_dunst(desktop)
     psoas = start_psoas(desktop, CONFIG, "--headless")
 
     first = desktop.wait_for_notifications(1, 30, "Time to stretch", psoas)[0]

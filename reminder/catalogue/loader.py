@@ -311,7 +311,9 @@ def _poses(table: _Table, where: str, step_count: int) -> tuple[Pose, ...]:
     return poses
 
 
-def _stretch(data: object, number: int) -> Stretch:
+def _stretch(data: object, number: int, pictured: bool = True) -> Stretch:
+    """A stretch; without ``pictured`` (the user's own) its poses may be left out: it is shown
+    on a plain card then."""
     table = _Table(data, f"stretch #{number}")
     stretch_id = table.text("id")
     where = table.where = f"stretch {stretch_id!r}"
@@ -327,7 +329,7 @@ def _stretch(data: object, number: int) -> Stretch:
         position=table.text("position", choices=POSITIONS),  # type: ignore[arg-type]
         needs=tuple(table.texts("needs", choices=NEEDS)),
         how=table.text("how"),
-        poses=_poses(table, where, len(steps)),
+        poses=_poses(table, where, len(steps)) if pictured or table.has("pose") else (),
         side_cue=_side_cue(table),
     )
     table.finish()
@@ -399,30 +401,50 @@ def _routine(data: object, number: int, stretches: dict[str, Stretch]) -> Routin
     return Routine(routine_id, name, purpose, tuple(steps))
 
 
-def parse_catalogue_text(text: str, origin: str) -> Catalogue:
-    """Build a catalogue from TOML text; any problem is a ValueError naming origin and culprit."""
+def parse_catalogue_text(text: str, origin: str, shipped: Catalogue | None = None) -> Catalogue:
+    """Build a catalogue from TOML text; any problem is a ValueError naming origin and culprit.
+
+    With ``shipped``, the text is the user's own file: it adds stretches (poses optional) and
+    routines, which may use the shipped stretches too; it may hold either alone, and its ids
+    must be new. The result is both catalogues in one, the shipped stretches first.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"{origin}: not valid TOML: {error}") from None
+    own = shipped is not None
+    taken = shipped or Catalogue({}, {})
     try:
         top = _Table(data, "catalogue")
+        if own and not (top.has("stretch") or top.has("routine")):
+            raise ValueError("no [[stretch]] and no [[routine]]: nothing to add")
         stretches: dict[str, Stretch] = {}
-        for number, raw in enumerate(top.tables("stretch"), 1):
-            stretch = _stretch(raw, number)
-            if stretch.id in stretches:
-                raise ValueError(f"stretch {stretch.id!r}: the id is used twice")
+        for number, raw in enumerate(_listed(top, "stretch", own), 1):
+            stretch = _stretch(raw, number, pictured=not own)
+            _check_new(stretch.id, "stretch", stretches, taken.stretches)
             stretches[stretch.id] = stretch
+        usable = taken.stretches | stretches
         routines: dict[str, Routine] = {}
-        for number, raw in enumerate(top.tables("routine"), 1):
-            routine = _routine(raw, number, stretches)
-            if routine.id in routines:
-                raise ValueError(f"routine {routine.id!r}: the id is used twice")
+        for number, raw in enumerate(_listed(top, "routine", own), 1):
+            routine = _routine(raw, number, usable)
+            _check_new(routine.id, "routine", routines, taken.routines)
             routines[routine.id] = routine
         top.finish()
     except ValueError as error:
         raise ValueError(f"{origin}: {error}") from None
-    return Catalogue(stretches, routines)
+    return Catalogue(usable, taken.routines | routines)
+
+
+def _listed(top: _Table, key: str, optional: bool) -> list[object]:
+    """The ``[[key]]`` tables; none when the file may leave them out and does."""
+    return top.tables(key) if top.has(key) or not optional else []
+
+
+def _check_new(item_id: str, kind: str, seen: dict[str, Any], shipped: dict[str, Any]) -> None:
+    if item_id in shipped:
+        raise ValueError(f"{kind} {item_id!r}: psoas ships one by that id; give yours another")
+    if item_id in seen:
+        raise ValueError(f"{kind} {item_id!r}: the id is used twice")
 
 
 def parse_catalogue(text: str, origin: str = "catalogue.toml") -> Catalogue:
@@ -436,3 +458,9 @@ def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
         text = package_data(PACKAGED.removeprefix("data/")).read_text(encoding="utf-8")
         return parse_catalogue(text, PACKAGED)
     return parse_catalogue(Path(path).read_text(encoding="utf-8"), os.fspath(path))
+
+
+def with_own(shipped: Catalogue, text: str, origin: str) -> Catalogue:
+    """The shipped catalogue and the user's own stretches and routines (``text``, read from
+    ``origin``) in one; a ValueError naming the file and the culprit for any problem."""
+    return parse_catalogue_text(text, origin, shipped)

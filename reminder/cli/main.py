@@ -137,10 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     stretches = sub.add_parser(
         "stretches",
-        parents=[common],
+        parents=[common, with_config],
         help="list the stretches and how to do them",
-        description="The hip-flexor stretches psoas suggests, with steps, dose and what they need. "
-        "With --pictures, draw each of them instead.",
+        description="The hip-flexor stretches psoas suggests, with steps, dose and what they need, "
+        "your own (stretches.toml beside your config) among them. With --pictures, draw each of "
+        "them instead.",
     )
     stretches_output = stretches.add_mutually_exclusive_group()
     stretches_output.add_argument("--json", action="store_true", help="machine-readable output")
@@ -319,22 +320,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _load_config(path: Path | None):
     from reminder.catalogue.loader import load_catalogue
-    from reminder.config import read_config
+    from reminder.config.own import read_config_and_catalogue
     from reminder.language import choose
 
-    catalogue = load_catalogue()
-    config = read_config(path, catalogue)
+    config, catalogue = read_config_and_catalogue(path, load_catalogue())
     choose(config.language)
     return config, catalogue.in_language()
 
 
 def _catalogue(path: Path | None) -> Catalogue:
     """The catalogue in the language of the config, or the desktop's when the config has a
-    mistake (``psoas stretches`` shows the stretches all the same)."""
+    mistake (``psoas stretches`` shows the stretches all the same); a mistake in the user's own
+    stretches is said, not passed over."""
     from reminder.catalogue.loader import load_catalogue
+    from reminder.config.own import StretchesFileError
 
     try:
         return _load_config(path)[1]
+    except StretchesFileError:
+        raise
     except UserError:
         return load_catalogue().in_language()
 
@@ -446,7 +450,7 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
         if section == "routines":  # their lengths are the ones the user gets: at their pace
             config, catalogue = _load_config(args.config)
             pace = config.routine_pace
-        else:
+        else:  # the user's own stretches too
             catalogue, pace = _catalogue(getattr(args, "config", None)), 1.0
         if getattr(args, "pictures", None) is not None:
             return _write_pictures(catalogue, args.pictures)

@@ -1,4 +1,5 @@
-"""The command-line side of the control channel: status, snooze, skip, done, pause, resume, quit."""
+"""The command-line side of the control channel: status, snooze, skip, done, stand, sit, pause,
+resume, quit."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     for name, text in (
         ("skip", "skip this break: the sitting clock starts again"),
         ("done", "I stretched: recorded as a break taken, the clock starts again"),
+        ("stand", "I stand at my sit-stand desk: the sitting clock stops until I sit"),
+        ("sit", "I sat down again: the sitting clock starts from zero"),
         ("resume", "end a pause: prompts come again"),
         ("quit", "stop the running psoas"),
     ):

@@ -21,6 +21,8 @@ from reminder.config.checks import Checker, ConfigError, toml_problem
 from reminder.config.names import BUSY_SIGNAL_NAMES, IDLE_SOURCE_NAMES
 from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
+from reminder.core.timebase import Calendar
+from reminder.core.weekly import WeeklyNotes
 from reminder.errors import file_problem, read_user_file
 from reminder.language import N_
 from reminder.paths import config_file, make_folder, package_data
@@ -39,8 +41,10 @@ TOP_KEYS = (
 )
 TABLES = {
     "hours": ("days", "start", "end"),
-    "stretches": ("place", "exclude"),
+    "stretches": ("place", "exclude", "file"),
     "quiet": ("when", "apps", "recheck_minutes"),
+    "desk": ("standing", "standing_minutes"),
+    "coach": ("weekly_note",),
 }
 #: What can make psoas hold a prompt: do-not-disturb, a fullscreen window, a call, named apps.
 QUIET_SIGNALS = BUSY_SIGNAL_NAMES
@@ -54,6 +58,26 @@ class Quiet:
     when: tuple[str, ...] = QUIET_SIGNALS
     apps: tuple[str, ...] = ()
     recheck_minutes: float = 2
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A sit-stand desk: whether the user has one (prompts then offer "I'll stand"), and after
+    how long standing psoas suggests sitting down or moving."""
+
+    standing: bool = False
+    standing_minutes: float = 30
+
+
+@dataclass(frozen=True)
+class Coach:
+    """What psoas says beyond the prompts: the weekly word on progress."""
+
+    weekly_note: bool = True
+
+
+#: The user's own stretches, beside the config file unless ``[stretches] file`` names another.
+STRETCHES_FILE = "stretches.toml"
 
 
 @dataclass(frozen=True)
@@ -72,6 +96,9 @@ class Config:
     place: str = "anywhere"
     exclude: tuple[str, ...] = ()
     quiet: Quiet = field(default_factory=Quiet)
+    stretches_file: str = STRETCHES_FILE  # as the file writes it: relative to the config's folder
+    desk: Desk = field(default_factory=Desk)
+    coach: Coach = field(default_factory=Coach)
     origin: str = field(default="defaults", compare=False)
 
     @property
@@ -110,8 +137,14 @@ def file_settings(config: Config) -> dict[str, str]:
             "start": f"{hours.start:%H:%M}",
             "end": end,
         },
-        "stretches": {"place": config.place, "exclude": config.exclude},
+        "stretches": {
+            "place": config.place,
+            "exclude": config.exclude,
+            "file": config.stretches_file,
+        },
         "quiet": {key: getattr(config.quiet, key) for key in TABLES["quiet"]},
+        "desk": {key: getattr(config.desk, key) for key in TABLES["desk"]},
+        "coach": {key: getattr(config.coach, key) for key in TABLES["coach"]},
     }
     shown = {key: _toml(getattr(config, key)) for key in TOP_KEYS}
     for table, keys in TABLES.items():
@@ -130,6 +163,18 @@ def _toml(value: Any) -> str:
     return "[" + ", ".join(_toml(item) for item in value) + "]"
 
 
+def weekly_notes_for(config: Config, calendar: Calendar, catalogue: Catalogue) -> WeeklyNotes:
+    """The weekly word on progress as the config sets it (its working days, what it may suggest)."""
+    return WeeklyNotes(
+        config.hours,
+        calendar,
+        catalogue,
+        enabled=config.coach.weekly_note,
+        sit_minutes=config.sit_minutes,
+        place=config.place,
+    )
+
+
 def settings_for(config: Config, catalogue: Catalogue) -> Settings:
     """What the core needs of a config: every duration in seconds, the stretches it may name."""
     allowed = catalogue.allowed(config.place, config.exclude)
@@ -144,6 +189,8 @@ def settings_for(config: Config, catalogue: Catalogue) -> Settings:
         wake_grace=min(60.0, config.break_seconds),
         routine_pace=config.routine_pace,
         recheck=config.quiet.recheck_minutes * 60,
+        desk=config.desk.standing,
+        standing_limit=config.desk.standing_minutes * 60,
     )
 
 
@@ -246,6 +293,7 @@ def parse_config(
     hours = data.get("hours", {})
     stretches = data.get("stretches", {})
     quiet = data.get("quiet", {})
+    desk, coach = data.get("desk", {}), data.get("coach", {})
     default = DEFAULTS
     config = Config(
         sit_minutes=check.minutes(data, "sit_minutes", default.sit_minutes),
@@ -272,6 +320,14 @@ def parse_config(
                 quiet, "quiet.recheck_minutes", default.quiet.recheck_minutes
             ),
         ),
+        stretches_file=check.file_name(stretches, "stretches.file", default.stretches_file),
+        desk=Desk(
+            standing=check.flag(desk, "desk.standing", default.desk.standing),
+            standing_minutes=check.minutes(
+                desk, "desk.standing_minutes", default.desk.standing_minutes
+            ),
+        ),
+        coach=Coach(weekly_note=check.flag(coach, "coach.weekly_note", default.coach.weekly_note)),
         origin=origin,
     )
     if stretch_ids is not None:

@@ -151,6 +151,16 @@ class Checker:
             raise self.fail(key, f" = {_show(value)}: " + _("must be true or false (no quotes)"))
         return value
 
+    def file_name(self, data: dict[str, Any], key: str, default: str) -> str:
+        """A file's path as the file writes it (~ for the home; relative to the config file's
+        folder): its content is checked where it is read."""
+        value = data.get(key.split(".")[-1], default)
+        if not isinstance(value, str) or not value.strip() or "\0" in value:
+            raise self.fail(
+                key, f" = {_show(value)}: " + _('must be a file name, e.g. "stretches.toml"')
+            )
+        return value
+
     def choice(self, data: dict[str, Any], key: str, default: str, allowed: tuple[str, ...]) -> str:
         value = data.get(key.split(".")[-1], default)
         if not isinstance(value, str) or value not in allowed:

@@ -31,6 +31,8 @@ COMMANDS: dict[str, str | None] = {
     "snooze": "minutes",
     "done": None,
     "skip": None,
+    "stand": None,
+    "sit": None,
     "pause": "minutes",
     "resume": None,
     "routine": "name",

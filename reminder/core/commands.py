@@ -26,6 +26,16 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Stand:
+    """I'll stand (at a sit-stand desk): the sitting clock stops while the user stands."""
+
+
+@dataclass(frozen=True)
+class Sit:
+    """I sat down again: standing ends and the sitting clock starts from zero."""
+
+
+@dataclass(frozen=True)
 class Pause:
     minutes: float | None = None  # None: until working hours start on a later day
 
@@ -65,6 +75,8 @@ Command = (
     | StretchNow
     | Done
     | Skip
+    | Stand
+    | Sit
     | Pause
     | ResumeReminders
     | StartRoutine
@@ -81,6 +93,8 @@ NAMED: dict[str, type[Command]] = {
     "stretch-now": StretchNow,
     "done": Done,
     "skip": Skip,
+    "stand": Stand,
+    "sit": Sit,
     "pause": Pause,
     "resume": ResumeReminders,
     "routine": StartRoutine,

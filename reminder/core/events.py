@@ -85,6 +85,54 @@ class BreakTaken:
 
 
 @dataclass(frozen=True)
+class StoodUp:
+    """The user stands at their sit-stand desk from ``at`` (I'll stand): the sit under way ends
+    there, and so does a prompt that was out (standing answers it)."""
+
+    kind: ClassVar[str] = "stand"
+    at: float
+
+
+@dataclass(frozen=True)
+class StandingSpan:
+    """A stretch of standing at the desk: neither sitting nor a break. ``ended`` says what ended
+    it: "sit" (the user said they sat down), "break" (away for break_minutes, dated from the last
+    input), "lock", "suspend", "hours" (the end of the working day), "done" or "routine" (a
+    stretch or a routine), "stop" (psoas stopped for longer than a break), "config" (the desk
+    was taken out of the config)."""
+
+    kind: ClassVar[str] = "standing"
+    start: float
+    end: float
+    ended: str
+
+
+@dataclass(frozen=True)
+class StandingLong:
+    """The user has stood ``standing_seconds``: psoas suggests sitting down or moving, once."""
+
+    kind: ClassVar[str] = "standing-long"
+    at: float
+    standing_seconds: float
+
+
+@dataclass(frozen=True)
+class WeeklyNote:
+    """The weekly word on progress (reminder.core.weekly), for the week of the Monday ``week``
+    (ISO): last week's sits of an hour or more per working day against the week before's, last
+    week's longest sit, and one change to try (a key of weekly.SUGGESTIONS) when the answer
+    rate fell three weeks running."""
+
+    kind: ClassVar[str] = "weekly-note"
+    at: float
+    week: str
+    bouts_per_day: float
+    before_bouts_per_day: float
+    longest_seconds: float
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
 class Snoozed:
     kind: ClassVar[str] = "snooze"
     at: float
@@ -199,6 +247,10 @@ Event = (
     | HoldEnded
     | SittingSpan
     | BreakTaken
+    | StoodUp
+    | StandingSpan
+    | StandingLong
+    | WeeklyNote
     | Snoozed
     | Skipped
     | Paused
@@ -215,7 +267,15 @@ Event = (
 
 #: The events a user sees as a notification of their own (a routine resumed shows its step
 #: again: see the daemon).
-NOTIFYING = (PromptShown, StretchAsked, RoutineStepStarted, RoutinePaused, RoutineFinished)
+NOTIFYING = (
+    PromptShown,
+    StretchAsked,
+    StandingLong,
+    WeeklyNote,
+    RoutineStepStarted,
+    RoutinePaused,
+    RoutineFinished,
+)
 
 
 #: Every kind of event by the name the history stores it under: all of the union, so a new kind

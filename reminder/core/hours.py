@@ -45,6 +45,22 @@ class WorkingHours:
                 return max(opens, local)
         raise ValueError("working hours have no days")  # config guarantees at least one day
 
+    def closes_after(self, local: datetime) -> datetime:
+        """When the working day ``local`` falls in ends; outside working hours, when the next
+        one ends."""
+        for _, closes in self._windows_from(local.date() - timedelta(days=1), 9):
+            if local < closes:
+                return closes
+        raise ValueError("working hours have no days")
+
+    def first_start_from(self, local: datetime) -> datetime:
+        """The first start of a working day at ``local`` or after it (a window already open at
+        ``local`` does not count: it started before)."""
+        for opens, _ in self._windows_from(local.date(), 8):
+            if opens >= local:
+                return opens
+        raise ValueError("working hours have no days")
+
     def next_day_start(self, local: datetime) -> datetime:
         """When the first window opening on a later calendar day than ``local`` opens."""
         for opens, _ in self._windows_from(local.date() + timedelta(days=1), 8):

@@ -95,11 +95,52 @@ class SavedSit:
         return out
 
 
+@dataclass(frozen=True)
+class SavedStanding:
+    """The standing spell a snapshot holds: from ``start`` to its last known moment ``end``."""
+
+    saved: float
+    start: float
+    end: float  # the last input seen while standing (never before the spell began)
+    closes: float | None  # the end of the working day it began in
+    suggested: bool
+
+    @classmethod
+    def read(cls, saved: object, now: float) -> SavedStanding | None:
+        """The spell in a snapshot taken by ``now`` (epoch), or None when there is none or its
+        times do not hang together."""
+        if not isinstance(saved, dict):
+            return None
+        at, start = _finite(saved.get("saved")), _finite(saved.get("standing_since"))
+        if at is None or start is None or not 0 < at <= now or not at - _LONGEST_SIT <= start <= at:
+            return None
+        last_input = _finite(saved.get("last_input"))
+        end = start if last_input is None else min(max(last_input, start), at)
+        closes = _finite(saved.get("standing_closes"))
+        if closes is not None and not start <= closes <= at + _FURTHEST_PROMPT:
+            closes = None
+        return cls(at, start, end, closes, saved.get("standing_suggested") is True)
+
+    def record(self, ended: str = "stop") -> ev.StandingSpan:
+        """The spell as a record, ended at its last known moment (or at the end of its working
+        day, if that came first)."""
+        end = self.end if self.closes is None else min(self.end, max(self.closes, self.start))
+        return ev.StandingSpan(self.start, end, "hours" if end < self.end else ended)
+
+
 def saved_records(saved: object, now: float) -> list[ev.Event]:
-    """What a snapshot holds for the history once its sit is over (:meth:`SavedSit.records`);
-    nothing if it holds none to be believed."""
+    """What a snapshot holds for the history once its sit (or standing spell) is over
+    (:meth:`SavedSit.records`, :meth:`SavedStanding.record`); nothing if it holds none to be
+    believed."""
     sit = SavedSit.read(saved, now)
-    return sit.records() if sit else []
+    standing = SavedStanding.read(saved, now)
+    return (sit.records() if sit else []) + ([standing.record()] if standing else [])
+
+
+def saved_standing(saved: object, now: float) -> ev.StandingSpan | None:
+    """The standing spell a snapshot holds, up to the last input seen; None if none."""
+    standing = SavedStanding.read(saved, now)
+    return standing.record() if standing else None
 
 
 def saved_sit(saved: object, now: float) -> ev.SittingSpan | None:

@@ -21,3 +21,5 @@ class Settings:
     wake_grace: float = 60.0  # no prompt this soon after the machine wakes or the screen unlocks
     routine_pace: float = 1.0  # multiplies the length of every routine step
     recheck: float = 120.0  # while a prompt is held (the user is busy), look again this often
+    desk: bool = False  # the user has a sit-stand desk: they may stand (I'll stand)
+    standing_limit: float = 1800.0  # after standing this long, suggest sitting down or moving

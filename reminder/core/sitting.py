@@ -17,6 +17,8 @@ The rules (the contract ``psoas simulate`` and the tests check):
   is shown but is no prompt: nothing falls due, nothing counts as unanswered.
 * A locked screen or a sleeping machine counts as away from the moment it started, prompts never
   show on a locked screen, and waking up never brings a prompt by itself.
+* At a sit-stand desk, standing stops the sitting clock and is recorded as standing (neither
+  sitting nor a break); sitting down again starts the clock from zero (see core.standing).
 """
 
 from __future__ import annotations
@@ -33,15 +35,18 @@ from reminder.core.commands import (
     PauseRoutine,
     ResumeReminders,
     ResumeRoutine,
+    Sit,
     Skip,
     SkipStep,
     Snooze,
+    Stand,
     StartRoutine,
     StretchNow,
 )
 from reminder.core.routine_run import RoutineRun, Routines
-from reminder.core.saved import SavedSit, saved_pause_end
+from reminder.core.saved import SavedSit, SavedStanding, saved_pause_end
 from reminder.core.settings import Settings
+from reminder.core.standing import Standing
 from reminder.core.status import Busy, State, Status
 from reminder.core.timebase import Calendar, Moment
 
@@ -65,7 +70,8 @@ class SittingCore:
     settings: Settings
     calendar: Calendar
     routines: Routines
-    span: _Span | None = None  # None: the user is away (or not seen yet)
+    span: _Span | None = None  # None: the user is away (or not seen yet), or standing
+    standing: Standing | None = None  # the user stands at their sit-stand desk
     away_since: float | None = None  # steady time of the last input before the current absence
     last_input: float = -math.inf
     sees_input: bool = True  # False while nothing can see input (no idle source)
@@ -106,9 +112,12 @@ class SittingCore:
         """
         now = self._steady(now)
         out: list[ev.Event] = []
+        if self.standing is not None and not self.settings.desk:  # the desk left the config
+            self._end_standing(now, now.t, "config", out)
         self._busy_now = busy.reason if busy is not None else None
         if busy is not None:
-            if self.span is not None and (busy.reason is not None or self._last_said_busy):
+            at_desk = self.span is not None or self.standing is not None
+            if at_desk and (busy.reason is not None or self._last_said_busy):
                 self._busy_seen = now.t  # busy until now (or just ended): no break before this
             self._last_said_busy = busy.reason is not None
         self.sees_input = idle_seconds is not None
@@ -116,6 +125,9 @@ class SittingCore:
         input_at = now.t - max(0.0, idle_seconds) if idle_seconds is not None else now.t
         if slept_since is not None and slept_since < now.t:
             out.append(ev.Slept(now.at(slept_since).epoch, now.epoch))
+            if self.standing is not None:
+                stood_to = max(self.standing.since, min(self.last_input, slept_since))
+                self._end_standing(now, stood_to, "suspend", out)
             # No input can date from the sleep, and idle counters read across it cannot be trusted;
             # nor was anyone busy through it (a call still on at the wake is busy from now).
             self.last_input = min(self.last_input, slept_since)
@@ -128,6 +140,8 @@ class SittingCore:
                 self._lock_input = min(input_at, now.t)
                 if self._lock_input < self._ignore_before:
                     self._lock_input = self.last_input
+            if self.standing is not None:
+                self._end_standing(now, max(self.standing.since, self._lock_input), "lock", out)
         else:
             if self._lock_input is not None:
                 # The lock was a known absence: if it lasted a full break, that was a break.
@@ -161,9 +175,15 @@ class SittingCore:
                 stretch = self._name_stretch()
                 if stretch is not None:
                     out.append(ev.StretchAsked(now.epoch, stretch))
-            case Skip():
+            case Skip() if self.standing is None:  # standing: no sitting clock to start again
                 out.append(ev.Skipped(now.epoch))
                 self._restart_span(now, out, None)
+            case Stand() if self.settings.desk and self.routine is None and self.standing is None:
+                if self.span is None:  # seen as away: the user is plainly at the desk now
+                    self._take_input(now, now.t, out)
+                self._stand(now, out)
+            case Sit() if self.standing is not None:
+                self._end_standing(now, now.t, "sit", out)
             case Pause():
                 minutes = command.minutes
                 until = self._pause_end(now, minutes)
@@ -196,7 +216,8 @@ class SittingCore:
 
     def reconfigure(self, settings: Settings) -> None:
         """The user changed their config: from now on it counts. A prompt not yet shown is due
-        after the new sitting time; one already out, snoozed or paused keeps its time."""
+        after the new sitting time; one already out, snoozed or paused keeps its time. A desk
+        taken out of the config ends a standing spell at the next look."""
         self.settings = settings
         span = self.span
         if span is not None and not span.prompts and not span.snoozed:
@@ -217,7 +238,15 @@ class SittingCore:
             if change is not None:
                 times.append(change)
             return max(min(times), now.t) if times else None
-        if self.span is not None:
+        if self.standing is not None:
+            times.append(self.standing.closes)  # the end of the working day ends it
+            suggestion = self._suggestion_time(now)
+            if suggestion is not None:
+                times.append(suggestion)
+            if self.sees_input:  # a natural break ends it too
+                last = max(self._effective_last_input(), self.standing.since)
+                times.append(last + self.settings.break_)
+        elif self.span is not None:
             prompt = self._prompt_time(now)
             if self.span.held is not None and prompt is not None:
                 prompt = max(prompt, now.t + self.settings.recheck)  # busy: look again later
@@ -245,14 +274,19 @@ class SittingCore:
         now = self._steady(now)
         span = self.span
         locked = self._lock_input is not None if locked is None else locked
-        if span is None or self.routine is not None or locked:
+        standing = self.standing
+        if (span is None and standing is None) or self.routine is not None or locked:
             return False
-        prompt = self._prompt_time(now, as_unlocked=True)  # a held one's time has come: still due
-        if prompt is not None and prompt <= now.t:
+        if standing is not None:  # a suggestion to sit down or move is due: not mid-call either
+            due = self._suggestion_time(now)
+        else:  # a held one's time has come: still due
+            due = self._prompt_time(now, as_unlocked=True)
+        if due is not None and due <= now.t:
             return True
         if idle_seconds is None:
             return False
-        last = max(now.t - max(0.0, idle_seconds), self._effective_last_input(), span.start)
+        began = standing.since if standing is not None else span.start  # type: ignore[union-attr]
+        last = max(now.t - max(0.0, idle_seconds), self._effective_last_input(), began)
         return now.t - last >= self.settings.break_
 
     def status(self, now: Moment) -> Status:
@@ -271,10 +305,15 @@ class SittingCore:
             )
         sitting = now.t - self.span.start if self.span else 0.0
         prompt = self._prompt_time(now)
-        if self.span is None:
+        standing = self.standing
+        if self.span is None and standing is None:
             state = State.AWAY
         elif self.paused_until is not None and self.paused_until > now.t:
             state = State.PAUSED
+        elif standing is not None:
+            state = State.STANDING
+        elif self.span is None:  # not reached: for the type checker
+            state = State.AWAY
         elif not self.settings.hours.is_open(self.calendar.local(now.epoch)):
             state = State.OFF_HOURS
         elif self.span.held is not None:
@@ -295,6 +334,7 @@ class SittingCore:
             held_for=held[1] if held else None,
             held_since=self._epoch(now, held[0]) if held else None,
             prompted_stretch=self.span.stretch if self.span and self.span.prompts else None,
+            standing_since=self._epoch(now, standing.since) if standing else None,
         )
 
     def snapshot(self, now: Moment) -> dict[str, float | str | int | None]:
@@ -326,6 +366,17 @@ class SittingCore:
             "no_prompt_before": (  # just woken or unlocked: no prompt yet, restart or not
                 now.at(self._no_prompt_before).epoch if self._no_prompt_before > now.t else None
             ),
+            **self._standing_snapshot(now),
+        }
+
+    def _standing_snapshot(self, now: Moment) -> dict[str, float | bool | None]:
+        standing = self.standing
+        if standing is None:
+            return {"standing_since": None}
+        return {
+            "standing_since": now.at(standing.since).epoch,
+            "standing_closes": now.at(standing.closes).epoch,
+            "standing_suggested": standing.suggested,
         }
 
     def restore(self, now: Moment, saved: object) -> list[ev.Event]:
@@ -345,14 +396,25 @@ class SittingCore:
         grace = saved_pause_end(saved, now.epoch, "no_prompt_before")
         if grace is not None:
             self._no_prompt_before = now.t + (grace - now.epoch)
+
+        def steady(epoch: float) -> float:
+            return now.t - (now.epoch - epoch)
+
+        standing = SavedStanding.read(saved, now.epoch)
+        if standing is not None:
+            closes = standing.closes if standing.closes is not None else now.epoch
+            if now.epoch - standing.end >= self.settings.break_ or closes <= now.epoch:
+                return [standing.record()]  # it ended then (or at the end of its working day)
+            self.standing = Standing(steady(standing.start), steady(closes), standing.suggested)
+            self.last_input = steady(standing.end)
+            self._busy_seen = max(self._busy_seen, self.last_input)
+            self.away_since = None
+            return []
         sit = SavedSit.read(saved, now.epoch)
         if sit is None or not isinstance(saved, dict):
             return []
         if now.epoch - sit.end >= self.settings.break_:
             return sit.records()  # the sit ended then, and any hold with it
-
-        def steady(epoch: float) -> float:
-            return now.t - (now.epoch - epoch)
 
         if sit.prompts or sit.snoozed:  # a prompt out, or put off: its time stands
             next_prompt = None if sit.next_prompt is None else steady(sit.next_prompt)
@@ -413,12 +475,22 @@ class SittingCore:
         return max(self.last_input, self._busy_seen)
 
     def _check_gap(self, now: Moment, at: float, out: list[ev.Event]) -> None:
-        """If no input came for a full break before ``at``, the span ended at the last input."""
-        if self.span is None or self.routine is not None:
+        """If no input came for a full break before ``at``, the span (or the standing spell)
+        ended at the last input."""
+        if self.routine is not None:
+            return
+        if self.standing is not None:
+            last = max(self._effective_last_input(), self.standing.since)
+            if at - last >= self.settings.break_:
+                self._end_standing(now, last, "break", out, then_sit=False)
+                self.away_since = last
+            return
+        if self.span is None:
             return
         last = max(self._effective_last_input(), self.span.start)
         if at - last >= self.settings.break_:
-            out.append(ev.SittingSpan(now.at(self.span.start).epoch, now.at(last).epoch))
+            if last > self.span.start:  # a sit that never lasted is no sit
+                out.append(ev.SittingSpan(now.at(self.span.start).epoch, now.at(last).epoch))
             self._end_hold(now, self.span, last, out)
             self.span = None
             self.away_since = last
@@ -428,7 +500,7 @@ class SittingCore:
         if input_at <= self.last_input or input_at < self._ignore_before:
             return
         self.last_input = input_at
-        if self.routine is not None or self.span is not None:
+        if self.routine is not None or self.span is not None or self.standing is not None:
             return
         if now.t - input_at >= self.settings.break_:
             # Seen for the first time, and already gone for a full break: still away.
@@ -442,7 +514,9 @@ class SittingCore:
         self.span = _Span(input_at, input_at + self.settings.sit)
 
     def _restart_span(self, now: Moment, out: list[ev.Event], taken: ev.BreakTaken | None) -> None:
-        """Close the current span and start a new one from zero at ``now``."""
+        """Close the current span (or standing spell) and start a new one from zero at ``now``."""
+        if self.standing is not None:
+            self._end_standing(now, now.t, taken.how if taken else "sit", out, then_sit=False)
         if self.span is not None:
             out.append(ev.SittingSpan(now.at(self.span.start).epoch, now.epoch))
             self._end_hold(now, self.span, now.t, out)
@@ -487,6 +561,8 @@ class SittingCore:
         if self.paused_until is not None and self.paused_until <= now.t:
             self.paused_until = None
             out.append(ev.Resumed(now.epoch))
+        if self.standing is not None:
+            self._advance_standing(now, out, looked)
         if self._lock_input is not None or self.span is None:
             return
         prompt = self._prompt_time(now)
@@ -504,6 +580,62 @@ class SittingCore:
         self._show_prompt(now, out)
         repeat = self.settings.repeat
         self.span.next_prompt = now.t + repeat if repeat > 0 else None
+
+    # ----- standing at a sit-stand desk (reminder.core.standing) -------------------------------
+
+    def _stand(self, now: Moment, out: list[ev.Event]) -> None:
+        """The user stands: the sit under way ends now (a prompt out is answered), and so does
+        the sitting clock until they sit down again."""
+        span = self.span
+        if span is not None:
+            if now.t > span.start:
+                out.append(ev.SittingSpan(now.at(span.start).epoch, now.epoch))
+            self._end_hold(now, span, now.t, out)
+        self.span, self.away_since = None, None
+        self.last_input = max(self.last_input, now.t)
+        self.standing = Standing.starting(now, self.settings.hours, self.calendar)
+        out.append(ev.StoodUp(now.epoch))
+
+    def _end_standing(
+        self, now: Moment, at: float, how: str, out: list[ev.Event], then_sit: bool = True
+    ) -> None:
+        """Standing ended at ``at`` (steady), for the reason ``how``; with ``then_sit`` the user
+        sits from then on, the sitting clock starting from zero (the rules that follow a sit,
+        a break or a lock among them, take it from there)."""
+        standing = self.standing
+        assert standing is not None
+        at = max(at, standing.since)
+        out.append(ev.StandingSpan(now.at(standing.since).epoch, now.at(at).epoch, how))
+        self.standing = None
+        if then_sit:
+            self.span = _Span(at, at + self.settings.sit)
+
+    def _suggestion_time(self, now: Moment) -> float | None:
+        """When to suggest sitting down or moving: after the standing limit, once a spell; not
+        while paused, nor outside working hours (it waits for them)."""
+        standing = self.standing
+        due = standing.suggestion_due(self.settings.standing_limit) if standing else None
+        if due is None or self._lock_input is not None:
+            return None
+        due = max(due, now.t, self.paused_until or now.t)
+        opens = self.settings.hours.next_open(self.calendar.local(now.at(due).epoch))
+        due = max(due, now.t + (self.calendar.epoch(opens) - now.epoch))
+        if self._last_said_busy:  # busy when last asked: look again later, not at once
+            due = max(due, self._busy_seen + self.settings.recheck)
+        return due
+
+    def _advance_standing(self, now: Moment, out: list[ev.Event], looked: bool) -> None:
+        """The working day's end closes a standing spell; past the limit psoas suggests a
+        change, at a look, once, and not while the user is busy."""
+        standing = self.standing
+        assert standing is not None
+        if standing.closes <= now.t:
+            self._end_standing(now, standing.closes, "hours", out)
+            return
+        due = self._suggestion_time(now)
+        if looked and due is not None and due <= now.t and self._busy_now is None:
+            standing.suggested = True
+            out.append(ev.StandingLong(now.epoch, now.t - standing.since))
 
     def _hold(self, now: Moment, reason: str, out: list[ev.Event]) -> None:
         """The user is busy: the prompt waits (once, however many repeats fall due meanwhile)."""
@@ -550,6 +682,8 @@ class SittingCore:
             )
             return
         self._end_hold(now, self.span, now.t, out)  # the user stood up: the prompt is answered
+        if self.standing is not None:
+            self._end_standing(now, now.t, "routine", out, then_sit=False)
         self._routine_span, self.span = self.span, None
         routine = self.routines.routine(routine_id)
         self.routine = RoutineRun(routine, now.t, self.settings.routine_pace)

@@ -14,6 +14,11 @@ the long stretches more than the total, and that people answer them less as mont
 
 A stretch the user asked for (the tray's Stretch now) is no prompt: it is counted on its own,
 and in none of the prompt figures.
+
+At a sit-stand desk, time standing is counted apart (neither sat nor a break), split at midnight
+like sitting, and so are the **sit-stand switches**, the figure the desk studies report: each
+change of posture the user tells, sitting to standing and standing to sitting. Standing up ends
+a bout, and answers a prompt as a break does.
 """
 
 from __future__ import annotations
@@ -55,7 +60,10 @@ class DayStats:
     stretches_asked: int = 0  # Stretch now: shown when the user asked, not prompted
     routines_done: int = 0
     stretches_done: Counter[str] = field(default_factory=Counter)
+    standing_seconds: float = 0.0  # at a sit-stand desk
+    sit_stand_switches: int = 0  # changes of posture: sitting to standing, standing to sitting
     spans: list[tuple[float, float]] = field(default_factory=list)  # epoch, clipped to the day
+    standing_spans: list[tuple[float, float]] = field(default_factory=list)  # the same, standing
     breaks: list[tuple[float, str]] = field(default_factory=list)  # epoch, how
 
     @property
@@ -88,6 +96,8 @@ class DayStats:
             "stretches_asked": self.stretches_asked,
             "routines_done": self.routines_done,
             "stretches_done": dict(sorted(self.stretches_done.items())),
+            "standing_minutes": round(self.standing_seconds / 60, 1),
+            "sit_stand_switches": self.sit_stand_switches,
         }
 
 
@@ -118,10 +128,25 @@ def day_stats(
         following = calendar.local(epoch).date() + timedelta(days=1)
         return calendar.epoch(datetime.combine(following, time()))
 
+    def by_day(start: float, end: float) -> list[tuple[DayStats, float, float]]:
+        """A span cut at each midnight: the day each piece falls in, and the piece."""
+        pieces, cut = [], start
+        while cut < end:
+            piece_end = min(end, midnight_after(cut))
+            if target := day_of(cut):
+                pieces.append((target, cut, piece_end))
+            cut = piece_end
+        return pieces
+
     ordered = sorted(events, key=ev.event_time)
     prompts = [(e.at, e.stretch) for e in ordered if isinstance(e, ev.PromptShown)]
     prompt_times = [at for at, _ in prompts]
-    break_starts = sorted(e.start for e in ordered if isinstance(e, ev.BreakTaken))
+    # What answers a prompt: a break of any kind, or standing up at the desk.
+    break_starts = sorted(
+        e.start if isinstance(e, ev.BreakTaken) else e.at
+        for e in ordered
+        if isinstance(e, ev.BreakTaken | ev.StoodUp)
+    )
 
     def answered(taken: ev.BreakTaken) -> str | None:
         """The stretch a "done" break credits: the one its prompt named. Records from before
@@ -142,14 +167,18 @@ def day_stats(
     for event in ordered:
         match event:
             case ev.SittingSpan(start=start, end=end) if end > start:
-                cut = start
-                while cut < end:
-                    piece_end = min(end, midnight_after(cut))
-                    target = day_of(cut)
-                    if target:
-                        target.sat_seconds += piece_end - cut
-                        target.spans.append((cut, piece_end))
-                    cut = piece_end
+                for target, cut, piece_end in by_day(start, end):
+                    target.sat_seconds += piece_end - cut
+                    target.spans.append((cut, piece_end))
+            case ev.StandingSpan(start=start, end=end, ended=ended):
+                for target, cut, piece_end in by_day(start, end):
+                    target.standing_seconds += piece_end - cut
+                    target.standing_spans.append((cut, piece_end))
+                if ended == "sit" and (target := day_of(end)):
+                    target.sit_stand_switches += 1
+            case ev.StoodUp(at=at):
+                if target := day_of(at):
+                    target.sit_stand_switches += 1
             case ev.BreakTaken(how=how, end=end):
                 target = day_of(end)
                 if target:
@@ -196,11 +225,12 @@ def day_stats(
 
 
 def _bouts(ordered: list[ev.Event]) -> list[tuple[float, float]]:
-    """The bouts: sitting spans joined when nothing but a skip or a restart parted them."""
+    """The bouts: sitting spans joined when nothing but a skip or a restart parted them (a
+    break or standing up ends one)."""
     bouts: list[tuple[float, float]] = []
     current: tuple[float, float] | None = None
     for event in ordered:
-        if isinstance(event, ev.BreakTaken) and current is not None:
+        if isinstance(event, ev.BreakTaken | ev.StoodUp) and current is not None:
             bouts.append(current)
             current = None
         elif isinstance(event, ev.SittingSpan) and event.end > event.start:

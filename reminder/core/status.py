@@ -14,6 +14,7 @@ class State(StrEnum):
     DUE = "due"  # a prompt is out and unanswered
     HELD = "held"  # a prompt is due, but the user is busy (a call, a film...): it waits
     SNOOZED = "snoozed"
+    STANDING = "standing"  # at a sit-stand desk: the sitting clock is stopped
     PAUSED = "paused"
     ROUTINE = "routine"
     OFF_HOURS = "off-hours"
@@ -35,6 +36,7 @@ class Status:
     held_for: str | None = None  # why a due prompt waits ("call", "dnd"...)
     held_since: float | None = None  # epoch seconds
     prompted_stretch: str | None = None  # what the prompt that is out names (so do its repeats)
+    standing_since: float | None = None  # epoch seconds: the user stands at their desk since then
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from reminder.core.commands import Command
 from reminder.core.sitting import SittingCore
 from reminder.core.status import Busy, Status
 from reminder.core.timebase import Moment
+from reminder.core.weekly import WeeklyNotes
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,10 @@ def take_step(
     reading: Reading,
     busy: Busy | None,
     command: Command | None = None,
+    notes: WeeklyNotes | None = None,
 ) -> Step:
     """Look (``busy`` is what the signals said, if :func:`busy_matters` had them asked), then
-    carry out ``command``, if any."""
+    give the weekly note if it is due (``notes``), then carry out ``command``, if any."""
     seen = core.observe(
         now,
         reading.idle,
@@ -67,16 +69,28 @@ def take_step(
         busy=busy,
         returns_told=reading.returns_told,
     )
+    if notes is not None:
+        seen += notes.look(now)
     if command is None:
-        return Step(seen)
-    before = core.status(now)
-    answer = core.command(now, command)
-    return Step(seen, answer, before, core.status(now))
+        step = Step(seen)
+    else:
+        before = core.status(now)
+        answer = core.command(now, command)
+        step = Step(seen, answer, before, core.status(now))
+    if notes is not None:
+        notes.remember(step.events)
+    return step
 
 
-def next_look(core: SittingCore, now: Moment, wishes: Iterable[float | None] = ()) -> float | None:
-    """When to look again (steady time): the earliest of the core's wake-up and the other parts'
-    wishes (the tray's ring moving a notch, a lost idle source's retry), never before now; None
-    when nothing can happen."""
-    times = [t for t in (core.next_wakeup(now), *wishes) if t is not None]
+def next_look(
+    core: SittingCore,
+    now: Moment,
+    wishes: Iterable[float | None] = (),
+    notes: WeeklyNotes | None = None,
+) -> float | None:
+    """When to look again (steady time): the earliest of the core's wake-up, the weekly note's
+    and the other parts' wishes (the tray's ring moving a notch, a lost idle source's retry),
+    never before now; None when nothing can happen."""
+    weekly = notes.due(now) if notes is not None else None
+    times = [t for t in (core.next_wakeup(now), weekly, *wishes) if t is not None]
     return max(min(times), now.t) if times else None

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from reminder import paths
 from reminder.catalogue.model import Catalogue
-from reminder.config import Config, find_config, read_config
+from reminder.config import Config, find_config
 from reminder.config.checks import ConfigError
+from reminder.config.own import read_config_and_catalogue
 from reminder.doctor.facts import ConfigLook, EntryLook, HistoryLook, RunningLook
 from reminder.errors import read_user_file
 from reminder.install import autostart, desktop_entry
@@ -34,7 +35,7 @@ def look_config(explicit: Path | None, catalogue: Catalogue) -> tuple[ConfigLook
         read_user_file(explicit, "config file", ConfigError)
     try:
         found = find_config(explicit)
-        config = read_config(explicit, catalogue)
+        config, _ = read_config_and_catalogue(explicit, catalogue)  # the user's stretches too
     except ConfigError as error:
         return ConfigLook("broken", shown, str(error)), Config()
     if found is None:

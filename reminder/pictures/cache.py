@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from reminder.catalogue.model import Catalogue, Stretch
 from reminder.paths import make_folder, package_data
+from reminder.pictures.card import card_text, draw_card
 from reminder.pictures.figure import DRAWING_VERSION, draw_pose, frame_for
 
 if TYPE_CHECKING:
@@ -26,8 +27,23 @@ if TYPE_CHECKING:
 PICTURE_HEIGHT = 128
 
 
+#: The pose number of a stretch's plain card: a stretch with no poses (the user's own).
+CARD = 0
+
+
+def pose_number(stretch: Stretch, step: int | None = None) -> int:
+    """The pose that pictures a stretch (or the step ``step`` of it); :data:`CARD` for a stretch
+    with no poses to draw."""
+    if not stretch.poses:
+        return CARD
+    return stretch.main_pose if step is None else stretch.pose_for_step(step)
+
+
 def draw_picture(stretch: Stretch, pose: int, height: int = PICTURE_HEIGHT) -> Image.Image:
-    """Pose number ``pose`` (from 1) of a stretch, framed like the stretch's other poses."""
+    """Pose number ``pose`` (from 1) of a stretch, framed like the stretch's other poses; its
+    plain card (pose :data:`CARD`) when it has no poses."""
+    if pose == CARD and not stretch.poses:
+        return draw_card(stretch, height)
     if not 1 <= pose <= len(stretch.poses):
         raise ValueError(f"stretch {stretch.id!r} has no pose {pose} (it has {len(stretch.poses)})")
     return draw_pose(stretch.poses[pose - 1], height, frame_for(stretch.poses))
@@ -41,6 +57,7 @@ def cache_name(stretch: Stretch, pose: int, height: int = PICTURE_HEIGHT) -> str
     drawn_from = "\n".join(
         [f"drawing {DRAWING_VERSION}", f"height {height}", f"pose {pose}"]
         + [p.key() for p in stretch.poses]
+        + ([] if stretch.poses else ["card", *card_text(stretch)])
     )
     # A cache key, not a secret: crc32 spares loading OpenSSL's hashes (3 MiB) into the daemon.
     digest = f"{zlib.crc32(drawn_from.encode()):08x}"
@@ -62,7 +79,7 @@ def picture_path(
     and OSError when the folder cannot be written.
     """
     stretch = catalogue.stretch(stretch_id)
-    pose = stretch.main_pose if step is None else stretch.pose_for_step(step)
+    pose = pose_number(stretch, step)
     path = folder / cache_name(stretch, pose, height)
     if path.is_file():
         return path
@@ -76,8 +93,8 @@ def warm_pictures(catalogue: Catalogue, folder: Path, height: int = PICTURE_HEIG
     """Every pose of every stretch in the cache, drawing only what is missing or stale."""
     paths = []
     for stretch in catalogue.stretches.values():
-        for pose in stretch.poses:
-            step = pose.steps[0]
+        steps = [pose.steps[0] for pose in stretch.poses] or [None]  # no poses: the card
+        for step in steps:
             paths.append(picture_path(catalogue, stretch.id, step, folder=folder, height=height))
     return paths
 
@@ -88,7 +105,7 @@ def picture_files(stretch: Stretch) -> list[tuple[str, int]]:
     ``ID.png`` is the main pose; a stretch with more than one pose also gets ``ID-1.png``,
     ``ID-2.png``... one per pose, in the order its steps go through them.
     """
-    files = [(f"{stretch.id}.png", stretch.main_pose)]
+    files = [(f"{stretch.id}.png", pose_number(stretch))]
     if len(stretch.poses) > 1:
         files += [(f"{stretch.id}-{n}.png", n) for n in range(1, len(stretch.poses) + 1)]
     return files
@@ -165,7 +182,7 @@ class PictureCache:
         about 15 ms a picture)."""
         shipped = packaged_pictures()
         for stretch in self.catalogue.stretches.values():
-            packaged = shipped / cache_name(stretch, stretch.main_pose)
+            packaged = shipped / cache_name(stretch, pose_number(stretch))
             if packaged.is_file():
                 self._ready[stretch.id] = packaged
             else:

@@ -23,6 +23,7 @@ SAT = (76, 120, 200)
 LONGEST = (230, 130, 30)
 BREAK = GREEN  # colours shared with the tray icon, so the two read alike
 PROMPTED = PURPLE
+STOOD = (70, 170, 150)  # standing at a sit-stand desk: drawn as a thinner bar
 GRID = (225, 225, 225)
 TEXT = (40, 40, 40)
 
@@ -45,7 +46,7 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
     hours = [
         calendar.local(t).hour + calendar.local(t).minute / 60
         for d in days
-        for s in d.spans
+        for s in (*d.spans, *d.standing_spans)
         for t in s
     ]
     first_hour = max(0, min([8, *[int(h) for h in hours]]))
@@ -71,6 +72,8 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
         fill=TEXT,
         font=small,
     )
+    if any(d.standing_spans for d in days):
+        draw.text((LEFT, 54), _("teal, thinner: standing"), fill=TEXT, font=small)
     for hour in range(first_hour, last_hour + 1):
         gx = LEFT + plot * (hour - first_hour) / span
         draw.line((gx, TOP - 4, gx, TOP + ROW * len(days)), fill=GRID)
@@ -85,6 +88,17 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
                 (x(start, day), bar_top, max(x(end, day), x(start, day) + 1), bar_bottom),
                 fill=LONGEST if longest else SAT,
             )
+        for start, end in day.standing_spans:
+            inset = (bar_bottom - bar_top) // 4
+            draw.rectangle(
+                (
+                    x(start, day),
+                    bar_top + inset,
+                    max(x(end, day), x(start, day) + 1),
+                    bar_bottom - inset,
+                ),
+                fill=STOOD,
+            )
         for at, how in day.breaks:
             bx = x(at, day)
             draw.line(
@@ -96,6 +110,8 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
         if day.longest_sit_seconds:
             longest = _("longest {time}").format(time=duration(day.longest_sit_seconds))
             summary += f"\n{longest}"
+        if day.standing_seconds:
+            summary += "\n" + _("{time} stood").format(time=duration(day.standing_seconds))
         draw.multiline_text((WIDTH - RIGHT + 12, top + 6), summary, fill=TEXT, font=small)
     return image
 

@@ -5,6 +5,9 @@
     10:15:30 snooze 15
     12:00 away
     13:00 active
+    18:00 away
+    date 2026-11-24        # a later day: the events after it are that day's
+    09:00 active
     18:00 end
 
 Every mistake is reported as one line naming the file and the line number.
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from reminder.errors import UserError, did_you_mean, read_user_file
@@ -42,6 +45,8 @@ EVENTS: dict[str, tuple[str | None, str]] = {
         "snooze_minutes)",
     ),
     "stretch-now": (None, "the user asks to see a stretch (the tray's Stretch now)"),
+    "stand": (None, "the user stands at their sit-stand desk and works on (I'll stand)"),
+    "sit": (None, "the user sits down again and works on"),
     "done": (None, "the user stretched"),
     "skip": (None, "skip this break"),
     "routine": ("[NAME]", "start a guided routine (default: desk)"),
@@ -62,6 +67,8 @@ SCENARIO_COMMANDS = {
     "snooze": "snooze",
     "done": "done",
     "skip": "skip",
+    "stand": "stand",
+    "sit": "sit",
     "routine": "routine",
     "pause": "pause",
     "resume-reminders": "resume",
@@ -75,9 +82,13 @@ class ScenarioError(UserError):
     pass
 
 
+#: The longest a scenario may run, from its first day to its last.
+LONGEST = timedelta(days=366)
+
+
 @dataclass(frozen=True)
 class ScenarioEvent:
-    seconds: float  # since midnight of the scenario's day
+    seconds: float  # since midnight of the scenario's first day
     name: str
     arg: str | None
     line: int
@@ -85,9 +96,16 @@ class ScenarioEvent:
 
 @dataclass(frozen=True)
 class Scenario:
-    day: date
+    day: date  # the first day
     events: tuple[ScenarioEvent, ...]
     origin: str
+    last_day: date | None = None  # the last day, when the scenario spans more than one
+
+    @property
+    def days(self) -> list[date]:
+        """Every day the scenario runs through, the first to the last."""
+        last = self.last_day or self.day
+        return [self.day + timedelta(days=n) for n in range((last - self.day).days + 1)]
 
 
 def load_scenario(path: Path, routines: Collection[str]) -> Scenario:
@@ -97,7 +115,7 @@ def load_scenario(path: Path, routines: Collection[str]) -> Scenario:
 
 def parse_scenario(text: str, origin: str, routines: Collection[str]) -> Scenario:
     """Read a scenario, checking that it is well formed and that the day it tells makes sense."""
-    day = DEFAULT_DAY
+    day = today = DEFAULT_DAY
     parsed: list[ScenarioEvent] = []
     state = _Checker(origin)
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -106,15 +124,25 @@ def parse_scenario(text: str, origin: str, routines: Collection[str]) -> Scenari
             continue
         where = f"{origin}: line {number}"
         words = line.split()
-        if words[0] == "date":
-            if parsed or state.dated:
-                raise ScenarioError(f"{where}: 'date' must come before the first event")
-            day = _parse_date(words, where)
-            state.dated = True
-            continue
         if parsed and parsed[-1].name == "end":
             raise ScenarioError(f"{where}: nothing may follow 'end' (line {parsed[-1].line})")
+        if words[0] == "date":
+            dated = _parse_date(words, where)
+            if state.dated and (not parsed or parsed[-1].seconds < _offset(today, day)):
+                raise ScenarioError(f"{where}: a day without events; give each 'date' its events")
+            if parsed and dated <= today:
+                raise ScenarioError(
+                    f"{where}: {words[1]} is not after {today.isoformat()}; each 'date' starts a "
+                    "later day"
+                )
+            if not parsed:
+                day = dated
+            elif dated - day > LONGEST:
+                raise ScenarioError(f"{where}: a scenario may span {LONGEST.days} days at most")
+            today, state.dated = dated, True
+            continue
         event = _parse_event(words, where, routines)
+        event = ScenarioEvent(event.seconds + _offset(today, day), event.name, event.arg, 0)
         if parsed and event.seconds < parsed[-1].seconds:
             raise ScenarioError(
                 f"{where}: {_show(words[0])} is earlier than the line before it; "
@@ -128,7 +156,12 @@ def parse_scenario(text: str, origin: str, routines: Collection[str]) -> Scenari
         )
     if parsed[-1].name != "end":
         raise ScenarioError(f"{origin}: the last event must be 'end' (e.g. '18:00 end')")
-    return Scenario(day, tuple(parsed), origin)
+    return Scenario(day, tuple(parsed), origin, today if today != day else None)
+
+
+def _offset(today: date, first: date) -> float:
+    """Seconds from the first day's midnight to ``today``'s (a replay's days are all 24 h)."""
+    return (today - first).days * 86400.0
 
 
 #: The years a scenario may be dated in: a replayed day runs on the system's clock and calendar.

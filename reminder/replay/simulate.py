@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from reminder.catalogue.model import Catalogue
-from reminder.config import Config, settings_for
+from reminder.config import Config, settings_for, weekly_notes_for
 from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.observer import Observer
@@ -23,6 +23,7 @@ from reminder.core.stats import day_stats
 from reminder.core.status import Busy, Status
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import FixedCalendar, Moment
+from reminder.core.weekly import WeeklyNotes
 from reminder.replay.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
 
 
@@ -37,6 +38,7 @@ class _User:
     busy: str | None = None  # why they should not be interrupted now (a call...), if they are
     quiet: bool = True  # whether busy signals are looked at at all (the config's [quiet] when)
     returns_told: bool = False  # the desktop says when input returns (Wayland): looked at then
+    notes: WeeklyNotes | None = None  # the weekly word on progress, as the daemon gives it
 
     def idle(self, t: float) -> float:
         if self.active and not self.locked:
@@ -60,7 +62,7 @@ class _User:
             self.returns_told,
         )
         busy = Busy(self.busy) if self.quiet and busy_matters(core, now, seen) else None
-        return take_step(core, now, seen, busy, command).events
+        return take_step(core, now, seen, busy, command, self.notes).events
 
 
 def run_scenario(
@@ -82,7 +84,8 @@ def run_scenario(
     calendar = FixedCalendar()
     midnight = calendar.epoch(datetime.combine(scenario.day, time()))
     core = SittingCore(settings_for(config, catalogue), calendar, catalogue)
-    user = _User(quiet=bool(config.quiet.when), returns_told=returns_told)
+    notes = weekly_notes_for(config, calendar, catalogue)
+    user = _User(quiet=bool(config.quiet.when), returns_told=returns_told, notes=notes)
     out: list[ev.Event] = []
 
     def moment(seconds: float) -> Moment:
@@ -91,10 +94,11 @@ def run_scenario(
     now = scenario.events[0].seconds
     for event in scenario.events:
         woken_at = None
-        while user.asleep_since is None:
+        # Nothing happens before the scenario's first line: no one is there to look at.
+        while user.asleep_since is None and event is not scenario.events[0]:
             # Wake the core whenever it asked to be woken before this event, as the daemon would.
             at = moment(now)
-            wake = next_look(core, at, (each.next_wakeup(at.t) for each in observers))
+            wake = next_look(core, at, (each.next_wakeup(at.t) for each in observers), notes)
             if wake is None or wake - midnight > event.seconds:
                 break
             now = max(wake - midnight, now)
@@ -140,6 +144,8 @@ def _play(event: ScenarioEvent, core: SittingCore, user: _User, now: Moment) -> 
             slept = user.asleep_since
             user.asleep_since, user.active, user.last_input, user.locked = None, True, t, False
             return user.look(core, now, idle=0.0, slept_since=slept)
+        case "stand" | "sit":  # at the desk, working on (only the posture changes)
+            user.active, user.last_input = True, t
         case "busy":
             user.busy = event.arg
         case "free":
@@ -159,13 +165,19 @@ def _command(event: ScenarioEvent) -> cmd.Command | None:
     return cmd.named(name, minutes_arg(event) if event.arg else None)
 
 
-def notification_record(event: ev.Event, midnight: float) -> dict[str, object] | None:
-    """The JSON line ``psoas simulate`` prints for an event the user would see, else None."""
+def notification_record(
+    event: ev.Event, midnight: float, first: date | None = None
+) -> dict[str, object] | None:
+    """The JSON line ``psoas simulate`` prints for an event the user would see, else None;
+    with ``first`` (a scenario of several days, from ``first``), its date too."""
     if not isinstance(event, ev.NOTIFYING):
         return None
     at = round(event.at - midnight)
+    days, at = divmod(at, 86400)
     clock = f"{at // 3600:02d}:{at % 3600 // 60:02d}:{at % 60:02d}"
     record: dict[str, object] = {"time": clock, "kind": event.kind}
+    if first is not None:
+        record = {"date": (first + timedelta(days=days)).isoformat()} | record
     match event:
         case ev.PromptShown():
             record |= {
@@ -180,6 +192,16 @@ def notification_record(event: ev.Event, midnight: float) -> dict[str, object] |
                 }
         case ev.StretchAsked():
             record["stretch"] = event.stretch
+        case ev.StandingLong():
+            record["standing_minutes"] = round(event.standing_seconds / 60, 2)
+        case ev.WeeklyNote():
+            record |= {
+                "week": event.week,
+                "bouts_over_60_per_day": event.bouts_per_day,
+                "before": event.before_bouts_per_day,
+                "longest_sit_minutes": round(event.longest_seconds / 60),
+                "suggestion": event.suggestion,
+            }
         case ev.RoutineStepStarted():
             record |= {
                 "routine": event.routine,
@@ -200,13 +222,17 @@ def notification_record(event: ev.Event, midnight: float) -> dict[str, object] |
 def simulate(
     scenario: Scenario, config: Config, catalogue: Catalogue, stats: bool = False
 ) -> list[dict[str, object]]:
-    """The notifications of the scenario's day, as ``psoas simulate`` prints them; with
-    ``stats``, then the day's figures, worked out by the same code as ``psoas stats``."""
+    """The notifications of the scenario's days, as ``psoas simulate`` prints them (each with
+    its date when there are several days); with ``stats``, then each day's figures, worked out
+    by the same code as ``psoas stats``."""
     calendar = FixedCalendar()
     midnight = calendar.epoch(datetime.combine(scenario.day, time()))
     events = run_scenario(scenario, config, catalogue, close=stats)
-    records = [r for r in (notification_record(e, midnight) for e in events) if r is not None]
+    first = scenario.day if scenario.last_day is not None else None
+    records = [
+        r for r in (notification_record(e, midnight, first) for e in events) if r is not None
+    ]
     if stats:
-        (day,) = day_stats(events, calendar, scenario.day, scenario.day, catalogue)
-        records.append({"kind": "stats"} | day.to_dict())
+        days = day_stats(events, calendar, scenario.day, scenario.days[-1], catalogue)
+        records += [{"kind": "stats"} | day.to_dict() for day in days]
     return records

@@ -20,7 +20,7 @@ from reminder import words
 from reminder.bus import Buses, desktop_over_dbus
 from reminder.busy import BusyWatch, open_signals
 from reminder.catalogue.model import Catalogue
-from reminder.config import Config, read_config, settings_for
+from reminder.config import Config, read_config, settings_for, weekly_notes_for
 from reminder.config.sense import config_warnings
 from reminder.config.watch import ConfigWatch
 from reminder.control import Server, open_server
@@ -28,6 +28,7 @@ from reminder.control.protocol import ControlError
 from reminder.core.saved import saved_records
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State
+from reminder.core.weekly import WEEKS_KEPT, WeeklyNotes
 from reminder.errors import UserError
 from reminder.history.journal import Journal
 from reminder.history.keeper import BackgroundWriter, HistoryKeeper, carried_over
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 
 #: How long queued notifications may take to go out when psoas stops.
 _DRAIN_SECONDS = 1.0
+#: How long the weekly note waits for the last weeks' figures from the history.
+_HISTORY_READ_SECONDS = 60.0
 
 
 class Started(Protocol):
@@ -127,7 +130,14 @@ class App:
             busy=await _busy_watch(self.config, buses),
             picture=pictures.of,
             sound=self.config.sound,
+            notes=(notes := weekly_notes_for(self.config, calendar, self.catalogue)),
         )
+        if history is not None:  # this run's events come from the daemon; the earlier ones:
+            notes.ready = False
+            started = clock.now().epoch
+            self.tasks.start(
+                _learn_weeks(notes, history, started, daemon), "reading the last weeks' figures"
+            )
         self.start.stop = daemon.stop
         if self.start.stop_asked:
             daemon.stop()
@@ -197,7 +207,10 @@ class App:
             outbox.post(Note(_(words.CONFIG_WARNINGS), "\n".join(fresh), slot="config"))
         if config.language != old.language:
             _speak(config.language, self.catalogue)
-        daemon.reconfigure(settings_for(config, self.catalogue))
+        daemon.reconfigure(
+            settings_for(config, self.catalogue),
+            weekly_notes_for(config, SystemCalendar(), self.catalogue),
+        )
         daemon.sound = config.sound
         if self.model is not None:
             self.model.reconfigure(config)
@@ -363,6 +376,23 @@ def _open_history(
     if core.status(now).state != State.AWAY:
         log.info("restarted within a break: the sitting clock carries on")
     return HistoryKeeper(writer, core, clock, calendar, catalogue)
+
+
+async def _learn_weeks(
+    notes: WeeklyNotes, history: HistoryKeeper, before: float, daemon: Daemon
+) -> None:
+    """Hand the weekly note the last weeks' events (and the notes given in them) from the
+    history, off the start: a history held by another program must not hold psoas up. Until
+    they come the note waits; if they cannot be read, it knows only this run's, said once."""
+    since = before - (WEEKS_KEPT + 1) * 7 * 86400  # a week more: the note trims exactly
+    try:
+        async with asyncio.timeout(_HISTORY_READ_SECONDS):
+            read = history.writer.read(lambda store: store.events(since, before))
+            notes.remember(await asyncio.wrap_future(read))
+    except (OSError, sqlite3.Error, TimeoutError) as error:
+        log.warning("the weekly note knows only this run's figures: the history (%s)", error)
+    notes.ready = True
+    daemon.look_again()
 
 
 async def _control_server(handler: ControlHandler) -> Server | None:

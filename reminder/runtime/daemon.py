@@ -28,11 +28,13 @@ from reminder.core.sitting import SittingCore
 from reminder.core.status import Busy, Status
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import Moment
+from reminder.core.weekly import WeeklyNotes
 from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
 from reminder.system.clock import Clock, Timer
 from reminder.words import (
     ROUTINE_BUTTONS,
+    SIT_BUTTONS,
     duration,
     log_line,
     notification_for,
@@ -67,8 +69,17 @@ ReplaceIdle = Callable[[Collection[str]], Awaitable[IdleSource]]
 
 
 #: What answers a prompt that is up (a pause too: it says "not now", and the prompt stays up
-#: for good otherwise).
-ANSWERS = (ev.BreakTaken, ev.Skipped, ev.Snoozed, ev.RoutineStarted, ev.Paused)
+#: for good otherwise; standing up too), and what ends a standing spell, whose suggestion to
+#: sit down shares the prompt's slot.
+ANSWERS = (
+    ev.BreakTaken,
+    ev.Skipped,
+    ev.Snoozed,
+    ev.RoutineStarted,
+    ev.Paused,
+    ev.StoodUp,
+    ev.StandingSpan,
+)
 
 
 @dataclass
@@ -86,9 +97,11 @@ class _Tick:
 
 @dataclass(frozen=True)
 class _Reconfigure:
-    """The user's config changed: the core takes these settings, then looks again."""
+    """The user's config changed: the core takes these settings (the weekly note its own),
+    then looks again."""
 
     settings: Settings
+    notes: WeeklyNotes | None = None
 
 
 @dataclass(frozen=True)
@@ -130,8 +143,10 @@ class Daemon:
         busy: BusyCheck | None = None,
         picture: Callable[[str], Path | None] = lambda stretch: None,
         sound: bool = False,
+        notes: WeeklyNotes | None = None,
     ) -> None:
         self.core = core
+        self.notes = notes  # the weekly word on progress, due by the calendar
         self.clock = clock
         self.idle: IdleSource = NoIdleSource()
         self.outbox = outbox
@@ -165,9 +180,14 @@ class Daemon:
         self._work.put_nowait(asked)
         return await asked.done
 
-    def reconfigure(self, settings: Settings) -> None:
+    def reconfigure(self, settings: Settings, notes: WeeklyNotes | None = None) -> None:
         """Run on new settings from now on (on the daemon's loop)."""
-        self._work.put_nowait(_Reconfigure(settings))
+        self._work.put_nowait(_Reconfigure(settings, notes))
+
+    def look_again(self) -> None:
+        """Look at the user and work out the next wake-up again (on the daemon's loop): a part
+        has learnt something that may move it."""
+        self._work.put_nowait(_Tick())
 
     def stop(self) -> None:
         """Stop after a last look at the user (on the daemon's loop)."""
@@ -212,11 +232,12 @@ class Daemon:
 
     def prompt_actions(self) -> tuple[tuple[str, str], ...]:
         """The buttons a prompt offers (where the notification server shows buttons)."""
-        return prompt_buttons(self.core.settings.snooze / 60)
+        return prompt_buttons(self.core.settings.snooze / 60, self.core.settings.desk)
 
     def on_action(self, key: str) -> None:
         """A button on a notification was pressed: act as the tray menu would."""
-        if key in {key for key, _ in self.prompt_actions()} or key in ROUTINE_BUTTONS:
+        offered = {key for key, _ in self.prompt_actions()} | set(ROUTINE_BUTTONS)
+        if key in offered | set(SIT_BUTTONS):
             self.submit(named(key))
 
     # ----- the loop ----------------------------------------------------------------------------
@@ -258,15 +279,16 @@ class Daemon:
         user, then what was asked, then the next wake-up."""
         if isinstance(item, _Reconfigure):
             self.core.reconfigure(item.settings)
+            if item.notes is not None and self.notes is not None:
+                self.notes.reconfigure(item.notes)
             item = _Tick()
         idle, locked = await self._read_idle()
         now = self.clock.now()
         reading = Reading(idle, locked, self.clock.slept_since(), self.idle.tells_returns)
         busy = await self._read_busy(now, reading)
         command = item.command if isinstance(item, _Asked) else item
-        step = take_step(
-            self.core, now, reading, busy, None if isinstance(command, _Tick) else command
-        )
+        asked = None if isinstance(command, _Tick) else command
+        step = take_step(self.core, now, reading, busy, asked, self.notes)
         self._publish(step.events)
         self._arm()
         if isinstance(item, _Asked) and not item.done.done():
@@ -349,7 +371,7 @@ class Daemon:
         wishes = [each.next_wakeup(now.t) for each in self.observers]
         if self._lost_idle is not None:
             wishes.append(self._lost_idle.retry_at)
-        wake = next_look(self.core, now, wishes)
+        wake = next_look(self.core, now, wishes, self.notes)
         assert self._timer is not None
         if wake is None:
             self._timer.disarm()
@@ -410,10 +432,16 @@ class Daemon:
         shown = notification_for(event, self.catalogue)
         if shown is None:
             return None
+        if isinstance(event, ev.StandingLong):  # gentle: no sound, and it need not stay
+            return Note(*shown, "prompt", tuple(SIT_BUTTONS.items()))
+        if isinstance(event, ev.WeeklyNote):  # a word, read when it comes: nothing to answer
+            return Note(*shown, "coach")
         if isinstance(event, ev.PromptShown | ev.StretchAsked):
             actions = self.prompt_actions()
             if isinstance(event, ev.StretchAsked) and status.prompted_stretch is None:
                 actions = tuple(action for action in actions if action[0] != "snooze")
+            if status.standing_since is not None:  # standing already
+                actions = tuple(action for action in actions if action[0] != "stand")
             return Note(
                 *shown,
                 "prompt",

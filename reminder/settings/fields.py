@@ -24,7 +24,7 @@ from reminder.language import available
 #: A field's value on the page: the text in it, or the boxes ticked.
 FormValue = str | tuple[str, ...]
 
-NUMBER, NUMBERS, NAMES, CHOICE, FLAG, CLOCK, CHECKS, STRETCHES = (
+NUMBER, NUMBERS, NAMES, CHOICE, FLAG, CLOCK, CHECKS, STRETCHES, FILE = (
     "number",
     "numbers",
     "names",
@@ -33,6 +33,7 @@ NUMBER, NUMBERS, NAMES, CHOICE, FLAG, CLOCK, CHECKS, STRETCHES = (
     "clock",
     "checks",
     "stretches",
+    "file",  # a file's path, as the config file writes it
 )
 #: A flag's two choices, as the file writes them.
 FLAG_CHOICES = ("false", "true")
@@ -85,6 +86,7 @@ GROUPS: tuple[tuple[str, tuple[Field, ...]], ...] = (
         (
             Field("stretches.place", CHOICE, PLACES),
             Field("stretches.exclude", STRETCHES),
+            Field("stretches.file", FILE),
             Field("routine_pace", NUMBER),
         ),
     ),
@@ -94,6 +96,14 @@ GROUPS: tuple[tuple[str, tuple[Field, ...]], ...] = (
             Field("quiet.when", CHECKS, QUIET_SIGNALS),
             Field("quiet.apps", NAMES),
             Field("quiet.recheck_minutes", NUMBER),
+        ),
+    ),
+    (
+        "coaching",
+        (
+            Field("desk.standing", FLAG, FLAG_CHOICES),
+            Field("desk.standing_minutes", NUMBER),
+            Field("coach.weekly_note", FLAG, FLAG_CHOICES),
         ),
     ),
     ("language", (Field("language", CHOICE, ("auto", *available())),)),

@@ -21,6 +21,7 @@ from reminder.settings.fields import (
     CHOICE,
     CLOCK,
     FIELDS,
+    FILE,
     FLAG,
     GROUPS,
     NAMES,
@@ -148,7 +149,7 @@ def _field(
             f"{_described(field, error)}>{options}</select>"
         )
     else:
-        mode = "text" if field.kind in (CLOCK, NAMES) else "decimal"
+        mode = "text" if field.kind in (CLOCK, NAMES, FILE) else "decimal"
         control = (
             f'<input type="text" id={attribute(field_id(field))} name={attribute(field.key)} '
             f'value={attribute(value)} inputmode={attribute(mode)} autocomplete="off"'

@@ -287,8 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     _log_to_file()
     choose(language_in(args.config))
     from reminder.catalogue.loader import load_catalogue
+    from reminder.config.own import catalogue_for_page
 
-    site = Site(Path(os.path.abspath(args.config)), load_catalogue())
+    config_path = Path(os.path.abspath(args.config))
+    site = Site(config_path, catalogue_for_page(config_path, load_catalogue()))
     try:
         server = SettingsServer(site, Presence(args.idle, args.grace))
         state.write(

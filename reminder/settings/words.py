@@ -188,6 +188,7 @@ _GROUPS = {
     "hours": N_("Working hours"),
     "stretches": N_("The stretches"),
     "quiet": N_("Quiet times"),
+    "coaching": N_("Beyond the prompts"),
     "language": N_("Language"),
 }
 
@@ -204,10 +205,14 @@ _LABELS = {
     "hours.end": N_("Prompts until"),
     "stretches.place": N_("Where you stretch"),
     "stretches.exclude": N_("Stretches psoas may suggest"),
+    "stretches.file": N_("Your own stretches"),
     "routine_pace": N_("Pace of the guided routines"),
     "quiet.when": N_("Hold a prompt back while"),
     "quiet.apps": N_("Programs that mean you are busy"),
     "quiet.recheck_minutes": N_("While a prompt waits, look again after (minutes)"),
+    "desk.standing": N_("A sit-stand desk"),
+    "desk.standing_minutes": N_("Suggest a change after standing (minutes)"),
+    "coach.weekly_note": N_("A word on your progress each week"),
     "language": N_("The language psoas speaks"),
 }
 
@@ -254,6 +259,21 @@ _MEANINGS = {
         "programs run” is ticked above."
     ),
     "quiet.recheck_minutes": N_("How often psoas looks whether you are free while a prompt waits."),
+    "stretches.file": N_(
+        "A file of stretches of your own, written as psoas's are (see the README); "
+        "a name without a folder is beside your config file."
+    ),
+    "desk.standing": N_(
+        "With one, a prompt offers “I'll stand”: standing stops the sitting clock "
+        "and is counted apart. A break, the end of your working day or a locked screen ends it."
+    ),
+    "desk.standing_minutes": N_(
+        "After standing this long psoas suggests sitting down or moving, once."
+    ),
+    "coach.weekly_note": N_(
+        "At the start of the first working day of the week, one sentence on how "
+        "last week went against the week before."
+    ),
     "language": N_(
         "auto follows your desktop's language; a language psoas does not speak is English. "
         "Notifications, the tray, the command line and this page all speak it."
@@ -263,6 +283,8 @@ _MEANINGS = {
 #: The words of each choice, by setting.
 _CHOICES = {
     "sound": {"false": N_("No sound"), "true": N_("With the message sound")},
+    "desk.standing": {"false": N_("No sit-stand desk"), "true": N_("I have a sit-stand desk")},
+    "coach.weekly_note": {"false": N_("No weekly note"), "true": N_("A weekly note")},
     "idle_source": {
         "auto": N_("auto: what works on this desktop"),
         "x11": N_("x11: the X server's input counter"),

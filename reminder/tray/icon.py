@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class IconLook:
     """Everything the picture depends on; equal looks give identical pictures (no redraw)."""
 
-    state: str  # a State: away, sitting, due, held, snoozed, paused, routine, off-hours
+    state: str  # a State: away, sitting, due, held, snoozed, paused, routine, off-hours, standing
     fill: float  # 0..1, rounded by :func:`look_for` so tiny changes do not redraw
 
 
@@ -75,6 +75,18 @@ def draw_icon(look: IconLook, size: int = 64) -> Image.Image:
         width = max(ring // 3, 3)
         draw.ellipse(
             (centre - dot, centre - dot, centre + dot, centre + dot), outline=RED, width=width
+        )
+    elif look.state == "standing":  # the clock stopped, the user upright: a standing bar
+        bar = max(inner // 4, 2)
+        draw.rounded_rectangle(
+            (
+                centre - bar // 2,
+                centre - inner * 2 // 3,
+                centre + bar // 2,
+                centre + inner * 2 // 3,
+            ),
+            radius=bar // 2,
+            fill=GREEN,
         )
     elif look.state == "routine":
         r = inner // 2

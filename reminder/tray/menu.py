@@ -15,7 +15,7 @@ from typing import Protocol
 from reminder.catalogue.model import Catalogue
 from reminder.core import commands as cmd
 from reminder.language import SOURCE, _, speaking
-from reminder.words import pause_choice, routine_length, snooze_choice
+from reminder.words import PROMPT_BUTTONS, SIT_BUTTONS, pause_choice, routine_length, snooze_choice
 
 #: What "Pause reminders" offers, in minutes; None: until working hours start on a later day.
 PAUSE_MINUTES: tuple[float | None, ...] = (30, 60, 120, None)
@@ -67,6 +67,8 @@ class MenuState:
     today: str | None  # None: no history, so no Today line and no chart
     next_stretch_name: str
     routine_paused: bool = False
+    desk: bool = False  # the user has a sit-stand desk: they may say they stand
+    standing: bool = False  # ... and they stand now
 
 
 def build_menu(
@@ -83,8 +85,8 @@ def build_menu(
 
     in_routine = state.state == "routine"
     items: list[Item] = [Item("status", state.status_line, enabled=False)]
-    if state.today is not None:
-        items.append(Item("today", state.today, enabled=False))
+    if state.today is not None:  # how today went; it opens the week's chart
+        items.append(Item("today", state.today, doers.show_chart))
     items.append(separator("sep-top"))
     if in_routine:
         if state.routine_paused:
@@ -117,6 +119,7 @@ def build_menu(
                 default=True,
             ),
             Item("done", _("I stretched"), send(cmd.Done())),
+            *_posture(state, send),
             Item("snooze", _("Snooze"), children=snoozes),
             Item("routine", _("Start routine"), children=routines),
             Item("skip", _("Skip this break"), send(cmd.Skip())),
@@ -142,6 +145,15 @@ def build_menu(
         Item("quit", _("Quit"), doers.quit),
     ]
     return tuple(items)
+
+
+def _posture(state: MenuState, send: Callable[[cmd.Command], Callable[[], None]]) -> list[Item]:
+    """At a sit-stand desk: I'll stand, or I sat down while standing."""
+    if state.standing:
+        return [Item("sit", _(SIT_BUTTONS["sit"]), send(cmd.Sit()))]
+    if state.desk:
+        return [Item("stand", _(PROMPT_BUTTONS["stand"]), send(cmd.Stand()))]
+    return []
 
 
 def _english(say: Callable[[float], str], minutes: float | None) -> str:

@@ -81,6 +81,7 @@ class TrayModel:
         self.snooze_minutes = config.snooze_minutes
         self.sit_seconds = config.sit_seconds
         self.routine_pace = config.routine_pace
+        self.desk = config.desk.standing
         self.config_path = config_path
         self.history = history
         self.chart_file = chart_file
@@ -100,6 +101,7 @@ class TrayModel:
         self.snooze_minutes = config.snooze_minutes
         self.sit_seconds = config.sit_seconds
         self.routine_pace = config.routine_pace
+        self.desk = config.desk.standing
         self.on_change()
 
     def bind(self, daemon: Daemon) -> None:
@@ -132,6 +134,8 @@ class TrayModel:
             today=self.today if self.history is not None else None,
             next_stretch_name=self.catalogue.stretch(stretch).name if stretch else "a stretch",
             routine_paused=self.status.routine_paused,
+            desk=self.desk,
+            standing=self.status.standing_since is not None,
         )
         items = build_menu(state, self.catalogue, self.snooze_minutes, self.routine_pace, self)
         return tuple(map(self._guarded, items))
@@ -140,7 +144,8 @@ class TrayModel:
         """When the ring next moves a notch: the daemon wakes then to redraw, no sooner; never
         once the ring is full (due, held, snoozed...: only a new state changes the picture)."""
         status, sit = self.status, self.sit_seconds
-        if status.state in (State.AWAY, State.ROUTINE) or sit <= 0 or status.sitting_seconds >= sit:
+        resting = (State.AWAY, State.ROUTINE, State.STANDING)  # the ring does not move
+        if status.state in resting or sit <= 0 or status.sitting_seconds >= sit:
             return None
         notch = sit / NOTCHES
         return now + notch - (status.sitting_seconds % notch)
