@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from reminder.catalogue.text import routine_length
+from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.stats import ANSWER_WINDOW, DayStats
 from reminder.core.status import State, Status
@@ -40,33 +41,39 @@ def side_text(side: str | None) -> str:
 
 # ----- notifications ----------------------------------------------------------------------------
 
-#: The buttons a prompt offers, by the command each one sends.
-PROMPT_BUTTONS = {
-    "done": "I stretched",
-    "snooze": "Snooze {minutes}",
-    "routine": "Desk routine",
+#: The buttons a prompt offers, by the command each one sends (Snooze only while a prompt is out).
+PROMPT_BUTTONS: dict[type[cmd.Command], str] = {
+    cmd.Done: "I stretched",
+    cmd.Snooze: "Snooze {minutes}",
+    cmd.StartRoutine: "Desk routine",
 }
 
 
 #: The buttons a routine step offers, by the command each one sends: Pause, or Resume while
 #: it is paused, then Next step and Stop.
-ROUTINE_BUTTONS = {
-    "pause-routine": "Pause",
-    "resume-routine": "Resume",
-    "skip-step": "Next step",
-    "cancel-routine": "Stop",
+ROUTINE_BUTTONS: dict[type[cmd.Command], str] = {
+    cmd.PauseRoutine: "Pause",
+    cmd.ResumeRoutine: "Resume",
+    cmd.SkipStep: "Next step",
+    cmd.CancelRoutine: "Stop",
 }
 
 
 def routine_buttons(paused: bool) -> tuple[tuple[str, str], ...]:
-    left_out = "pause-routine" if paused else "resume-routine"
-    return tuple((key, label) for key, label in ROUTINE_BUTTONS.items() if key != left_out)
-
-
-def prompt_buttons(snooze_minutes: float) -> tuple[tuple[str, str], ...]:
+    """(command name, label) of each button a routine step offers."""
+    left_out = cmd.PauseRoutine if paused else cmd.ResumeRoutine
     return tuple(
-        (key, label.format(minutes=snooze_choice(snooze_minutes)))
-        for key, label in PROMPT_BUTTONS.items()
+        (cmd.name_of(kind), label) for kind, label in ROUTINE_BUTTONS.items() if kind != left_out
+    )
+
+
+def prompt_buttons(snooze_minutes: float, snooze: bool = True) -> tuple[tuple[str, str], ...]:
+    """(command name, label) of each button a prompt offers; without ``snooze`` (a stretch the
+    user asked for, no prompt out), no Snooze."""
+    return tuple(
+        (cmd.name_of(kind), label.format(minutes=snooze_choice(snooze_minutes)))
+        for kind, label in PROMPT_BUTTONS.items()
+        if snooze or kind is not cmd.Snooze
     )
 
 

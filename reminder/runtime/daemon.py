@@ -32,7 +32,6 @@ from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
 from reminder.system.clock import Clock, Timer
 from reminder.words import (
-    ROUTINE_BUTTONS,
     duration,
     log_line,
     notification_for,
@@ -210,13 +209,16 @@ class Daemon:
             return
         self._work.put_nowait(_Tick())
 
-    def prompt_actions(self) -> tuple[tuple[str, str], ...]:
+    def prompt_actions(self, snooze: bool = True) -> tuple[tuple[str, str], ...]:
         """The buttons a prompt offers (where the notification server shows buttons)."""
-        return prompt_buttons(self.core.settings.snooze / 60)
+        return prompt_buttons(self.core.settings.snooze / 60, snooze)
 
     def on_action(self, key: str) -> None:
-        """A button on a notification was pressed: act as the tray menu would."""
-        if key in {key for key, _ in self.prompt_actions()} or key in ROUTINE_BUTTONS:
+        """A button on a notification was pressed (its key is the command's name): act as the
+        tray menu would. Only the buttons psoas offers count."""
+        offered = {key for key, _ in self.prompt_actions()}
+        offered |= {key for paused in (False, True) for key, _ in routine_buttons(paused)}
+        if key in offered:
             self.submit(named(key))
 
     # ----- the loop ----------------------------------------------------------------------------
@@ -411,9 +413,9 @@ class Daemon:
         if shown is None:
             return None
         if isinstance(event, ev.PromptShown | ev.StretchAsked):
-            actions = self.prompt_actions()
-            if isinstance(event, ev.StretchAsked) and status.prompted_stretch is None:
-                actions = tuple(action for action in actions if action[0] != "snooze")
+            # Snooze only while a prompt is out (a stretch asked for has nothing to snooze).
+            out = not isinstance(event, ev.StretchAsked) or status.prompted_stretch is not None
+            actions = self.prompt_actions(snooze=out)
             return Note(
                 *shown,
                 "prompt",

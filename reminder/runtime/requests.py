@@ -14,7 +14,7 @@ from typing import Any
 
 from reminder import words
 from reminder.catalogue.model import Catalogue
-from reminder.control.protocol import THEN, Request, decode_request
+from reminder.control.protocol import QUIT, STATUS, THEN, Request, decode_request
 from reminder.core import events as ev
 from reminder.core.commands import named
 from reminder.runtime.daemon import Daemon
@@ -40,12 +40,12 @@ class ControlHandler:
         return await self.carry_out(request)
 
     async def carry_out(self, request: Request) -> dict[str, Any]:
-        if request.command == "status":
+        if request.command == STATUS:
             return {"ok": True, "status": self.status_report()}
-        if request.command == "quit":
+        if request.command == QUIT:
             said = words.stopping(os.getpid())
             return {"ok": True, "said": said, THEN: self.daemon.stop}
-        command = named(request.command, request.minutes, request.name or "desk")
+        command = named(request.command, request.argument)
         done = await self.daemon.carry_out(command)
         said = words.answer(request.command, done.events, done.after, time.time(), self.catalogue)
         if any(isinstance(event, ev.RoutineRefused) for event in done.events):

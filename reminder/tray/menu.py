@@ -80,6 +80,13 @@ def build_menu(
     def send(command: cmd.Command) -> Callable[[], None]:
         return lambda: doers.send(command)
 
+    def asks(command: cmd.Command, label: str, **more: bool) -> Item:
+        """The item that sends ``command``, keyed by the command's name."""
+        return Item(cmd.name_of(type(command)), label, send(command), **more)
+
+    def choices(kind: type[cmd.Command], label: str, children: tuple[Item, ...]) -> Item:
+        return Item(cmd.name_of(kind), label, children=children)
+
     in_routine = state.state == "routine"
     items: list[Item] = [Item("status", state.status_line, enabled=False)]
     if state.today is not None:
@@ -87,47 +94,41 @@ def build_menu(
     items.append(separator("sep-top"))
     if in_routine:
         if state.routine_paused:
-            items.append(Item("resume-routine", "Resume routine", send(cmd.ResumeRoutine())))
+            items.append(asks(cmd.ResumeRoutine(), "Resume routine"))
         else:
-            items.append(Item("pause-routine", "Pause routine", send(cmd.PauseRoutine())))
-        items += [
-            Item("skip-step", "Next step", send(cmd.SkipStep())),
-            Item("cancel-routine", "Stop routine", send(cmd.CancelRoutine())),
-        ]
+            items.append(asks(cmd.PauseRoutine(), "Pause routine"))
+        items += [asks(cmd.SkipStep(), "Next step"), asks(cmd.CancelRoutine(), "Stop routine")]
     else:
         # Keyed by what they say: the config check lets no two choices say the same.
+        snooze, routine = cmd.name_of(cmd.Snooze), cmd.name_of(cmd.StartRoutine)
         snoozes = tuple(
-            Item(f"snooze/{snooze_choice(m)}", snooze_choice(m), send(cmd.Snooze(m)))
+            Item(f"{snooze}/{snooze_choice(m)}", snooze_choice(m), send(cmd.Snooze(m)))
             for m in snooze_minutes
         )
         routines = tuple(
             Item(
-                f"routine/{r.id}",
+                f"{routine}/{r.id}",
                 f"{r.name} ({routine_length(r, routine_pace)})",
                 send(cmd.StartRoutine(r.id)),
             )
             for r in catalogue.routines.values()
         )
         items += [
-            Item(
-                "stretch-now",
-                f"Stretch now: {state.next_stretch_name}",
-                send(cmd.StretchNow()),
-                default=True,
-            ),
-            Item("done", "I stretched", send(cmd.Done())),
-            Item("snooze", "Snooze", children=snoozes),
-            Item("routine", "Start routine", children=routines),
-            Item("skip", "Skip this break", send(cmd.Skip())),
+            asks(cmd.StretchNow(), f"Stretch now: {state.next_stretch_name}", default=True),
+            asks(cmd.Done(), "I stretched"),
+            choices(cmd.Snooze, "Snooze", snoozes),
+            choices(cmd.StartRoutine, "Start routine", routines),
+            asks(cmd.Skip(), "Skip this break"),
         ]
     if state.state == "paused":
-        items.append(Item("resume", "Resume reminders", send(cmd.ResumeReminders())))
+        items.append(asks(cmd.ResumeReminders(), "Resume reminders"))
     else:
+        pause = cmd.name_of(cmd.Pause)
         pauses = tuple(
-            Item(f"pause/{pause_choice(minutes)}", pause_choice(minutes), send(cmd.Pause(minutes)))
-            for minutes in PAUSE_MINUTES
+            Item(f"{pause}/{pause_choice(m)}", pause_choice(m), send(cmd.Pause(m)))
+            for m in PAUSE_MINUTES
         )
-        items.append(Item("pause", "Pause reminders", children=pauses))
+        items.append(choices(cmd.Pause, "Pause reminders", pauses))
     items.append(separator("sep-bottom"))
     if state.today is not None:
         items.append(Item("chart", "This week's chart", doers.show_chart))
