@@ -454,66 +454,92 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
 
 
 def answer(
-    command: str,
+    command: cmd.Command,
     events: Sequence[ev.Event],
     status: Status,
     now: float,
     catalogue: Catalogue,
 ) -> str:
-    """What a command from the command line did, in one line (or why it did nothing), from the
-    events it brought and ``status``, the state after it."""
-    happened = {type(event) for event in events}
+    """What a command from the command line did, in one line, from the events it brought
+    (a refusal among them says why it did nothing) and ``status``, the state after it."""
+    refused = next((e for e in events if isinstance(e, ev.CommandRefused)), None)
+    if refused is not None:
+        return refusal(command, refused.reason, status, now, catalogue)
     match command:
-        case "snooze" if ev.Snoozed in happened and status.state != State.OFF_HOURS:
+        case cmd.Snooze():
             return f"Snoozed: {next_prompt(status, now)}"
-        case "snooze":
-            return f"Nothing to snooze: {_why_nothing(status, now)}"
-        case "done":
+        case cmd.Done():
             stretch = next((e.stretch for e in events if isinstance(e, ev.BreakTaken)), None)
             named = f" ({catalogue.stretch(stretch).name})" if stretch else ""
             return (
                 f"Noted, you stretched{named}: the clock starts again, {next_prompt(status, now)}"
             )
-        case "skip":
+        case cmd.Skip():
             return f"Skipped: the clock starts again, {next_prompt(status, now)}"
-        case "pause":
+        case cmd.Pause():
             return f"Paused: no prompts until {when(status.paused_until or now, now)}"
-        case "resume" if ev.Resumed in happened:
+        case cmd.ResumeReminders():
             return f"Reminders on again: {next_prompt(status, now)}"
-        case "resume":
-            return "Nothing to resume: reminders are not paused"
-        case "routine" if ev.RoutineRefused in happened:
-            refused = next(e for e in events if isinstance(e, ev.RoutineRefused))
-            return routine_refused(refused, catalogue)
-        case "routine":
+        case cmd.StretchNow():
+            asked = next((e.stretch for e in events if isinstance(e, ev.StretchAsked)), None)
+            return (
+                f"Stretch now: {catalogue.stretch(asked).name}" if asked else "No stretch to show"
+            )
+        case cmd.StartRoutine():
             started = next(e for e in events if isinstance(e, ev.RoutineStarted))
             routine = catalogue.routine(started.routine)
             length = duration(started.seconds, exact=True)
             return f"{routine.name} started: {count(len(routine.steps), 'step')}, {length}"
-        case "pause-routine" | "resume-routine" | "skip-step" if (
-            status.state != State.ROUTINE and ev.RoutineFinished not in happened
-        ):
-            verb = {"pause-routine": "pause", "resume-routine": "resume"}.get(command, "skip")
-            return f"Nothing to {verb}: no routine is under way"
-        case "pause-routine" if ev.RoutinePaused in happened:
+        case cmd.PauseRoutine():
             return f"Routine paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
-        case "pause-routine":
-            return f"Already paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
-        case "resume-routine" if ev.RoutineResumed in happened:
+        case cmd.ResumeRoutine():
             return f"Routine resumed at {_step_of(status, catalogue)}"
-        case "resume-routine":
-            return "Nothing to resume: the routine is not paused"
-        case "skip-step" if ev.RoutineFinished in happened:
-            finished = next(e for e in events if isinstance(e, ev.RoutineFinished))
-            name = catalogue.routine(finished.routine).name
-            return f"{name} done: {next_prompt(status, now)}"
-        case "skip-step":
+        case cmd.SkipStep():
+            finished = next((e for e in events if isinstance(e, ev.RoutineFinished)), None)
+            if finished is not None:
+                name = catalogue.routine(finished.routine).name
+                return f"{name} done: {next_prompt(status, now)}"
             return f"On to {_step_of(status, catalogue)}"
-        case "cancel-routine" if ev.RoutineCancelled in happened:
+        case cmd.CancelRoutine():
             return f"Routine stopped: {next_prompt(status, now)}"
-        case "cancel-routine":
-            return "Nothing to stop: no routine is under way"
     return "Done"
+
+
+#: What each command would have done, as "Nothing to ..." says when there was nothing to do.
+_NOTHING_TO: dict[type[cmd.Command], str] = {
+    cmd.Snooze: "snooze",
+    cmd.ResumeReminders: "resume",
+    cmd.PauseRoutine: "pause",
+    cmd.ResumeRoutine: "resume",
+    cmd.SkipStep: "skip",
+    cmd.CancelRoutine: "stop",
+    cmd.StretchNow: "show",
+}
+
+
+def refusal(
+    command: cmd.Command, reason: ev.Refusal, status: Status, now: float, catalogue: Catalogue
+) -> str:
+    """Why a command did nothing, as the core said it: 'Nothing to snooze: ...'."""
+    nothing_to = f"Nothing to {_NOTHING_TO.get(type(command), 'do')}"
+    match reason:
+        case ev.Refusal.IN_ROUTINE if isinstance(command, cmd.StartRoutine):
+            return routine_refused(command.routine, status, catalogue)
+        case ev.Refusal.IN_ROUTINE:
+            return f"{nothing_to}: a routine is under way"
+        case ev.Refusal.AWAY:
+            return f"{nothing_to}: you are away from the desk, so no prompt is due"
+        case ev.Refusal.OFF_HOURS:
+            return f"{nothing_to}: {_no_prompt_before(status, now)}"
+        case ev.Refusal.NO_ROUTINE:
+            return f"{nothing_to}: no routine is under way"
+        case ev.Refusal.NOT_PAUSED if isinstance(command, cmd.ResumeRoutine):
+            return f"{nothing_to}: the routine is not paused"
+        case ev.Refusal.NOT_PAUSED:
+            return f"{nothing_to}: reminders are not paused"
+        case ev.Refusal.PAUSED_ALREADY:
+            return f"Already paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
+    return nothing_to
 
 
 RESUME_ROUTINE = "psoas routine --resume goes on with it"
@@ -525,35 +551,24 @@ def _step_of(status: Status, catalogue: Catalogue) -> str:
     return f"step {max(status.routine_step + 1, 1)} of {steps}"
 
 
-def routine_refused(refused: ev.RoutineRefused, catalogue: Catalogue) -> str:
-    """Why a routine did not start: one is under way already, and how to stop it."""
-    running = catalogue.routine(refused.running)
-    at = f"step {refused.step + 1} of {len(running.steps)}"
-    if refused.routine == refused.running:
+def routine_refused(wanted: str, status: Status, catalogue: Catalogue) -> str:
+    """Why a routine did not start: one is under way already (``status`` says which, and
+    where), and how to stop it."""
+    running = catalogue.routine(status.routine) if status.routine else None
+    if running is None:
+        return "A routine is under way already"
+    at = _step_of(status, catalogue)
+    if wanted == running.id:
         return f"{running.name} is under way already ({at})"
-    wanted = catalogue.routine(refused.routine).name
     return (
-        f"{running.name} is under way ({at}); to start {wanted} instead, stop it first: "
-        "psoas routine --stop"
+        f"{running.name} is under way ({at}); to start {catalogue.routine(wanted).name} "
+        "instead, stop it first: psoas routine --stop"
     )
 
 
 def stopping(pid: int) -> str:
     """``psoas quit``: the running psoas takes a last look, writes its history and ends."""
     return f"Stopping psoas (pid {pid})"
-
-
-def _why_nothing(status: Status, now: float) -> str:
-    match status.state:
-        case State.AWAY:
-            return "you are away from the desk, so no prompt is due"
-        case State.ROUTINE:
-            return "a routine is under way"
-        case State.PAUSED:
-            return f"reminders are paused until {when(status.paused_until or now, now)}"
-        case State.OFF_HOURS:
-            return _no_prompt_before(status, now)
-    return "no prompt is due"
 
 
 def _no_prompt_before(status: Status, now: float) -> str:

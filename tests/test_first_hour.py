@@ -22,6 +22,7 @@ from reminder import words
 from reminder.config import settings_for
 from reminder.control.protocol import Request
 from reminder.core import events as ev
+from reminder.core.commands import Snooze
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.timebase import FixedCalendar, Moment
@@ -270,9 +271,8 @@ def test_snooze_outside_working_hours_says_when_the_next_prompt_can_be(catalogue
     monday_9 = datetime(2026, 11, 30, 9, 0).timestamp()
     friday_evening = datetime(2026, 11, 27, 20, 0).timestamp()
     status = Status(State.OFF_HOURS, 600, monday_9, None, "bridge")
-    said = words.answer(
-        "snooze", [ev.Snoozed(friday_evening, 5)], status, friday_evening, catalogue
-    )
+    refused = ev.CommandRefused(friday_evening, "snooze", ev.Refusal.OFF_HOURS)
+    said = words.answer(Snooze(), [refused], status, friday_evening, catalogue)
     assert said == "Nothing to snooze: no prompt before Mon 09:00"
 
 
@@ -337,10 +337,8 @@ def test_the_log_says_each_event_in_one_readable_line():
         "routine-step at 10:17:03: routine desk, step 1 of 4, stretch standing, side left, "
         "lasting 30 s, rest 5 s"
     )
-    refused = ev.RoutineRefused(now, "floor", "desk", 1)  # steps counted from 1, as users do
-    assert words.log_line(refused, now) == "routine-refused at 10:17:03: routine floor, " + (
-        "running desk, step 2"
-    )
+    refused = ev.CommandRefused(now, "snooze", ev.Refusal.AWAY)
+    assert words.log_line(refused, now) == "refused at 10:17:03: command snooze, reason away"
 
 
 def test_status_names_the_stretch_on_screen_and_whole_seconds(catalogue):

@@ -17,7 +17,7 @@ import pytest
 from conftest import EVERY_DAY, make_config, play, play_events
 from desktop import wait_until
 from e2e import in_process, psoas, recorded, start_headless, start_psoas
-from test_adapters import Recorder, VirtualClock
+from test_adapters import Recorder, SettlingDaemon, VirtualClock
 
 from reminder import words
 from reminder.config import ConfigError, settings_for
@@ -27,7 +27,6 @@ from reminder.core.sitting import SittingCore
 from reminder.core.status import State
 from reminder.idle import NoIdleSource
 from reminder.notify import Outbox
-from reminder.runtime.daemon import Daemon
 from reminder.system.clock import SystemCalendar
 
 
@@ -162,7 +161,7 @@ def test_the_daemon_asks_nothing_while_nothing_is_due_and_rechecks_while_held(ca
         config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
         core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
         outbox = Outbox(shown)
-        daemon = Daemon(core, clock, NoIdleSource(), outbox, catalogue, busy=busy)
+        daemon = SettlingDaemon(core, clock, NoIdleSource(), outbox, catalogue, busy=busy)
         outbox.start()
         task = asyncio.get_running_loop().create_task(daemon.run())
         await clock.advance(40 * 60, daemon)
@@ -349,7 +348,7 @@ def test_the_daemon_asks_whether_the_user_is_busy_as_the_screen_unlocks(catalogu
         core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
         during, after = Recorder(), Recorder()
         outbox = Outbox(during)
-        daemon = Daemon(core, clock, idle, outbox, catalogue, busy=busy)
+        daemon = SettlingDaemon(core, clock, idle, outbox, catalogue, busy=busy)
         outbox.start()
         task = asyncio.get_running_loop().create_task(daemon.run())
         await clock.advance(61 * 60, daemon)  # due at 60 on a call: held

@@ -15,6 +15,7 @@ from reminder.cli.routine import run_in_terminal
 from reminder.config import settings_for
 from reminder.control.protocol import Request
 from reminder.core import events as ev
+from reminder.core.commands import StartRoutine
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State, Status
 from reminder.idle import NoIdleSource
@@ -141,7 +142,7 @@ def test_one_routine_length_at_the_users_pace_everywhere(catalogue, tmp_path):
     (start,) = [e for e in started if isinstance(e, ev.RoutineStarted)]
     status = Status(State.ROUTINE, 0.0, None, None, None, "desk")
     assert (
-        answer("routine", [start], status, start.at, catalogue)
+        answer(StartRoutine("desk"), [start], status, start.at, catalogue)
         == "Desk break started: 4 steps, 6.8 s"
     )
     assert terminal_routine_start(catalogue.routine("desk"), 0.05, keys=False) == (

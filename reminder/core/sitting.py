@@ -38,11 +38,12 @@ from reminder.core.commands import (
     Snooze,
     StartRoutine,
     StretchNow,
+    name_of,
 )
 from reminder.core.routine_run import RoutineRun, Routines
 from reminder.core.saved import SavedSit, saved_pause_end
 from reminder.core.settings import Settings
-from reminder.core.status import Busy, State, Status
+from reminder.core.status import NOT_ASKED, Busy, State, Status
 from reminder.core.timebase import Calendar, Moment
 
 
@@ -91,7 +92,7 @@ class SittingCore:
         *,
         locked: bool = False,
         slept_since: float | None = None,
-        busy: Busy | None = None,
+        busy: Busy = NOT_ASKED,
         returns_told: bool = False,
     ) -> list[ev.Event]:
         """Take a reading: seconds since the last input, the lock, and any sleep that just ended.
@@ -106,8 +107,8 @@ class SittingCore:
         """
         now = self._steady(now)
         out: list[ev.Event] = []
-        self._busy_now = busy.reason if busy is not None else None
-        if busy is not None:
+        self._busy_now = busy.reason
+        if busy.asked:
             if self.span is not None and (busy.reason is not None or self._last_said_busy):
                 self._busy_seen = now.t  # busy until now (or just ended): no break before this
             self._last_said_busy = busy.reason is not None
@@ -140,11 +141,19 @@ class SittingCore:
         return out
 
     def command(self, now: Moment, command: Command) -> list[ev.Event]:
-        """Carry out what the user asked and return what followed from it."""
+        """Carry out what the user asked and return what followed from it; a command that
+        cannot be done now changes nothing and says why (:class:`~reminder.core.events.
+        CommandRefused`)."""
         now = self._steady(now)
         out: list[ev.Event] = []
+        refused = self._refusal(now, command)
+        if refused is not None:
+            out.append(ev.CommandRefused(now.epoch, name_of(type(command)), refused))
+            self._advance(now, out, looked=False)
+            return out
         match command:
-            case Snooze() if self.span is not None:  # away or in a routine: nothing to snooze
+            case Snooze():
+                assert self.span is not None
                 minutes = command.minutes
                 minutes = self.settings.snooze / 60 if minutes is None else minutes
                 out.append(ev.Snoozed(now.epoch, minutes))
@@ -157,7 +166,7 @@ class SittingCore:
                 answered = self.span.stretch if self.span else None
                 taken = ev.BreakTaken(now.epoch, now.epoch, "done", answered)
                 self._restart_span(now, out, taken)
-            case StretchNow() if self.routine is None:
+            case StretchNow():
                 stretch = self._name_stretch()
                 if stretch is not None:
                     out.append(ev.StretchAsked(now.epoch, stretch))
@@ -170,29 +179,41 @@ class SittingCore:
                 self.paused_until = until
                 out.append(ev.Paused(now.epoch, now.at(until).epoch))
             case ResumeReminders():
-                if self.paused_until is not None:
-                    self.paused_until = None
-                    out.append(ev.Resumed(now.epoch))
+                self.paused_until = None
+                out.append(ev.Resumed(now.epoch))
             case StartRoutine():
-                routine_id = command.routine
-                self._start_routine(now, routine_id, out)
+                self._start_routine(now, command.routine, out)
             case CancelRoutine():
                 self._cancel_routine(now, out)
-            case PauseRoutine():
-                run = self.routine
-                if run is not None and not run.paused:
-                    run.pause(now.t)
-                    out.append(ev.RoutinePaused(now.epoch, run.routine.id, run.current_index))
-            case ResumeRoutine():
-                run = self.routine
-                if run is not None and run.paused:
-                    run.resume(now.t)
-                    out.append(ev.RoutineResumed(now.epoch, run.routine.id, run.current_index))
-            case SkipStep():
-                if self.routine:
-                    self.routine.skip_step(now.t)
+            case PauseRoutine() | ResumeRoutine() | SkipStep():
+                self._steer_routine(now, command, out)
         self._advance(now, out, looked=False)
         return out
+
+    def _refusal(self, now: Moment, command: Command) -> ev.Refusal | None:
+        """Why ``command`` cannot be done now, or None when it can.
+
+        One routine at a time: one asked for while another is under way is refused, and the one
+        under way goes on (a stray button or a second command never throws away the steps done).
+        A snooze needs a sit under way, and, outside working hours, a prompt out to put off."""
+        run, span = self.routine, self.span
+        if isinstance(command, Snooze | StretchNow | StartRoutine) and run is not None:
+            return ev.Refusal.IN_ROUTINE
+        if isinstance(command, Snooze):
+            if span is None:
+                return ev.Refusal.AWAY
+            if not span.prompts and not self._in_hours(now):
+                return ev.Refusal.OFF_HOURS
+        if isinstance(command, ResumeReminders) and self.paused_until is None:
+            return ev.Refusal.NOT_PAUSED
+        if isinstance(command, CancelRoutine | PauseRoutine | ResumeRoutine | SkipStep):
+            if run is None:
+                return ev.Refusal.NO_ROUTINE
+            if isinstance(command, PauseRoutine) and run.paused:
+                return ev.Refusal.PAUSED_ALREADY
+            if isinstance(command, ResumeRoutine) and not run.paused:
+                return ev.Refusal.NOT_PAUSED
+        return None
 
     def reconfigure(self, settings: Settings) -> None:
         """The user changed their config: from now on it counts. A prompt not yet shown is due
@@ -275,7 +296,7 @@ class SittingCore:
             state = State.AWAY
         elif self.paused_until is not None and self.paused_until > now.t:
             state = State.PAUSED
-        elif not self.settings.hours.is_open(self.calendar.local(now.epoch)):
+        elif not self._in_hours(now):
             state = State.OFF_HOURS
         elif self.span.held is not None:
             state = State.HELD
@@ -404,6 +425,9 @@ class SittingCore:
             now = Moment(self._last_t, now.epoch)
         self._last_t = now.t
         return now
+
+    def _in_hours(self, now: Moment) -> bool:
+        return self.settings.hours.is_open(self.calendar.local(now.epoch))
 
     def _effective_last_input(self) -> float:
         """The last moment the user counts as at the desk: input, or busy (a call without typing
@@ -537,24 +561,28 @@ class SittingCore:
         span.held = None
 
     def _start_routine(self, now: Moment, routine_id: str, out: list[ev.Event]) -> None:
-        """The user stands up for a routine: sitting stops, prompts wait until it is over.
-
-        One routine at a time: asked for while one is under way, it is refused and the one under
-        way goes on (a stray button or a second command never throws away the steps done)."""
-        if self.routine is not None:
-            running = self.routine
-            out.append(
-                ev.RoutineRefused(
-                    now.epoch, routine_id, running.routine.id, max(running.current_index, 0)
-                )
-            )
-            return
+        """The user stands up for a routine: sitting stops, prompts wait until it is over."""
         self._end_hold(now, self.span, now.t, out)  # the user stood up: the prompt is answered
         self._routine_span, self.span = self.span, None
         routine = self.routines.routine(routine_id)
         self.routine = RoutineRun(routine, now.t, self.settings.routine_pace)
         length = sum(step.total_seconds for step in routine.steps) * self.settings.routine_pace
         out.append(ev.RoutineStarted(now.epoch, routine_id, length))
+
+    def _steer_routine(
+        self, now: Moment, command: PauseRoutine | ResumeRoutine | SkipStep, out: list[ev.Event]
+    ) -> None:
+        """Pause, resume or move on the routine under way (the refusals have been said)."""
+        run = self.routine
+        assert run is not None
+        if isinstance(command, PauseRoutine):
+            run.pause(now.t)
+            out.append(ev.RoutinePaused(now.epoch, run.routine.id, run.current_index))
+        elif isinstance(command, ResumeRoutine):
+            run.resume(now.t)
+            out.append(ev.RoutineResumed(now.epoch, run.routine.id, run.current_index))
+        else:
+            run.skip_step(now.t)
 
     def _advance_routine(self, now: Moment, out: list[ev.Event]) -> None:
         run = self.routine

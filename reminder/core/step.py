@@ -31,8 +31,9 @@ class Reading:
 
 @dataclass(frozen=True)
 class Step:
-    """What a step brought: what the look found, what the command led to, and the state just
-    before and after the command (its answer's words come from them)."""
+    """What a step brought: what the look found, what the command led to (a refusal, when it
+    changed nothing), and the state just before and after the command (its answer's words
+    come from the state after)."""
 
     seen: list[ev.Event]
     answer: list[ev.Event] = field(default_factory=list)
@@ -54,11 +55,11 @@ def take_step(
     core: SittingCore,
     now: Moment,
     reading: Reading,
-    busy: Busy | None,
+    busy: Busy,
     command: Command | None = None,
 ) -> Step:
-    """Look (``busy`` is what the signals said, if :func:`busy_matters` had them asked), then
-    carry out ``command``, if any."""
+    """Look (``busy`` is what the signals said, when :func:`busy_matters` had them asked, else
+    NOT_ASKED), then carry out ``command``, if any."""
     seen = core.observe(
         now,
         reading.idle,

@@ -301,7 +301,7 @@ class HistoryKeeper:
         self.calendar, self.routines = calendar, routines
 
     def seen(self, events: list[ev.Event], status: Status) -> None:
-        self.writer.record(events)
+        self.writer.record([event for event in events if isinstance(event, ev.RECORDED)])
         self.writer.save_state("sitting", self.core.snapshot(self.clock.now()))
 
     def next_wakeup(self, now: float) -> float | None:

@@ -20,7 +20,7 @@ from reminder.core.observer import Observer
 from reminder.core.saved import saved_records
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
-from reminder.core.status import Busy, Status
+from reminder.core.status import NOT_ASKED, Busy, Status
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import FixedCalendar, Moment
 from reminder.replay.scenario import Scenario, ScenarioEvent, command_of
@@ -59,7 +59,7 @@ class _User:
             reading.pop("slept_since", None),
             self.returns_told,
         )
-        busy = Busy(self.busy) if self.quiet and busy_matters(core, now, seen) else None
+        busy = Busy(self.busy) if self.quiet and busy_matters(core, now, seen) else NOT_ASKED
         return take_step(core, now, seen, busy, command).events
 
 

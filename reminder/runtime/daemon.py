@@ -25,7 +25,7 @@ from reminder.core.commands import Command, named
 from reminder.core.observer import Observer
 from reminder.core.settings import Settings
 from reminder.core.sitting import SittingCore
-from reminder.core.status import Busy, Status
+from reminder.core.status import FREE, NOT_ASKED, Busy, Status
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import Moment
 from reminder.idle import IdleSource, NoIdleSource
@@ -92,12 +92,25 @@ class _Reconfigure:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a command led to: the events it brought, and the state just before and after it (a
-    command that changes nothing, such as pausing a paused routine, brings no event)."""
+    """What a command led to: the events it brought (a refusal, when it changed nothing), and
+    the state just after it."""
 
     events: list[ev.Event]
-    before: Status
     after: Status
+
+
+@dataclass(frozen=True)
+class Report:
+    """The daemon's state for ``psoas status``: the core's status at ``at`` (epoch seconds),
+    and the parts it runs on."""
+
+    at: float
+    status: Status
+    idle_source: str
+    sees_input: bool  # False: no idle source, every minute counts as sitting
+    notifier: str
+    #: What the notification server was seen not to do (keep a prompt up, play a sound).
+    notifier_shortfalls: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -139,7 +152,6 @@ class Daemon:
         self.busy = busy  # None: the user asked never to hold a prompt
         self.picture = picture  # a stretch's picture, if it is drawn already (never drawn here)
         self.sound = sound  # a prompt comes with the system's message sound
-        self.wakeups = 0
         self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()
         self._lost_idle: _LostIdle | None = None
@@ -209,6 +221,19 @@ class Daemon:
             return
         self._work.put_nowait(_Tick())
 
+    def report(self) -> Report:
+        """Where things stand now, and what the daemon runs on (for ``psoas status``)."""
+        now = self.clock.now()
+        notifier = self.outbox.notifier
+        return Report(
+            now.epoch,
+            self.core.status(now),
+            self.idle.name,
+            self.idle.tracks_input,
+            notifier.name,
+            dict(notifier.shortfalls),
+        )
+
     def prompt_actions(self, snooze: bool = True) -> tuple[tuple[str, str], ...]:
         """The buttons a prompt offers (where the notification server shows buttons)."""
         return prompt_buttons(self.core.settings.snooze / 60, snooze)
@@ -250,11 +275,6 @@ class Daemon:
             self._loop = None
         log.info("stopped")
 
-    async def settled(self) -> None:
-        """Return once everything queued so far has been carried out (for tests and tools)."""
-        await asyncio.sleep(0)
-        await self._work.join()
-
     async def _step(self, item: Command | _Asked | _Reconfigure | _Tick) -> None:
         """One step of the sitting clock (reminder.core.step, the replay's too): a look at the
         user, then what was asked, then the next wake-up."""
@@ -272,8 +292,8 @@ class Daemon:
         self._publish(step.events)
         self._arm()
         if isinstance(item, _Asked) and not item.done.done():
-            assert step.before is not None and step.after is not None
-            item.done.set_result(Outcome(step.answer, step.before, step.after))
+            assert step.after is not None
+            item.done.set_result(Outcome(step.answer, step.after))
 
     async def _read_idle(self) -> tuple[float | None, bool]:
         """Seconds since the last input (None: nothing can see input) and the screen lock."""
@@ -289,17 +309,17 @@ class Daemon:
             await self._lose_idle_source(str(error) or "no answer in time")
             return (0.0 if self.idle.tracks_input else None), False
 
-    async def _read_busy(self, now: Moment, reading: Reading) -> Busy | None:
+    async def _read_busy(self, now: Moment, reading: Reading) -> Busy:
         """Whether the user is busy, asked only when the core says it matters (a prompt due or
         waiting, a break about to come): never otherwise."""
         if self.busy is None or not busy_matters(self.core, now, reading):
-            return None
+            return NOT_ASKED
         try:
             async with asyncio.timeout(_BUSY_TIMEOUT):
                 return Busy(await self.busy.check())
         except TimeoutError:
             log.debug("the busy signals did not answer in time: taken as free")
-            return Busy(None)
+            return FREE
 
     async def _lose_idle_source(self, reason: str) -> None:
         """Carry on with the next source that works (or none), saying so in one line; the best
@@ -360,7 +380,6 @@ class Daemon:
         self._timer.arm(wake + _LATE_MARGIN)
 
     def _timer_fired(self) -> None:
-        self.wakeups += 1
         self._scheduler.run_all()
 
     def _tick_job(self) -> type[schedule.CancelJob]:
