@@ -17,6 +17,7 @@ import pytest
 from conftest import EVERY_DAY, make_config, play_events
 from desktop import Desktop, wait_until
 from e2e import psoas, start_headless, start_psoas
+from tray_doubles import connected
 
 from reminder import words
 from reminder.config import settings_for
@@ -181,16 +182,14 @@ def test_open_config_with_no_application_says_where_the_file_is(tmp_path, monkey
     opener.chmod(0o755)
     monkeypatch.setenv("PATH", f"{opener.parent}:{os.environ['PATH']}")
     config_file = tmp_path / "config" / "config.toml"
-    told: list[tuple[str, str]] = []
-    model = TrayModel(
-        _catalogue(), make_config(""), lambda: config_file, None, tmp_path / "week.png"
-    )
-    model.tell = lambda title, body: told.append((title, body))
+    model = TrayModel(_catalogue(), make_config(""), lambda: config_file, tmp_path / "week.png")
 
-    async def play() -> None:
+    async def play() -> list[tuple[str, str]]:
+        told = connected(model)
         await model._open_config()
+        return told
 
-    asyncio.run(play())
+    told = asyncio.run(play())
     assert config_file.exists()  # written from the example first
     (_, body) = told[0]
     assert str(config_file) in body and "exit status 3" in body

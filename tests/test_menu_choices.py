@@ -49,7 +49,7 @@ def test_any_snooze_choices_the_check_accepts_make_a_menu_with_one_item_each(
     except ConfigError as error:
         assert "snooze_minutes" in str(error) and "once" in str(error), error
         return
-    model = TrayModel(catalogue, config, lambda: Path("cfg.toml"), None, Path("week.png"))
+    model = TrayModel(catalogue, config, lambda: Path("cfg.toml"), Path("week.png"))
     model.status = Status(state, 600.0, None, None, "bridge")
     menu = model.menu()
     found = keys(menu)
@@ -121,7 +121,7 @@ def test_any_config_the_check_accepts_runs_a_day_and_builds_its_menu(top, tables
         event("refused")
         return
     event("accepted")
-    model = TrayModel(catalogue, config, lambda: Path("cfg.toml"), None, Path("week.png"))
+    model = TrayModel(catalogue, config, lambda: Path("cfg.toml"), Path("week.png"))
     for state in State:
         model.status = Status(state, 600.0, None, None, "bridge")
         found = keys(model.menu())

@@ -21,6 +21,7 @@ from desktop_processes import wait_until
 from e2e import ROOT, psoas, status
 from settings_page import Page, open_page, refused, start_server, state, stop_pages, wait_gone
 from test_progress import generated_weeks
+from tray_doubles import connected
 
 from reminder.config import example_text
 from reminder.history.store import HistoryStore
@@ -362,12 +363,14 @@ def test_settings_from_the_tray_that_cannot_start_says_why_in_a_notification(
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
     config = tmp_path / "psoas.toml"
     config.write_text(CONFIG)
-    model = TrayModel(
-        catalogue, make_config(CONFIG, catalogue), lambda: config, None, tmp_path / "w.png"
-    )
-    told: list[tuple[str, str]] = []
-    model.tell = lambda title, body: told.append((title, body))
-    asyncio.run(model._open_settings())
+    model = TrayModel(catalogue, make_config(CONFIG, catalogue), lambda: config, tmp_path / "w.png")
+
+    async def play() -> list[tuple[str, str]]:
+        told = connected(model)
+        await model._open_settings()
+        return told
+
+    told = asyncio.run(play())
     assert len(told) == 1
     title, body = told[0]
     assert title == "psoas: the settings"

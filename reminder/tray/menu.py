@@ -43,7 +43,7 @@ def separator(key: str) -> Item:
     return Item(key, separator=True)
 
 
-class Doers(Protocol):
+class MenuActions(Protocol):
     """What the menu's items do: a front-end supplies these (each returns at once)."""
 
     def send(self, command: cmd.Command) -> None: ...
@@ -73,12 +73,12 @@ def build_menu(
     catalogue: Catalogue,
     snooze_minutes: tuple[float, ...],
     routine_pace: float,
-    doers: Doers,
+    actions: MenuActions,
 ) -> tuple[Item, ...]:
     """The menu for ``state``: items that make no sense now are left out, not greyed."""
 
     def send(command: cmd.Command) -> Callable[[], None]:
-        return lambda: doers.send(command)
+        return lambda: actions.send(command)
 
     def asks(command: cmd.Command, label: str, **more: bool) -> Item:
         """The item that sends ``command``, keyed by the command's name."""
@@ -131,11 +131,11 @@ def build_menu(
         items.append(choices(cmd.Pause, "Pause reminders", pauses))
     items.append(separator("sep-bottom"))
     if state.today is not None:
-        items.append(Item("chart", "This week's chart", doers.show_chart))
+        items.append(Item("chart", "This week's chart", actions.show_chart))
     items += [
-        Item("settings", "Settings…", doers.open_settings),
-        Item("open-config", "Open config", doers.open_config),
-        Item("quit", "Quit", doers.quit),
+        Item("settings", "Settings…", actions.open_settings),
+        Item("open-config", "Open config", actions.open_config),
+        Item("quit", "Quit", actions.quit),
     ]
     return tuple(items)
 
