@@ -174,7 +174,6 @@ def test_the_command_line_client_loads_no_daemon():
         "jeepney",
         "dbus_fast",
         "PIL",
-        "schedule",
         "sqlite3",
         "reminder.runtime.app",
         "reminder.runtime.launch",

@@ -89,7 +89,7 @@ def test_the_wheel_holds_every_module_and_psoas_runs_from_it(tmp_path):
 
 #: What a plain Linux install (no extra) must hold, and what it must not: the xembed extra's tray
 #: and the notifiers of the other systems stay out.
-LINUX_NEEDS = {"jeepney", "python-xlib", "pillow", "schedule", "tomlkit"}
+LINUX_NEEDS = {"jeepney", "python-xlib", "pillow", "tomlkit"}
 LINUX_LACKS = {
     "pystray",
     "pygobject",

@@ -2,9 +2,8 @@
 
 Everything happens on one asyncio loop, the daemon's, and only there is the core touched. Between
 wake-ups the daemon sleeps on one timer armed at the core's next wake-up on the injected Clock's
-steady time (suspend-aware, never moved by the wall clock). The private ``schedule.Scheduler``
-holds that one job and runs it when the timer fires, so schedule's wall-clock idea of time never
-decides when. Commands (tray, control channel, notification buttons, signals) queue up and are
+steady time (suspend-aware, never moved by the wall clock); when it fires, the daemon takes a
+step. Commands (tray, control channel, notification buttons, signals) queue up and are
 carried out in order; another thread hands one over with :meth:`Daemon.submit_threadsafe`.
 """
 
@@ -16,8 +15,6 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
-
-import schedule
 
 from reminder.catalogue.model import Catalogue
 from reminder.core import events as ev
@@ -159,7 +156,6 @@ class Daemon:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: Timer | None = None
         self._wall_watch: Timer | None = None
-        self._scheduler = schedule.Scheduler()  # private: never the module's global default
         self._step_shown: ev.RoutineStepStarted | None = None  # the routine step on screen
         self._routine_note_up = False  # a routine's popup was posted and not taken down since
         self.use_idle(idle)
@@ -271,7 +267,6 @@ class Daemon:
             for timer in (self._timer, self._wall_watch):
                 if timer is not None:
                     timer.close()
-            self._scheduler.clear()
             self._loop = None
         log.info("stopped")
 
@@ -365,8 +360,7 @@ class Daemon:
         self.use_idle(lost.source)
 
     def _arm(self) -> None:
-        """Set the one timer (and schedule's one job) to the next wake-up anyone wants."""
-        self._scheduler.clear()
+        """Set the one timer to the next wake-up anyone wants."""
         now = self.clock.now()
         wishes = [each.next_wakeup(now.t) for each in self.observers]
         if self._lost_idle is not None:
@@ -376,15 +370,10 @@ class Daemon:
         if wake is None:
             self._timer.disarm()
             return
-        self._scheduler.every().day.do(self._tick_job)  # when: the steady timer decides
         self._timer.arm(wake + _LATE_MARGIN)
 
     def _timer_fired(self) -> None:
-        self._scheduler.run_all()
-
-    def _tick_job(self) -> type[schedule.CancelJob]:
         self._work.put_nowait(_Tick())
-        return schedule.CancelJob
 
     def _wall_clock_set(self) -> None:
         log.info("the wall clock was set; working out the next prompt again")
