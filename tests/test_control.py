@@ -253,21 +253,29 @@ def test_the_windows_pipe_channel_answers_only_holders_of_the_key(tmp_path):
     key = tmp_path / "data" / "control.key"
     address = str(tmp_path / "pipe")
     seen: list = []
+    after: asyncio.Event | None = None
+
+    def then() -> None:
+        seen.append("after")
+        assert after is not None
+        after.set()
 
     async def answer(line: bytes) -> dict:
         seen.append(json.loads(line))
-        return {"ok": True, "then": lambda: seen.append("after")}
+        return {"ok": True, "then": then}
 
     def ask(command: bytes, key_file: Path = key) -> dict:
         return pipe_request(command, key_file, address, family="AF_UNIX")
 
     async def play() -> None:
+        nonlocal after
+        after = asyncio.Event()
         server = PipeServer(answer, key, address, family="AF_UNIX")
         await server.start()
         try:
             assert oct(key.stat().st_mode & 0o777) == "0o600"
             reply = await asyncio.to_thread(ask, Request("status").to_line())
-            await asyncio.sleep(0.05)  # the "then" runs on the loop, after the reply
+            await asyncio.wait_for(after.wait(), 5)  # the "then" runs on the loop, after the reply
             assert reply == {"ok": True} and seen == [{"command": "status"}, "after"]
             key.write_text(os.urandom(32).hex())  # someone without the real key
             with pytest.raises(ControlError):

@@ -199,7 +199,10 @@ def test_with_dunst_paused_nothing_is_sent_and_the_prompt_comes_once_it_is_not(d
     assert held["reason"] == "dnd" and held["since"]
     said = psoas(desktop.env, "status").stdout
     assert said.count("a prompt waits until you are free: do not disturb since ") == 1
-    time.sleep(4)  # a repeat falls due meanwhile: still nothing is sent
+    # The prompt fell due at 3 s of sitting and its repeat at 6 s: once psoas's own sitting
+    # clock is past 9 s (0.15 min, said as 0.2), the repeat has fallen due and a look at the
+    # signals came after it, and still nothing is sent.
+    wait_until(lambda: status().get("sitting_minutes", 0) >= 0.2, 20, "the repeat's moment")
     assert desktop.notification_attempts() == []
     assert desktop.run("dunstctl", "set-paused", "false").returncode == 0
     shown = desktop.wait_for_notifications(1, 10, "Time to stretch")[0]
