@@ -186,6 +186,7 @@ def test_fallback_says_once_what_was_lost_and_comes_back(caplog):
     assert "work again" in caplog.text
 
 
+@pytest.mark.slow
 def test_a_frozen_notification_server_costs_a_second_not_the_daemon(caplog):
     """The outbox waits its deadline (0.3 s) and goes on; the note waits on for a late answer
     (0.8 s in all), then, none having come, shows in the terminal."""
@@ -424,6 +425,7 @@ def test_a_stopping_daemon_takes_a_last_look_and_tells_its_listeners(catalogue):
     asyncio.run(play())
 
 
+@pytest.mark.slow
 def test_the_real_clock_timer_wakes_the_daemon_on_time(catalogue):
     """SystemClock's timer (a CLOCK_BOOTTIME timerfd on Linux) fires at the steady deadline."""
 

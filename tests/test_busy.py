@@ -243,6 +243,7 @@ def test_the_first_reason_in_a_stable_order_whatever_answers_first():
     assert asyncio.run(BusyWatch([], recheck=600).check()) is None
 
 
+@pytest.mark.slow
 def test_signals_are_asked_at_once_and_a_slow_one_is_cut_at_the_deadline(busy_log: Lines):
     signals = [Fixed("dnd", None, delay=0.3), Fixed("call", "call", delay=0.3)]
     signals.append(Fixed("apps", None, delay=30))  # a hung one

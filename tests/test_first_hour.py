@@ -81,6 +81,7 @@ def test_done_with_no_prompt_out_credits_none_and_old_records_still_count(catalo
     assert dict(day.stretches_done) == {"bridge": 1}
 
 
+@pytest.mark.slow
 def test_psoas_done_after_a_prompt_shows_in_stats_as_that_stretch(tmp_path):
     config = tmp_path / "psoas.toml"
     config.write_text(FAST + EVERY_DAY)
@@ -134,6 +135,7 @@ def _closed(desk: Desktop) -> list[int]:
 # ----- 3. a saved config is picked up while psoas runs -------------------------------------
 
 
+@pytest.mark.slow
 def test_a_saved_config_is_read_again_and_a_broken_one_keeps_the_old(tmp_path):
     config = tmp_path / "psoas.toml"
     config.write_text('sit_minutes = 60\nidle_source = "none"\n' + EVERY_DAY)
@@ -206,6 +208,7 @@ def _catalogue():
 # ----- 6. every command says in one line what it did ----------------------------------------
 
 
+@pytest.mark.slow
 def test_each_command_answers_in_one_line(tmp_path):
     config = tmp_path / "psoas.toml"
     config.write_text('sit_minutes = 60\nidle_source = "none"\n' + EVERY_DAY)
@@ -278,6 +281,7 @@ def test_snooze_outside_working_hours_says_when_the_next_prompt_can_be(catalogue
 # ----- 7. the first line of psoas run -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_psoas_run_starts_by_saying_what_it_will_do(tmp_path):
     tomorrow = datetime.fromtimestamp(time.time() + 86400).strftime("%a").lower()
     config = tmp_path / "psoas.toml"

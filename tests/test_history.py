@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import get_args
 
+import pytest
 from conftest import make_config, play_events
 from e2e import in_process
 from PIL import Image
@@ -225,6 +226,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_kill_9_while_writing_leaves_a_readable_history(tmp_path):
     path = tmp_path / "history.sqlite3"
     writer = subprocess.Popen(
@@ -260,6 +262,7 @@ def test_a_restart_within_a_break_carries_the_sitting_clock_on(catalogue):
     assert late.status(Moment(50.0, at(1, 9) + 1501)).state == "away"
 
 
+@pytest.mark.slow
 def test_stats_and_export_from_the_command_line(tmp_path):
     store = HistoryStore(tmp_path / "data" / "psoas" / "history.sqlite3")
     now = time.time()

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import reminder
 from reminder.tray.icon import draw_icon, look_for
 from reminder.tray.kept_pixmaps import KeptPixmaps
@@ -103,6 +105,7 @@ def _folder_name_from(package_root: Path) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.slow
 def test_the_same_drawing_code_finds_the_same_pictures_wherever_and_whenever_installed(
     tmp_path: Path,
 ):

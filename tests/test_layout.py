@@ -88,6 +88,7 @@ def graph(types: bool = False) -> dict[str, set[str]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("types", [False, True], ids=["run time", "type hints too"])
 def test_no_import_cycles_lazy_imports_included(types: bool):
     edges = graph(types)
@@ -122,6 +123,7 @@ def test_no_import_cycles_lazy_imports_included(types: bool):
     assert cycles == [], f"import cycles: {cycles}"
 
 
+@pytest.mark.slow
 def test_the_core_imports_only_itself_and_the_pure_standard_library():
     for name, tree in modules().items():
         if not name.startswith("reminder.core"):
@@ -135,6 +137,7 @@ def test_the_core_imports_only_itself_and_the_pure_standard_library():
                 assert prefixes & PURE_STDLIB, f"{name} imports {imported}"
 
 
+@pytest.mark.slow
 def test_the_core_never_reads_a_clock():
     for name, tree in modules().items():
         if not name.startswith("reminder.core"):
@@ -146,6 +149,7 @@ def test_the_core_never_reads_a_clock():
                 )
 
 
+@pytest.mark.slow
 def test_the_graph_reader_sees_a_cycle_and_a_lazy_import():
     """The checks above would pass on an empty graph: prove the reader finds what it must."""
     tree = ast.parse("def later():\n    from reminder.runtime.daemon import Daemon\n")
@@ -156,6 +160,7 @@ def test_the_graph_reader_sees_a_cycle_and_a_lazy_import():
     assert "reminder.core.sitting" in edges["reminder.runtime.daemon"]
 
 
+@pytest.mark.slow
 def test_the_command_line_client_loads_no_daemon():
     """``psoas status`` (no psoas running) and ``psoas --help`` load the control protocol and
     the command line (and the core's table of commands), not the daemon, the rest of the core,
@@ -195,6 +200,7 @@ def test_the_command_line_client_loads_no_daemon():
         assert unwanted == [], (args, unwanted)
 
 
+@pytest.mark.slow
 def test_the_doctor_loads_none_of_what_runs_psoas():
     """``psoas doctor`` opens idle sources, busy signals and the bus as the daemon does, but it
     starts nothing of psoas's own: no daemon, no app, no tray item or menu, no toolkit."""
@@ -223,6 +229,7 @@ def test_the_doctor_loads_none_of_what_runs_psoas():
     assert [m for m in loaded if m.startswith(running)] == []
 
 
+@pytest.mark.slow
 def test_the_daemon_loads_nothing_of_the_settings_page():
     """The tray's Settings… entry starts ``psoas settings`` as another process: the daemon, its
     command line and its tray never load the page, its TOML writer or an HTTP server."""
@@ -285,6 +292,7 @@ def floor_of(module: str) -> int:
     raise AssertionError(f"{module} is on no floor: add its folder to FLOORS")
 
 
+@pytest.mark.slow
 def test_each_folder_imports_only_its_floor_and_those_below():
     edges = graph()
     upward = [

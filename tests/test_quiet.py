@@ -258,6 +258,7 @@ def held_figures(day: str, config: str) -> tuple[int, float]:
     return stats["prompts_held"], stats["minutes_held"]
 
 
+@pytest.mark.slow
 def test_a_hold_ended_by_a_locked_screen_counts_until_the_lock(tmp_path):
     """The day of the report: a prompt held by a call from 10:00, the screen locked at 10:30
     for half an hour. Held thirty minutes, though it was never shown."""
@@ -271,6 +272,7 @@ def test_a_hold_ended_by_a_locked_screen_counts_until_the_lock(tmp_path):
     assert (stats["prompts_held"], stats["minutes_held"]) == (1, 30.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("ending", "minutes"),
     [

@@ -115,6 +115,7 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 @thousands
 @given(_broken_configs)
 def test_thousands_of_broken_configs_are_one_line_naming_the_file(tmp_path, text):
@@ -125,6 +126,7 @@ def test_thousands_of_broken_configs_are_one_line_naming_the_file(tmp_path, text
         assert str(error).startswith(f"{path}: ") and "\n" not in str(error), str(error)
 
 
+@pytest.mark.slow
 @dozens
 @given(_broken_configs)
 def test_a_broken_config_on_the_command_line_is_one_line_and_exit_2(tmp_path, text):
@@ -172,6 +174,7 @@ _scenario_bits = st.sampled_from(
 _broken_scenarios = st.lists(_scenario_bits, max_size=25).map(" ".join)
 
 
+@pytest.mark.slow
 @thousands
 @given(_broken_scenarios)
 def test_thousands_of_broken_scenarios_are_one_line_naming_the_file(tmp_path, text):
@@ -182,6 +185,7 @@ def test_thousands_of_broken_scenarios_are_one_line_naming_the_file(tmp_path, te
         assert str(error).startswith(f"{path}") and "\n" not in str(error), str(error)
 
 
+@pytest.mark.slow
 @dozens
 @given(_broken_scenarios)
 def test_a_broken_scenario_on_the_command_line_is_one_line_and_exit_2(tmp_path, text):
@@ -364,6 +368,7 @@ def icon_windows(desk: Desktop) -> set[str]:
     return set(desk.run("xdotool", "search", "--onlyvisible", "--class", "psoas").stdout.split())
 
 
+@pytest.mark.slow
 def test_on_a_bare_machine_psoas_notifies_in_the_terminal_and_stops_on_sigterm(
     private_env, tmp_path
 ):
@@ -391,6 +396,7 @@ def test_on_a_bare_machine_psoas_notifies_in_the_terminal_and_stops_on_sigterm(
     assert "stopped" in private_env.log.read_text()
 
 
+@pytest.mark.slow
 def test_without_a_session_bus_psoas_run_says_in_one_line_all_it_costs(private_env, tmp_path):
     """psoas run wants a tray; with no session bus the line says there is none and where the
     notifications go, once, without the connection's own error; no idle source is its own line."""
@@ -411,6 +417,7 @@ def test_without_a_session_bus_psoas_run_says_in_one_line_all_it_costs(private_e
     assert "no such file" in private_env.log.read_text().lower()  # the cause, in the log file
 
 
+@pytest.mark.slow
 def test_a_full_disk_loses_no_prompt_and_no_history(private_env, tmp_path):
     """The file size limit stands in for a full disk: every write to the history and the log
     fails (EFBIG) until it is lifted, which a real full disk would do with ENOSPC."""
@@ -443,6 +450,7 @@ def test_a_full_disk_loses_no_prompt_and_no_history(private_env, tmp_path):
     assert [type(e) for e in history(private_env.data)][-2:] == [ev.Paused, ev.Snoozed]
 
 
+@pytest.mark.slow
 def test_signals_at_random_moments_leave_the_history_consistent(private_env, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(

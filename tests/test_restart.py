@@ -255,6 +255,7 @@ _VALUES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.dictionaries(st.sampled_from(_KEYS), _VALUES), st.sampled_from(["09:31", "11:00"]))
 def test_any_snapshot_restores_without_a_crash_and_only_a_sit_it_holds(saved, back):
@@ -296,6 +297,7 @@ def test_stats_count_the_sit_so_far_up_to_the_last_input_and_only_once(
 # ----- a real psoas, killed -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_sit_survives_kill_9_and_is_recorded_at_the_next_start(private_env, tmp_path):
     config = tmp_path / "fast.toml"
     # Every running second counts as sitting; a break is 3 s.

@@ -8,6 +8,7 @@ import asyncio
 import io
 import json
 
+import pytest
 from conftest import EVERY_DAY, make_config, play, play_events
 from e2e import in_process
 
@@ -96,6 +97,7 @@ def test_the_notification_and_simulate_tell_the_same_times(catalogue):
             assert f"rest {rest}" in body or f"take {rest} to" in body, (record, body)
 
 
+@pytest.mark.slow
 def test_the_terminal_countdown_says_the_paced_holds(catalogue):
     out = io.StringIO()
     finished = run_in_terminal(
@@ -106,6 +108,7 @@ def test_the_terminal_countdown_says_the_paced_holds(catalogue):
     assert "Hold 30 s" not in out.getvalue()
 
 
+@pytest.mark.slow
 def test_the_terminal_says_each_step_as_the_popup_does(catalogue):
     out = io.StringIO()
     assert run_in_terminal(catalogue.routine("floor"), catalogue, 0.01, io.StringIO(), out)
