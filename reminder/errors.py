@@ -22,7 +22,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    from reminder.language import _
+
+    return " " + _("(did you mean {choice}?)").format(choice=repr(close[0])) if close else ""
 
 
 class UserError(Exception):

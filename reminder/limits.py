@@ -11,6 +11,7 @@ import math
 import re
 
 from reminder.core.commands import Snooze, name_of
+from reminder.language import N_
 
 #: 3 seconds. Fractional minutes stay usable for trying psoas out (``sit_minutes = 0.2``), but
 #: nothing can prompt several times a second: every prompt is shown and written to the history.
@@ -20,9 +21,9 @@ MIN_MINUTES = 0.05
 MAX_MINUTES = 7 * 24 * 60
 
 #: What is allowed, in words, for the messages that refuse a number of minutes.
-MINUTES_ALLOWED = (
-    f"at least {MIN_MINUTES:g} ({MIN_MINUTES * 60:g} seconds) and at most {MAX_MINUTES} (a week)"
-)
+#: Written out (not made of the numbers) so a catalogue can say it; tests/test_limits.py checks
+#: that it says the numbers above.
+MINUTES_ALLOWED = N_("at least 0.05 (3 seconds) and at most 10080 (a week)")
 
 
 def minutes_allowed(minutes: float) -> bool:

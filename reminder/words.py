@@ -8,9 +8,8 @@ length reads the same everywhere.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from reminder.catalogue.text import routine_length
@@ -19,11 +18,13 @@ from reminder.core import events as ev
 from reminder.core.stats import ANSWER_WINDOW, DayStats
 from reminder.core.status import State, Status
 from reminder.core.trend import Week
-from reminder.units import clock, count, duration, snooze_choice
+from reminder.language import N_, _, ngettext, pgettext
+from reminder.units import WEEKDAYS, clock, duration, number, short_date, snooze_choice, weekday
 
 if TYPE_CHECKING:  # the catalogue's model says its routine lengths in these words
     from reminder.catalogue.model import Catalogue, Routine, RoutineStep
     from reminder.config import Config
+    from reminder.core.hours import WorkingHours
     from reminder.core.timebase import Calendar
 
 # ----- numbers --------------------------------------------------------------------------------
@@ -32,30 +33,30 @@ if TYPE_CHECKING:  # the catalogue's model says its routine lengths in these wor
 def pause_choice(minutes: float | None) -> str:
     """A pause choice as the tray's menu says it ('30 min', '1 h', 'Until tomorrow'): in the
     same words as a snooze choice."""
-    return "Until tomorrow" if minutes is None else duration(minutes * 60)
+    return _("Until tomorrow") if minutes is None else duration(minutes * 60)
 
 
 def side_text(side: str | None) -> str:
-    return {"left": "Left side", "right": "Right side"}.get(side or "", "")
+    return {"left": _("Left side"), "right": _("Right side")}.get(side or "", "")
 
 
 # ----- notifications ----------------------------------------------------------------------------
 
 #: The buttons a prompt offers, by the command each one sends (Snooze only while a prompt is out).
 PROMPT_BUTTONS: dict[type[cmd.Command], str] = {
-    cmd.Done: "I stretched",
-    cmd.Snooze: "Snooze {minutes}",
-    cmd.StartRoutine: "Desk routine",
+    cmd.Done: N_("I stretched"),
+    cmd.Snooze: N_("Snooze {minutes}"),
+    cmd.StartRoutine: N_("Desk routine"),
 }
 
 
 #: The buttons a routine step offers, by the command each one sends: Pause, or Resume while
 #: it is paused, then Next step and Stop.
 ROUTINE_BUTTONS: dict[type[cmd.Command], str] = {
-    cmd.PauseRoutine: "Pause",
-    cmd.ResumeRoutine: "Resume",
-    cmd.SkipStep: "Next step",
-    cmd.CancelRoutine: "Stop",
+    cmd.PauseRoutine: N_("Pause"),
+    cmd.ResumeRoutine: N_("Resume"),
+    cmd.SkipStep: N_("Next step"),
+    cmd.CancelRoutine: N_("Stop"),
 }
 
 
@@ -63,7 +64,7 @@ def routine_buttons(paused: bool) -> tuple[tuple[str, str], ...]:
     """(command name, label) of each button a routine step offers."""
     left_out = cmd.PauseRoutine if paused else cmd.ResumeRoutine
     return tuple(
-        (cmd.name_of(kind), label) for kind, label in ROUTINE_BUTTONS.items() if kind != left_out
+        (cmd.name_of(kind), _(label)) for kind, label in ROUTINE_BUTTONS.items() if kind != left_out
     )
 
 
@@ -71,7 +72,7 @@ def prompt_buttons(snooze_minutes: float, snooze: bool = True) -> tuple[tuple[st
     """(command name, label) of each button a prompt offers; without ``snooze`` (a stretch the
     user asked for, no prompt out), no Snooze."""
     return tuple(
-        (cmd.name_of(kind), label.format(minutes=snooze_choice(snooze_minutes)))
+        (cmd.name_of(kind), _(label).format(minutes=snooze_choice(snooze_minutes)))
         for kind, label in PROMPT_BUTTONS.items()
         if snooze or kind is not cmd.Snooze
     )
@@ -82,17 +83,19 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
     match event:
         case ev.PromptShown():
             stretch = catalogue.stretch(event.stretch)
-            again = " (again)" if event.repeat else ""
-            title = f"Time to stretch{again}: {stretch.name}"
+            if event.repeat:
+                title = _("Time to stretch (again): {stretch}").format(stretch=stretch.name)
+            else:
+                title = _("Time to stretch: {stretch}").format(stretch=stretch.name)
             sat = duration(event.sitting_seconds)
             if event.held_for is not None:
-                body = f"You sat through it: {sat}. {stretch.summary()}"
+                said = _("You sat through it: {time}.").format(time=sat)
             else:
-                body = f"You have been sitting for {sat}. {stretch.summary()}"
-            return title, body
+                said = _("You have been sitting for {time}.").format(time=sat)
+            return title, f"{said} {stretch.summary()}"
         case ev.StretchAsked():  # the user asked: no "time to", no time sat, never "again"
             stretch = catalogue.stretch(event.stretch)
-            return f"Stretch now: {stretch.name}", stretch.summary()
+            return _("Stretch now: {stretch}").format(stretch=stretch.name), stretch.summary()
         case ev.RoutineStepStarted():
             routine = catalogue.routine(event.routine)
             step = routine.steps[event.index]
@@ -103,22 +106,35 @@ def notification_for(event: ev.Event, catalogue: Catalogue) -> tuple[str, str] |
             )
         case ev.RoutinePaused():
             routine = catalogue.routine(event.routine)
-            at = f"step {event.step + 1} of {len(routine.steps)}"
-            return f"{routine.name}: paused at {at}", "It waits for you: resume when you are ready."
+            at = step_of(event.step, len(routine.steps))
+            return (
+                _("{routine}: paused at {step}").format(routine=routine.name, step=at),
+                _("It waits for you: resume when you are ready."),
+            )
         case ev.RoutineFinished():
             routine = catalogue.routine(event.routine)
-            return routine_done(routine), "Well done. The sitting clock starts again from zero."
+            return routine_done(routine), _("Well done. The sitting clock starts again from zero.")
     return None
 
 
 def step_title(index: int, steps: int, name: str, side: str | None) -> str:
     """'Step 2 of 4: Bridge', 'Step 3 of 4: Standing hip flexor stretch, left side'."""
-    title = f"Step {index + 1} of {steps}: {name}"
-    return title + (f", {side_text(side).lower()}" if side else "")
+    if side == "left":
+        text = _("Step {number} of {steps}: {stretch}, left side")
+    elif side == "right":
+        text = _("Step {number} of {steps}: {stretch}, right side")
+    else:
+        text = _("Step {number} of {steps}: {stretch}")
+    return text.format(number=index + 1, steps=steps, stretch=name)
+
+
+def step_of(index: int, steps: int) -> str:
+    """'step 2 of 4' (``index`` from 0): where a routine is."""
+    return _("step {number} of {steps}").format(number=index + 1, steps=steps)
 
 
 def routine_done(routine: Routine) -> str:
-    return f"{routine.name}: done"
+    return _("{routine}: done").format(routine=routine.name)
 
 
 def step_text(
@@ -142,9 +158,16 @@ def _amount(step: RoutineStep, work_seconds: float) -> str:
     """'Hold 30 s.', 'Hold 10 s, 4 times.', '12 reps, slowly: about 36 s.'"""
     if step.hold_seconds is not None:
         hold = duration(work_seconds / step.reps, exact=True)
-        return f"Hold {hold}." if step.reps == 1 else f"Hold {hold}, {step.reps} times."
+        if step.reps == 1:
+            return _("Hold {time}.").format(time=hold)
+        return ngettext("Hold {time}, {n} time.", "Hold {time}, {n} times.", step.reps).format(
+            time=hold, n=step.reps
+        )
     how_long = duration(work_seconds, exact=True)
-    return f"{count(step.reps, 'rep')}, {step.cue or 'slowly'}: about {how_long}."
+    how = step.cue or _("slowly")
+    return ngettext(
+        "{n} rep, {how}: about {time}.", "{n} reps, {how}: about {time}.", step.reps
+    ).format(n=step.reps, how=how, time=how_long)
 
 
 def _what_next(routine: Routine, index: int, catalogue: Catalogue, rest_seconds: float) -> str:
@@ -153,22 +176,30 @@ def _what_next(routine: Routine, index: int, catalogue: Catalogue, rest_seconds:
     step = routine.steps[index]
     rest = duration(rest_seconds, exact=True)
     if index + 1 == len(routine.steps):
-        after = step.then or "you are done"
-        return (
-            f"Last step: then rest {rest} and {after}."
-            if rest_seconds
-            else f"Last step: then {after}."
-        )
+        after = step.then or _("you are done")
+        if rest_seconds:
+            return _("Last step: then rest {time} and {after}.").format(time=rest, after=after)
+        return _("Last step: then {after}.").format(after=after)
     if step.then:
-        pause = f"take {rest} to {step.then}" if rest_seconds else step.then
+        if rest_seconds:
+            pause = _("take {time} to {then}").format(time=rest, then=step.then)
+        else:
+            pause = step.then
     else:
-        pause = f"rest {rest}" if rest_seconds else ""
+        pause = _("rest {time}").format(time=rest) if rest_seconds else ""
     following = routine.steps[index + 1]
     if following.stretch != step.stretch:
         name = catalogue.stretch(following.stretch).name
-        return f"Then {pause}; next: {name}." if pause else f"Next: {name}."
-    again = "switch sides" if following.side != step.side else "do the same again"
-    return f"Then {pause} and {again}." if pause else f"Then {again}."
+        if pause:
+            return _("Then {pause}; next: {stretch}.").format(pause=pause, stretch=name)
+        return _("Next: {stretch}.").format(stretch=name)
+    if following.side != step.side:
+        if pause:
+            return _("Then {pause} and switch sides.").format(pause=pause)
+        return _("Then switch sides.")
+    if pause:
+        return _("Then {pause} and do the same again.").format(pause=pause)
+    return _("Then do the same again.")
 
 
 # ----- the log -----------------------------------------------------------------------------------
@@ -210,18 +241,19 @@ def log_line(event: ev.Event, now: float) -> str:
 
 #: Why a prompt waits, in words: by the busy signal's reason.
 BUSY_WORDS = {
-    "dnd": "do not disturb",
-    "fullscreen": "fullscreen",
-    "call": "on a call",
-    "camera": "camera on",
-    "apps": "a quiet app running",
+    "dnd": N_("do not disturb"),
+    "fullscreen": N_("fullscreen"),
+    "call": N_("on a call"),
+    "camera": N_("camera on"),
+    "apps": N_("a quiet app running"),
 }
 
 
 def held_line(status: Status, now: float) -> str:
     """Why a prompt waits, and since when: 'on a call since 10:02'."""
-    why = BUSY_WORDS.get(status.held_for or "", status.held_for or "busy")
-    return f"{why} since {when(status.held_since or now, now)}"
+    reason = status.held_for or ""
+    why = _(BUSY_WORDS[reason]) if reason in BUSY_WORDS else reason or _("busy")
+    return _("{why} since {time}").format(why=why, time=when(status.held_since or now, now))
 
 
 # ----- the tray ---------------------------------------------------------------------------------
@@ -229,68 +261,83 @@ def held_line(status: Status, now: float) -> str:
 
 def tooltip(status: Status, catalogue: Catalogue, now: float) -> str:
     """The state in words: 'Sitting 42 min - stretch in 18 min'."""
-    sitting = f"Sitting {duration(status.sitting_seconds)}"
+    sitting = _("Sitting {time}").format(time=duration(status.sitting_seconds))
     due_in = None if status.next_prompt is None else max(0.0, status.next_prompt - now)
     match status.state:
         case State.ROUTINE if status.routine_paused:
-            return f"{_routine_name(status, catalogue)}: paused at {_step_of(status, catalogue)}"
+            return _("{routine}: paused at {step}").format(
+                routine=_routine_name(status, catalogue), step=_step_of(status, catalogue)
+            )
         case State.ROUTINE:
-            done = round(status.routine_progress * 100)
-            return (
-                f"{_routine_name(status, catalogue)}: {_step_of(status, catalogue)}, {done}% done"
+            return _("{routine}: {step}, {percent}% done").format(
+                routine=_routine_name(status, catalogue),
+                step=_step_of(status, catalogue),
+                percent=round(status.routine_progress * 100),
             )
         case State.AWAY:
-            return "Away from the desk - the sitting clock is at zero"
+            return _("Away from the desk - the sitting clock is at zero")
         case State.PAUSED:
-            return f"{sitting} - reminders paused until {clock(status.paused_until or now)}"
+            return _("{sitting} - reminders paused until {time}").format(
+                sitting=sitting, time=clock(status.paused_until or now)
+            )
         case State.OFF_HOURS:
-            return f"{sitting} - outside working hours"
+            return _("{sitting} - outside working hours").format(sitting=sitting)
         case State.SNOOZED:
-            return f"{sitting} - snoozed, stretch in {duration(due_in or 0)}"
+            return _("{sitting} - snoozed, stretch in {time}").format(
+                sitting=sitting, time=duration(due_in or 0)
+            )
         case State.DUE:
-            return f"{sitting} - time to stretch"
+            return _("{sitting} - time to stretch").format(sitting=sitting)
         case State.HELD:
-            return f"{sitting} - prompt held: {held_line(status, now)}"
+            return _("{sitting} - prompt held: {why}").format(
+                sitting=sitting, why=held_line(status, now)
+            )
     if due_in is None:
         return sitting
-    return f"{sitting} - stretch in {duration(due_in)}"
+    return _("{sitting} - stretch in {time}").format(sitting=sitting, time=duration(due_in))
 
 
 def status_line(status: Status, catalogue: Catalogue, at: float) -> str:
     """The menu's first line, in clock times so it is never stale while the menu is open."""
-    since = f"Sitting since {clock(at - status.sitting_seconds)}"
+    since = _("Sitting since {time}").format(time=clock(at - status.sitting_seconds))
     match status.state:
         case State.ROUTINE:
             return routine_line(status, catalogue)
         case State.AWAY:
-            return "Away from the desk"
+            return _("Away from the desk")
         case State.PAUSED:
-            return f"Reminders paused until {clock(status.paused_until or at)}"
+            return _("Reminders paused until {time}").format(time=clock(status.paused_until or at))
         case State.OFF_HOURS:
-            return f"{since} · outside working hours"
+            return _("{since} · outside working hours").format(since=since)
         case State.SNOOZED:
-            return f"{since} · snoozed until {clock(status.next_prompt or at)}"
+            return _("{since} · snoozed until {time}").format(
+                since=since, time=clock(status.next_prompt or at)
+            )
         case State.DUE:
-            return f"{since} · time to stretch"
+            return _("{since} · time to stretch").format(since=since)
         case State.HELD:
-            return f"{since} · prompt held: {held_line(status, at)}"
+            return _("{since} · prompt held: {why}").format(since=since, why=held_line(status, at))
     if status.next_prompt is None:
         return since
-    return f"{since} · stretch at {clock(status.next_prompt)}"
+    return _("{since} · stretch at {time}").format(since=since, time=clock(status.next_prompt))
 
 
 def today_line(today: DayStats) -> str:
     """'Today: sat 3 h 10 min, longest 1 h 05 min, 4 breaks, 2 stretches'."""
     breaks = today.breaks_natural + today.breaks_prompted
     done = sum(today.stretches_done.values())
-    longest = f", longest {duration(today.longest_sit_seconds)}" if today.sat_seconds else ""
-    return (
-        f"Today: sat {duration(today.sat_seconds)}{longest}, {count(breaks, 'break')}, "
-        f"{count(done, 'stretch', 'stretches')}"
-    )
+    said = {
+        "sat": duration(today.sat_seconds),
+        "longest": duration(today.longest_sit_seconds),
+        "breaks": ngettext("{n} break", "{n} breaks", breaks).format(n=breaks),
+        "stretches": ngettext("{n} stretch", "{n} stretches", done).format(n=done),
+    }
+    if today.sat_seconds:
+        return _("Today: sat {sat}, longest {longest}, {breaks}, {stretches}").format(**said)
+    return _("Today: sat {sat}, {breaks}, {stretches}").format(**said)
 
 
-NO_HISTORY_YET = "No history yet: psoas records your sitting once it runs ('psoas run')."
+NO_HISTORY_YET = N_("No history yet: psoas records your sitting once it runs ('psoas run').")
 
 
 def trend_lines(now: Week, before: Week) -> list[str]:
@@ -300,32 +347,41 @@ def trend_lines(now: Week, before: Week) -> list[str]:
         value = week.bouts_per_day
         if value is None:
             return "-"
-        return "none" if round(value, 1) == 0 else f"{value:.1f}".removesuffix(".0") + " a day"
+        if round(value, 1) == 0:
+            return _("none")
+        shown = number(value, ".1f").removesuffix(pgettext("decimal separator", ".") + "0")
+        return _("{number} a day").format(number=shown)
 
     def rate(week: Week) -> str:
         value = week.answer_rate
-        return "no prompts" if value is None else f"{round(value * 100)}%"
+        return _("no prompts") if value is None else f"{round(value * 100)}%"
 
     def longest(week: Week) -> str:
         return duration(week.longest_seconds) if week.longest_seconds > 0 else "-"
 
     return [
-        f"Bouts of an hour or more: {per_day(now)} this week, {per_day(before)} in the four "
-        "weeks before.",
-        f"Longest bout: {longest(now)} this week, {longest(before)} before.",
-        f"Prompts answered within {duration(ANSWER_WINDOW)}: {rate(now)} this week, "
-        f"{rate(before)} before.",
+        _("Bouts of an hour or more: {now} this week, {before} in the four weeks before.").format(
+            now=per_day(now), before=per_day(before)
+        ),
+        _("Longest bout: {now} this week, {before} before.").format(
+            now=longest(now), before=longest(before)
+        ),
+        _("Prompts answered within {time}: {now} this week, {before} before.").format(
+            time=duration(ANSWER_WINDOW), now=rate(now), before=rate(before)
+        ),
     ]
 
 
 def routine_line(status: Status, catalogue: Catalogue) -> str:
     """The routine under way: 'Desk break: step 2 of 4', 'Desk break: paused at step 2 of 4'."""
-    paused = "paused at " if status.routine_paused else ""
-    return f"{_routine_name(status, catalogue)}: {paused}{_step_of(status, catalogue)}"
+    name, step = _routine_name(status, catalogue), _step_of(status, catalogue)
+    if status.routine_paused:
+        return _("{routine}: paused at {step}").format(routine=name, step=step)
+    return _("{routine}: {step}").format(routine=name, step=step)
 
 
 def _routine_name(status: Status, catalogue: Catalogue) -> str:
-    return catalogue.routine(status.routine).name if status.routine else "Routine"
+    return catalogue.routine(status.routine).name if status.routine else _("Routine")
 
 
 # ----- the terminal -----------------------------------------------------------------------------
@@ -333,41 +389,57 @@ def _routine_name(status: Status, catalogue: Catalogue) -> str:
 
 def terminal_routine_start(routine: Routine, pace: float, keys: bool = True) -> str:
     """'Desk break: 4 steps, 2 min 15 s.', and the keys where they can be pressed."""
-    steps = count(len(routine.steps), "step")
-    said = f"{routine.name}: {steps}, {routine_length(routine, pace)}."
-    return said + (" Space pauses, s skips a step, q stops." if keys else "")
+    said = ngettext(
+        "{routine}: {n} step, {time}.", "{routine}: {n} steps, {time}.", len(routine.steps)
+    )
+    said = said.format(
+        routine=routine.name, n=len(routine.steps), time=routine_length(routine, pace)
+    )
+    return said + (" " + _("Space pauses, s skips a step, q stops.") if keys else "")
 
 
 def terminal_routine_end(routine: Routine, finished: bool) -> str:
-    return f"{routine.name}: done. Well done." if finished else f"{routine.name}: stopped."
+    if finished:
+        return _("{routine}: done. Well done.").format(routine=routine.name)
+    return _("{routine}: stopped.").format(routine=routine.name)
 
 
 def picture_line(path: object) -> str:
-    return f"Picture of the pose: {path}"
+    return _("Picture of the pose: {path}").format(path=path)
 
 
 def countdown(left_seconds: float, paused: bool) -> str:
-    return "paused" if paused else f"{duration(left_seconds, exact=True)} left in this step"
+    if paused:
+        return _("paused")
+    return _("{time} left in this step").format(time=duration(left_seconds, exact=True))
 
 
 #: The columns of ``psoas stats``, and of the settings page's Progress: name, width, the cell.
 STATS_COLUMNS: tuple[tuple[str, int, Callable[[DayStats], object]], ...] = (
-    ("sat", 11, lambda d: duration(d.sat_seconds)),
-    ("longest", 11, lambda d: duration(d.longest_sit_seconds)),
+    (N_("sat"), 11, lambda d: duration(d.sat_seconds)),
+    (N_("longest"), 11, lambda d: duration(d.longest_sit_seconds)),
     ("30+", 4, lambda d: d.bouts_over_30),
     ("60+", 4, lambda d: d.bouts_over_60),
-    ("breaks", 7, lambda d: d.breaks_natural),
-    ("stretched", 10, lambda d: d.breaks_prompted),
-    ("prompts", 8, lambda d: d.prompts),
-    ("answered", 9, lambda d: _share(d.prompts_answered, d.prompts)),
+    (N_("breaks"), 7, lambda d: d.breaks_natural),
+    (N_("stretched"), 10, lambda d: d.breaks_prompted),
+    (N_("prompts"), 8, lambda d: d.prompts),
+    (N_("answered"), 9, lambda d: _share(d.prompts_answered, d.prompts)),
 )
-#: What the columns mean, under the table.
-STATS_MEANING = (
-    "sat: time sat that day. longest: the longest bout, one sit between two breaks. 30+, 60+: "
-    "bouts of half an hour and of an hour or more. breaks: times you got up on your own. "
-    "stretched: breaks after a prompt (I stretched, or a routine). prompts: first prompts, "
-    f"repeats not counted. answered: those followed by a break within {duration(ANSWER_WINDOW)}."
-)
+
+
+def stats_meaning() -> str:
+    """What the columns mean, under the table."""
+    return _(
+        "sat: time sat that day. longest: the longest bout, one sit between two breaks. 30+, "
+        "60+: bouts of half an hour and of an hour or more. breaks: times you got up on your "
+        "own. stretched: breaks after a prompt (I stretched, or a routine). prompts: first "
+        "prompts, repeats not counted. answered: those followed by a break within {time}."
+    ).format(time=duration(ANSWER_WINDOW))
+
+
+def column_name(name: str) -> str:
+    """A column's name in the user's language ('30+' is a number, said as it is)."""
+    return name if name[0].isdigit() else _(name)
 
 
 def stretches_done(day: DayStats) -> str:
@@ -380,31 +452,41 @@ def stats_table(days: Sequence[DayStats]) -> str:
     columns mean."""
     import textwrap  # only here: the daemon, which loads these words, never shows the table
 
-    columns = STATS_COLUMNS
-    header = f"{'day':<15}" + "".join(f"{name:>{width}}" for name, width, _ in columns)
+    # A column as wide as its English, or as its name in the user's language and a space.
+    columns = [
+        (column_name(name), max(width, len(column_name(name)) + 1), cell)
+        for name, width, cell in STATS_COLUMNS
+    ]
+    header = f"{_('day'):<15}" + "".join(f"{name:>{width}}" for name, width, _cell in columns)
     lines = [header]
     for d in days:
-        cells = "".join(f"{cell(d)!s:>{width}}" for _, width, cell in columns)
-        lines.append(f"{d.day:%a %Y-%m-%d} {cells}")
+        cells = "".join(f"{cell(d)!s:>{width}}" for _name, width, cell in columns)
+        lines.append(f"{weekday(d.day)} {d.day:%Y-%m-%d} {cells}")
     done: dict[str, int] = {}
     for d in days:
         for stretch, times in d.stretches_done.items():
             done[stretch] = done.get(stretch, 0) + times
     # "bridge x7" never split over two lines: a no-break space, back to a space once wrapped.
-    stretches = ", ".join(f"{k}\xa0x{v}" for k, v in sorted(done.items())) or "none"
+    stretches = ", ".join(f"{k}\xa0x{v}" for k, v in sorted(done.items())) or _("none")
     snoozes, routines = sum(d.snoozes for d in days), sum(d.routines_done for d in days)
-    total = (
-        f"These {count(len(days), 'day')}: {count(snoozes, 'snooze')}, "
-        f"{count(routines, 'routine')} done. Stretches done: {stretches}."
+    total = _("{days}: {snoozes}, {routines} done. Stretches done: {stretches}.").format(
+        days=ngettext("These {n} day", "These {n} days", len(days)).format(n=len(days)),
+        snoozes=ngettext("{n} snooze", "{n} snoozes", snoozes).format(n=snoozes),
+        routines=ngettext("{n} routine", "{n} routines", routines).format(n=routines),
+        stretches=stretches,
     )
-    lines += ["", *textwrap.wrap(total, 79), "", *textwrap.wrap(STATS_MEANING, 79)]
+    lines += ["", *textwrap.wrap(total, 79), "", *textwrap.wrap(stats_meaning(), 79)]
     return "\n".join(lines).replace("\xa0", " ")
 
 
 def chart_written(path: object, weeks: int | None) -> str:
     """What ``psoas stats --chart FILE`` says: what it drew, and where."""
-    drawn = f"the last {count(weeks, 'week')}" if weeks else "this week"
-    return f"Chart of {drawn}: {path}"
+    if weeks:
+        text = ngettext(
+            "Chart of the last {n} week: {path}", "Chart of the last {n} weeks: {path}", weeks
+        )
+        return text.format(n=weeks, path=path)
+    return _("Chart of this week: {path}").format(path=path)
 
 
 def _share(part: int, whole: int) -> str:
@@ -417,40 +499,54 @@ def _share(part: int, whole: int) -> str:
 def when(epoch: float, now: float) -> str:
     """A moment to come, as near as it is: '10:17' today, 'tomorrow 09:00', 'Mon 09:00'."""
     then, today = datetime.fromtimestamp(epoch), datetime.fromtimestamp(now).date()
+    time = f"{then:%H:%M}"
     if then.date() == today:
-        return f"{then:%H:%M}"
+        return time
     if (then.date() - today).days == 1:
-        return f"tomorrow {then:%H:%M}"
-    return f"{then:%a %H:%M}" if (then.date() - today).days < 7 else f"{then:%a %d %b %H:%M}"
+        return _("tomorrow {time}").format(time=time)
+    day = weekday(then) if (then.date() - today).days < 7 else short_date(then)
+    return _("{day} {time}").format(day=day, time=time)
 
 
 def next_prompt(status: Status, now: float) -> str:
     if status.next_prompt is None:
-        return "no prompt is planned"
-    return f"next prompt at {when(status.next_prompt, now)}"
+        return _("no prompt is planned")
+    return _("next prompt at {time}").format(time=when(status.next_prompt, now))
 
 
 def summary(status: Status, now: float, catalogue: Catalogue) -> str:
     """``psoas status`` in one sentence."""
-    sitting = f"Sitting for {duration(round(status.sitting_seconds))}"  # not 0.062 s
+    said = {
+        "sitting": duration(round(status.sitting_seconds)),  # not 0.062 s
+        "next": next_prompt(status, now),
+    }
     match status.state:
         case State.AWAY:
-            return "Away from the desk: the sitting clock is at zero."
+            return _("Away from the desk: the sitting clock is at zero.")
         case State.ROUTINE:
             return f"{routine_line(status, catalogue)}."
         case State.DUE:
             stretch = status.prompted_stretch or status.next_stretch
-            name = catalogue.stretch(stretch).name if stretch else ""
-            return f"{sitting}; time to stretch{': ' + name if name else ''}."
+            if stretch:
+                return _("Sitting for {sitting}; time to stretch: {stretch}.").format(
+                    stretch=catalogue.stretch(stretch).name, **said
+                )
+            return _("Sitting for {sitting}; time to stretch.").format(**said)
         case State.SNOOZED:
-            return f"{sitting}; snoozed, {next_prompt(status, now)}."
+            return _("Sitting for {sitting}; snoozed, {next}.").format(**said)
         case State.HELD:
-            return f"{sitting}; a prompt waits until you are free: {held_line(status, now)}."
+            return _("Sitting for {sitting}; a prompt waits until you are free: {why}.").format(
+                why=held_line(status, now), **said
+            )
         case State.PAUSED:
-            return f"{sitting}; reminders paused until {when(status.paused_until or now, now)}."
+            return _("Sitting for {sitting}; reminders paused until {time}.").format(
+                time=when(status.paused_until or now, now), **said
+            )
         case State.OFF_HOURS:
-            return f"{sitting}; outside working hours, {_no_prompt_before(status, now)}."
-    return f"{sitting}; {next_prompt(status, now)}."
+            return _("Sitting for {sitting}; outside working hours, {when}.").format(
+                when=_no_prompt_before(status, now), **said
+            )
+    return _("Sitting for {sitting}; {next}.").format(**said)
 
 
 def answer(
@@ -465,55 +561,60 @@ def answer(
     refused = next((e for e in events if isinstance(e, ev.CommandRefused)), None)
     if refused is not None:
         return refusal(command, refused.reason, status, now, catalogue)
+    upcoming = next_prompt(status, now)
     match command:
         case cmd.Snooze():
-            return f"Snoozed: {next_prompt(status, now)}"
+            return _("Snoozed: {next}").format(next=upcoming)
         case cmd.Done():
             stretch = next((e.stretch for e in events if isinstance(e, ev.BreakTaken)), None)
-            named = f" ({catalogue.stretch(stretch).name})" if stretch else ""
-            return (
-                f"Noted, you stretched{named}: the clock starts again, {next_prompt(status, now)}"
-            )
+            if stretch:
+                return _("Noted, you stretched ({stretch}): the clock starts again, {next}").format(
+                    stretch=catalogue.stretch(stretch).name, next=upcoming
+                )
+            return _("Noted, you stretched: the clock starts again, {next}").format(next=upcoming)
         case cmd.Skip():
-            return f"Skipped: the clock starts again, {next_prompt(status, now)}"
+            return _("Skipped: the clock starts again, {next}").format(next=upcoming)
         case cmd.Pause():
-            return f"Paused: no prompts until {when(status.paused_until or now, now)}"
+            return _("Paused: no prompts until {time}").format(
+                time=when(status.paused_until or now, now)
+            )
         case cmd.ResumeReminders():
-            return f"Reminders on again: {next_prompt(status, now)}"
+            return _("Reminders on again: {next}").format(next=upcoming)
         case cmd.StretchNow():
             asked = next((e.stretch for e in events if isinstance(e, ev.StretchAsked)), None)
-            return (
-                f"Stretch now: {catalogue.stretch(asked).name}" if asked else "No stretch to show"
-            )
+            if asked is None:
+                return _("No stretch to show")
+            return _("Stretch now: {stretch}").format(stretch=catalogue.stretch(asked).name)
         case cmd.StartRoutine():
             started = next(e for e in events if isinstance(e, ev.RoutineStarted))
             routine = catalogue.routine(started.routine)
-            length = duration(started.seconds, exact=True)
-            return f"{routine.name} started: {count(len(routine.steps), 'step')}, {length}"
+            steps = len(routine.steps)
+            return ngettext(
+                "{routine} started: {n} step, {time}", "{routine} started: {n} steps, {time}", steps
+            ).format(routine=routine.name, n=steps, time=duration(started.seconds, exact=True))
         case cmd.PauseRoutine():
-            return f"Routine paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
+            return _("Routine paused at {step}: {how}").format(
+                step=_step_of(status, catalogue), how=_(RESUME_ROUTINE)
+            )
         case cmd.ResumeRoutine():
-            return f"Routine resumed at {_step_of(status, catalogue)}"
+            return _("Routine resumed at {step}").format(step=_step_of(status, catalogue))
         case cmd.SkipStep():
             finished = next((e for e in events if isinstance(e, ev.RoutineFinished)), None)
             if finished is not None:
                 name = catalogue.routine(finished.routine).name
-                return f"{name} done: {next_prompt(status, now)}"
-            return f"On to {_step_of(status, catalogue)}"
+                return _("{routine} done: {next}").format(routine=name, next=upcoming)
+            return _("On to {step}").format(step=_step_of(status, catalogue))
         case cmd.CancelRoutine():
-            return f"Routine stopped: {next_prompt(status, now)}"
-    return "Done"
+            return _("Routine stopped: {next}").format(next=upcoming)
+    return _("Done")
 
 
-#: What each command would have done, as "Nothing to ..." says when there was nothing to do.
-_NOTHING_TO: dict[type[cmd.Command], str] = {
-    cmd.Snooze: "snooze",
-    cmd.ResumeReminders: "resume",
-    cmd.PauseRoutine: "pause",
-    cmd.ResumeRoutine: "resume",
-    cmd.SkipStep: "skip",
-    cmd.CancelRoutine: "stop",
-    cmd.StretchNow: "show",
+#: "Nothing to ...: no routine is under way", whole, by the command that found none.
+_NO_ROUTINE: dict[type[cmd.Command], str] = {
+    cmd.PauseRoutine: N_("Nothing to pause: no routine is under way"),
+    cmd.ResumeRoutine: N_("Nothing to resume: no routine is under way"),
+    cmd.SkipStep: N_("Nothing to skip: no routine is under way"),
+    cmd.CancelRoutine: N_("Nothing to stop: no routine is under way"),
 }
 
 
@@ -521,34 +622,39 @@ def refusal(
     command: cmd.Command, reason: ev.Refusal, status: Status, now: float, catalogue: Catalogue
 ) -> str:
     """Why a command did nothing, as the core said it: 'Nothing to snooze: ...'."""
-    nothing_to = f"Nothing to {_NOTHING_TO.get(type(command), 'do')}"
+    snooze = isinstance(command, cmd.Snooze)
     match reason:
         case ev.Refusal.IN_ROUTINE if isinstance(command, cmd.StartRoutine):
             return routine_refused(command.routine, status, catalogue)
+        case ev.Refusal.IN_ROUTINE if snooze:
+            return _("Nothing to snooze: {why}").format(why=_("a routine is under way"))
         case ev.Refusal.IN_ROUTINE:
-            return f"{nothing_to}: a routine is under way"
+            return _("No stretch now: a routine is under way")
         case ev.Refusal.AWAY:
-            return f"{nothing_to}: you are away from the desk, so no prompt is due"
+            why = _("you are away from the desk, so no prompt is due")
+            return _("Nothing to snooze: {why}").format(why=why)
         case ev.Refusal.OFF_HOURS:
-            return f"{nothing_to}: {_no_prompt_before(status, now)}"
-        case ev.Refusal.NO_ROUTINE:
-            return f"{nothing_to}: no routine is under way"
+            return _("Nothing to snooze: {why}").format(why=_no_prompt_before(status, now))
+        case ev.Refusal.NO_ROUTINE if type(command) in _NO_ROUTINE:
+            return _(_NO_ROUTINE[type(command)])
         case ev.Refusal.NOT_PAUSED if isinstance(command, cmd.ResumeRoutine):
-            return f"{nothing_to}: the routine is not paused"
+            return _("Nothing to resume: the routine is not paused")
         case ev.Refusal.NOT_PAUSED:
-            return f"{nothing_to}: reminders are not paused"
+            return _("Nothing to resume: reminders are not paused")
         case ev.Refusal.PAUSED_ALREADY:
-            return f"Already paused at {_step_of(status, catalogue)}: {RESUME_ROUTINE}"
-    return nothing_to
+            return _("Already paused at {step}: {how}").format(
+                step=_step_of(status, catalogue), how=_(RESUME_ROUTINE)
+            )
+    return _("Nothing to do")
 
 
-RESUME_ROUTINE = "psoas routine --resume goes on with it"
+RESUME_ROUTINE = N_("psoas routine --resume goes on with it")
 
 
 def _step_of(status: Status, catalogue: Catalogue) -> str:
     """'step 2 of 4': where the routine under way is."""
     steps = len(catalogue.routine(status.routine).steps) if status.routine else 0
-    return f"step {max(status.routine_step + 1, 1)} of {steps}"
+    return step_of(max(status.routine_step, 0), steps)
 
 
 def routine_refused(wanted: str, status: Status, catalogue: Catalogue) -> str:
@@ -556,25 +662,25 @@ def routine_refused(wanted: str, status: Status, catalogue: Catalogue) -> str:
     where), and how to stop it."""
     running = catalogue.routine(status.routine) if status.routine else None
     if running is None:
-        return "A routine is under way already"
+        return _("A routine is under way already")
     at = _step_of(status, catalogue)
     if wanted == running.id:
-        return f"{running.name} is under way already ({at})"
-    return (
-        f"{running.name} is under way ({at}); to start {catalogue.routine(wanted).name} "
-        "instead, stop it first: psoas routine --stop"
-    )
+        return _("{routine} is under way already ({step})").format(routine=running.name, step=at)
+    return _(
+        "{routine} is under way ({step}); to start {wanted} instead, stop it first: "
+        "psoas routine --stop"
+    ).format(routine=running.name, step=at, wanted=catalogue.routine(wanted).name)
 
 
 def stopping(pid: int) -> str:
     """``psoas quit``: the running psoas takes a last look, writes its history and ends."""
-    return f"Stopping psoas (pid {pid})"
+    return _("Stopping psoas (pid {pid})").format(pid=pid)
 
 
 def _no_prompt_before(status: Status, now: float) -> str:
     if status.next_prompt is None:
-        return "no prompt is planned"
-    return f"no prompt before {when(status.next_prompt, now)}"
+        return _("no prompt is planned")
+    return _("no prompt before {time}").format(time=when(status.next_prompt, now))
 
 
 # ----- login and menu entries ------------------------------------------------------------------
@@ -583,16 +689,16 @@ def _no_prompt_before(status: Status, now: float) -> str:
 #: what it does not when absent, the command that changes that, and what its removal did.
 ENTRIES = {
     "autostart": (
-        "psoas starts at login",
-        "psoas does not start at login",
-        "psoas autostart enable sets it to",
-        "psoas no longer starts at login",
+        N_("psoas starts at login"),
+        N_("psoas does not start at login"),
+        N_("psoas autostart enable sets it to"),
+        N_("psoas no longer starts at login"),
     ),
     "desktop-entry": (
-        "psoas is in your application menu",
-        "psoas is not in your application menu",
-        "psoas desktop-entry install puts it there",
-        "psoas is no longer in your application menu",
+        N_("psoas is in your application menu"),
+        N_("psoas is not in your application menu"),
+        N_("psoas desktop-entry install puts it there"),
+        N_("psoas is no longer in your application menu"),
     ),
 }
 
@@ -600,32 +706,52 @@ ENTRIES = {
 def entry_state(entry: str, state: str, path: object) -> str:
     """``psoas autostart status`` and ``psoas desktop-entry status``, in the same words as
     what enable and install say: 'psoas starts at login: PATH'."""
-    there, absent, change, _ = ENTRIES[entry]
+    there, absent, change, _gone = map(_, ENTRIES[entry])
     if state == "installed":
         return f"{there}: {path}"
     if state == "foreign":
-        return f"{absent}: {path} is another program's entry, left as it is"
+        return _("{absent}: {path} is another program's entry, left as it is").format(
+            absent=absent, path=path
+        )
     return f"{absent}: {change}"
 
 
 def entry_removed(entry: str, path: object | None) -> str:
     """What ``psoas autostart disable`` and ``psoas desktop-entry remove`` did."""
-    _, absent, _, gone = ENTRIES[entry]
-    return f"{gone}: {path} removed" if path else f"{absent}: nothing to remove"
+    _there, absent, _change, gone = map(_, ENTRIES[entry])
+    if path:
+        return _("{gone}: {path} removed").format(gone=gone, path=path)
+    return _("{absent}: nothing to remove").format(absent=absent)
 
 
 # ----- the config ------------------------------------------------------------------------------
 
-CONFIG_NOT_APPLIED = "psoas: your config change was not applied"
+CONFIG_NOT_APPLIED = N_("psoas: your config change was not applied")
 #: What ``psoas status`` adds to the tray while the session bus is lost.
-BUS_LOST = "not shown: the session bus is lost; psoas is getting it back"
+BUS_LOST = N_("not shown: the session bus is lost; psoas is getting it back")
+
+
+def hours_text(hours: WorkingHours) -> str:
+    """'Mon-Fri 09:00-18:00', 'Mon, Wed 22:00-06:00', 'Mon-Fri all day': the working hours as
+    the core describes them, in the user's words for the days."""
+    days = sorted(hours.days)
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        named = f"{_(WEEKDAYS[days[0]])}-{_(WEEKDAYS[days[-1]])}"
+    else:
+        named = ", ".join(_(WEEKDAYS[day]) for day in days)
+    if hours.all_day:
+        if hours.start == time(0):
+            return _("{days} all day").format(days=named)
+        return _("{days} all day from {time}").format(days=named, time=f"{hours.start:%H:%M}")
+    end = "24:00" if hours.end == time(0) else f"{hours.end:%H:%M}"
+    return f"{named} {hours.start:%H:%M}-{end}"
 
 
 def config_line(config: Config) -> str:
     """'a prompt after 45 min of sitting, Mon-Fri 09:00-18:00'."""
-    days = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)\b")
-    hours = days.sub(lambda found: found[0].title(), config.hours.describe())
-    return f"a prompt after {duration(config.sit_seconds)} of sitting, {hours}"
+    return _("a prompt after {time} of sitting, {hours}").format(
+        time=duration(config.sit_seconds), hours=hours_text(config.hours)
+    )
 
 
 def config_settings(shown: dict[str, str], defaults: dict[str, str] | None = None) -> list[str]:
@@ -635,81 +761,100 @@ def config_settings(shown: dict[str, str], defaults: dict[str, str] | None = Non
     if defaults is None:
         return [f"  {line}" for line in lines]
     width = max(map(len, lines))
+    # TRANSLATORS: a comment in a config file, beside a setting left as it is.
+    default = _("# default")
     return [
-        f"  {line:<{width}}  # default" if defaults.get(key) == value else f"  {line}"
+        f"  {line:<{width}}  {default}" if defaults.get(key) == value else f"  {line}"
         for line, (key, value) in zip(lines, shown.items(), strict=True)
     ]
 
 
-CONFIG_WARNINGS = "psoas: your config change was applied, with a warning"
+CONFIG_WARNINGS = N_("psoas: your config change was applied, with a warning")
 
 
 def config_warning(origin: str, warning: str) -> str:
     """One warning as ``psoas config check`` and ``psoas run`` say it."""
-    return f"psoas: {origin}: warning: {warning}"
+    return _("psoas: {file}: warning: {warning}").format(file=origin, warning=warning)
 
 
 def running(config: Config, now: float, calendar: Calendar) -> str:
     """The line ``psoas run`` starts with: what it will do, and when it starts to (it may be
     evening: then nothing happens for hours, and that is right)."""
-    line = f"psoas is running: {config_line(config)}"
+    line = _("psoas is running: {config}").format(config=config_line(config))
     local = calendar.local(now)
     opens = config.hours.next_open(local)
     if opens != local:
-        line += f" (now outside those hours; next from {when(calendar.epoch(opens), now)})"
+        line += " " + _("(now outside those hours; next from {time})").format(
+            time=when(calendar.epoch(opens), now)
+        )
     return line
 
 
 def runtime_refused(problem: str) -> str:
     """``psoas run``'s one line for a runtime folder that is not safely the user's."""
-    return f"psoas: {problem}: set XDG_RUNTIME_DIR to a folder only you can write in"
+    return _("psoas: {problem}: set XDG_RUNTIME_DIR to a folder only you can write in").format(
+        problem=problem
+    )
 
 
 def no_instance_lock(problem: str) -> str:
     """``psoas run``'s one line when it cannot make sure it runs only once."""
-    return f"psoas: cannot make sure no other psoas runs ({problem}); not starting"
+    return _("psoas: cannot make sure no other psoas runs ({problem}); not starting").format(
+        problem=problem
+    )
 
 
 def no_session_bus(tray: bool) -> str:
     """``psoas run``'s one line for a desktop without a D-Bus session bus: all that it costs
     (the tray, when one was wanted; notification popups)."""
-    lost = "no tray icon, and notifications" if tray else "notifications"
-    return f"no D-Bus session bus: {lost} go to the terminal"
+    if tray:
+        return _("no D-Bus session bus: no tray icon, and notifications go to the terminal")
+    return _("no D-Bus session bus: notifications go to the terminal")
 
 
 def config_not_opened(path: object, problem: str) -> tuple[str, str]:
     return (
-        "psoas: your config file",
-        f"It could not be opened ({problem}). It is {path}: open it with your text editor.",
+        _("psoas: your config file"),
+        _(
+            "It could not be opened ({problem}). It is {path}: open it with your text editor."
+        ).format(problem=problem, path=path),
     )
 
 
 def chart_not_opened(path: object) -> tuple[str, str]:
-    return "psoas: this week's chart", f"Nothing here opens pictures; the chart is {path}."
+    return _("psoas: this week's chart"), _(
+        "Nothing here opens pictures; the chart is {path}."
+    ).format(path=path)
 
 
 def chart_not_drawn(problem: str) -> tuple[str, str]:
-    return "psoas: this week's chart", f"It could not be drawn ({problem})."
+    return _("psoas: this week's chart"), _("It could not be drawn ({problem}).").format(
+        problem=problem
+    )
 
 
 def settings_not_opened(problem: str) -> tuple[str, str]:
-    return "psoas: the settings", f"They could not be opened: {problem}"
+    return _("psoas: the settings"), _("They could not be opened: {problem}").format(
+        problem=problem
+    )
 
 
 #: What a menu entry the user chose is called when it failed: "psoas could not {...}".
-SHOW_CHART = "show this week's chart"
-OPEN_CONFIG = "open your config file"
-OPEN_SETTINGS = "open the settings"
+SHOW_CHART = N_("show this week's chart")
+OPEN_CONFIG = N_("open your config file")
+OPEN_SETTINGS = N_("open the settings")
 
 
 def menu_entry(label: str) -> str:
     """A menu entry, as :func:`action_failed` names it: 'do “Snooze”'."""
-    return f"do “{label}”"
+    return _("do “{label}”").format(label=label)
 
 
 def action_failed(action: str, log_folder: object) -> tuple[str, str]:
     """The one line a user gets back when what they just asked for failed on psoas's side."""
     return (
-        f"psoas could not {action}",
-        f"Something went wrong inside psoas; its log in {log_folder} says what.",
+        _("psoas could not {action}").format(action=action),
+        _("Something went wrong inside psoas; its log in {folder} says what.").format(
+            folder=log_folder
+        ),
     )

@@ -31,6 +31,7 @@ from wayland_desktop import Compositor, KWin, Sway
 from reminder.catalogue.loader import load_catalogue
 from reminder.catalogue.model import Catalogue
 from reminder.config import Config, parse_config
+from reminder.language import choose as choose_language
 from reminder.replay.scenario import parse_scenario
 from reminder.replay.simulate import run_scenario, simulate
 
@@ -49,7 +50,18 @@ OUTER_ENV = dict(os.environ)
 #: What is dropped from the outer environment: anything that leads to the user's session, desktop,
 #: bus, folders or running psoas.
 _DROPPED_PREFIXES = ("XDG_", "DBUS_", "WAYLAND_", "AT_SPI_")
-_DROPPED = ("DISPLAY", "XAUTHORITY", "SESSION_MANAGER", "DESKTOP_SESSION", "APPDATA")
+_DROPPED = (
+    "DISPLAY",
+    "XAUTHORITY",
+    "SESSION_MANAGER",
+    "DESKTOP_SESSION",
+    "APPDATA",
+    # The tests read psoas's English: the language is pinned by LANG below, and a test that
+    # wants another sets LANG (or the config's language) itself.
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_MESSAGES",
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,7 @@ def private_environment(root: Path) -> Private:
         "DBUS_SESSION_BUS_ADDRESS": f"unix:path={root}/no-session-bus",
         "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={root}/no-system-bus",
         "PYTHONUNBUFFERED": "1",
+        "LANG": "C.UTF-8",
     }
     return Private(
         home=root,
@@ -116,8 +129,10 @@ def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pri
             monkeypatch.delenv(key)
     for key, value in private.env.items():
         monkeypatch.setenv(key, value)
+    choose_language("en")  # an in-process psoas a test ran in another language is not kept
     with _logger_kept("reminder"):
         yield private
+    choose_language("en")
     kill_leftovers()
 
 

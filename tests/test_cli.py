@@ -200,6 +200,7 @@ def test_config_check_shows_every_setting_and_they_read_back_as_the_same_config(
         "repeat_minutes",
         "idle_source",
         "sound",
+        "language",
         "hours.days",
         "hours.start",
     }

@@ -262,7 +262,14 @@ def test_the_config_names_what_the_registries_hold():
 #: never one above (and no two modules in a circle, as the test above says).
 FLOORS = (
     ("reminder.core",),  # the pure core
-    ("reminder", "reminder.units", "reminder.errors", "reminder.limits", "reminder.paths"),
+    (  # the leaves, the language among them: every floor above says its words through it
+        "reminder",
+        "reminder.language",
+        "reminder.units",
+        "reminder.errors",
+        "reminder.limits",
+        "reminder.paths",
+    ),
     ("reminder.system", "reminder.catalogue"),  # what every part stands on
     ("reminder.config",),
     ("reminder.words",),  # what a user reads (of the config too)

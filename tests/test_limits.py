@@ -8,7 +8,7 @@ from e2e import NOT_RUNNING, in_process
 
 from reminder.config import ConfigError, parse_config
 from reminder.control.protocol import ControlError, checked_minutes
-from reminder.limits import MIN_MINUTES, MINUTES_ALLOWED, parse_duration
+from reminder.limits import MAX_MINUTES, MIN_MINUTES, MINUTES_ALLOWED, parse_duration
 from reminder.replay.scenario import ScenarioError, parse_scenario
 
 TOO_SHORT = ["0.001", "0.049"]
@@ -18,6 +18,10 @@ ALLOWED = "at least 0.05 (3 seconds)"
 def test_the_floor_is_three_seconds_and_says_so():
     assert round(MIN_MINUTES * 60, 9) == 3
     assert MINUTES_ALLOWED.startswith(ALLOWED)
+    least, seconds = f"{MIN_MINUTES:g}", f"{MIN_MINUTES * 60:g}"
+    assert f"at least {least} ({seconds} seconds) and at most {MAX_MINUTES} (a week)" == (
+        MINUTES_ALLOWED
+    )
 
 
 @pytest.mark.parametrize("value", TOO_SHORT)

@@ -58,10 +58,9 @@ class Typist:
     def _play(self) -> None:
         while not self.done.is_set():
             if self.typing.is_set():
-                before = time.time()
+                if self.first is None:  # set before the key, which psoas may see at once
+                    self.first = time.time()
                 self.sway.type("a")
-                if self.first is None:
-                    self.first = before
                 self.last = time.time()
             time.sleep(self.every)
 

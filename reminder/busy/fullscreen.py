@@ -1,6 +1,6 @@
 """Busy while something runs fullscreen: a video, a presentation, a game.
 
-- X11 (python-xlib): the active window (``_NET_ACTIVE_WINDOW``) carries
+- X11: the active window (``_NET_ACTIVE_WINDOW``) carries
   ``_NET_WM_STATE_FULLSCREEN``. Window managers that leave the active window unset (openbox and
   fluxbox under Xvfb, some tiling ones) are read through the top of
   ``_NET_CLIENT_LIST_STACKING`` instead, docks and hidden windows passed over.
@@ -11,22 +11,22 @@ Either one saying so is enough. A session where neither can be read (no X displa
 session manager) cannot tell: the look raises OSError. Windows and macOS: see
 :mod:`reminder.busy.platforms`.
 
-python-xlib blocks until the server answers: the X look, opening the display included, runs in
-a worker thread of its own under a deadline (:mod:`reminder.system.offloop`), never on the loop.
+The X look goes over psoas's own X11 client (:mod:`reminder.bus.x11`) on the loop, each request
+under a deadline: a stopped X server costs the look its deadline, never a thread.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from reminder.bus import Buses
+from reminder.bus.x11 import Connection, Link, NoAnswer, Refused, X11Error
 from reminder.busy.base import BusySignal
 from reminder.busy.probe import optional_property, owned_names
-from reminder.system.offloop import OffLoop
 
 SESSION_MANAGER = "org.gnome.SessionManager"
 SESSION_MANAGER_PATH = "/org/gnome/SessionManager"
@@ -44,101 +44,68 @@ class NoWindowManager(OSError):
 
 
 class X11Windows:
-    """One connection to the X display, kept between looks and made again after it is lost.
-    Each call blocks until the server answers: :class:`FullscreenSignal` makes them in a worker."""
+    """Which window the user looks at, over a connection to the X display kept between looks
+    and made again after it is lost."""
 
-    def __init__(self, display_name: str) -> None:
-        self.display_name = display_name
-        self._display: Any = None
+    def __init__(self, display_name: str | None, deadline: float = X_DEADLINE) -> None:
+        self._link = Link(display_name, deadline)
+        self.deadline = deadline
 
-    def fullscreen(self) -> bool:
-        """Whether the window the user looks at is fullscreen. OSError when the display cannot
-        be reached or no window manager says which windows there are."""
-        from Xlib.error import ConnectionClosedError
-
-        display = self._connected()
+    async def fullscreen(self) -> bool:
+        """Whether the window the user looks at is fullscreen, all of the look within the
+        deadline. OSError when the display cannot be reached or answers too slowly, or no
+        window manager says which windows there are."""
         try:
-            return self._fullscreen(display)
-        except NoWindowManager:
+            async with asyncio.timeout(self.deadline):
+                return await self._look()
+        except X11Error:
             raise
-        except (ConnectionClosedError, OSError) as error:
-            self.close()  # made again at the next look
-            raise OSError(f"X display {self.display_name} went away ({error})") from None
+        except TimeoutError:  # each answer came, but all of them took too long
+            raise NoAnswer.after(self._link.display, self.deadline) from None
 
-    def close(self) -> None:
-        if self._display is not None:
-            from Xlib.error import ConnectionClosedError
-
-            display, self._display = self._display, None
-            with contextlib.suppress(ConnectionClosedError, OSError):  # gone already: fine
-                display.close()
-
-    def _connected(self) -> Any:
-        if self._display is None:
-            try:
-                from Xlib import display as xdisplay
-                from Xlib.error import DisplayError
-            except ImportError as error:
-                raise OSError(f"python-xlib is missing ({error})") from None
-            try:
-                self._display = xdisplay.Display(self.display_name)
-            except (DisplayError, OSError) as error:
-                raise OSError(f"cannot open X display {self.display_name} ({error})") from None
-        return self._display
-
-    def _fullscreen(self, display: Any) -> bool:
-        from Xlib import Xatom
-        from Xlib.error import XError
-
-        root = display.screen().root
-        active = root.get_full_property(display.intern_atom("_NET_ACTIVE_WINDOW"), Xatom.WINDOW)
-        stacking = root.get_full_property(
-            display.intern_atom("_NET_CLIENT_LIST_STACKING"), Xatom.WINDOW
-        )
+    async def _look(self) -> bool:
+        x = await self._link.connection()
+        active = await x.words(x.root, "_NET_ACTIVE_WINDOW")
+        stacking = await x.words(x.root, "_NET_CLIENT_LIST_STACKING")
         if active is None and stacking is None:
             raise NoWindowManager(
                 "no window manager names the active window "
                 "(neither _NET_ACTIVE_WINDOW nor _NET_CLIENT_LIST_STACKING is set)"
             )
-        fullscreen = display.intern_atom("_NET_WM_STATE_FULLSCREEN")
-        for window in self._looked_at(display, active, stacking):
+        fullscreen = await x.atom("_NET_WM_STATE_FULLSCREEN")
+        for window in await self._looked_at(x, active or [], stacking or []):
             try:
-                if fullscreen in self._atoms(display, window, "_NET_WM_STATE"):
+                if fullscreen in await self._atoms(x, window, "_NET_WM_STATE"):
                     return True
-            except XError:
+            except Refused:
                 continue  # the window closed while we read it: it is not fullscreen any more
         return False
 
-    def _looked_at(self, display: Any, active: Any, stacking: Any) -> list[Any]:
+    def close(self) -> None:
+        self._link.close()
+
+    async def _looked_at(self, x: Connection, active: list[int], stacking: list[int]) -> list[int]:
         """The active window, and the top of the stack (docks, the desktop and minimised windows
         passed over): a fullscreen window there fills the screen even when the window manager
         leaves the active window unset, or when focus is on another monitor (a presentation)."""
-        from Xlib.error import XError
-
-        windows = []
-        if active is not None and len(active.value) and active.value[0]:
-            windows.append(display.create_resource_object("window", int(active.value[0])))
-        skipped = {display.intern_atom(name) for name in NOT_LOOKED_AT}
-        hidden = display.intern_atom("_NET_WM_STATE_HIDDEN")
-        for window_id in reversed(list(stacking.value) if stacking is not None else []):
-            window = display.create_resource_object("window", int(window_id))
+        windows = [active[0]] if active and active[0] else []
+        skipped = {await x.atom(name) for name in NOT_LOOKED_AT} - {0}
+        hidden = await x.atom("_NET_WM_STATE_HIDDEN")
+        for window in reversed(stacking):
             try:
-                if skipped & self._atoms(display, window, "_NET_WM_WINDOW_TYPE"):
+                if skipped & await self._atoms(x, window, "_NET_WM_WINDOW_TYPE"):
                     continue
-                if hidden in self._atoms(display, window, "_NET_WM_STATE"):
+                if hidden and hidden in await self._atoms(x, window, "_NET_WM_STATE"):
                     continue
-            except XError:
+            except Refused:
                 continue  # closed while we read it
             windows.append(window)
             break
         return windows
 
     @staticmethod
-    def _atoms(display: Any, window: Any, prop: str) -> set[int]:
-        from Xlib import Xatom
-
-        value = window.get_full_property(display.intern_atom(prop), Xatom.ATOM)
-        return set(value.value) if value is not None else set()
+    async def _atoms(x: Connection, window: int, name: str) -> set[int]:
+        return set(await x.words(window, name) or ())
 
 
 class FullscreenSignal:
@@ -148,17 +115,22 @@ class FullscreenSignal:
     def __init__(self, buses: Buses, display: str | None = None) -> None:
         self._buses = buses
         name = os.environ.get("DISPLAY") if display is None else display
-        self._windows = X11Windows(name) if name else None
-        self._x = OffLoop(f"the X display {name}", X_DEADLINE)
+        self._windows: X11Windows | None = None
+        self._no_x = "no X display"
+        if name:
+            try:
+                self._windows = X11Windows(name)
+            except X11Error as error:  # a display on another host
+                self._no_x = str(error)
 
     async def busy(self) -> str | None:
         problems: list[str] = []
         answered = False
         if self._windows is None:
-            problems.append("no X display")
+            problems.append(self._no_x)
         else:
             try:
-                if await self._x.call(self._windows.fullscreen):
+                if await self._windows.fullscreen():
                     return "fullscreen"
                 answered = True
             except OSError as error:
@@ -183,8 +155,8 @@ class FullscreenSignal:
         return None
 
     def close(self) -> None:
-        """Let go of the X connection, in the worker once it is free: never waits."""
-        self._x.close(self._windows.close if self._windows is not None else None)
+        if self._windows is not None:
+            self._windows.close()
 
 
 async def gnome_idle_inhibited(bus: Any) -> bool | None:

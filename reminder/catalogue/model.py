@@ -9,18 +9,28 @@ Nothing is cached at import: call :func:`load_catalogue` and pass the result aro
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from reminder.catalogue.pose import Pose
+from reminder.language import N_, _, ngettext
 from reminder.units import duration
+from reminder.units import number as said_number
 
-CREDITS = """\
+CREDITS = N_(
+    """\
 Stretches and doses follow the article "Stretching this little muscle can make knee and back pain
 go away", which quotes the physical therapists Kristen Lettenberger (DPT, CSCS) and Winnie Yu
 (DPT, CPT) of Bespoke Treatments, New York City. The wording here is psoas's own.
 psoas offers general pointers and is not medical advice. Pain means ease off and leave that
 stretch for today; pain that lingers is one for a clinician."""
+)
+
+
+def credits() -> str:
+    """The credits in the user's language (the article's title stays as it was published)."""
+    return _(CREDITS)
+
 
 Side = Literal["left", "right"]
 Sides = Literal["together", "each"]
@@ -33,8 +43,8 @@ PLACES: tuple[str, ...] = ("anywhere", "desk")
 
 
 def number_text(value: float) -> str:
-    """30.0 -> '30', 2.5 -> '2.5': numbers as a person writes them."""
-    return f"{value:g}"
+    """30.0 -> '30', 2.5 -> '2.5' ('2,5' in German): numbers as a person writes them."""
+    return said_number(value)
 
 
 # ----- the model -------------------------------------------------------------------------------
@@ -82,15 +92,16 @@ class Dose:
         """'2-3 sets of 10-12 reps', 'Hold 30 s, 2 times, each side'."""
         parts = []
         if self.hold_seconds is not None:
-            parts.append(f"hold {self.hold_seconds} s")
+            parts.append(_("hold {seconds} s").format(seconds=self.hold_seconds))
             if self.reps is not None and self.reps.high != 1:
-                parts.append(f"{self.reps} times")
+                parts.append(_("{reps} times").format(reps=self.reps))
         elif self.reps is not None:
-            parts.append(f"{self.reps} {'rep' if self.reps.high == 1 else 'reps'}")
+            reps = ngettext("{reps} rep", "{reps} reps", 1 if self.reps.high == 1 else 2)
+            parts.append(reps.format(reps=self.reps))
         if self.sets is not None and parts:
-            parts[-1] = f"{self.sets} sets of {parts[-1]}"
+            parts[-1] = _("{sets} sets of {what}").format(sets=self.sets, what=parts[-1])
         if sides == "each":
-            parts.append("each side")
+            parts.append(_("each side"))
         text = ", ".join(parts)
         return text[:1].upper() + text[1:]
 
@@ -165,8 +176,9 @@ class Stretch:
         return f"{self.how} {self.dose_text()}."
 
     def side_words(self, side: str) -> str:
-        """'Left knee down': which side, in the words this stretch's side is said in."""
-        words = self.side_cue.format(side=side)
+        """'Left knee down': which side, in the words this stretch's side is said in (each
+        language says the whole of it: 'left' agrees with the knee or the foot)."""
+        words = _(self.side_cue.format(side=side))
         return words[:1].upper() + words[1:]
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,6 +292,41 @@ class Catalogue:
     stretches: dict[str, Stretch]
     routines: dict[str, Routine]
 
+    def in_language(self) -> Catalogue:
+        """The same catalogue in the user's language: each stretch's and routine's words, as
+        the catalogue's translations give them (ids, numbers and poses as they are)."""
+
+        def say(text: str) -> str:
+            return _(text) if text else text
+
+        stretches = {
+            key: replace(
+                s,
+                name=say(s.name),
+                targets=say(s.targets),
+                how=say(s.how),
+                steps=tuple(map(say, s.steps)),
+                cue=say(s.cue),
+            )
+            for key, s in self.stretches.items()
+        }
+        routines = {
+            key: replace(
+                r,
+                name=say(r.name),
+                purpose=say(r.purpose),
+                steps=tuple(replace(st, cue=say(st.cue), then=say(st.then)) for st in r.steps),
+            )
+            for key, r in self.routines.items()
+        }
+        return Catalogue(stretches, routines)
+
+    def take_words(self, other: Catalogue) -> None:
+        """Say what ``other`` says (the same catalogue in another language), in place: every
+        part of a running psoas that holds this catalogue speaks the new language at once."""
+        self.stretches.update(other.stretches)
+        self.routines.update(other.routines)
+
     def stretch(self, stretch_id: str) -> Stretch:
         try:
             return self.stretches[stretch_id]
@@ -316,5 +363,5 @@ class Catalogue:
         return {
             "stretches": [s.to_dict() for s in self.stretches.values()],
             "routines": [r.to_dict() for r in self.routines.values()],
-            "credits": CREDITS,
+            "credits": credits(),
         }

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import textwrap
 
-from reminder.catalogue.model import CREDITS, Catalogue, Routine, Stretch, number_text
-from reminder.units import count, duration
+from reminder.catalogue.model import Catalogue, Routine, Stretch, credits, number_text
+from reminder.language import N_, _, ngettext
+from reminder.units import duration
 
 WIDTH = 100  # terminal text is wrapped to this width
 
-PICTURES_HINT = "A picture of each stretch: psoas stretches --pictures DIR"
+PICTURES_HINT = N_("A picture of each stretch: psoas stretches --pictures DIR")
+#: Where a stretch is done, and what it needs, in words.
+POSITIONS = {
+    "lying": N_("lying on your back"),
+    "kneeling": N_("kneeling"),
+    "standing": N_("standing"),
+    "lunge": N_("in a lunge"),
+}
+NEEDS = {"floor": N_("floor"), "raised surface": N_("raised surface")}
+SIDES = {"left": N_("left"), "right": N_("right")}
 
 
 def format_stretches(catalogue: Catalogue) -> str:
     """Every stretch, step by step, and where to get their pictures; ends with the credits."""
     blocks = [_format_stretch(s) for s in catalogue.stretches.values()]
-    return "\n\n".join([*blocks, PICTURES_HINT, CREDITS])
+    return "\n\n".join([*blocks, _(PICTURES_HINT), credits()])
 
 
 def format_routines(catalogue: Catalogue, pace: float = 1.0) -> str:
@@ -23,8 +33,8 @@ def format_routines(catalogue: Catalogue, pace: float = 1.0) -> str:
     will get); ends with the credits."""
     blocks = [_format_routine(catalogue, r, pace) for r in catalogue.routines.values()]
     if pace != 1:
-        blocks.insert(0, f"Times at your routine_pace of {number_text(pace)}.")
-    return "\n\n".join([*blocks, CREDITS])
+        blocks.insert(0, _("Times at your routine_pace of {pace}.").format(pace=number_text(pace)))
+    return "\n\n".join([*blocks, credits()])
 
 
 def _format_routine(catalogue: Catalogue, routine: Routine, pace: float) -> str:
@@ -37,20 +47,26 @@ def _format_routine(catalogue: Catalogue, routine: Routine, pace: float) -> str:
     for number, step in enumerate(routine.steps, 1):
         name = catalogue.stretch(step.stretch).name
         if step.hold_seconds is not None:
-            work = f"{step.reps} x {duration(step.hold_seconds * pace, exact=True)} hold"
+            work = _("{reps} x {time} hold").format(
+                reps=step.reps, time=duration(step.hold_seconds * pace, exact=True)
+            )
         else:
-            work = count(step.reps, "rep")
+            work = ngettext("{n} rep", "{n} reps", step.reps).format(n=step.reps)
         rest = step.rest_seconds * pace
         rows.append(
             (
                 f"{number}.",
                 duration(start, exact=True),
                 name,
-                step.side or "",
+                _(SIDES[step.side]) if step.side else "",
                 work,
                 duration(step.work_seconds * pace, exact=True),
-                f"rest {duration(rest, exact=True)}" if rest else "",
-                "; ".join(part for part in (step.cue, step.then and f"then {step.then}") if part),
+                _("rest {time}").format(time=duration(rest, exact=True)) if rest else "",
+                "; ".join(
+                    part
+                    for part in (step.cue, step.then and _("then {then}").format(then=step.then))
+                    if part
+                ),
             )
         )
         start += step.total_seconds * pace
@@ -70,7 +86,7 @@ def _format_routine(catalogue: Catalogue, routine: Routine, pace: float) -> str:
         else:
             lines.append(line.rstrip())
             lines += _wrap(note, under_name + "- ", under_name + "  ")
-    lines.append(f"  {'':>{widths[0]}}  {duration(start, exact=True)}  end")
+    lines.append(f"  {'':>{widths[0]}}  {duration(start, exact=True)}  {_('end')}")
     return "\n".join(lines)
 
 
@@ -79,30 +95,39 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
 
 
 def _format_stretch(stretch: Stretch) -> str:
-    label = 11  # width of the left-hand labels
+    names = {
+        "targets": _("Targets"),
+        "position": _("Position"),
+        "dose": _("Dose"),
+        "steps": _("Steps"),
+        "cue": _("Cue"),
+    }
+    label = max(11, *(len(name) + 1 for name in names.values()))  # the left-hand labels' width
     pad = " " * (2 + label)
 
     def field_lines(name: str, text: str) -> list[str]:
-        return _wrap(text, f"  {name:<{label}}", pad)
+        return _wrap(text, f"  {names[name]:<{label}}", pad)
 
-    where = {"lying": "lying on your back", "lunge": "in a lunge"}.get(
-        stretch.position, stretch.position
-    )
-    needs = f"needs {', '.join(stretch.needs)}" if stretch.needs else "no floor needed"
+    where = _(POSITIONS[stretch.position])
+    if stretch.needs:
+        needed = ", ".join(_(NEEDS[need]) for need in stretch.needs)
+        needs = _("needs {things}").format(things=needed)
+    else:
+        needs = _("no floor needed")
     if stretch.desk_friendly:
-        needs += ": fits beside a desk"
+        needs = _("{needs}: fits beside a desk").format(needs=needs)
     origin = _origin(stretch)
     lines = [
         f"{stretch.name} [{stretch.id}]",
-        *field_lines("Targets", stretch.targets),
-        *field_lines("Position", f"{where}; {needs}"),
-        *field_lines("Dose", stretch.dose_text()),
+        *field_lines("targets", stretch.targets),
+        *field_lines("position", f"{where}; {needs}"),
+        *field_lines("dose", stretch.dose_text()),
         *_wrap(origin, pad, pad),
-        f"  {'Steps':<{label}}".rstrip(),
+        f"  {names['steps']:<{label}}".rstrip(),
     ]
     for number, step in enumerate(stretch.steps, 1):
         lines += _wrap(step, f"{pad}{number}. ", pad + "   ")
-    lines += field_lines("Cue", stretch.cue)
+    lines += field_lines("cue", stretch.cue)
     return "\n".join(lines)
 
 
@@ -116,20 +141,25 @@ def _origin(stretch: Stretch) -> str:
         quantity = quantities.get(name)
         if quantity is None:
             continue
-        one = quantity.high == 1
-        said = {
-            "sets": f"{quantity} {'set' if one else 'sets'}",
-            "hold_seconds": f"hold {quantity} s",
-            "reps": f"{quantity} {'time' if one else 'times'}"
-            if held
-            else f"{quantity} {'rep' if one else 'reps'}",
-        }[name]
-        (sourced if quantity.sourced else own).append(said)
-    tempo = f"{number_text(stretch.dose.seconds_per_rep)} s a rep without a hold"
+        many = 1 if quantity.high == 1 else 2
+        if name == "sets":
+            said = ngettext("{n} set", "{n} sets", many)
+        elif name == "hold_seconds":
+            said = _("hold {n} s")
+        elif held:
+            said = ngettext("{n} time", "{n} times", many)
+        else:
+            said = ngettext("{n} rep", "{n} reps", many)
+        (sourced if quantity.sourced else own).append(said.format(n=quantity))
+    tempo = _("{seconds} s a rep without a hold").format(
+        seconds=number_text(stretch.dose.seconds_per_rep)
+    )
     ours = "; ".join(filter(None, (", ".join(own), tempo)))
     if not sourced:
-        return f"Ours, as the article gives none: {ours}."
-    return f"From the article: {', '.join(sourced)}. Ours: {ours}."
+        return _("Ours, as the article gives none: {ours}.").format(ours=ours)
+    return _("From the article: {sourced}. Ours: {ours}.").format(
+        sourced=", ".join(sourced), ours=ours
+    )
 
 
 def routine_length(routine: Routine, pace: float) -> str:

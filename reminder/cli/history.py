@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from reminder.errors import UserError
 from reminder.history.reading import figures, read_history, write_csv
+from reminder.language import _
 
 if TYPE_CHECKING:
     from reminder.catalogue.model import Catalogue
@@ -69,7 +70,7 @@ def stats(args: argparse.Namespace, config: Config, catalogue: Catalogue) -> int
         print(chart_written(args.chart, args.weeks))
         return 0
     if not found.recorded:
-        print(NO_HISTORY_YET)
+        print(_(NO_HISTORY_YET))
         return 0
     print(stats_table(days))
     if found.trend is not None:

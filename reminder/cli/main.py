@@ -22,6 +22,7 @@ from reminder.cli import history as cli_history
 from reminder.cli import remote as cli_remote
 from reminder.core import commands as cmd
 from reminder.errors import UserError
+from reminder.language import _
 
 if TYPE_CHECKING:
     from reminder.catalogue.model import Catalogue
@@ -286,13 +287,16 @@ def _simulate_description() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from reminder.language import choose
+
+    choose()  # the desktop's, until a config names another
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         handler = getattr(args, "handler", None)
         if handler is None:
             if args.command == "config":
-                raise UserError("config: choose an action: init, check or path")
+                raise UserError(_("config: choose an action: init, check or path"))
             parser.print_help()
             return 0
         return handler(args)
@@ -308,9 +312,10 @@ def main(argv: list[str] | None = None) -> int:
 
         drop_stdout()
         where = error.filename or "standard output"
-        print(
-            f"{APP_NAME}: {where}: cannot be written ({error.strerror or error})", file=sys.stderr
+        said = _("{where}: cannot be written ({problem})").format(
+            where=where, problem=error.strerror or error
         )
+        print(f"{APP_NAME}: {said}", file=sys.stderr)
         return 2
 
 
@@ -320,9 +325,23 @@ def main(argv: list[str] | None = None) -> int:
 def _load_config(path: Path | None):
     from reminder.catalogue.loader import load_catalogue
     from reminder.config import read_config
+    from reminder.language import choose
 
     catalogue = load_catalogue()
-    return read_config(path, catalogue), catalogue
+    config = read_config(path, catalogue)
+    choose(config.language)
+    return config, catalogue.in_language()
+
+
+def _catalogue(path: Path | None) -> Catalogue:
+    """The catalogue in the language of the config, or the desktop's when the config has a
+    mistake (``psoas stretches`` shows the stretches all the same)."""
+    from reminder.catalogue.loader import load_catalogue
+
+    try:
+        return _load_config(path)[1]
+    except UserError:
+        return load_catalogue().in_language()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -367,7 +386,11 @@ def _routine(args: argparse.Namespace) -> int:
     config, catalogue = _load_config(args.config)
     if args.name not in catalogue.routines:
         known = ", ".join(catalogue.routines)
-        raise UserError(f"routine: unknown routine {args.name!r}; use one of {known}")
+        raise UserError(
+            _("routine: unknown routine {name}; use one of {known}").format(
+                name=repr(args.name), known=known
+            )
+        )
     if cli_remote.daemon_running():
         from reminder.control.protocol import Request
 
@@ -423,14 +446,13 @@ def _list(section: str) -> Callable[[argparse.Namespace], int]:
     """The handler for ``psoas stretches`` or ``psoas routines``: text, or JSON with the credits."""
 
     def handler(args: argparse.Namespace) -> int:
-        from reminder.catalogue.loader import load_catalogue
         from reminder.catalogue.text import format_routines, format_stretches
 
         if section == "routines":  # their lengths are the ones the user gets: at their pace
             config, catalogue = _load_config(args.config)
             pace = config.routine_pace
         else:
-            catalogue, pace = load_catalogue(), 1.0
+            catalogue, pace = _catalogue(getattr(args, "config", None)), 1.0
         if getattr(args, "pictures", None) is not None:
             return _write_pictures(catalogue, args.pictures)
         if args.json:
@@ -457,7 +479,11 @@ def _write_pictures(catalogue: Catalogue, folder: Path) -> int:
         written = write_pictures(catalogue, folder)
     except OSError as error:
         problem = error.strerror or error
-        raise UserError(f"{folder}: cannot write pictures there ({problem})") from None
+        raise UserError(
+            _("{folder}: cannot write pictures there ({problem})").format(
+                folder=folder, problem=problem
+            )
+        ) from None
     for path in written:
         print(path)
     return 0
@@ -470,7 +496,7 @@ def _config_init(args: argparse.Namespace) -> int:
     target = args.config or config_file()
     written = write_example(target)
     check = "psoas config check" + (f" {shlex.quote(str(args.config))}" if args.config else "")
-    print(f"Wrote {written}: edit it, then check it with {check}")
+    print(_("Wrote {path}: edit it, then check it with {check}").format(path=written, check=check))
     return 0
 
 
@@ -479,13 +505,15 @@ def _config_check(args: argparse.Namespace) -> int:
     from reminder.config.sense import config_warnings
     from reminder.words import config_settings, config_warning
 
-    config, _ = _load_config(args.file)
+    config = _load_config(args.file)[0]
     shown = file_settings(config)
     if args.file is None and config.origin == "defaults":
-        print("No config file: psoas runs on the defaults (psoas config init writes one to edit)")
+        print(
+            _("No config file: psoas runs on the defaults (psoas config init writes one to edit)")
+        )
         print("\n".join(config_settings(shown)))
     else:
-        print(f"{config.origin}: ok")
+        print(_("{file}: ok").format(file=config.origin))
         print("\n".join(config_settings(shown, file_settings(DEFAULTS))))
     for warning in config_warnings(config):  # psoas runs on it as written: still 0
         print(config_warning(config.origin, warning), file=sys.stderr)
@@ -499,5 +527,5 @@ def _config_path(args: argparse.Namespace) -> int:
     path = config_file()
     print(path, flush=True)
     if find_config(None) is None:  # a file there that cannot be looked at is reported
-        print("(it does not exist yet: 'psoas config init' creates it)", file=sys.stderr)
+        print(_("(it does not exist yet: 'psoas config init' creates it)"), file=sys.stderr)
     return 0

@@ -12,6 +12,7 @@ from reminder.control.client import send as request
 from reminder.control.protocol import QUIT, STATUS, ControlError, NotRunning, Request
 from reminder.core import commands as cmd
 from reminder.errors import UserError
+from reminder.language import _, current, speaking
 from reminder.limits import parse_duration
 
 
@@ -227,13 +228,14 @@ def send(command: Request) -> int:
         reply = request(command)
     except NotRunning as error:
         quitting = command.command == QUIT
-        print(f"psoas: {'not running; nothing to stop' if quitting else error}", file=sys.stderr)
+        said = _("not running; nothing to stop") if quitting else str(error)
+        print(f"psoas: {said}", file=sys.stderr)
         return 1
     except ControlError as error:
         print(f"psoas: {error}", file=sys.stderr)
         return 1
     if not reply.get("ok"):
-        print(f"psoas: {reply.get('error', 'the running psoas said no')}", file=sys.stderr)
+        print(f"psoas: {reply.get('error') or _('the running psoas said no')}", file=sys.stderr)
         return 1
     if isinstance(reply.get("said"), str):
         print(reply["said"])
@@ -250,7 +252,9 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
-    print(describe(status))
+    language = status.get("language")
+    with speaking(language if isinstance(language, str) else current()):
+        print(describe(status))
     return 0
 
 
@@ -258,21 +262,31 @@ def describe(status: dict[str, Any]) -> str:
     """The status in two or three plain lines: the running psoas's own sentence, then its parts."""
     lines = [str(status.get("summary", status.get("state", "?")))]
     lines.append(
-        f"idle source {status.get('idle_source')}, tray {status.get('tray')}, "
-        f"notifications via {status.get('notifier')} (pid {status.get('pid')})"
+        _("idle source {idle}, tray {tray}, notifications via {notifier} (pid {pid})").format(
+            idle=status.get("idle_source"),
+            tray=status.get("tray"),
+            notifier=status.get("notifier"),
+            pid=status.get("pid"),
+        )
     )
     shortfalls = status.get("notifier_shortfalls")
     if isinstance(shortfalls, dict) and shortfalls:
-        lines.append(f"the notification server: {'; '.join(map(str, shortfalls.values()))}")
+        said = "; ".join(map(str, shortfalls.values()))
+        lines.append(_("the notification server: {said}").format(said=said))
     passed_over = status.get("idle_passed_over")
     if isinstance(passed_over, dict) and passed_over:
         said = "; ".join(f"{name} ({why})" for name, why in passed_over.items())
-        lines.append(f"idle sources passed over: {said}")
+        lines.append(_("idle sources passed over: {said}").format(said=said))
     config = status.get("config")
     if isinstance(config, dict) and config.get("problem"):
-        lines.append(f"your last config change was not applied: {config['problem']}")
+        problem = config["problem"]
+        lines.append(
+            _("your last config change was not applied: {problem}").format(problem=problem)
+        )
     if isinstance(config, dict) and isinstance(config.get("warnings"), list):
-        lines += [f"config warning: {warning}" for warning in config["warnings"]]
+        lines += [
+            _("config warning: {warning}").format(warning=warning) for warning in config["warnings"]
+        ]
     if status.get("note"):
         lines.append(status["note"])
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from reminder.config.names import BUSY_SIGNAL_NAMES, IDLE_SOURCE_NAMES
 from reminder.core.hours import DAY_NAMES, WorkingHours
 from reminder.core.settings import Settings
 from reminder.errors import file_problem, read_user_file
+from reminder.language import N_
 from reminder.paths import config_file, make_folder, package_data
 
 IDLE_SOURCES = ("auto", *IDLE_SOURCE_NAMES)
@@ -34,6 +35,7 @@ TOP_KEYS = (
     "idle_source",
     "routine_pace",
     "sound",
+    "language",
 )
 TABLES = {
     "hours": ("days", "start", "end"),
@@ -63,6 +65,7 @@ class Config:
     idle_source: str = "auto"
     routine_pace: float = 1.0
     sound: bool = False  # the notification server's message sound with each prompt
+    language: str = "auto"  # "auto": the desktop's; else a code such as "de" or "pt_BR"
     hours: WorkingHours = field(
         default_factory=lambda: WorkingHours(frozenset(range(5)), time(9), time(18))
     )
@@ -175,6 +178,16 @@ def _init_command(path: Path) -> str:
     return f"psoas config init --config {shlex.quote(str(path))}"
 
 
+def language_in(path: Path) -> str:
+    """The ``language`` a config file names, read quietly: "auto" for a file that is not there
+    or not right (its check says so where it matters)."""
+    try:
+        value = tomllib.loads(path.read_text("utf-8-sig")).get("language", "auto")
+    except (OSError, ValueError, RecursionError):
+        return "auto"
+    return value if isinstance(value, str) else "auto"
+
+
 def example_text() -> str:
     return package_data("config.example.toml").read_text("utf-8")
 
@@ -238,12 +251,13 @@ def parse_config(
         sit_minutes=check.minutes(data, "sit_minutes", default.sit_minutes),
         break_minutes=check.minutes(data, "break_minutes", default.break_minutes),
         repeat_minutes=check.minutes(
-            data, "repeat_minutes", default.repeat_minutes, zero_means="never"
+            data, "repeat_minutes", default.repeat_minutes, zero_means=N_("never")
         ),
         snooze_minutes=check.snoozes(data.get("snooze_minutes", list(default.snooze_minutes))),
         idle_source=check.choice(data, "idle_source", default.idle_source, IDLE_SOURCES),
         routine_pace=check.pace(data.get("routine_pace", default.routine_pace)),
         sound=check.flag(data, "sound", default.sound),
+        language=check.language(data.get("language", default.language)),
         hours=WorkingHours(
             check.days(hours.get("days", [DAY_NAMES[d] for d in sorted(default.hours.days)])),
             check.clock(hours, "hours.start", default.hours.start),

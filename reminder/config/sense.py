@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from reminder.config import DEFAULTS, Config, file_settings
+from reminder.language import _, ngettext
 from reminder.units import duration
 
 
@@ -20,7 +21,7 @@ def config_warnings(config: Config) -> list[str]:
         as psoas's own, so the user knows which line to add."""
         said = f"{key} = {shown[key]}"
         if config.origin != "defaults" and shown[key] == defaults[key]:
-            said += " (the default)"
+            said = _("{setting} (the default)").format(setting=said)
         return said
 
     sit, found = config.sit_minutes, []
@@ -65,35 +66,46 @@ def config_warnings(config: Config) -> list[str]:
 def break_not_shorter_than_sit(
     break_: str, sit: str, break_minutes: float, sit_minutes: float
 ) -> str:
-    return (
-        f"{break_} is not shorter than {sit}: only a pause of {duration(break_minutes * 60)} "
-        f"counts as a break, so a prompt comes every {duration(sit_minutes * 60)} however often "
-        "you get up"
+    return _(
+        "{break_} is not shorter than {sit}: only a pause of {pause} counts as a break, so a "
+        "prompt comes every {every} however often you get up"
+    ).format(
+        break_=break_,
+        sit=sit,
+        pause=duration(break_minutes * 60),
+        every=duration(sit_minutes * 60),
     )
 
 
 def repeat_longer_than_sit(repeat: str, sit: str) -> str:
-    return (
-        f"{repeat} is longer than {sit}: a prompt left unanswered comes back later than one you "
+    return _(
+        "{repeat} is longer than {sit}: a prompt left unanswered comes back later than one you "
         "skip (a skip starts the sitting clock again)"
-    )
+    ).format(repeat=repeat, sit=sit)
 
 
 def snoozes_longer_than_sit(snoozes: str, longer: Sequence[str], sit: str) -> str:
-    those = "that snooze puts" if len(longer) == 1 else "those snoozes put"
-    listed = " and ".join([", ".join(longer[:-1]), longer[-1]] if len(longer) > 1 else longer)
-    return (
-        f"{snoozes} has {listed}, longer than {sit}: {those} a prompt off for "
-        "longer than skipping it would (a skip starts the sitting clock again)"
-    )
+    if len(longer) > 1:
+        listed = _("{some} and {last}").format(some=", ".join(longer[:-1]), last=longer[-1])
+    else:
+        listed = longer[0]
+    return ngettext(
+        "{snoozes} has {listed}, longer than {sit}: that snooze puts a prompt off for longer "
+        "than skipping it would (a skip starts the sitting clock again)",
+        "{snoozes} has {listed}, longer than {sit}: those snoozes put a prompt off for longer "
+        "than skipping it would (a skip starts the sitting clock again)",
+        len(longer),
+    ).format(snoozes=snoozes, listed=listed, sit=sit)
 
 
 def hours_shorter_than_sit(start: str, end: str, open_minutes: float, sit: str) -> str:
-    return (
-        f"{start} and {end} leave {duration(open_minutes * 60)} of working hours, less than "
-        f"{sit}: no sitting within them reaches a prompt; one comes only as they open"
-    )
+    return _(
+        "{start} and {end} leave {time} of working hours, less than {sit}: no sitting within "
+        "them reaches a prompt; one comes only as they open"
+    ).format(start=start, end=end, time=duration(open_minutes * 60), sit=sit)
 
 
 def apps_not_looked_at(apps: str, when: str) -> str:
-    return f'{apps} but {when} leaves out "apps": those programs never hold a prompt'
+    return _('{apps} but {when} leaves out "apps": those programs never hold a prompt').format(
+        apps=apps, when=when
+    )

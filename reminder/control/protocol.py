@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reminder.core.commands import COMMANDS, Argument
+from reminder.language import _
 from reminder.limits import MAX_MINUTES, MINUTES_ALLOWED, minutes_allowed
 
 #: A request is a short JSON line; more than this is not one of ours.
@@ -52,8 +53,8 @@ class NotRunning(ControlError):
     """No psoas answers here. The message follows the command line's "psoas: " and says what
     to do."""
 
-    def __init__(self, message: str = "not running (start it with 'psoas run')") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("not running (start it with 'psoas run')"))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Each look of the doctor runs on a thread and an event loop of its own, with bus connections of
 its own, under a deadline.
 
-Some of what the doctor asks can block a whole thread (python-xlib on an X server that stopped
-answering, a control socket, SQLite waiting on a lock), and asyncio cannot cut a blocked call
+Some of what the doctor asks can block a whole thread (a control socket, SQLite waiting on a
+lock, a toolkit's call), and asyncio cannot cut a blocked call
 short. A look that misses its deadline is given up on: its thread is a daemon, left to end with
 the process, and the report says the part did not answer in time. Nothing it held is shared.
 """

@@ -120,10 +120,10 @@ async def look_tray(buses: Buses) -> TrayLook:
         return TrayLook(over_dbus=True)
     owner = await owner_of(bus, SNI_WATCHER)
     if owner is None:
-        from reminder.tray.pystray_tray import xembed_host_present
+        from reminder.tray.choice import xembed_host_present
 
         menu = importlib.util.find_spec("gi") is not None
-        return TrayLook(True, bus=True, xembed=xembed_host_present(), xembed_menu=menu)
+        return TrayLook(True, bus=True, xembed=await xembed_host_present(), xembed_menu=menu)
     try:
         registered = bool(
             await get_property(

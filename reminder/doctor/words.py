@@ -22,7 +22,7 @@ from reminder.doctor.facts import (
     Session,
 )
 from reminder.doctor.report import TROUBLE, Part
-from reminder.words import count
+from reminder.language import ngettext
 
 SYSTEMS = {"darwin": "macOS", "win32": "Windows"}
 IN_SESSION = (
@@ -47,9 +47,14 @@ def footer(parts: Sequence[Part]) -> str:
     if not trouble:
         return "Everything psoas needs works here. For a bug report: psoas doctor --json"
     return (
-        f"{count(trouble, 'part')} could be better: what to do follows each '->'. "
-        "For a bug report: psoas doctor --json"
-    )
+        ngettext(
+            "{n} part could be better: what to do follows each '->'. "
+            "For a bug report: psoas doctor --json",
+            "{n} parts could be better: what to do follows each '->'. "
+            "For a bug report: psoas doctor --json",
+            trouble,
+        )
+    ).format(n=trouble)
 
 
 # ----- the session ---------------------------------------------------------------------------
@@ -133,7 +138,8 @@ def history_part(look: HistoryLook) -> Part:
         return Part("history", "off", detail, facts=facts)
     if look.state == "read":
         span = f", {_day(look.first)} to {_day(look.last)}" if look.first and look.last else ""
-        detail = f"{path}: {count(look.events, 'event')}, {_size(look.size)}{span}"
+        events = ngettext("{n} event", "{n} events", look.events).format(n=look.events)
+        detail = f"{path}: {events}, {_size(look.size)}{span}"
         return Part("history", "works", detail, facts=facts)
     if look.state == "busy":
         detail = f"{path}: another program holds it now"

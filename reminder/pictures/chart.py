@@ -13,7 +13,9 @@ from PIL import Image, ImageDraw, ImageFont
 from reminder.core.stats import ANSWER_WINDOW, DayStats
 from reminder.core.timebase import Calendar
 from reminder.core.trend import Week
+from reminder.language import _
 from reminder.pictures.palette import GREEN, PURPLE
+from reminder.units import day_month, number, short_date
 from reminder.words import duration
 
 WIDTH, ROW, TOP, LEFT, RIGHT = 1000, 48, 70, 130, 170
@@ -56,12 +58,16 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
         hour = (epoch - midnight) / 3600
         return LEFT + plot * min(1.0, max(0.0, (hour - first_hour) / span))
 
-    week = f"{days[0].day:%d %b} to {days[-1].day:%d %b %Y}"
-    draw.text((LEFT, 16), f"Time sat, {week}", fill=TEXT, font=title)
+    heading = _("Time sat, {first} to {last}").format(
+        first=day_month(days[0].day), last=day_month(days[-1].day, year=True)
+    )
+    draw.text((LEFT, 16), heading, fill=TEXT, font=title)
     draw.text(
         (LEFT, 40),
-        "blue: sitting   orange: longest sit of the day   "
-        "green tick: natural break   purple tick: break after a prompt",
+        _(
+            "blue: sitting   orange: longest sit of the day   "
+            "green tick: natural break   purple tick: break after a prompt"
+        ),
         fill=TEXT,
         font=small,
     )
@@ -71,7 +77,7 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
         draw.text((gx - 8, TOP + ROW * len(days) + 6), f"{hour:02d}", fill=TEXT, font=small)
     for row, day in enumerate(days):
         top = TOP + row * ROW
-        draw.text((10, top + 14), f"{day.day:%a %d %b}", fill=TEXT, font=small)
+        draw.text((10, top + 14), short_date(day.day), fill=TEXT, font=small)
         bar_top, bar_bottom = top + 10, top + ROW - 12
         for start, end in day.spans:
             longest = day.longest_sit_start is not None and start <= day.longest_sit_start < end
@@ -86,9 +92,10 @@ def draw_week(days: list[DayStats], calendar: Calendar) -> Image.Image:
                 fill=BREAK if how == "natural" else PROMPTED,
                 width=3,
             )
-        summary = f"{duration(day.sat_seconds)} sat"
+        summary = _("{time} sat").format(time=duration(day.sat_seconds))
         if day.longest_sit_seconds:
-            summary += f"\nlongest {duration(day.longest_sit_seconds)}"
+            longest = _("longest {time}").format(time=duration(day.longest_sit_seconds))
+            summary += f"\n{longest}"
         draw.multiline_text((WIDTH - RIGHT + 12, top + 6), summary, fill=TEXT, font=small)
     return image
 
@@ -116,21 +123,25 @@ def draw_trend(weeks: list[Week]) -> Image.Image:
     slot = plot_w / len(weeks)
     draw.text(
         (left, 16),
-        f"Long sits and answered prompts, {len(weeks)} weeks to {weeks[-1].last:%d %b %Y}",
+        _("Long sits and answered prompts, {n} weeks to {last}").format(
+            n=len(weeks), last=day_month(weeks[-1].last, year=True)
+        ),
         fill=TEXT,
         font=title,
     )
     draw.text(
         (left, 42),
-        "bars: bouts of an hour or more per working day (left)   "
-        f"line: prompts answered within {duration(ANSWER_WINDOW)} (right)",
+        _(
+            "bars: bouts of an hour or more per working day (left)   "
+            "line: prompts answered within {time} (right)"
+        ).format(time=duration(ANSWER_WINDOW)),
         fill=TEXT,
         font=small,
     )
     for step in range(5):  # the grid and both scales
         y = top + plot_h - plot_h * step / 4
         draw.line((left, y, left + plot_w, y), fill=GRID)
-        draw.text((left - 40, y - 7), f"{ceiling * step / 4:g}", fill=TEXT, font=small)
+        draw.text((left - 40, y - 7), number(ceiling * step / 4), fill=TEXT, font=small)
         draw.text((left + plot_w + 8, y - 7), f"{25 * step}%", fill=TEXT, font=small)
     points: list[tuple[float, float]] = []
     for index, week in enumerate(weeks):
@@ -140,7 +151,7 @@ def draw_trend(weeks: list[Week]) -> Image.Image:
             draw.rectangle(
                 (x + slot * 0.2, top + plot_h - bar, x + slot * 0.8, top + plot_h), fill=SAT
             )
-        draw.text((x + slot * 0.15, top + plot_h + 8), f"{week.first:%d %b}", fill=TEXT, font=small)
+        draw.text((x + slot * 0.15, top + plot_h + 8), day_month(week.first), fill=TEXT, font=small)
         if week.answer_rate is not None:
             points.append((x + slot / 2, top + plot_h - plot_h * week.answer_rate))
     if len(points) > 1:

@@ -33,6 +33,7 @@ from reminder.history.journal import Journal
 from reminder.history.keeper import BackgroundWriter, HistoryKeeper, carried_over
 from reminder.history.store import BUSY_TIMEOUT, START_BUSY_TIMEOUT, HistoryStore
 from reminder.idle import IdleChoice, IdleSource, choose
+from reminder.language import _
 from reminder.notify import FallbackNotifier, Note, Notifier, NotifyError, Outbox, TerminalNotifier
 from reminder.paths import history_file, journal_file, pictures_dir
 from reminder.pictures.cache import PictureCache
@@ -156,7 +157,7 @@ class Assembly:
         tray = self.tray.name if self.tray is not None else "none (headless)"
         session = self.buses.session
         if tray == "StatusNotifierItem" and session is not None and not session.connected:
-            tray += f" ({words.BUS_LOST})"  # the icon is gone until the bus is back
+            tray += f" ({_(words.BUS_LOST)})"  # the icon is gone until the bus is back
         return {
             "idle_passed_over": dict(choice.passed_over) if choice is not None else {},
             "tray": tray,
@@ -181,7 +182,7 @@ class Assembly:
             problem = str(error)
             if problem != self.config_problem:
                 log.warning("%s; psoas goes on with the config it had", problem)
-                outbox.post(Note(words.CONFIG_NOT_APPLIED, problem, slot="config"))
+                outbox.post(Note(_(words.CONFIG_NOT_APPLIED), problem, slot="config"))
             self.config_problem = problem
             return
         self.config_problem = None
@@ -192,7 +193,9 @@ class Assembly:
         for warning in fresh:
             log.warning("%s", words.config_warning(config.origin, warning))
         if fresh:
-            outbox.post(Note(words.CONFIG_WARNINGS, "\n".join(fresh), slot="config"))
+            outbox.post(Note(_(words.CONFIG_WARNINGS), "\n".join(fresh), slot="config"))
+        if config.language != old.language:
+            _speak(config.language, self.catalogue)
         daemon.reconfigure(settings_for(config, self.catalogue))
         daemon.sound = config.sound
         if self.tray is not None:
@@ -270,6 +273,15 @@ async def native_notifier(
 
         return OsascriptNotifier()
     return TerminalNotifier()
+
+
+def _speak(language: str, catalogue: Catalogue) -> None:
+    """Speak the config's new language from now on, the stretches' words included."""
+    from reminder.catalogue.loader import load_catalogue
+    from reminder.language import choose
+
+    log.info("language: %s", choose(language))
+    catalogue.take_words(load_catalogue().in_language())
 
 
 async def _draw_pictures(pictures: PictureCache) -> None:

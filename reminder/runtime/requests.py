@@ -18,6 +18,7 @@ from reminder.catalogue.model import Catalogue
 from reminder.control.protocol import QUIT, STATUS, THEN, Request, decode_request
 from reminder.core import events as ev
 from reminder.core.commands import StartRoutine, named
+from reminder.language import _, current
 from reminder.runtime.daemon import Daemon
 
 
@@ -78,8 +79,9 @@ class ControlHandler:
             "notifier": report.notifier,
             "notifier_shortfalls": report.notifier_shortfalls,
             "pid": os.getpid(),
+            "language": current(),  # the command line says its own lines in it too
         }
         shown |= self.parts()
         if not report.sees_input:
-            shown["note"] = "no idle source: every minute psoas runs counts as sitting"
+            shown["note"] = _("no idle source: every minute psoas runs counts as sitting")
         return shown

@@ -19,6 +19,7 @@ from typing import Any
 
 from reminder.config import DEFAULTS, IDLE_SOURCES, PLACES, QUIET_SIGNALS, file_settings
 from reminder.core.hours import DAY_NAMES
+from reminder.language import available
 
 #: A field's value on the page: the text in it, or the boxes ticked.
 FormValue = str | tuple[str, ...]
@@ -95,6 +96,7 @@ GROUPS: tuple[tuple[str, tuple[Field, ...]], ...] = (
             Field("quiet.recheck_minutes", NUMBER),
         ),
     ),
+    ("language", (Field("language", CHOICE, ("auto", *available())),)),
 )
 FIELDS: tuple[Field, ...] = tuple(field for _, fields in GROUPS for field in fields)
 

@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from html import escape
 
+from reminder.language import current
 from reminder.settings import words
 
-#: The pages, by path, in the order the navigation names them.
-PAGES = (("/settings", words.SETTINGS), ("/progress", words.PROGRESS))
+
+def pages() -> tuple[tuple[str, str], ...]:
+    """The pages, by path, in the order the navigation names them."""
+    return (("/settings", words.SETTINGS), ("/progress", words.PROGRESS))
+
+
+def language() -> str:
+    """The page's language, as HTML names it ('pt-BR')."""
+    return current().replace("_", "-")
 
 
 def attribute(value: object) -> str:
@@ -28,7 +36,7 @@ def page(path: str, title: str, body: str, form_key: str | None = None) -> str:
     current = ' aria-current="page"'
     links = "".join(
         f"<li><a href={attribute(href)}{current if href == path else ''}>{text(name)}</a></li>"
-        for href, name in PAGES
+        for href, name in pages()
     )
     close = ""
     if form_key is not None:
@@ -40,7 +48,7 @@ def page(path: str, title: str, body: str, form_key: str | None = None) -> str:
     nav = f'<nav aria-label={attribute(words.PAGES_LABEL)}><ul class="pages">{links}</ul></nav>'
     return (
         "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang={attribute(language())}><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{text(title)} · {text(words.TITLE)}</title>"
         '<link rel="stylesheet" href="/style.css">'
@@ -72,7 +80,7 @@ def plain_page(title: str, line: str) -> str:
     """A page of one sentence (a refusal, a goodbye), with nothing to click."""
     return (
         "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang={attribute(language())}><head><meta charset="utf-8">'
         f"<title>{text(title)}</title>"
         '<link rel="stylesheet" href="/style.css"></head>\n'
         f'<body><main id="main"><h1>{text(title)}</h1><p>{text(line)}</p></main></body></html>\n'

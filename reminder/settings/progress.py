@@ -15,8 +15,10 @@ from reminder.catalogue.model import Catalogue
 from reminder.config import Config
 from reminder.errors import UserError
 from reminder.history.reading import Figures, figures, read_history, write_csv
+from reminder.language import _
 from reminder.settings import words
 from reminder.settings.html import attribute, page, problem, text
+from reminder.units import weekday
 
 #: Weeks the trend's chart spans, as ``psoas stats --chart FILE --weeks`` draws by default.
 TREND_WEEKS = 12
@@ -35,7 +37,7 @@ def progress_page(config: Config, catalogue: Catalogue, form_key: str) -> str:
         body = problem(words.history_problem(str(error)))
         return page("/progress", words.PROGRESS, body, form_key)
     if not found.recorded:
-        body = f"<p>{text(psoas_words.NO_HISTORY_YET)}</p>\n" + _export()
+        body = f"<p>{text(_(psoas_words.NO_HISTORY_YET))}</p>\n" + _export()
         return page("/progress", words.PROGRESS, body, form_key)
     parts = [f"<h2>{text(words.THIS_WEEK)}</h2>\n", _table(found), _week_chart(found)]
     parts.append(f"<h2>{text(words.TREND)}</h2>\n")
@@ -53,12 +55,14 @@ def progress_page(config: Config, catalogue: Catalogue, form_key: str) -> str:
 
 def _table(found: Figures) -> str:
     columns = psoas_words.STATS_COLUMNS
-    head = "".join(f'<th scope="col">{text(name)}</th>' for name, _, _ in columns)
+    head = "".join(
+        f'<th scope="col">{text(psoas_words.column_name(name))}</th>' for name, _w, _c in columns
+    )
     rows = []
     for day in found.days[-7:]:
-        cells = "".join(f"<td>{text(cell(day))}</td>" for _, _, cell in columns)
+        cells = "".join(f"<td>{text(cell(day))}</td>" for _n, _w, cell in columns)
         rows.append(
-            f'<tr><th scope="row">{day.day:%a %Y-%m-%d}</th>{cells}'
+            f'<tr><th scope="row">{weekday(day.day)} {day.day:%Y-%m-%d}</th>{cells}'
             f"<td>{text(psoas_words.stretches_done(day))}</td></tr>"
         )
     return (
@@ -66,7 +70,7 @@ def _table(found: Figures) -> str:
         f'<thead><tr><th scope="col">{text(words.DAY)}</th>{head}'
         f'<th scope="col">{text(words.STRETCHES_DONE)}</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>\n"
-        f'<p class="help">{text(psoas_words.STATS_MEANING)}</p>\n'
+        f'<p class="help">{text(psoas_words.stats_meaning())}</p>\n'
     )
 
 

@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from reminder.config import language_in
+from reminder.language import accepted, best_match, choose, current, speaking
 from reminder.settings import state, words
 from reminder.settings.guard import Guard, session_cookie
 from reminder.settings.html import plain_page
@@ -132,16 +134,26 @@ class Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
     def _answer(self, method: str) -> None:
-        try:
-            response = self._route(method)
-        except Exception:  # a boundary: the page says so in a line; the log keeps why
-            log.exception("the settings page failed on %s %s", method, self.path)
-            response = refusal(500, words.NOT_HERE)
+        with speaking(self._language()):
+            try:
+                response = self._route(method)
+            except Exception:  # a boundary: the page says so in a line; the log keeps why
+                log.exception("the settings page failed on %s %s", method, self.path)
+                response = refusal(500, words.NOT_HERE)
         if response is not None:
             self._send(response)
             if response.then is not None:
                 self.wfile.flush()
                 response.then()
+
+    def _language(self) -> str:
+        """The config's language when it names one (a save that changes it shows at once);
+        else the browser's (Accept-Language), else the desktop's."""
+        configured = language_in(self.server.site.config_path)
+        if configured != "auto":
+            return best_match([configured])
+        header = self.headers.get("Accept-Language", "")
+        return best_match(accepted(header)) if header else current()
 
     def _route(self, method: str) -> Response | None:
         guard, site, presence = self.server.guard, self.server.site, self.server.presence
@@ -273,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grace", type=float, default=GRACE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     _log_to_file()
+    choose(language_in(args.config))
     from reminder.catalogue.loader import load_catalogue
 
     site = Site(Path(os.path.abspath(args.config)), load_catalogue())

@@ -57,10 +57,15 @@ class Site:
 
     def __init__(self, config_path: Path, catalogue: Catalogue) -> None:
         self.config_path = config_path
-        self.catalogue = catalogue
+        self.source = catalogue  # in English: the words of a page are those of its request
         self.stretch_ids = list(catalogue.stretches)
         self._writing = threading.Lock()
         self._pictures: dict[str, bytes] = {}
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The stretches and routines in the language of this request."""
+        return self.source.in_language()
 
     # ----- settings ---------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from reminder.catalogue.model import Catalogue
 from reminder.core import commands as cmd
+from reminder.language import SOURCE, _, speaking
 from reminder.words import pause_choice, routine_length, snooze_choice
 
 #: What "Pause reminders" offers, in minutes; None: until working hours start on a later day.
@@ -94,15 +95,18 @@ def build_menu(
     items.append(separator("sep-top"))
     if in_routine:
         if state.routine_paused:
-            items.append(asks(cmd.ResumeRoutine(), "Resume routine"))
+            items.append(asks(cmd.ResumeRoutine(), _("Resume routine")))
         else:
-            items.append(asks(cmd.PauseRoutine(), "Pause routine"))
-        items += [asks(cmd.SkipStep(), "Next step"), asks(cmd.CancelRoutine(), "Stop routine")]
+            items.append(asks(cmd.PauseRoutine(), _("Pause routine")))
+        items += [
+            asks(cmd.SkipStep(), _("Next step")),
+            asks(cmd.CancelRoutine(), _("Stop routine")),
+        ]
     else:
-        # Keyed by what they say: the config check lets no two choices say the same.
+        # Keyed by what they say in English: the config check lets no two choices say the same.
         snooze, routine = cmd.name_of(cmd.Snooze), cmd.name_of(cmd.StartRoutine)
         snoozes = tuple(
-            Item(f"{snooze}/{snooze_choice(m)}", snooze_choice(m), send(cmd.Snooze(m)))
+            Item(f"{snooze}/{_english(snooze_choice, m)}", snooze_choice(m), send(cmd.Snooze(m)))
             for m in snooze_minutes
         )
         routines = tuple(
@@ -114,30 +118,44 @@ def build_menu(
             for r in catalogue.routines.values()
         )
         items += [
-            asks(cmd.StretchNow(), f"Stretch now: {state.next_stretch_name}", default=True),
-            asks(cmd.Done(), "I stretched"),
-            choices(cmd.Snooze, "Snooze", snoozes),
-            choices(cmd.StartRoutine, "Start routine", routines),
-            asks(cmd.Skip(), "Skip this break"),
+            asks(
+                cmd.StretchNow(),
+                _("Stretch now: {stretch}").format(stretch=state.next_stretch_name),
+                default=True,
+            ),
+            asks(cmd.Done(), _("I stretched")),
+            choices(cmd.Snooze, _("Snooze"), snoozes),
+            choices(cmd.StartRoutine, _("Start routine"), routines),
+            asks(cmd.Skip(), _("Skip this break")),
         ]
     if state.state == "paused":
-        items.append(asks(cmd.ResumeReminders(), "Resume reminders"))
+        items.append(asks(cmd.ResumeReminders(), _("Resume reminders")))
     else:
         pause = cmd.name_of(cmd.Pause)
         pauses = tuple(
-            Item(f"{pause}/{pause_choice(m)}", pause_choice(m), send(cmd.Pause(m)))
-            for m in PAUSE_MINUTES
+            Item(
+                f"{pause}/{_english(pause_choice, minutes)}",
+                pause_choice(minutes),
+                send(cmd.Pause(minutes)),
+            )
+            for minutes in PAUSE_MINUTES
         )
-        items.append(choices(cmd.Pause, "Pause reminders", pauses))
+        items.append(choices(cmd.Pause, _("Pause reminders"), pauses))
     items.append(separator("sep-bottom"))
     if state.today is not None:
-        items.append(Item("chart", "This week's chart", actions.show_chart))
+        items.append(Item("chart", _("This week's chart"), actions.show_chart))
     items += [
-        Item("settings", "Settings…", actions.open_settings),
-        Item("open-config", "Open config", actions.open_config),
-        Item("quit", "Quit", actions.quit),
+        Item("settings", _("Settings…"), actions.open_settings),
+        Item("open-config", _("Open config"), actions.open_config),
+        Item("quit", _("Quit"), actions.quit),
     ]
     return tuple(items)
+
+
+def _english(say: Callable[[float], str], minutes: float | None) -> str:
+    """A choice as English says it, for a key that stays the same in every language."""
+    with speaking(SOURCE):
+        return say(minutes)  # type: ignore[arg-type]
 
 
 def find(items: tuple[Item, ...], key: str) -> Item | None:

@@ -30,6 +30,7 @@ from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.stats import DayStats
 from reminder.core.status import State, Status
+from reminder.language import _
 from reminder.paths import log_dir, make_folder
 from reminder.system.supervisor import TaskSupervisor
 from reminder.tray.icon import IconLook, look_for
@@ -105,7 +106,7 @@ class TrayModel:
         self.tasks = tasks or TaskSupervisor()
         self.status = Status(State.AWAY, 0.0, None, None, None)
         self.status_at = time.time()
-        self.today = "Today: nothing recorded yet"
+        self.today = _("Today: nothing recorded yet")
         self._today_of: date | None = None  # the day the Today line is of, once read
         self._backend: Backend | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -175,13 +176,13 @@ class TrayModel:
             self._backend.daemon.stop_threadsafe()
 
     def show_chart(self) -> None:
-        self._call_soon(lambda: self._start(self._chart(), words.SHOW_CHART))
+        self._call_soon(lambda: self._start(self._chart(), _(words.SHOW_CHART)))
 
     def open_config(self) -> None:
-        self._call_soon(lambda: self._start(self._open_config(), words.OPEN_CONFIG))
+        self._call_soon(lambda: self._start(self._open_config(), _(words.OPEN_CONFIG)))
 
     def open_settings(self) -> None:
-        self._call_soon(lambda: self._start(self._open_settings(), words.OPEN_SETTINGS))
+        self._call_soon(lambda: self._start(self._open_settings(), _(words.OPEN_SETTINGS)))
 
     def _guarded(self, item: Item) -> Item:
         """``item`` (and its submenu) with an action that tells the user when it fails."""

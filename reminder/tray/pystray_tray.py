@@ -45,25 +45,6 @@ def load_pystray() -> Any:
     return pystray
 
 
-def xembed_host_present() -> bool:
-    """Whether an XEmbed system tray (trayer, stalonetray, i3bar...) runs on this X display."""
-    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
-        return False
-    try:
-        from Xlib import display as xdisplay
-
-        screen = xdisplay.Display()
-        try:
-            number = screen.get_default_screen()
-            atom = screen.intern_atom(f"_NET_SYSTEM_TRAY_S{number}")
-            return screen.get_selection_owner(atom) != 0
-        finally:
-            screen.close()
-    except Exception as error:  # python-xlib has its own exception hierarchy
-        log.debug("XEmbed tray check failed: %s", error)
-        return False
-
-
 def _toolkit_warnings_to_the_log() -> None:
     """GTK's own warnings (Gdk-CRITICAL and the like) go to psoas's log, never the terminal."""
     if "gi" not in sys.modules:
