@@ -29,13 +29,15 @@ QUIET_FLAGS = (
     "--disable-extensions",
     "--disable-default-apps",
     "--password-store=basic",
-    "--lang=en-GB",
 )
 
 
 @contextlib.contextmanager
-def chromium(profile: Path, width: int = 1100, height: int = 900) -> Iterator:
-    """A headless Chromium with a new profile in ``profile``; quit at the end."""
+def chromium(
+    profile: Path, width: int = 1100, height: int = 900, language: str = "en-GB"
+) -> Iterator:
+    """A headless Chromium with a new profile in ``profile``, its languages ``language`` (a
+    comma-separated list, as a person sets them in Chromium's settings); quit at the end."""
     require_tools("chromium", "chromedriver")
     require_modules("selenium")
     from selenium import webdriver
@@ -43,8 +45,13 @@ def chromium(profile: Path, width: int = 1100, height: int = 900) -> Iterator:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*QUIET_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}"):
+    first = language.split(",")[0]
+    flags = (f"--user-data-dir={profile}", f"--window-size={width},{height}", f"--lang={first}")
+    for flag in (*QUIET_FLAGS, *flags):
         options.add_argument(flag)
+    # --lang alone sets the interface's language; what the pages are asked in (Accept-Language)
+    # is this preference.
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
     if os.geteuid() == 0:
         options.add_argument("--no-sandbox")  # Chromium's sandbox refuses to run as root
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)

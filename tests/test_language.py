@@ -14,7 +14,8 @@ import string
 import pytest
 from e2e import psoas
 
-from reminder import language
+from reminder import language, words
+from reminder.core import events as ev
 from reminder.language import (
     LOCALE,
     _,
@@ -352,3 +353,18 @@ def test_why_an_x_display_cannot_be_read_is_said_in_the_language(tmp_path):
             asyncio.run(x11.connect(nowhere, 0.5, {"HOME": str(tmp_path)}))
     with pytest.raises(x11.X11Error, match=r"^cannot reach the X display :97 \("):
         asyncio.run(x11.connect(nowhere, 0.5, {"HOME": str(tmp_path)}))
+
+
+@pytest.mark.parametrize("code", COMPLETE)
+def test_a_sentence_ending_on_a_duration_has_one_full_stop(code, catalogue):
+    """German says '9 Sek.': a sentence that puts a duration last must not add its own stop."""
+    with speaking(code):
+        said = []
+        for seconds in (9.1, 42 * 60, 90 * 60):
+            for held in (None, "call"):
+                prompt = ev.PromptShown(0.0, "bridge", seconds, 0, held_for=held)
+                said.extend(words.notification_for(prompt, catalogue))
+        for routine in catalogue.routines.values():
+            said.append(words.terminal_routine_start(routine, 1.0, keys=False))
+            said.extend(words._amount(step, 36.0) for step in routine.steps)
+    assert not [sentence for sentence in said if ".." in sentence]
