@@ -57,6 +57,7 @@ class _Span:
     stretch: str | None = None  # the stretch named in this span (by a prompt, or asked for)
     snoozed: bool = False
     held: tuple[float, str] | None = None  # a due prompt waiting for the user: since, why
+    put_off: bool = False  # a routine stopped early put the next prompt back past the sitting time
 
 
 @dataclass
@@ -217,10 +218,11 @@ class SittingCore:
 
     def reconfigure(self, settings: Settings) -> None:
         """The user changed their config: from now on it counts. A prompt not yet shown is due
-        after the new sitting time; one already out, snoozed or paused keeps its time."""
+        after the new sitting time; one already out, snoozed, put back by a routine stopped
+        early or paused keeps its time."""
         self.settings = settings
         span = self.span
-        if span is not None and not span.prompts and not span.snoozed:
+        if span is not None and not span.prompts and not span.snoozed and not span.put_off:
             span.next_prompt = span.start + settings.sit
 
     # ----- outputs ------------------------------------------------------------------------
@@ -335,6 +337,7 @@ class SittingCore:
             ),
             "prompts": span.prompts if span else 0,
             "snoozed": span.snoozed if span else False,
+            "put_off": span.put_off if span else False,
             "last_input": now.at(last_input).epoch if math.isfinite(last_input) else None,
             "routine_started": now.at(self.routine.started).epoch if self.routine else None,
             "last_stretch": self.last_stretch,
@@ -375,14 +378,16 @@ class SittingCore:
         def steady(epoch: float) -> float:
             return now.t - (now.epoch - epoch)
 
-        if sit.prompts or sit.snoozed:  # a prompt out, or put off: its time stands
+        if sit.prompts or sit.snoozed or sit.put_off:  # a prompt out, or put off: its time stands
             next_prompt = None if sit.next_prompt is None else steady(sit.next_prompt)
         else:  # none yet: due after this run's sitting time (the config may have changed)
             next_prompt = steady(sit.start) + self.settings.sit
         if sit.parked and next_prompt is not None:
             # As after a routine stopped early: the prompt that led to it comes back later.
             next_prompt = max(next_prompt, now.t + (self.settings.repeat or self.settings.sit))
-        self.span = _Span(steady(sit.start), next_prompt, sit.prompts, snoozed=sit.snoozed)
+        self.span = _Span(
+            steady(sit.start), next_prompt, sit.prompts, snoozed=sit.snoozed, put_off=sit.put_off
+        )
         # The stretch the sit named; a snapshot from before sits kept it: the last, if prompted.
         named = saved.get("stretch", self.last_stretch if sit.prompts else None)
         self.span.stretch = named if isinstance(named, str) else None
@@ -621,10 +626,11 @@ class SittingCore:
         self.routine, self._routine_span, self.span = None, None, span
         self.last_input = max(self.last_input, now.t)
         if span.next_prompt is not None:
-            # The prompt that led here stays unanswered: it comes back after the repeat time.
-            span.next_prompt = max(
-                span.next_prompt, now.t + (self.settings.repeat or self.settings.sit)
-            )
+            # The prompt that led here stays unanswered: it comes back after the repeat time,
+            # which a restart keeps (it is no longer the sitting time's).
+            later = now.t + (self.settings.repeat or self.settings.sit)
+            if later > span.next_prompt:
+                span.next_prompt, span.put_off = later, True
 
     def _end_routine(self, now: Moment, end: float, out: list[ev.Event]) -> None:
         """After a routine the clock starts from zero; the user is taken to be back at the desk."""
