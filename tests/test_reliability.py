@@ -11,6 +11,7 @@ import resource
 import signal
 import sqlite3
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -450,6 +451,16 @@ def test_a_full_disk_loses_no_prompt_and_no_history(private_env, tmp_path):
     assert [type(e) for e in history(private_env.data)][-2:] == [ev.Paused, ev.Snoozed]
 
 
+def catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler of its own for ``signum`` (its SigCgt mask)."""
+    try:
+        status_lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return False
+    caught = next((line.split()[1] for line in status_lines if line.startswith("SigCgt:")), "0")
+    return bool(int(caught, 16) >> (signum - 1) & 1)
+
+
 @pytest.mark.slow
 def test_signals_at_random_moments_leave_the_history_consistent(private_env, tmp_path):
     config = tmp_path / "fast.toml"
@@ -463,7 +474,10 @@ def test_signals_at_random_moments_leave_the_history_consistent(private_env, tmp
     rng.shuffle(stops)
     for round_, stop_with in enumerate(stops):
         daemon = start_headless(config)
-        time.sleep(rng.uniform(0.3, 2.5))
+        # From the moment psoas takes the signal (before that, Python's start is the kernel's
+        # to end), then at a random moment of its loading or running.
+        wait_until(partial(catches, daemon.pid, stop_with), 15, "psoas to take the signal")
+        time.sleep(rng.uniform(0.0, 2.2))
         code = stop(daemon, stop_with)
         err = daemon.stderr_text()
         assert code == 0, (round_, err)
