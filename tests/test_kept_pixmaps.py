@@ -69,6 +69,7 @@ def test_pictures_of_an_older_drawing_are_neither_shown_nor_kept(tmp_path: Path)
     assert list(tmp_path.glob("tray-*")) == [pictures.folder]
 
 
+@pytest.mark.slow
 def test_a_start_that_finds_its_picture_kept_never_loads_pillow(tmp_path: Path):
     KeptPixmaps(tmp_path).of(LOOK)
     script = (
