@@ -121,9 +121,36 @@ def test_a_folder_made_after_the_start_is_followed(tmp_path):
         await seen.after(save_by_rename(path, "sit_minutes = 30\n"), "sit_minutes = 30\n")
         await seen.after(path.unlink, None)
         await seen.after(write(path, "sit_minutes = 20\n"), "sit_minutes = 20\n")
-        # The file's folder and the one that holds it, no more.
-        folders = {path.parent.stat().st_ino, path.parent.parent.stat().st_ino}
-        assert watched_inodes(watch) == folders
+        # The file and its folder, no more: not ~/.config, which other programs write all day.
+        places = {path.stat().st_ino, path.parent.stat().st_ino}
+        assert watched_inodes(watch) == places
+
+    watching(path, test)
+
+
+def test_writes_to_the_other_files_beside_it_do_not_wake_psoas(tmp_path):
+    """~/.config is written all day by other programs (KDE keeps its rc files there, saved by
+    renaming a new copy over each): the kernel is not asked to tell psoas of those writes, so
+    its loop does not wake for them."""
+    path = tmp_path / "config" / "psoas" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("sit_minutes = 50\n")
+    beside = [path.parent / "stretches.log", path.parent.parent / "kwinrc"]
+    for other in beside:
+        other.write_text("made before psoas looked\n")
+
+    async def test(watch: ConfigWatch, seen: Seen) -> None:
+        for round_ in range(20):
+            for other in beside:
+                with other.open("a") as appended:
+                    appended.write(f"line {round_}\n")
+                os.utime(other)
+            saved = path.parent.parent / "kwinrc.new"  # saved by a rename, as KDE saves
+            saved.write_text(f"round {round_}\n")
+            saved.replace(path.parent.parent / "kwinrc")
+        with pytest.raises(BlockingIOError):  # not one event queued for psoas to read
+            os.read(watch._fd, 4096)
+        await seen.after(write(path, "sit_minutes = 40\n"), "sit_minutes = 40\n")
 
     watching(path, test)
 

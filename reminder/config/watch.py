@@ -5,10 +5,13 @@ The file is followed however it comes to be: editors save in many ways (write in
 copy and rename it over, delete and create); the folder may not exist yet when psoas starts (it
 is made by ``psoas config init`` or the tray's Open config); the file or its folder may be a
 symbolic link into a dotfiles folder (GNU stow); the folder may be moved aside and made again.
-So inotify watches folders, not the file: the file's folder and the one that holds it (or, while
-they are missing, the nearest that exists), for each symbolic link on the way and where it
-leads. Whenever something there changes the watches are placed again, and a burst of events
-settles for a moment before the file is read.
+So inotify watches the file's folder (or, while it is missing, the nearest that exists; and the
+one that holds it where the folder is a symbolic link), for each symbolic link on the way and
+where it leads, for names made, removed and renamed, and for the folder itself moved or
+deleted; and the file itself for writes. Whenever something there changes the
+watches are placed again, and a burst of events settles for a moment before the file is read.
+Writes to the folders' other files are not asked for: ~/.config is written all day by other
+programs, and psoas sleeps through that.
 """
 
 from __future__ import annotations
@@ -38,11 +41,15 @@ _IN_DELETE_SELF, _IN_MOVE_SELF, _IN_UNMOUNT, _IN_Q_OVERFLOW, _IN_IGNORED = (
     0x4000,
     0x8000,
 )
-_NAMED = _IN_MODIFY | _IN_ATTRIB | _IN_CLOSE_WRITE | _IN_MOVED_FROM | _IN_MOVED_TO
-_NAMED |= _IN_CREATE | _IN_DELETE
-#: What happens to a watched folder itself: it is gone, moved, or no longer watched.
+#: What happens to a watched folder or file itself: it is gone, moved, or no longer watched.
 _SELF = _IN_DELETE_SELF | _IN_MOVE_SELF | _IN_UNMOUNT | _IN_IGNORED
-_WATCHED = _NAMED | _IN_DELETE_SELF | _IN_MOVE_SELF
+#: In a folder, only names coming and going: a file saved by renaming a copy over it, a folder
+#: made, moved or linked elsewhere.
+_FOLDER = _IN_CREATE | _IN_DELETE | _IN_MOVED_FROM | _IN_MOVED_TO | _IN_DELETE_SELF | _IN_MOVE_SELF
+#: On the file itself: written in place, or its mode changed.
+_FILE = _IN_MODIFY | _IN_ATTRIB | _IN_CLOSE_WRITE | _IN_DELETE_SELF | _IN_MOVE_SELF
+#: The name an event on a watched file comes with (only events in a folder name a file).
+_ITSELF = b""
 _EVENT = struct.Struct("iIII")
 
 #: Symbolic links followed on the way to the file, at most (the system's own limit is 40).
@@ -110,15 +117,19 @@ class ConfigWatch:
         longer lead there."""
         assert self._libc is not None
         placed: dict[int, set[bytes]] = {}
-        for folder, names in watched_folders(self.path).items():
-            descriptor = self._libc.inotify_add_watch(self._fd, os.fsencode(folder), _WATCHED)
+        wanted = [(folder, _FOLDER, names) for folder, names in watched_folders(self.path).items()]
+        wanted += [(file, _FILE, {_ITSELF}) for file in _ways_to(os.path.abspath(self.path))]
+        for place, mask, names in wanted:
+            if mask == _FILE and not os.path.isfile(place):
+                continue  # not there yet: its folder's watch sees it made
+            descriptor = self._libc.inotify_add_watch(self._fd, os.fsencode(place), mask)
             if descriptor < 0:
                 if ctypes.get_errno() == errno.ENOSPC and not self._said_full:
                     self._said_full = True  # the user's inotify watches are all taken
                     log.warning(
                         "cannot watch %s for changes (the system's inotify watches are all "
                         "used): config edits are seen when psoas next wakes up",
-                        folder,
+                        place,
                     )
                 continue  # gone meanwhile: its own folder's watch sees it come back
             placed.setdefault(descriptor, set()).update(names)
@@ -171,15 +182,17 @@ class ConfigWatch:
 def watched_folders(path: Path) -> dict[str, set[bytes]]:
     """Each folder to watch for ``path``, with the names in it whose change may change what the
     path leads to: for the path and each path a symbolic link on the way makes of it, the
-    file's folder (for the file) and that folder's own (for the folder); while they are
-    missing, the nearest folder that exists (for the next one down)."""
+    file's folder (for the file), and that folder's own where the folder is a link (for the
+    link); while they are missing, the nearest folder that exists (for the next one down)."""
     folders: dict[str, set[bytes]] = {}
     for place in _ways_to(os.path.abspath(path)):
         child, folder = place, os.path.dirname(place)
         while folder != child:
             if os.path.isdir(folder):
                 folders.setdefault(folder, set()).add(os.fsencode(os.path.basename(child)))
-                if child != place:  # the file's folder's own folder, or the nearest that exists
+                # A real folder says itself when it is moved or deleted; a link to one is
+                # pointed elsewhere in its own folder, which must be watched too.
+                if child != place or not os.path.islink(folder):
                     break
             child, folder = folder, os.path.dirname(folder)
     return folders

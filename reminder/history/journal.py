@@ -23,6 +23,7 @@ from typing import Any
 from reminder.core import events as ev
 from reminder.history.store import from_row
 from reminder.paths import make_folder, private_opener
+from reminder.system.files import sync_folder
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class Journal:
                 raise
         finally:
             os.close(descriptor)
-        _sync_folder(self.path.parent)
+        sync_folder(self.path.parent)
 
     def read(self) -> Carried:
         """What the journal holds (nothing if there is none); OSError if it cannot be read, and
@@ -144,17 +145,3 @@ def _write_all(descriptor: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(descriptor, view) :]
-
-
-def _sync_folder(folder: Path) -> None:
-    """The journal's name is on the disk too, not only its bytes (where the system allows)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -26,6 +26,7 @@ from reminder.config.checks import ConfigError
 from reminder.errors import read_user_file
 from reminder.paths import make_folder
 from reminder.settings.fields import FIELDS, FormValue, raw_value, shown, submitted, to_file
+from reminder.system.files import sync_folder
 
 #: The stamp of a file that is not there.
 ABSENT = "absent"
@@ -182,18 +183,4 @@ def write(file: ConfigFile, text: str) -> None:
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)  # only still there if something failed
-    _sync_folder(target.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable, where the system allows opening a folder."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    sync_folder(target.parent)
