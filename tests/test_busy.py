@@ -436,7 +436,7 @@ def test_a_fullscreen_window_under_openbox(desktop: Desktop):
     require_tools("openbox", "xclock", "wmctrl", "xprop")
     desktop.spawn(["openbox", "--sm-disable"])
     wait_until(lambda: desktop.run("wmctrl", "-m").returncode == 0, 15, "openbox to manage")
-    desktop.spawn(["xclock"])
+    xclock = desktop.spawn(["xclock"])
 
     def xclock_window() -> str | None:
         for line in desktop.run("wmctrl", "-lx").stdout.splitlines():
@@ -444,7 +444,8 @@ def test_a_fullscreen_window_under_openbox(desktop: Desktop):
                 return line.split()[0]
         return None
 
-    window = wait_until(xclock_window, 15, "xclock's window")
+    # Failing at once, with how xclock ended and what it said, if it ends without a window.
+    window = wait_until(xclock_window, 15, "xclock's window", process=xclock)
 
     async def play() -> list[str | None]:
         fullscreen = FullscreenSignal(Buses(None), display=desktop.display)
