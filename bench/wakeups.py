@@ -34,7 +34,7 @@ def measure(name: str, text: str, with_tray: bool, returns_told: bool = False) -
     catalogue = load_catalogue()
     config = parse_config("", "defaults")
     scenario = parse_scenario(text, name, list(catalogue.routines))
-    tray = TrayModel(catalogue, config, Path, None, Path("week.png"))
+    tray = TrayModel(catalogue, config, Path, Path("week.png"))
     calls = 0  # each look at the user is one wake-up of the daemon
     original = sitting.SittingCore.observe
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from reminder.core.commands import Snooze, name_of
 from reminder.language import N_
 
 #: 3 seconds. Fractional minutes stay usable for trying psoas out (``sit_minutes = 0.2``), but
@@ -48,7 +49,7 @@ def parse_duration(
         if tomorrow:
             return None
         hint = ""
-        if command_line and what == "snooze":
+        if command_line and what == name_of(Snooze):
             hint = "; 'psoas pause tomorrow' holds prompts back until tomorrow"
         raise ValueError(f"{text!r}: a {what} is a duration, {forms}{hint}")
     match = _DURATION.match(word)

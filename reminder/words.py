@@ -13,6 +13,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from reminder.catalogue.text import routine_length
+from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.stats import ANSWER_WINDOW, DayStats
 from reminder.core.status import State, Status
@@ -41,39 +42,53 @@ def side_text(side: str | None) -> str:
 
 # ----- notifications ----------------------------------------------------------------------------
 
-#: The buttons a prompt offers, by the command each one sends ("stand" at a sit-stand desk).
-PROMPT_BUTTONS = {
-    "done": N_("I stretched"),
-    "stand": N_("I'll stand"),
-    "snooze": N_("Snooze {minutes}"),
-    "routine": N_("Desk routine"),
+#: The buttons a prompt offers, by the command each one sends (Snooze only while a prompt is
+#: out; "I'll stand" only at a sit-stand desk, to a user sitting).
+PROMPT_BUTTONS: dict[type[cmd.Command], str] = {
+    cmd.Done: N_("I stretched"),
+    cmd.Stand: N_("I'll stand"),
+    cmd.Snooze: N_("Snooze {minutes}"),
+    cmd.StartRoutine: N_("Desk routine"),
 }
 
 #: The button the suggestion to stop standing offers, and the tray's item while standing.
-SIT_BUTTONS = {"sit": N_("I sat down")}
+SIT_BUTTON = N_("I sat down")
+
+
+def sit_buttons() -> tuple[tuple[str, str], ...]:
+    """(command name, label) of the button the suggestion to stop standing offers."""
+    return ((cmd.name_of(cmd.Sit), _(SIT_BUTTON)),)
 
 
 #: The buttons a routine step offers, by the command each one sends: Pause, or Resume while
 #: it is paused, then Next step and Stop.
-ROUTINE_BUTTONS = {
-    "pause-routine": N_("Pause"),
-    "resume-routine": N_("Resume"),
-    "skip-step": N_("Next step"),
-    "cancel-routine": N_("Stop"),
+ROUTINE_BUTTONS: dict[type[cmd.Command], str] = {
+    cmd.PauseRoutine: N_("Pause"),
+    cmd.ResumeRoutine: N_("Resume"),
+    cmd.SkipStep: N_("Next step"),
+    cmd.CancelRoutine: N_("Stop"),
 }
 
 
 def routine_buttons(paused: bool) -> tuple[tuple[str, str], ...]:
-    left_out = "pause-routine" if paused else "resume-routine"
-    return tuple((key, _(label)) for key, label in ROUTINE_BUTTONS.items() if key != left_out)
-
-
-def prompt_buttons(snooze_minutes: float, desk: bool = False) -> tuple[tuple[str, str], ...]:
-    """A prompt's buttons; "I'll stand" only for a user with a sit-stand desk."""
+    """(command name, label) of each button a routine step offers."""
+    left_out = cmd.PauseRoutine if paused else cmd.ResumeRoutine
     return tuple(
-        (key, _(label).format(minutes=snooze_choice(snooze_minutes)))
-        for key, label in PROMPT_BUTTONS.items()
-        if desk or key != "stand"
+        (cmd.name_of(kind), _(label)) for kind, label in ROUTINE_BUTTONS.items() if kind != left_out
+    )
+
+
+def prompt_buttons(
+    snooze_minutes: float, snooze: bool = True, stand: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """(command name, label) of each button a prompt offers; without ``snooze`` (a stretch the
+    user asked for, no prompt out), no Snooze; "I'll stand" only with ``stand`` (a sit-stand
+    desk, and the user not standing already)."""
+    left_out = {kind for kind, wanted in ((cmd.Snooze, snooze), (cmd.Stand, stand)) if not wanted}
+    return tuple(
+        (cmd.name_of(kind), _(label).format(minutes=snooze_choice(snooze_minutes)))
+        for kind, label in PROMPT_BUTTONS.items()
+        if kind not in left_out
     )
 
 
@@ -667,93 +682,118 @@ def summary(status: Status, now: float, catalogue: Catalogue) -> str:
 
 
 def answer(
-    command: str,
+    command: cmd.Command,
     events: Sequence[ev.Event],
     status: Status,
     now: float,
     catalogue: Catalogue,
 ) -> str:
-    """What a command from the command line did, in one line (or why it did nothing), from the
-    events it brought and ``status``, the state after it."""
-    happened = {type(event) for event in events}
+    """What a command from the command line did, in one line, from the events it brought
+    (a refusal among them says why it did nothing) and ``status``, the state after it."""
+    refused = next((e for e in events if isinstance(e, ev.CommandRefused)), None)
+    if refused is not None:
+        return refusal(command, refused.reason, status, now, catalogue)
     upcoming = next_prompt(status, now)
     match command:
-        case "snooze" if ev.Snoozed in happened and status.state != State.OFF_HOURS:
+        case cmd.Snooze():
             return _("Snoozed: {next}").format(next=upcoming)
-        case "snooze":
-            return _("Nothing to snooze: {why}").format(why=_why_nothing(status, now))
-        case "done":
+        case cmd.Done():
             stretch = next((e.stretch for e in events if isinstance(e, ev.BreakTaken)), None)
             if stretch:
                 return _("Noted, you stretched ({stretch}): the clock starts again, {next}").format(
                     stretch=catalogue.stretch(stretch).name, next=upcoming
                 )
             return _("Noted, you stretched: the clock starts again, {next}").format(next=upcoming)
-        case "skip" if ev.Skipped not in happened:
-            return _("Nothing to skip: you are standing, and the sitting clock is stopped")
-        case "skip":
+        case cmd.Skip():
             return _("Skipped: the clock starts again, {next}").format(next=upcoming)
-        case "pause":
+        case cmd.Pause():
             return _("Paused: no prompts until {time}").format(
                 time=when(status.paused_until or now, now)
             )
-        case "stand" if ev.StoodUp in happened:
+        case cmd.Stand():
             return _("Standing: the sitting clock stops until you sit down (psoas sit)")
-        case "stand" if status.standing_since is not None:
-            return _("Already standing, since {time}").format(time=when(status.standing_since, now))
-        case "stand" if status.state == State.ROUTINE:
-            return _("Not now: a routine is under way")
-        case "stand":
-            return _("psoas knows of no sit-stand desk: set [desk] standing = true in your config")
-        case "sit" if ev.StandingSpan in happened:
+        case cmd.Sit():
             return _("Sitting again: the clock starts from zero, {next}").format(next=upcoming)
-        case "sit":
-            return _("Nothing to do: you are not standing (psoas stand says you are)")
-        case "resume" if ev.Resumed in happened:
+        case cmd.ResumeReminders():
             return _("Reminders on again: {next}").format(next=upcoming)
-        case "resume":
-            return _("Nothing to resume: reminders are not paused")
-        case "routine" if ev.RoutineRefused in happened:
-            refused = next(e for e in events if isinstance(e, ev.RoutineRefused))
-            return routine_refused(refused, catalogue)
-        case "routine":
+        case cmd.StretchNow():
+            asked = next((e.stretch for e in events if isinstance(e, ev.StretchAsked)), None)
+            if asked is None:
+                return _("No stretch to show")
+            return _("Stretch now: {stretch}").format(stretch=catalogue.stretch(asked).name)
+        case cmd.StartRoutine():
             started = next(e for e in events if isinstance(e, ev.RoutineStarted))
             routine = catalogue.routine(started.routine)
             steps = len(routine.steps)
             return ngettext(
                 "{routine} started: {n} step, {time}", "{routine} started: {n} steps, {time}", steps
             ).format(routine=routine.name, n=steps, time=duration(started.seconds, exact=True))
-        case "pause-routine" | "resume-routine" | "skip-step" if (
-            status.state != State.ROUTINE and ev.RoutineFinished not in happened
-        ):
-            if command == "pause-routine":
-                return _("Nothing to pause: no routine is under way")
-            if command == "resume-routine":
-                return _("Nothing to resume: no routine is under way")
-            return _("Nothing to skip: no routine is under way")
-        case "pause-routine" if ev.RoutinePaused in happened:
+        case cmd.PauseRoutine():
             return _("Routine paused at {step}: {how}").format(
                 step=_step_of(status, catalogue), how=_(RESUME_ROUTINE)
             )
-        case "pause-routine":
+        case cmd.ResumeRoutine():
+            return _("Routine resumed at {step}").format(step=_step_of(status, catalogue))
+        case cmd.SkipStep():
+            finished = next((e for e in events if isinstance(e, ev.RoutineFinished)), None)
+            if finished is not None:
+                name = catalogue.routine(finished.routine).name
+                return _("{routine} done: {next}").format(routine=name, next=upcoming)
+            return _("On to {step}").format(step=_step_of(status, catalogue))
+        case cmd.CancelRoutine():
+            return _("Routine stopped: {next}").format(next=upcoming)
+    return _("Done")
+
+
+#: "Nothing to ...: no routine is under way", whole, by the command that found none.
+_NO_ROUTINE: dict[type[cmd.Command], str] = {
+    cmd.PauseRoutine: N_("Nothing to pause: no routine is under way"),
+    cmd.ResumeRoutine: N_("Nothing to resume: no routine is under way"),
+    cmd.SkipStep: N_("Nothing to skip: no routine is under way"),
+    cmd.CancelRoutine: N_("Nothing to stop: no routine is under way"),
+}
+
+
+def refusal(
+    command: cmd.Command, reason: ev.Refusal, status: Status, now: float, catalogue: Catalogue
+) -> str:
+    """Why a command did nothing, as the core said it: 'Nothing to snooze: ...'."""
+    snooze = isinstance(command, cmd.Snooze)
+    match reason:
+        case ev.Refusal.STANDING if isinstance(command, cmd.Stand):
+            return _("Already standing, since {time}").format(
+                time=when(status.standing_since or now, now)
+            )
+        case ev.Refusal.STANDING:
+            return _("Nothing to skip: you are standing, and the sitting clock is stopped")
+        case ev.Refusal.NOT_STANDING:
+            return _("Nothing to do: you are not standing (psoas stand says you are)")
+        case ev.Refusal.NO_DESK:
+            return _("psoas knows of no sit-stand desk: set [desk] standing = true in your config")
+        case ev.Refusal.IN_ROUTINE if isinstance(command, cmd.Stand):
+            return _("Not now: a routine is under way")
+        case ev.Refusal.IN_ROUTINE if isinstance(command, cmd.StartRoutine):
+            return routine_refused(command.routine, status, catalogue)
+        case ev.Refusal.IN_ROUTINE if snooze:
+            return _("Nothing to snooze: {why}").format(why=_("a routine is under way"))
+        case ev.Refusal.IN_ROUTINE:
+            return _("No stretch now: a routine is under way")
+        case ev.Refusal.AWAY:
+            why = _("you are away from the desk, so no prompt is due")
+            return _("Nothing to snooze: {why}").format(why=why)
+        case ev.Refusal.OFF_HOURS:
+            return _("Nothing to snooze: {why}").format(why=_no_prompt_before(status, now))
+        case ev.Refusal.NO_ROUTINE if type(command) in _NO_ROUTINE:
+            return _(_NO_ROUTINE[type(command)])
+        case ev.Refusal.NOT_PAUSED if isinstance(command, cmd.ResumeRoutine):
+            return _("Nothing to resume: the routine is not paused")
+        case ev.Refusal.NOT_PAUSED:
+            return _("Nothing to resume: reminders are not paused")
+        case ev.Refusal.PAUSED_ALREADY:
             return _("Already paused at {step}: {how}").format(
                 step=_step_of(status, catalogue), how=_(RESUME_ROUTINE)
             )
-        case "resume-routine" if ev.RoutineResumed in happened:
-            return _("Routine resumed at {step}").format(step=_step_of(status, catalogue))
-        case "resume-routine":
-            return _("Nothing to resume: the routine is not paused")
-        case "skip-step" if ev.RoutineFinished in happened:
-            finished = next(e for e in events if isinstance(e, ev.RoutineFinished))
-            name = catalogue.routine(finished.routine).name
-            return _("{routine} done: {next}").format(routine=name, next=upcoming)
-        case "skip-step":
-            return _("On to {step}").format(step=_step_of(status, catalogue))
-        case "cancel-routine" if ev.RoutineCancelled in happened:
-            return _("Routine stopped: {next}").format(next=upcoming)
-        case "cancel-routine":
-            return _("Nothing to stop: no routine is under way")
-    return _("Done")
+    return _("Nothing to do")
 
 
 RESUME_ROUTINE = N_("psoas routine --resume goes on with it")
@@ -770,36 +810,24 @@ def _step_of(status: Status, catalogue: Catalogue) -> str:
     return step_of(max(status.routine_step, 0), steps)
 
 
-def routine_refused(refused: ev.RoutineRefused, catalogue: Catalogue) -> str:
-    """Why a routine did not start: one is under way already, and how to stop it."""
-    running = catalogue.routine(refused.running)
-    at = step_of(refused.step, len(running.steps))
-    if refused.routine == refused.running:
+def routine_refused(wanted: str, status: Status, catalogue: Catalogue) -> str:
+    """Why a routine did not start: one is under way already (``status`` says which, and
+    where), and how to stop it."""
+    running = catalogue.routine(status.routine) if status.routine else None
+    if running is None:
+        return _("A routine is under way already")
+    at = _step_of(status, catalogue)
+    if wanted == running.id:
         return _("{routine} is under way already ({step})").format(routine=running.name, step=at)
     return _(
         "{routine} is under way ({step}); to start {wanted} instead, stop it first: "
         "psoas routine --stop"
-    ).format(routine=running.name, step=at, wanted=catalogue.routine(refused.routine).name)
+    ).format(routine=running.name, step=at, wanted=catalogue.routine(wanted).name)
 
 
 def stopping(pid: int) -> str:
     """``psoas quit``: the running psoas takes a last look, writes its history and ends."""
     return _("Stopping psoas (pid {pid})").format(pid=pid)
-
-
-def _why_nothing(status: Status, now: float) -> str:
-    match status.state:
-        case State.AWAY:
-            return _("you are away from the desk, so no prompt is due")
-        case State.ROUTINE:
-            return _("a routine is under way")
-        case State.PAUSED:
-            return _("reminders are paused until {time}").format(
-                time=when(status.paused_until or now, now)
-            )
-        case State.OFF_HOURS:
-            return _no_prompt_before(status, now)
-    return _("no prompt is due")
 
 
 def _no_prompt_before(status: Status, now: float) -> str:

@@ -75,13 +75,15 @@ class VirtualTimer:
 
 
 class VirtualClock:
-    """Steady and wall time that move only in :meth:`advance`, firing timers on the way."""
+    """Steady and wall time that move only in :meth:`advance`, firing timers on the way;
+    ``fired`` counts the timers fired: the daemon's wake-ups."""
 
     def __init__(self, epoch: float) -> None:
         self.t = 1000.0
         self.offset = epoch - self.t
         self.timers: list[VirtualTimer] = []
         self.wall_watchers: list = []
+        self.fired = 0
 
     def now(self) -> Moment:
         return Moment(self.t, self.t + self.offset)
@@ -100,7 +102,7 @@ class VirtualClock:
         for callback in self.wall_watchers:
             callback()
 
-    async def advance(self, seconds: float, daemon: Daemon) -> None:
+    async def advance(self, seconds: float, daemon: SettlingDaemon) -> None:
         """Let ``seconds`` pass, the daemon waking at each deadline it set on the way."""
         end = self.t + seconds
         await daemon.settled()
@@ -110,10 +112,19 @@ class VirtualClock:
                 break
             timer = min(due, key=lambda each: each.at)
             self.t, timer.at = max(self.t, timer.at), None
+            self.fired += 1
             timer.callback()
             await daemon.settled()
         self.t = end
         await daemon.settled()
+
+
+class SettlingDaemon(Daemon):
+    """The daemon, and a way for a test to wait until it has carried out all it was given."""
+
+    async def settled(self) -> None:
+        await asyncio.sleep(0)
+        await self._work.join()
 
 
 class Seen:
@@ -131,17 +142,17 @@ class Seen:
 
 def _daemon(
     catalogue, idle, notifier, text: str, clock, observers=(), **seconds: float
-) -> tuple[Daemon, Outbox]:
+) -> tuple[SettlingDaemon, Outbox]:
     """A daemon on ``clock`` with the config ``text``; ``seconds`` override the core's Settings
     beyond what a config may say (``sit=0.8``: shorter than the 3 s a config allows)."""
     config = make_config(text + EVERY_DAY, catalogue)
     settings = dataclasses.replace(settings_for(config, catalogue), **seconds)
     core = SittingCore(settings, SystemCalendar(), catalogue)
     outbox = Outbox(notifier)
-    return Daemon(core, clock, idle, outbox, catalogue, observers=observers), outbox
+    return SettlingDaemon(core, clock, idle, outbox, catalogue, observers=observers), outbox
 
 
-async def _running(daemon: Daemon, outbox: Outbox) -> asyncio.Task:
+async def _running(daemon: SettlingDaemon, outbox: Outbox) -> asyncio.Task:
     outbox.start()
     task = asyncio.get_running_loop().create_task(daemon.run())
     await daemon.settled()
@@ -175,6 +186,7 @@ def test_fallback_says_once_what_was_lost_and_comes_back(caplog):
     assert "work again" in caplog.text
 
 
+@pytest.mark.slow
 def test_a_frozen_notification_server_costs_a_second_not_the_daemon(caplog):
     """The outbox waits its deadline (0.3 s) and goes on; the note waits on for a late answer
     (0.8 s in all), then, none having come, shows in the terminal."""
@@ -226,7 +238,7 @@ def test_icon_looks_differ_by_state_and_quantise_progress():
 
 
 def test_the_daemon_prompts_takes_commands_and_sleeps_between_wakeups(catalogue):
-    async def play() -> tuple[Recorder, Daemon]:
+    async def play() -> tuple[Recorder, VirtualClock]:
         shown = Recorder()
         clock = VirtualClock(time.time())
         daemon, outbox = _daemon(
@@ -246,12 +258,12 @@ def test_the_daemon_prompts_takes_commands_and_sleeps_between_wakeups(catalogue)
         assert len(shown.shown) == 1
         await clock.advance(2 * 60, daemon)
         await _stopped(daemon, outbox, task)
-        return shown, daemon
+        return shown, clock
 
-    shown, daemon = asyncio.run(play())
+    shown, clock = asyncio.run(play())
     assert len(shown.shown) == 2
     # Two hours, two prompts, one command: a wake-up per prompt, none in between.
-    assert daemon.wakeups == 2
+    assert clock.fired == 2
 
 
 def test_the_daemon_shows_prompts_and_asked_stretches_to_stay_and_sounds_only_prompts(catalogue):
@@ -384,7 +396,7 @@ def test_the_wall_clock_set_either_way_neither_delays_nor_hastens_a_prompt(
         core = SittingCore(settings, SystemCalendar(), catalogue)
         outbox = Outbox(Recorder())
         seen = Seen()
-        daemon = Daemon(core, clock, NoIdleSource(), outbox, catalogue, observers=[seen])
+        daemon = SettlingDaemon(core, clock, NoIdleSource(), outbox, catalogue, observers=[seen])
         task = await _running(daemon, outbox)
         await clock.advance(35 * 60, daemon)
         clock.set_wall_clock(shift_minutes * 60)
@@ -413,6 +425,7 @@ def test_a_stopping_daemon_takes_a_last_look_and_tells_its_listeners(catalogue):
     asyncio.run(play())
 
 
+@pytest.mark.slow
 def test_the_real_clock_timer_wakes_the_daemon_on_time(catalogue):
     """SystemClock's timer (a CLOCK_BOOTTIME timerfd on Linux) fires at the steady deadline."""
 

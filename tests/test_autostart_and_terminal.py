@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from e2e import in_process
 
 from reminder.cli import routine as terminal_routine
@@ -86,6 +87,7 @@ def _read_until(fd: int, needle: str, timeout: float = 30) -> str:
     return seen
 
 
+@pytest.mark.slow
 def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
     config = tmp_path / "quick.toml"
     config.write_text("routine_pace = 0.2\n")  # the desk routine in about 27 s
@@ -120,6 +122,7 @@ def test_terminal_routine_counts_down_pauses_skips_and_finishes(tmp_path):
     assert sorted(e.kind for e in store.events()) == ["break", "routine-done", "routine-start"]
 
 
+@pytest.mark.slow
 def test_terminal_routine_stopped_with_q_is_the_users_choice_not_an_error(private_env):
     env = os.environ | {"TERM": "xterm"}
     pid, fd = pty.fork()

@@ -106,6 +106,7 @@ def home(tmp_path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_bootstrap_run_says_each_step_links_psoas_and_adds_the_menu_entry(checkout, home):
     code, stdout, pieces = timed_run(["./bootstrap", "run", "--help"], checkout, user_env(home))
     said = errors(pieces)
@@ -182,6 +183,7 @@ def test_bootstrap_run_says_each_step_links_psoas_and_adds_the_menu_entry(checko
     assert "starting psoas" not in said
 
 
+@pytest.mark.slow
 def test_after_bootstrap_run_pipx_install_force_changes_to_pipx_as_bootstrap_says(checkout, home):
     """A plain ``pipx install .`` after ``./bootstrap run`` leaves bootstrap's link and says done;
     what bootstrap and the README say to do instead really changes to pipx's psoas."""
@@ -210,6 +212,7 @@ def test_after_bootstrap_run_pipx_install_force_changes_to_pipx_as_bootstrap_say
     assert f"TryExec={pipx_psoas.parent}/python" in menu, menu
 
 
+@pytest.mark.slow
 def test_bootstrap_run_with_psoas_running_says_so_before_installing_anything(
     checkout, home, tmp_path
 ):
@@ -288,6 +291,7 @@ def system_python() -> str:
     return python
 
 
+@pytest.mark.slow
 def test_sudo_bootstrap_run_does_all_but_the_debian_packages_as_the_user(stranger_place):
     """Through sudo, the Debian packages are installed as root and all the rest, psoas itself
     included, runs as the user who ran sudo, in their home; what an earlier run as root left in
@@ -341,6 +345,7 @@ def test_sudo_bootstrap_run_does_all_but_the_debian_packages_as_the_user(strange
     assert not_nobodys == []
 
 
+@pytest.mark.slow
 def test_sudo_bootstrap_run_says_plainly_when_it_cannot_go_on_as_the_user(stranger_place):
     checkout = stranger_place / "checkout"
     copy_checkout(checkout)

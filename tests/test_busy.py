@@ -243,6 +243,7 @@ def test_the_first_reason_in_a_stable_order_whatever_answers_first():
     assert asyncio.run(BusyWatch([], recheck=600).check()) is None
 
 
+@pytest.mark.slow
 def test_signals_are_asked_at_once_and_a_slow_one_is_cut_at_the_deadline(busy_log: Lines):
     signals = [Fixed("dnd", None, delay=0.3), Fixed("call", "call", delay=0.3)]
     signals.append(Fixed("apps", None, delay=30))  # a hung one
@@ -435,7 +436,7 @@ def test_a_fullscreen_window_under_openbox(desktop: Desktop):
     require_tools("openbox", "xclock", "wmctrl", "xprop")
     desktop.spawn(["openbox", "--sm-disable"])
     wait_until(lambda: desktop.run("wmctrl", "-m").returncode == 0, 15, "openbox to manage")
-    desktop.spawn(["xclock"])
+    xclock = desktop.spawn(["xclock"])
 
     def xclock_window() -> str | None:
         for line in desktop.run("wmctrl", "-lx").stdout.splitlines():
@@ -443,7 +444,8 @@ def test_a_fullscreen_window_under_openbox(desktop: Desktop):
                 return line.split()[0]
         return None
 
-    window = wait_until(xclock_window, 15, "xclock's window")
+    # Failing at once, with how xclock ended and what it said, if it ends without a window.
+    window = wait_until(xclock_window, 15, "xclock's window", process=xclock)
 
     async def play() -> list[str | None]:
         fullscreen = FullscreenSignal(Buses(None), display=desktop.display)

@@ -12,6 +12,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
 from e2e import in_process, psoas
 
 from reminder.config import TABLES, TOP_KEYS, example_text, parse_config
@@ -27,6 +28,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *names: str)
         assert name in lines[0], (name, lines[0])
 
 
+@pytest.mark.slow
 def test_help_explains_every_command(env):
     top = psoas(env, "--help")  # python -m reminder, as a user starts it
     assert top.returncode == 0, top.stderr
@@ -125,6 +127,7 @@ def test_usage_mistakes_are_one_line_and_exit_2():
     assert_one_line_error(in_process("config"), "init")
 
 
+@pytest.mark.slow
 def test_config_init_writes_the_example_once_and_check_accepts_it(tmp_path):
     path = in_process("config", "path").stdout.strip()
     assert path.startswith(str(tmp_path / "config"))
@@ -145,6 +148,7 @@ def test_config_init_writes_the_example_once_and_check_accepts_it(tmp_path):
     assert in_process("config", "check", str(elsewhere)).returncode == 0
 
 
+@pytest.mark.slow
 def test_the_hint_for_a_missing_config_file_creates_that_very_file(tmp_path):
     for missing in (
         tmp_path / "my cfg" / "work.toml",

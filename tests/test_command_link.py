@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from reminder.install.command_link import path_notes, place_link
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +71,7 @@ def test_a_folder_not_on_path_is_said_plainly_with_the_way_to_add_it(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_bootstrap_runs_it_as_a_module(tmp_path):
     target = tmp_path / "checkout" / ".venv" / "bin" / "psoas"
     env = dict(os.environ, HOME=str(tmp_path), PATH="/usr/bin:/bin")

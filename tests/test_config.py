@@ -178,6 +178,7 @@ def _toml(value) -> str:
     return str(value)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(_keys, _values, max_size=5))
 def test_structured_random_configs_give_a_config_or_one_line(data):
@@ -188,6 +189,7 @@ def test_structured_random_configs_give_a_config_or_one_line(data):
         assert str(error).startswith("cfg.toml: ") and "\n" not in str(error)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(), st.binary().map(lambda b: b.decode("utf-8", errors="replace"))))
 def test_arbitrary_text_gives_a_config_or_one_line(text):

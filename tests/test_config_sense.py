@@ -102,6 +102,7 @@ def test_several_at_once_each_get_a_line():
     assert "has 15 and 30, longer than sit_minutes = 10: those snoozes put" in found[2]
 
 
+@pytest.mark.slow
 def test_psoas_run_warns_at_start_and_a_reload_warns_of_what_is_new(tmp_path):
     config = tmp_path / "psoas.toml"
     sane = 'idle_source = "none"\n' + EVERY_DAY

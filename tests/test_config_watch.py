@@ -103,6 +103,7 @@ def watched_inodes(watch: ConfigWatch) -> set[int]:
     return {int(f["ino"], 16) for f in fields}
 
 
+@pytest.mark.slow
 def test_a_folder_made_after_the_start_is_followed(tmp_path):
     """The README's order: psoas runs, then ``psoas config init`` makes the folder and the
     file (Open config in the tray does the same). Not even the config home exists yet."""
@@ -154,6 +155,7 @@ def test_writes_to_the_other_files_beside_it_do_not_wake_psoas(tmp_path):
     watching(path, test)
 
 
+@pytest.mark.slow
 def test_a_file_linked_into_a_dotfiles_folder_is_followed_to_its_target(tmp_path):
     """GNU stow links ~/.config/psoas/config.toml to the file in the dotfiles folder (with a
     relative link); edits are made to the target, often by an editor that renames over it."""
@@ -183,6 +185,7 @@ def test_a_file_linked_into_a_dotfiles_folder_is_followed_to_its_target(tmp_path
     watching(path, test)
 
 
+@pytest.mark.slow
 def test_a_folder_linked_into_a_dotfiles_folder_is_followed(tmp_path):
     """Where ~/.config/psoas did not exist, stow links the folder itself ("folding")."""
     dotfiles = tmp_path / "dotfiles" / "psoas"
@@ -212,6 +215,7 @@ def test_a_folder_linked_into_a_dotfiles_folder_is_followed(tmp_path):
     watching(path, test)
 
 
+@pytest.mark.slow
 def test_a_folder_moved_aside_or_deleted_and_made_again_is_followed(tmp_path):
     folder = tmp_path / ".config" / "psoas"
     folder.mkdir(parents=True)
@@ -247,6 +251,7 @@ def test_a_folder_moved_aside_or_deleted_and_made_again_is_followed(tmp_path):
     watching(path, test)
 
 
+@pytest.mark.slow
 def test_nothing_runs_while_nothing_changes_and_other_files_are_passed_over(tmp_path):
     path = tmp_path / "psoas" / "config.toml"
     path.parent.mkdir()
@@ -267,6 +272,7 @@ def test_nothing_runs_while_nothing_changes_and_other_files_are_passed_over(tmp_
     watching(path, test)
 
 
+@pytest.mark.slow
 def test_without_inotify_the_stamp_is_looked_at_when_psoas_wakes(tmp_path, monkeypatch):
     """Elsewhere than Linux: a change is seen at the daemon's next wake-up, once it settles."""
     monkeypatch.setattr(config_watch, "_inotify", lambda: None)
@@ -293,6 +299,7 @@ def test_without_inotify_the_stamp_is_looked_at_when_psoas_wakes(tmp_path, monke
 # ----- the running psoas ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_psoas_run_then_config_init_applies_the_new_file_at_once(env, private_env):
     """The README's order on a new machine, with the real commands: ``psoas run`` (no config
     folder yet), then ``psoas config init``, then an edit. Each is applied within about a

@@ -43,6 +43,7 @@ def daemon(private_env, tmp_path):
     process.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_commands_reach_the_daemon_and_status_tells_the_state(env, daemon):
     process, sock = daemon
     assert oct(sock.stat().st_mode & 0o777) == "0o600"
@@ -72,6 +73,7 @@ def test_commands_reach_the_daemon_and_status_tells_the_state(env, daemon):
     assert not sock.exists()
 
 
+@pytest.mark.slow
 def test_one_daemon_per_user(env, daemon):
     process, _ = daemon
     second = psoas(env, "run", "--headless")
@@ -79,6 +81,7 @@ def test_one_daemon_per_user(env, daemon):
     assert second.stderr.strip() == f"psoas: already running (pid {process.pid})"
 
 
+@pytest.mark.slow
 def test_a_crashed_daemon_leaves_nothing_that_blocks_the_next(env, daemon, tmp_path):
     process, sock = daemon
     process.kill()  # no cleanup at all: lock file and socket stay behind
@@ -111,6 +114,7 @@ def test_without_a_daemon_each_command_says_so_in_one_line():
     assert (stopping.returncode, stopping.stderr) == (1, "psoas: not running; nothing to stop\n")
 
 
+@pytest.mark.slow
 def test_garbage_on_the_socket_gets_an_error_and_the_daemon_lives_on(env, daemon):
     _, sock = daemon
     for garbage in (
@@ -130,6 +134,7 @@ def test_garbage_on_the_socket_gets_an_error_and_the_daemon_lives_on(env, daemon
     assert json.loads(psoas(env, "status", "--json").stdout)["state"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to act as another user")
 @pytest.mark.skipif(not Path("/usr/bin/python3").exists(), reason="needs a python anyone can run")
 def test_another_user_is_refused_even_if_the_socket_is_opened_up(env, daemon):
@@ -253,21 +258,29 @@ def test_the_windows_pipe_channel_answers_only_holders_of_the_key(tmp_path):
     key = tmp_path / "data" / "control.key"
     address = str(tmp_path / "pipe")
     seen: list = []
+    after: asyncio.Event | None = None
+
+    def then() -> None:
+        seen.append("after")
+        assert after is not None
+        after.set()
 
     async def answer(line: bytes) -> dict:
         seen.append(json.loads(line))
-        return {"ok": True, "then": lambda: seen.append("after")}
+        return {"ok": True, "then": then}
 
     def ask(command: bytes, key_file: Path = key) -> dict:
         return pipe_request(command, key_file, address, family="AF_UNIX")
 
     async def play() -> None:
+        nonlocal after
+        after = asyncio.Event()
         server = PipeServer(answer, key, address, family="AF_UNIX")
         await server.start()
         try:
             assert oct(key.stat().st_mode & 0o777) == "0o600"
             reply = await asyncio.to_thread(ask, Request("status").to_line())
-            await asyncio.sleep(0.05)  # the "then" runs on the loop, after the reply
+            await asyncio.wait_for(after.wait(), 5)  # the "then" runs on the loop, after the reply
             assert reply == {"ok": True} and seen == [{"command": "status"}, "after"]
             key.write_text(os.urandom(32).hex())  # someone without the real key
             with pytest.raises(ControlError):
@@ -304,6 +317,7 @@ def _raw(sock: Path, data: bytes, timeout: float = 10) -> dict:
         return json.loads(client.recv(65536).decode())
 
 
+@pytest.mark.slow
 def test_no_request_however_malformed_ends_the_control_server(env, daemon):
     process, sock = daemon
     for garbage in MALFORMED:
@@ -316,6 +330,7 @@ def test_no_request_however_malformed_ends_the_control_server(env, daemon):
     assert process.wait(timeout=15) == 0
 
 
+@pytest.mark.slow
 def test_a_slow_client_holds_up_nobody_and_is_dropped_at_the_deadline(env, daemon):
     _, sock = daemon
     silent = []
@@ -375,6 +390,7 @@ def test_a_socket_of_another_user_is_named_as_such(tmp_path):
     _serving(folder, answer, check)
 
 
+@pytest.mark.slow
 def test_status_times_carry_their_utc_offset(env, daemon):
     status = json.loads(psoas(env, "status", "--json").stdout)
     when = datetime.fromisoformat(status["next_prompt"])
@@ -383,6 +399,7 @@ def test_status_times_carry_their_utc_offset(env, daemon):
 
 
 # A byte too long (the shorter name psoas binds first would fit), and far too long.
+@pytest.mark.slow
 @pytest.mark.parametrize("spare", [-1, 10])
 def test_a_runtime_folder_too_long_for_a_socket_is_said_on_both_ends(env, tmp_path, spare):
     runtime = tmp_path / ("r" * (107 - len(str(tmp_path)) - len("/psoas/psoas.sock") + 1 + spare))

@@ -261,11 +261,11 @@ def test_a_routine_asked_for_while_one_runs_is_refused_and_the_one_under_way_goe
     core.command(second(60), cmd.StartRoutine("desk"))
     woken(core, second(60), 100)  # steps 1 and 2 (at 60 s and 95 s)
     refused = core.command(second(100), cmd.StartRoutine("floor"))
-    assert refused == [ev.RoutineRefused(second(100).epoch, "floor", "desk", 1)]
+    assert refused == [ev.CommandRefused(second(100).epoch, "routine", ev.Refusal.IN_ROUTINE)]
     status = core.status(second(100))
     assert (status.routine, status.routine_step) == ("desk", 1)  # not back to its first step
     again = core.command(second(101), cmd.StartRoutine("desk"))
-    assert [type(e) for e in again] == [ev.RoutineRefused]
+    assert [(type(e), e.reason) for e in again] == [(ev.CommandRefused, ev.Refusal.IN_ROUTINE)]
     later = [e for _, found in woken(core, second(101), 1000) for e in found]
     assert [e.kind for e in later if isinstance(e, ev.RoutineFinished)] == ["routine-done"]
 
@@ -280,11 +280,15 @@ def test_pausing_and_resuming_a_routine_say_so_once(catalogue):
     assert core.command(second(11), cmd.PauseRoutine()) == [
         ev.RoutinePaused(second(11).epoch, "desk", 0)
     ]
-    assert core.command(second(12), cmd.PauseRoutine()) == []  # paused already
+    assert core.command(second(12), cmd.PauseRoutine()) == [
+        ev.CommandRefused(second(12).epoch, "pause-routine", ev.Refusal.PAUSED_ALREADY)
+    ]
     assert core.command(second(13), cmd.ResumeRoutine()) == [
         ev.RoutineResumed(second(13).epoch, "desk", 0)
     ]
-    assert core.command(second(14), cmd.ResumeRoutine()) == []
+    assert core.command(second(14), cmd.ResumeRoutine()) == [
+        ev.CommandRefused(second(14).epoch, "resume-routine", ev.Refusal.NOT_PAUSED)
+    ]
 
 
 def test_stretch_now_shows_the_sits_stretch_and_changes_nothing_else(catalogue):
@@ -306,7 +310,10 @@ def test_stretch_now_shows_the_sits_stretch_and_changes_nothing_else(catalogue):
     assert taken == ev.BreakTaken(at(62).epoch, at(62).epoch, "done", prompt.stretch)
     assert core.status(at(62)).next_stretch != prompt.stretch  # a new sit: the next in turn
     core.command(at(63), cmd.StartRoutine("desk"))
-    assert core.command(at(63.1), cmd.StretchNow()) == []  # a routine shows its own steps
+    # A routine shows its own steps.
+    assert core.command(at(63.1), cmd.StretchNow()) == [
+        ev.CommandRefused(at(63.1).epoch, "stretch-now", ev.Refusal.IN_ROUTINE)
+    ]
 
 
 def test_a_restart_keeps_the_stretch_the_sit_named(catalogue):
@@ -324,3 +331,24 @@ def test_a_restart_keeps_the_stretch_the_sit_named(catalogue):
     assert third.restore(at(61), older) == []
     (repeat,) = third.observe(at(70), 0)
     assert (repeat.stretch, repeat.repeat) == (prompt.stretch, 1)
+
+
+def test_outside_working_hours_a_snooze_puts_off_a_prompt_out_and_refuses_when_none_is(catalogue):
+    """Hours end at 10:00. A prompt out at 09:40 can still be put off at 10:05 (it answers the
+    prompt, which stays up until it is); at 10:30 with no prompt out there is nothing to snooze."""
+    hours = '[hours]\nstart = "09:00"\nend = "10:00"\n'
+    core = make_core(catalogue, "sit_minutes = 40\nrepeat_minutes = 0\n" + hours)
+    core.observe(at(0), 0)
+    (shown,) = core.observe(at(40), 0)
+    assert isinstance(shown, ev.PromptShown)
+    assert core.status(at(65)).state == "off-hours"
+    (snoozed,) = core.command(at(65), cmd.Snooze(5))
+    assert snoozed == ev.Snoozed(at(65).epoch, 5)
+    core.command(at(66), cmd.Skip())  # a new sit, no prompt out
+    assert core.command(at(90), cmd.Snooze(5)) == [
+        ev.CommandRefused(at(90).epoch, "snooze", ev.Refusal.OFF_HOURS)
+    ]
+    away = make_core(catalogue)
+    assert away.command(at(0), cmd.Snooze(5)) == [
+        ev.CommandRefused(at(0).epoch, "snooze", ev.Refusal.AWAY)
+    ]

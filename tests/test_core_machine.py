@@ -7,6 +7,7 @@ wakes it. After every step the invariants of the sitting contract must hold:
 - no prompt shows while the screen is locked, reminders are paused or the user is busy (a prompt
   the user asks for with "Stretch now" aside);
 - the next wake-up is never in the past, and a prompt that is due is shown or held at that look;
+- a command refused changes nothing, and says so alone;
 - a restart at any moment (snapshot, then restore into a new core) carries on the same future: the
   same state, the same next prompt.
 """
@@ -25,7 +26,7 @@ from reminder.config import settings_for
 from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
-from reminder.core.status import Busy
+from reminder.core.status import NOT_ASKED, Busy
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import FixedCalendar, Moment
 
@@ -75,11 +76,15 @@ class SittingMachine(RuleBasedStateMachine):
         core = core or self.core
         now = self._now()
         reading = Reading(self._idle(), self.locked, slept_since)
-        busy = Busy(self.busy) if busy_matters(core, now, reading) else None
+        busy = Busy(self.busy) if busy_matters(core, now, reading) else NOT_ASKED
         step = take_step(core, now, reading, busy, command)
         # What the look showed is checked against the state the look left (before the command).
         self._check(step.seen, core, step.before)
         self._check(step.answer, core)
+        if any(isinstance(event, ev.CommandRefused) for event in step.answer):
+            # A refusal says why nothing changed: the refusal alone, the state as it was.
+            assert [type(event) for event in step.answer] == [ev.CommandRefused], step.answer
+            assert step.before == step.after, (command, step.before, step.after)
 
     def _check(self, events: list[ev.Event], core: SittingCore, status=None) -> None:
         after = status or core.status(self._now())
@@ -157,7 +162,11 @@ class SittingMachine(RuleBasedStateMachine):
                 cmd.Pause(None),
                 cmd.ResumeReminders(),
                 cmd.StartRoutine("desk"),
+                cmd.StartRoutine("floor"),
                 cmd.CancelRoutine(),
+                cmd.PauseRoutine(),
+                cmd.ResumeRoutine(),
+                cmd.SkipStep(),
                 cmd.StretchNow(),
                 cmd.Stand(),
                 cmd.Sit(),

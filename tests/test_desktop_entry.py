@@ -53,6 +53,7 @@ def home(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_the_menu_entry_is_installed_with_its_icon_and_removed(home):
     menu = home / "my data" / "applications" / "psoas.desktop"
     assert psoas(home, "desktop-entry", "status").stdout == (
@@ -141,6 +142,7 @@ def test_the_login_and_menu_entries_run_a_python_in_an_odd_folder(home, monkeypa
         assert argv == [python, "-m", "reminder", "run"], write
 
 
+@pytest.mark.slow
 def test_an_entry_psoas_did_not_write_is_never_replaced_or_removed(home):
     menu = home / "my data" / "applications" / "psoas.desktop"
     login = home / "config" / "autostart" / "psoas.desktop"

@@ -296,6 +296,7 @@ def test_the_json_report_has_one_shape_whatever_the_parts():
 # ----- the deadline --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_look_blocked_in_a_call_is_given_up_at_its_deadline():
     never = threading.Event()
 
@@ -356,6 +357,7 @@ def test_a_damaged_history_is_said_so_and_left_where_it_is(private_env):
     assert words.history_part(look).verdict == "broken"
 
 
+@pytest.mark.slow
 def test_a_history_another_program_holds_is_busy_at_once(private_env):
     path = private_env.history
     HistoryStore(path).close()

@@ -126,6 +126,7 @@ def test_on_an_xembed_only_panel_the_tray_is_pystrays(desktop: Desktop):
     assert "XEmbed" in tray["detail"]
 
 
+@pytest.mark.slow
 def test_with_no_bus_and_no_display_it_says_what_is_missing_and_ends_at_once(tmp_path: Path):
     env = {
         key: value

@@ -17,11 +17,13 @@ import pytest
 from conftest import EVERY_DAY, make_config, play_events
 from desktop import Desktop, wait_until
 from e2e import psoas, start_headless, start_psoas
+from tray_doubles import connected
 
 from reminder import words
 from reminder.config import settings_for
 from reminder.control.protocol import Request
 from reminder.core import events as ev
+from reminder.core.commands import Snooze
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.timebase import FixedCalendar, Moment
@@ -79,6 +81,7 @@ def test_done_with_no_prompt_out_credits_none_and_old_records_still_count(catalo
     assert dict(day.stretches_done) == {"bridge": 1}
 
 
+@pytest.mark.slow
 def test_psoas_done_after_a_prompt_shows_in_stats_as_that_stretch(tmp_path):
     config = tmp_path / "psoas.toml"
     config.write_text(FAST + EVERY_DAY)
@@ -132,6 +135,7 @@ def _closed(desk: Desktop) -> list[int]:
 # ----- 3. a saved config is picked up while psoas runs -------------------------------------
 
 
+@pytest.mark.slow
 def test_a_saved_config_is_read_again_and_a_broken_one_keeps_the_old(tmp_path):
     config = tmp_path / "psoas.toml"
     config.write_text('sit_minutes = 60\nidle_source = "none"\n' + EVERY_DAY)
@@ -180,16 +184,14 @@ def test_open_config_with_no_application_says_where_the_file_is(tmp_path, monkey
     opener.chmod(0o755)
     monkeypatch.setenv("PATH", f"{opener.parent}:{os.environ['PATH']}")
     config_file = tmp_path / "config" / "config.toml"
-    told: list[tuple[str, str]] = []
-    model = TrayModel(
-        _catalogue(), make_config(""), lambda: config_file, None, tmp_path / "week.png"
-    )
-    model.tell = lambda title, body: told.append((title, body))
+    model = TrayModel(_catalogue(), make_config(""), lambda: config_file, tmp_path / "week.png")
 
-    async def play() -> None:
+    async def play() -> list[tuple[str, str]]:
+        told = connected(model)
         await model._open_config()
+        return told
 
-    asyncio.run(play())
+    told = asyncio.run(play())
     assert config_file.exists()  # written from the example first
     (_, body) = told[0]
     assert str(config_file) in body and "exit status 3" in body
@@ -206,6 +208,7 @@ def _catalogue():
 # ----- 6. every command says in one line what it did ----------------------------------------
 
 
+@pytest.mark.slow
 def test_each_command_answers_in_one_line(tmp_path):
     config = tmp_path / "psoas.toml"
     config.write_text('sit_minutes = 60\nidle_source = "none"\n' + EVERY_DAY)
@@ -270,15 +273,15 @@ def test_snooze_outside_working_hours_says_when_the_next_prompt_can_be(catalogue
     monday_9 = datetime(2026, 11, 30, 9, 0).timestamp()
     friday_evening = datetime(2026, 11, 27, 20, 0).timestamp()
     status = Status(State.OFF_HOURS, 600, monday_9, None, "bridge")
-    said = words.answer(
-        "snooze", [ev.Snoozed(friday_evening, 5)], status, friday_evening, catalogue
-    )
+    refused = ev.CommandRefused(friday_evening, "snooze", ev.Refusal.OFF_HOURS)
+    said = words.answer(Snooze(), [refused], status, friday_evening, catalogue)
     assert said == "Nothing to snooze: no prompt before Mon 09:00"
 
 
 # ----- 7. the first line of psoas run -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_psoas_run_starts_by_saying_what_it_will_do(tmp_path):
     tomorrow = datetime.fromtimestamp(time.time() + 86400).strftime("%a").lower()
     config = tmp_path / "psoas.toml"
@@ -337,10 +340,8 @@ def test_the_log_says_each_event_in_one_readable_line():
         "routine-step at 10:17:03: routine desk, step 1 of 4, stretch standing, side left, "
         "lasting 30 s, rest 5 s"
     )
-    refused = ev.RoutineRefused(now, "floor", "desk", 1)  # steps counted from 1, as users do
-    assert words.log_line(refused, now) == "routine-refused at 10:17:03: routine floor, " + (
-        "running desk, step 2"
-    )
+    refused = ev.CommandRefused(now, "snooze", ev.Refusal.AWAY)
+    assert words.log_line(refused, now) == "refused at 10:17:03: command snooze, reason away"
 
 
 def test_status_names_the_stretch_on_screen_and_whole_seconds(catalogue):

@@ -14,16 +14,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import get_args
 
+import pytest
 from conftest import make_config, play_events
 from e2e import in_process
 from PIL import Image
 
 from reminder.config import settings_for
+from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
 from reminder.core.timebase import FixedCalendar, Moment
-from reminder.history.keeper import BackgroundWriter
+from reminder.history.keeper import BackgroundWriter, HistoryKeeper
 from reminder.history.store import HistoryStore
 from reminder.pictures.chart import LONGEST, SAT, STOOD, draw_week
 from reminder.system.clock import SystemCalendar
@@ -53,7 +55,6 @@ ONE_OF_EACH = [
     ev.Resumed(at(1, 14)),
     ev.Slept(at(1, 15), at(1, 16)),
     ev.RoutineStarted(at(1, 17), "desk", 135.0),
-    ev.RoutineRefused(at(1, 17), "floor", "desk", 0),
     ev.RoutineStepStarted(at(1, 17), "desk", 0, 4, "standing", "left", 30.0, 5.0),
     ev.RoutinePaused(at(1, 17.01), "desk", 0),
     ev.RoutineResumed(at(1, 17.02), "desk", 0),
@@ -63,14 +64,39 @@ ONE_OF_EACH = [
 
 
 def test_every_event_kind_round_trips(tmp_path):
-    # Every kind the core can report, so a new one cannot slip past this test unrecorded.
-    assert {type(e) for e in ONE_OF_EACH} == set(get_args(ev.Event))
-    assert set(ev.EVENT_TYPES.values()) == set(get_args(ev.Event))
+    # Every kind the core can report, so a new one cannot slip past this test unrecorded; a
+    # refusal alone is not kept (nothing happened).
+    assert {type(e) for e in ONE_OF_EACH} == set(get_args(ev.Event)) - {ev.CommandRefused}
+    assert set(ev.EVENT_TYPES.values()) == set(ev.RECORDED) == {type(e) for e in ONE_OF_EACH}
     store = HistoryStore(tmp_path / "h.sqlite3")
     store.record(ONE_OF_EACH)
     assert sorted(store.events(), key=repr) == sorted(ONE_OF_EACH, key=repr)
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+class _Clock:
+    """The clock a keeper reads to save the sitting clock: one fixed moment."""
+
+    def now(self) -> Moment:
+        return Moment(1000.0, at(1, 9))
+
+
+def test_a_refusal_is_never_recorded_and_old_refusals_are_passed_over(tmp_path, catalogue):
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    core = SittingCore(settings_for(make_config("", catalogue), catalogue), CAL, catalogue)
+    refused = core.command(Moment(1000.0, at(1, 9)), cmd.Snooze())
+    assert [type(e) for e in refused] == [ev.CommandRefused]  # away: nothing to snooze
+    keeper = HistoryKeeper(BackgroundWriter(store), core, _Clock(), CAL, catalogue)
+    keeper.seen([*refused, ev.Skipped(at(1, 9))], core.status(_Clock().now()))
+    keeper.close()
+    # A history written before refusals were said rather than kept holds a routine-refused row.
+    store.db.execute(
+        "INSERT INTO events (kind, at, data) VALUES ('routine-refused', ?, ?)",
+        (at(1, 9), json.dumps({"at": at(1, 9), "routine": "floor", "running": "desk", "step": 0})),
+    )
+    store.db.commit()
+    assert store.events() == [ev.Skipped(at(1, 9))]
 
 
 def test_day_figures_add_up_and_a_sit_across_midnight_is_split(catalogue):
@@ -209,6 +235,7 @@ def test_events_wait_in_memory_while_the_disk_is_full(caplog):
 
 WRITER = """
 import sys, time
+from reminder.core import commands as cmd
 from reminder.core import events as ev
 from reminder.history.store import HistoryStore
 store = HistoryStore(__import__("pathlib").Path(sys.argv[1]))
@@ -221,6 +248,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_kill_9_while_writing_leaves_a_readable_history(tmp_path):
     path = tmp_path / "history.sqlite3"
     writer = subprocess.Popen(
@@ -256,6 +284,7 @@ def test_a_restart_within_a_break_carries_the_sitting_clock_on(catalogue):
     assert late.status(Moment(50.0, at(1, 9) + 1501)).state == "away"
 
 
+@pytest.mark.slow
 def test_stats_and_export_from_the_command_line(tmp_path):
     store = HistoryStore(tmp_path / "data" / "psoas" / "history.sqlite3")
     now = time.time()

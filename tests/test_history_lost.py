@@ -40,6 +40,7 @@ def kinds(path: Path) -> list[str]:
             return []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["deleted", "replaced", "deleted with its folder"])
 def test_a_history_deleted_or_replaced_while_psoas_runs_is_noticed_and_written_anew(
     how, private_env, env, tmp_path
@@ -119,6 +120,7 @@ def started_and_stopped(config: Path, env: dict[str, str], **options) -> str:
     return daemon.stderr_text()
 
 
+@pytest.mark.slow
 def test_events_a_locked_history_cannot_take_at_stop_are_written_at_the_next_start(
     private_env, env, tmp_path
 ):
@@ -146,6 +148,7 @@ def test_events_a_locked_history_cannot_take_at_stop_are_written_at_the_next_sta
     assert "writing in " in private_env.log.read_text()
 
 
+@pytest.mark.slow
 def test_a_full_disk_at_stop_keeps_the_events_in_the_journal_which_fits(private_env, env, tmp_path):
     """The history cannot grow (its next page would cross the file size limit, 4000 bytes,
     standing in for a full disk) but the small journal can: nothing is lost."""
@@ -164,6 +167,7 @@ def test_a_full_disk_at_stop_keeps_the_events_in_the_journal_which_fits(private_
     assert not journal(private_env).exists()
 
 
+@pytest.mark.slow
 def test_when_not_even_the_journal_can_be_written_the_loss_is_counted(private_env, env, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
@@ -181,6 +185,7 @@ def test_when_not_even_the_journal_can_be_written_the_loss_is_counted(private_en
     assert not journal(private_env).exists()
 
 
+@pytest.mark.slow
 def test_a_torn_last_record_is_dropped_and_the_rest_written_in(private_env, env, tmp_path):
     """A journal whose last append was cut short (a crash mid-write): the records before it are
     written in; the torn one is dropped, said once, and never stops psoas."""
@@ -197,6 +202,7 @@ def test_a_torn_last_record_is_dropped_and_the_rest_written_in(private_env, env,
     assert not path.exists()
 
 
+@pytest.mark.slow
 def test_a_journal_psoas_did_not_write_is_kept_aside(private_env, env, tmp_path):
     path = journal(private_env)
     path.parent.mkdir(parents=True)
@@ -227,6 +233,7 @@ def test_a_journal_reads_back_what_was_appended_and_checks_each_record(tmp_path)
     assert carried.events == events[1:] and carried.dropped == 1
 
 
+@pytest.mark.slow
 def test_a_routine_in_the_terminal_on_a_locked_history_is_kept_for_the_next_run(
     private_env, env, tmp_path, monkeypatch
 ):

@@ -82,6 +82,7 @@ def one_line(text: str) -> str:
 # ----- locked -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_stats_on_a_locked_history_says_busy_and_moves_nothing(history, env):
     inode = history.stat().st_ino
     with held(history):
@@ -108,6 +109,7 @@ def test_stats_on_a_locked_history_says_busy_and_moves_nothing(history, env):
     assert recorded(history) == ["sitting", "break"]
 
 
+@pytest.mark.slow
 def test_a_store_opened_while_locked_writes_later_and_loses_nothing(history, caplog):
     with held(history):
         # It waits a little (a fraction of a second here), then leaves the file be.
@@ -149,6 +151,7 @@ def test_a_fault_in_a_write_or_a_read_never_ends_the_writer(history, caplog, mon
     assert recorded(history) == ["sitting", "break", "skip", "skip"]
 
 
+@pytest.mark.slow
 def test_psoas_started_on_a_locked_history_records_everything_later(history, env, tmp_path):
     # The clock saved by a psoas that stopped an hour ago: a sit from 09:00-ish to its last input.
     earlier = {
@@ -205,6 +208,7 @@ def _disk_full() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
 
 
+@pytest.mark.slow
 def test_psoas_started_on_a_full_disk_never_moves_the_history(history, env, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
@@ -230,6 +234,7 @@ def test_psoas_started_on_a_full_disk_never_moves_the_history(history, env, tmp_
     assert (kinds.count("pause"), kinds.count("snooze")) == (1, 1)
 
 
+@pytest.mark.slow
 def test_stats_on_a_full_disk_reads_the_history(history, env):
     shown = psoas(env, "stats", "--days", "2", "--json", preexec_fn=_disk_full)
     assert shown.returncode == 0, shown.stderr
@@ -290,6 +295,7 @@ time.sleep(60)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("leftover_wal", [False, True], ids=["closed cleanly", "killed"])
 def test_a_read_only_history_still_gives_stats_and_export(history, env, leftover_wal):
     if leftover_wal:  # a psoas killed mid-run left -wal and -shm with events only they hold
@@ -317,6 +323,7 @@ def test_a_read_only_history_still_gives_stats_and_export(history, env, leftover
     assert sorted(p.name for p in folder.iterdir()) == before
 
 
+@pytest.mark.slow
 def test_stats_with_no_history_yet_shows_zeros_and_creates_nothing(env, tmp_path):
     shown = psoas(env, "stats", "--days", "1", "--json")
     assert shown.returncode == 0, shown.stderr
@@ -351,6 +358,7 @@ def test_a_damaged_history_is_kept_aside_under_a_name_of_its_own(tmp_path, monke
     assert str(path) in warning and aside in warning
 
 
+@pytest.mark.slow
 def test_stats_on_a_damaged_history_says_so_and_leaves_it_for_psoas_run(env, tmp_path):
     path = tmp_path / "data" / "psoas" / "history.sqlite3"
     path.parent.mkdir(parents=True)

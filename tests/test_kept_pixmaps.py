@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import reminder
 from reminder.tray.icon import draw_icon, look_for
 from reminder.tray.kept_pixmaps import KeptPixmaps
@@ -67,6 +69,7 @@ def test_pictures_of_an_older_drawing_are_neither_shown_nor_kept(tmp_path: Path)
     assert list(tmp_path.glob("tray-*")) == [pictures.folder]
 
 
+@pytest.mark.slow
 def test_a_start_that_finds_its_picture_kept_never_loads_pillow(tmp_path: Path):
     KeptPixmaps(tmp_path).of(LOOK)
     script = (
@@ -103,6 +106,7 @@ def _folder_name_from(package_root: Path) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.slow
 def test_the_same_drawing_code_finds_the_same_pictures_wherever_and_whenever_installed(
     tmp_path: Path,
 ):

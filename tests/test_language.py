@@ -326,6 +326,7 @@ def test_psoas_stretches_in_german_from_the_environment(private_env):
     assert "ersetzt keinen ärztlichen Rat" in shown.stdout
 
 
+@pytest.mark.slow
 def test_the_config_language_beats_the_environment_and_a_bad_one_is_refused(private_env):
     config = private_env.home / "mine.toml"
     config.write_text('language = "es"\n')

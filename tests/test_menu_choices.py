@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,7 @@ def keys(items: tuple[Item, ...]) -> list[str]:
     return [key for item in items for key in (item.key, *keys(item.children))]
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(
     snoozes=st.lists(_minutes, min_size=1, max_size=5),
@@ -49,7 +51,7 @@ def test_any_snooze_choices_the_check_accepts_make_a_menu_with_one_item_each(
     except ConfigError as error:
         assert "snooze_minutes" in str(error) and "once" in str(error), error
         return
-    model = TrayModel(catalogue, config, lambda: Path("cfg.toml"), None, Path("week.png"))
+    model = TrayModel(catalogue, config, lambda: Path("cfg.toml"), Path("week.png"))
     model.status = Status(state, 600.0, None, None, "bridge")
     menu = model.menu()
     found = keys(menu)
@@ -104,6 +106,7 @@ def _toml(value: object) -> str:
     return repr(value)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(top=_anything_allowed, tables=_tables)
 def test_any_config_the_check_accepts_runs_a_day_and_builds_its_menu(top, tables, catalogue):
@@ -121,7 +124,7 @@ def test_any_config_the_check_accepts_runs_a_day_and_builds_its_menu(top, tables
         event("refused")
         return
     event("accepted")
-    model = TrayModel(catalogue, config, lambda: Path("cfg.toml"), None, Path("week.png"))
+    model = TrayModel(catalogue, config, lambda: Path("cfg.toml"), Path("week.png"))
     for state in State:
         model.status = Status(state, 600.0, None, None, "bridge")
         found = keys(model.menu())

@@ -261,6 +261,7 @@ def test_notifications_turned_off_go_to_the_terminal_until_turned_on(system, cap
     assert TURNED_OFF in caplog.text
 
 
+@pytest.mark.slow
 def test_a_slow_notification_center_costs_the_deadline_and_its_late_answer_counts(system, caplog):
     terminal = io.StringIO()
 
@@ -353,6 +354,7 @@ def test_osascript_failing_says_why_and_falls_back(tmp_path, caplog):
         asyncio.run(missing())
 
 
+@pytest.mark.slow
 def test_a_hanging_osascript_is_killed_at_the_deadline(tmp_path):
     program = fake_osascript(tmp_path, "exec sleep 60")
 

@@ -107,6 +107,7 @@ def test_while_a_call_is_stuck_new_ones_fail_at_once_and_start_no_thread():
     worker.close()
 
 
+@pytest.mark.slow
 def test_once_the_stuck_call_returns_the_same_thread_takes_calls_again():
     hang = Hang(result=OSError("connection lost"))  # a late error goes nowhere, quietly
     worker = OffLoop("the X display :9", DEADLINE)
@@ -186,6 +187,7 @@ def test_a_forgotten_worker_ends_its_thread():
     assert not thread.is_alive()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/task")
 def test_the_worker_thread_sleeps_between_calls():
     """No polling: between calls the thread is blocked on its queue and is never scheduled."""

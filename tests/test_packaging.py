@@ -47,6 +47,7 @@ def build_wheel(folder: Path) -> Path:
     return wheel
 
 
+@pytest.mark.slow
 def test_the_wheel_holds_every_module_and_psoas_runs_from_it(tmp_path):
     wheel = build_wheel(tmp_path)
     site = tmp_path / "site"
@@ -106,7 +107,7 @@ def test_the_wheel_holds_every_module_and_psoas_runs_from_it(tmp_path):
 
 #: What a plain Linux install (no extra) must hold, and what it must not: the xembed extra's tray
 #: and the notifiers of the other systems stay out.
-LINUX_NEEDS = {"jeepney", "pillow", "schedule", "tomlkit"}
+LINUX_NEEDS = {"jeepney", "pillow", "tomlkit"}
 LINUX_LACKS = {
     "python-xlib",
     "pystray",
@@ -149,6 +150,7 @@ def plain_install(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
+@pytest.mark.slow
 def test_linux_without_the_extra_holds_what_it_uses_and_loads_no_pystray(plain_install):
     listed = subprocess.run(
         [str(plain_install), "-m", "pip", "list", "--format", "json"],
@@ -176,6 +178,7 @@ def test_linux_without_the_extra_holds_what_it_uses_and_loads_no_pystray(plain_i
     assert count > 50 and loaded == []
 
 
+@pytest.mark.slow
 def test_pystray_is_imported_by_its_tray_alone():
     """On Linux pystray is the xembed extra's: one module imports it, and the tray choice takes
     that module's tray only where pystray is installed (the test below)."""
@@ -288,6 +291,7 @@ def uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("uv-cache")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("python", PYTHONS)
 @pytest.mark.parametrize("system", PLATFORMS)
 def test_each_platform_installs_from_wheels_alone(system, python, uv_cache):
@@ -301,6 +305,7 @@ def test_each_platform_installs_from_wheels_alone(system, python, uv_cache):
     assert not names & must_not, names & must_not
 
 
+@pytest.mark.slow
 def test_the_wheel_check_fails_where_something_must_be_built_or_fits_another_system(
     tmp_path, uv_cache
 ):

@@ -119,6 +119,7 @@ def test_a_picture_can_be_drawn_small_and_large(catalogue):
         draw_picture(stretch, 2)
 
 
+@pytest.mark.slow
 def test_drawing_does_not_load_pillow_until_a_picture_is_drawn():
     code = (
         "import sys, reminder.cli.main, reminder.pictures.figure, reminder.pictures.cache; "
@@ -218,6 +219,7 @@ def test_a_folder_that_cannot_be_written_is_an_os_error(catalogue, tmp_path):
 # ----- psoas stretches --pictures DIR --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_psoas_stretches_pictures_writes_a_png_per_stretch_and_position(catalogue, tmp_path, env):
     folder = tmp_path / "new" / "pictures"
     result = psoas(env, "stretches", "--pictures", str(folder))
@@ -231,6 +233,7 @@ def test_psoas_stretches_pictures_writes_a_png_per_stretch_and_position(catalogu
     assert {"bridge-1.png", "bridge-2.png", "low-lunge-twist-2.png"} <= set(expected)
 
 
+@pytest.mark.slow
 def test_psoas_stretches_pictures_into_an_unwritable_place_is_one_line(tmp_path, env):
     blocker = tmp_path / "file.txt"
     blocker.write_text("a file, not a folder")
@@ -244,6 +247,7 @@ def test_psoas_stretches_pictures_into_an_unwritable_place_is_one_line(tmp_path,
     assert clash.returncode == 2 and len(clash.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_the_stretch_list_says_pictures_exist(env):
     assert "psoas stretches --pictures DIR" in psoas(env, "stretches").stdout
     assert "ID-1.png" in psoas(env, "stretches", "--help").stdout

@@ -41,6 +41,7 @@ def test_a_test_sees_only_folders_of_its_own_and_no_desktop(private_env, tmp_pat
         assert folder.is_relative_to(tmp_path), folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["XDG_RUNTIME_DIR", "TMPDIR"], ids=["runtime", "temp folder"])
 def test_the_users_own_psoas_is_never_reached(where, tmp_path_factory, tmp_path, monkeypatch):
     """A stand-in for the user's psoas, in the environment the tests were started from (with a

@@ -81,6 +81,7 @@ def run_once(config: Path, env: dict[str, str], data: Path) -> None:
     assert stop(daemon) == 0, daemon.stderr_text()
 
 
+@pytest.mark.slow
 def test_a_new_history_and_log_are_the_users_alone(open_env, open_folder, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
@@ -97,6 +98,7 @@ def test_a_new_history_and_log_are_the_users_alone(open_env, open_folder, tmp_pa
         assert not readable_by_stranger(history) and not readable_by_stranger(log)
 
 
+@pytest.mark.slow
 def test_an_open_history_and_log_from_before_are_made_private_saying_so_once(
     open_env, open_folder, tmp_path
 ):
@@ -162,6 +164,7 @@ def two_runs(config: Path, env: dict[str, str]) -> list[tuple[int | None, str]]:
     return ended
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("owner", ["another user", "this user"])
 def test_a_runtime_folder_others_made_or_may_write_is_refused_in_one_line(
     owner, shared_tmp, env, tmp_path, private_env
@@ -189,6 +192,7 @@ def test_a_runtime_folder_others_made_or_may_write_is_refused_in_one_line(
     assert sorted(os.listdir(folder)) == []  # and neither put anything in it
 
 
+@pytest.mark.slow
 def test_a_runtime_folder_made_in_the_temp_folder_is_private_and_keeps_one_psoas(
     shared_tmp, env, tmp_path
 ):
@@ -201,6 +205,7 @@ def test_a_runtime_folder_made_in_the_temp_folder_is_private_and_keeps_one_psoas
     assert mode(folder) == 0o700 and folder.stat().st_uid == os.getuid()
 
 
+@pytest.mark.slow
 def test_psoas_that_cannot_take_its_lock_does_not_start(private_env, env, tmp_path):
     """Without its lock nothing would keep a second psoas off: it says why and does not start
     (here the lock's name is taken by a folder)."""

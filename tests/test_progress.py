@@ -51,6 +51,7 @@ def test_a_hand_built_day_has_the_bouts_and_answers_it_was_built_with():
     assert stats["repeats"] == 5  # 08:55 to 09:35: repeats of the ignored prompt, not counted
 
 
+@pytest.mark.slow
 def test_psoas_simulate_stats_prints_the_same_figures_as_psoas_stats(tmp_path):
     scenario = tmp_path / "day.txt"
     scenario.write_text(DAY)
@@ -153,6 +154,7 @@ def test_the_trend_chart_draws_each_week(tmp_path):
     assert SAT in present and PROMPTED in present
 
 
+@pytest.mark.slow
 def test_psoas_stats_prints_the_trend_and_draws_it(tmp_path):
     from reminder.history.store import HistoryStore
     from reminder.system.clock import SystemCalendar

@@ -17,7 +17,7 @@ import pytest
 from conftest import EVERY_DAY, make_config, play, play_events
 from desktop import wait_until
 from e2e import in_process, psoas, recorded, start_headless, start_psoas
-from test_adapters import Recorder, VirtualClock
+from test_adapters import Recorder, SettlingDaemon, VirtualClock
 
 from reminder import words
 from reminder.config import ConfigError, settings_for
@@ -27,7 +27,6 @@ from reminder.core.sitting import SittingCore
 from reminder.core.status import State
 from reminder.idle import NoIdleSource
 from reminder.notify import Outbox
-from reminder.runtime.daemon import Daemon
 from reminder.system.clock import SystemCalendar
 
 
@@ -162,7 +161,7 @@ def test_the_daemon_asks_nothing_while_nothing_is_due_and_rechecks_while_held(ca
         config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
         core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
         outbox = Outbox(shown)
-        daemon = Daemon(core, clock, NoIdleSource(), outbox, catalogue, busy=busy)
+        daemon = SettlingDaemon(core, clock, NoIdleSource(), outbox, catalogue, busy=busy)
         outbox.start()
         task = asyncio.get_running_loop().create_task(daemon.run())
         await clock.advance(40 * 60, daemon)
@@ -200,7 +199,10 @@ def test_with_dunst_paused_nothing_is_sent_and_the_prompt_comes_once_it_is_not(d
     assert held["reason"] == "dnd" and held["since"]
     said = psoas(desktop.env, "status").stdout
     assert said.count("a prompt waits until you are free: do not disturb since ") == 1
-    time.sleep(4)  # a repeat falls due meanwhile: still nothing is sent
+    # The prompt fell due at 3 s of sitting and its repeat at 6 s: once psoas's own sitting
+    # clock is past 9 s (0.15 min, said as 0.2), the repeat has fallen due and a look at the
+    # signals came after it, and still nothing is sent.
+    wait_until(lambda: status().get("sitting_minutes", 0) >= 0.2, 20, "the repeat's moment")
     assert desktop.notification_attempts() == []
     assert desktop.run("dunstctl", "set-paused", "false").returncode == 0
     shown = desktop.wait_for_notifications(1, 10, "Time to stretch")[0]
@@ -256,6 +258,7 @@ def held_figures(day: str, config: str) -> tuple[int, float]:
     return stats["prompts_held"], stats["minutes_held"]
 
 
+@pytest.mark.slow
 def test_a_hold_ended_by_a_locked_screen_counts_until_the_lock(tmp_path):
     """The day of the report: a prompt held by a call from 10:00, the screen locked at 10:30
     for half an hour. Held thirty minutes, though it was never shown."""
@@ -269,6 +272,7 @@ def test_a_hold_ended_by_a_locked_screen_counts_until_the_lock(tmp_path):
     assert (stats["prompts_held"], stats["minutes_held"]) == (1, 30.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("ending", "minutes"),
     [
@@ -349,7 +353,7 @@ def test_the_daemon_asks_whether_the_user_is_busy_as_the_screen_unlocks(catalogu
         core = SittingCore(settings_for(config, catalogue), SystemCalendar(), catalogue)
         during, after = Recorder(), Recorder()
         outbox = Outbox(during)
-        daemon = Daemon(core, clock, idle, outbox, catalogue, busy=busy)
+        daemon = SettlingDaemon(core, clock, idle, outbox, catalogue, busy=busy)
         outbox.start()
         task = asyncio.get_running_loop().create_task(daemon.run())
         await clock.advance(61 * 60, daemon)  # due at 60 on a call: held

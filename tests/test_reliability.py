@@ -11,6 +11,7 @@ import resource
 import signal
 import sqlite3
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,7 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 @thousands
 @given(_broken_configs)
 def test_thousands_of_broken_configs_are_one_line_naming_the_file(tmp_path, text):
@@ -125,6 +127,7 @@ def test_thousands_of_broken_configs_are_one_line_naming_the_file(tmp_path, text
         assert str(error).startswith(f"{path}: ") and "\n" not in str(error), str(error)
 
 
+@pytest.mark.slow
 @dozens
 @given(_broken_configs)
 def test_a_broken_config_on_the_command_line_is_one_line_and_exit_2(tmp_path, text):
@@ -172,6 +175,7 @@ _scenario_bits = st.sampled_from(
 _broken_scenarios = st.lists(_scenario_bits, max_size=25).map(" ".join)
 
 
+@pytest.mark.slow
 @thousands
 @given(_broken_scenarios)
 def test_thousands_of_broken_scenarios_are_one_line_naming_the_file(tmp_path, text):
@@ -182,6 +186,7 @@ def test_thousands_of_broken_scenarios_are_one_line_naming_the_file(tmp_path, te
         assert str(error).startswith(f"{path}") and "\n" not in str(error), str(error)
 
 
+@pytest.mark.slow
 @dozens
 @given(_broken_scenarios)
 def test_a_broken_scenario_on_the_command_line_is_one_line_and_exit_2(tmp_path, text):
@@ -364,6 +369,7 @@ def icon_windows(desk: Desktop) -> set[str]:
     return set(desk.run("xdotool", "search", "--onlyvisible", "--class", "psoas").stdout.split())
 
 
+@pytest.mark.slow
 def test_on_a_bare_machine_psoas_notifies_in_the_terminal_and_stops_on_sigterm(
     private_env, tmp_path
 ):
@@ -391,6 +397,7 @@ def test_on_a_bare_machine_psoas_notifies_in_the_terminal_and_stops_on_sigterm(
     assert "stopped" in private_env.log.read_text()
 
 
+@pytest.mark.slow
 def test_without_a_session_bus_psoas_run_says_in_one_line_all_it_costs(private_env, tmp_path):
     """psoas run wants a tray; with no session bus the line says there is none and where the
     notifications go, once, without the connection's own error; no idle source is its own line."""
@@ -411,6 +418,7 @@ def test_without_a_session_bus_psoas_run_says_in_one_line_all_it_costs(private_e
     assert "no such file" in private_env.log.read_text().lower()  # the cause, in the log file
 
 
+@pytest.mark.slow
 def test_a_full_disk_loses_no_prompt_and_no_history(private_env, tmp_path):
     """The file size limit stands in for a full disk: every write to the history and the log
     fails (EFBIG) until it is lifted, which a real full disk would do with ENOSPC."""
@@ -443,6 +451,17 @@ def test_a_full_disk_loses_no_prompt_and_no_history(private_env, tmp_path):
     assert [type(e) for e in history(private_env.data)][-2:] == [ev.Paused, ev.Snoozed]
 
 
+def catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler of its own for ``signum`` (its SigCgt mask)."""
+    try:
+        status_lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return False
+    caught = next((line.split()[1] for line in status_lines if line.startswith("SigCgt:")), "0")
+    return bool(int(caught, 16) >> (signum - 1) & 1)
+
+
+@pytest.mark.slow
 def test_signals_at_random_moments_leave_the_history_consistent(private_env, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(
@@ -455,7 +474,10 @@ def test_signals_at_random_moments_leave_the_history_consistent(private_env, tmp
     rng.shuffle(stops)
     for round_, stop_with in enumerate(stops):
         daemon = start_headless(config)
-        time.sleep(rng.uniform(0.3, 2.5))
+        # From the moment psoas takes the signal (before that, Python's start is the kernel's
+        # to end), then at a random moment of its loading or running.
+        wait_until(partial(catches, daemon.pid, stop_with), 15, "psoas to take the signal")
+        time.sleep(rng.uniform(0.0, 2.2))
         code = stop(daemon, stop_with)
         err = daemon.stderr_text()
         assert code == 0, (round_, err)

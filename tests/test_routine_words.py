@@ -8,6 +8,7 @@ import asyncio
 import io
 import json
 
+import pytest
 from conftest import EVERY_DAY, make_config, play, play_events
 from e2e import in_process
 
@@ -15,6 +16,7 @@ from reminder.cli.routine import run_in_terminal
 from reminder.config import settings_for
 from reminder.control.protocol import Request
 from reminder.core import events as ev
+from reminder.core.commands import StartRoutine
 from reminder.core.sitting import SittingCore
 from reminder.core.status import State, Status
 from reminder.idle import NoIdleSource
@@ -95,6 +97,7 @@ def test_the_notification_and_simulate_tell_the_same_times(catalogue):
             assert f"rest {rest}" in body or f"take {rest} to" in body, (record, body)
 
 
+@pytest.mark.slow
 def test_the_terminal_countdown_says_the_paced_holds(catalogue):
     out = io.StringIO()
     finished = run_in_terminal(
@@ -105,6 +108,7 @@ def test_the_terminal_countdown_says_the_paced_holds(catalogue):
     assert "Hold 30 s" not in out.getvalue()
 
 
+@pytest.mark.slow
 def test_the_terminal_says_each_step_as_the_popup_does(catalogue):
     out = io.StringIO()
     assert run_in_terminal(catalogue.routine("floor"), catalogue, 0.01, io.StringIO(), out)
@@ -141,7 +145,7 @@ def test_one_routine_length_at_the_users_pace_everywhere(catalogue, tmp_path):
     (start,) = [e for e in started if isinstance(e, ev.RoutineStarted)]
     status = Status(State.ROUTINE, 0.0, None, None, None, "desk")
     assert (
-        answer("routine", [start], status, start.at, catalogue)
+        answer(StartRoutine("desk"), [start], status, start.at, catalogue)
         == "Desk break started: 4 steps, 6.8 s"
     )
     assert terminal_routine_start(catalogue.routine("desk"), 0.05, keys=False) == (

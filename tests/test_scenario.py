@@ -91,6 +91,7 @@ _line = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_line, max_size=12))
 def test_no_scenario_text_ever_escapes_as_anything_but_a_scenario_error(lines):

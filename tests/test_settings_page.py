@@ -21,6 +21,7 @@ from desktop_processes import wait_until
 from e2e import ROOT, psoas, status
 from settings_page import Page, open_page, refused, start_server, state, stop_pages, wait_gone
 from test_progress import generated_weeks
+from tray_doubles import connected
 
 from reminder.config import example_text
 from reminder.history.store import HistoryStore
@@ -58,6 +59,7 @@ def no_cors(reply) -> bool:
     return not [name for name, _ in reply.all_headers if name.lower().startswith("access-control")]
 
 
+@pytest.mark.slow
 def test_the_link_opens_the_page_once_and_a_second_command_reuses_the_page(env, config, pages):
     page = open_page(env, "--config", str(config))
     pages.append(page.pid)
@@ -76,6 +78,7 @@ def test_the_link_opens_the_page_once_and_a_second_command_reuses_the_page(env, 
     assert again.get("/settings").status == 200
 
 
+@pytest.mark.slow
 def test_a_request_under_any_other_host_name_is_refused(env, config, pages):
     """DNS rebinding: a site whose name now leads to 127.0.0.1 sends its own name as Host."""
     page = signed_in(env, config, pages)
@@ -100,6 +103,7 @@ def test_a_request_under_any_other_host_name_is_refused(env, config, pages):
     assert config.read_text() == CONFIG
 
 
+@pytest.mark.slow
 def test_without_the_session_cookie_nothing_is_shown_or_read(env, config, pages):
     page = signed_in(env, config, pages)
     forged = "psoas-settings=" + "A" * 43
@@ -121,6 +125,7 @@ def test_without_the_session_cookie_nothing_is_shown_or_read(env, config, pages)
     assert page.get("/picture/bridge.png").status == 200  # with the cookie: there
 
 
+@pytest.mark.slow
 def test_a_change_needs_the_form_key_and_the_pages_own_origin(env, config, pages):
     page = signed_in(env, config, pages)
     change = page.form | {"sit_minutes": "30"}
@@ -160,6 +165,7 @@ def test_a_change_needs_the_form_key_and_the_pages_own_origin(env, config, pages
     assert "sit_minutes = 30  # an hour" in config.read_text()
 
 
+@pytest.mark.slow
 def test_no_answer_carries_a_cors_header_and_every_one_keeps_the_page_to_itself(env, config, pages):
     page = signed_in(env, config, pages)
     evil = {"Origin": "http://evil.example"}
@@ -182,6 +188,7 @@ def test_no_answer_carries_a_cors_header_and_every_one_keeps_the_page_to_itself(
         assert reply.headers["cross-origin-resource-policy"] == "same-origin"
 
 
+@pytest.mark.slow
 def test_only_psoas_settings_with_the_runtime_folders_secret_gets_a_new_link(env, config, pages):
     page = signed_in(env, config, pages)
     secret = state(env)["secret"]
@@ -196,6 +203,7 @@ def test_only_psoas_settings_with_the_runtime_folders_secret_gets_a_new_link(env
     assert mode & 0o777 == 0o600
 
 
+@pytest.mark.slow
 def test_closing_the_page_ends_its_process_and_closes_its_port(env, config, pages):
     page = signed_in(env, config, pages)
     bye = page.post("/close", {"form_key": page.form["form_key"]})
@@ -208,6 +216,7 @@ def test_closing_the_page_ends_its_process_and_closes_its_port(env, config, page
     assert again.port != page.port or again.pid != page.pid
 
 
+@pytest.mark.slow
 def test_left_alone_the_page_ends_and_a_killed_one_is_replaced(env, config, pages):
     page, process = start_server(env, config, "--idle", "1.5")
     pages.append(page.pid)
@@ -225,6 +234,7 @@ def test_left_alone_the_page_ends_and_a_killed_one_is_replaced(env, config, page
     assert fresh.pid != killed.pid and fresh.sign_in().status == 303
 
 
+@pytest.mark.slow
 def test_a_page_for_another_file_makes_way(env, config, tmp_path, pages):
     first = open_page(env, "--config", str(config))
     pages.append(first.pid)
@@ -237,6 +247,7 @@ def test_a_page_for_another_file_makes_way(env, config, tmp_path, pages):
     assert words.editing(other) in second.get("/settings").body
 
 
+@pytest.mark.slow
 def test_a_file_changed_on_disk_since_the_page_was_opened_is_not_written_over(env, config, pages):
     page = signed_in(env, config, pages)
     by_hand = CONFIG.replace("sit_minutes = 60", "sit_minutes = 55")
@@ -254,6 +265,7 @@ def test_a_file_changed_on_disk_since_the_page_was_opened_is_not_written_over(en
     assert notice and notice[1] == words.SAVED_NOT_RUNNING  # no psoas runs here
 
 
+@pytest.mark.slow
 def test_a_bad_value_is_said_beside_its_field_and_nothing_is_written(env, config, pages):
     page = signed_in(env, config, pages)
     reply = page.post("/settings", page.form | {"sit_minutes": "-5", "break_minutes": "7"})
@@ -271,6 +283,7 @@ def test_a_bad_value_is_said_beside_its_field_and_nothing_is_written(env, config
     assert config.read_text() == CONFIG
 
 
+@pytest.mark.slow
 def test_a_save_with_no_config_yet_writes_the_example_and_the_running_psoas_takes_it_up(env, pages):
     """A new user: no config file, no config folder. The page (opened without --config) edits
     the file the running psoas watches, writes the commented example with the change, and the
@@ -333,6 +346,7 @@ def test_a_save_with_no_config_yet_writes_the_example_and_the_running_psoas_take
     assert "Traceback" not in log.read_text()
 
 
+@pytest.mark.slow
 def test_the_progress_page_shows_the_weeks_figures_the_trend_and_the_export(env, config, pages):
     store = HistoryStore(Path(env["XDG_DATA_HOME"]) / "psoas" / "history.sqlite3")
     store.record(generated_weeks(date.today(), SystemCalendar()))
@@ -353,6 +367,7 @@ def test_the_progress_page_shows_the_weeks_figures_the_trend_and_the_export(env,
     assert exported.body.replace("\r\n", "\n") == exported_by_command.replace("\r\n", "\n")
 
 
+@pytest.mark.slow
 def test_settings_from_the_tray_that_cannot_start_says_why_in_a_notification(
     tmp_path, monkeypatch, catalogue, caplog
 ):
@@ -364,12 +379,14 @@ def test_settings_from_the_tray_that_cannot_start_says_why_in_a_notification(
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
     config = tmp_path / "psoas.toml"
     config.write_text(CONFIG)
-    model = TrayModel(
-        catalogue, make_config(CONFIG, catalogue), lambda: config, None, tmp_path / "w.png"
-    )
-    told: list[tuple[str, str]] = []
-    model.tell = lambda title, body: told.append((title, body))
-    asyncio.run(model._open_settings())
+    model = TrayModel(catalogue, make_config(CONFIG, catalogue), lambda: config, tmp_path / "w.png")
+
+    async def play() -> list[tuple[str, str]]:
+        told = connected(model)
+        await model._open_settings()
+        return told
+
+    told = asyncio.run(play())
     assert len(told) == 1
     title, body = told[0]
     assert title == "psoas: the settings"

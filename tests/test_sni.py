@@ -373,15 +373,12 @@ def test_item_methods_reach_the_daemon(private_bus: Desktop, caplog):
     async def scenario(item: StatusNotifierItem, menu: DBusMenu, host: Host) -> None:
         await host.item("Activate", "ii", 10, 20)
         await host.item("SecondaryActivate", "ii", -1, 5)
+        # A wheel over the icon, and the context menu the host draws itself: answered, and
+        # nothing done.
         await host.item("Scroll", "is", 120, "vertical")
         await host.item("Scroll", "is", -3, "Horizontal")  # some hosts capitalise it
-        await host.item("ContextMenu", "ii", 1, 2)  # the host draws the menu: nothing to do
-        assert heard == [
-            ("activate", 10, 20),
-            ("secondary", -1, 5),
-            ("scroll", 120, "vertical"),
-            ("scroll", -3, "horizontal"),
-        ]
+        await host.item("ContextMenu", "ii", 1, 2)
+        assert heard == [("activate", 10, 20), ("secondary", -1, 5)]
         item.on_activate = broken
         await host.item("Activate", "ii", 0, 0)  # answered all the same; the failure is logged
         assert await host.prop(ITEM_PATH, sni.INTERFACE, "Status") == "Active"
@@ -391,7 +388,6 @@ def test_item_methods_reach_the_daemon(private_bus: Desktop, caplog):
         scenario,
         on_activate=lambda x, y: heard.append(("activate", x, y)),
         on_secondary_activate=lambda x, y: heard.append(("secondary", x, y)),
-        on_scroll=lambda d, o: heard.append(("scroll", d, o)),
     )
     assert "the tray's activate callback failed" in caplog.text
     assert "the daemon's bug" in caplog.text
@@ -424,11 +420,6 @@ def test_item_setters_signal_only_what_really_changed(private_bus: Desktop):
         assert await host.prop(ITEM_PATH, sni.INTERFACE, "Status") == "Passive"
         with pytest.raises(ValueError, match="Sleepy"):
             item.set_status("Sleepy")
-
-        item.set_title("psoas - due")
-        item.set_title("psoas - due")
-        assert await host.received() == [("NewTitle", [])]
-        assert await host.prop(ITEM_PATH, sni.INTERFACE, "Title") == "psoas - due"
 
     play(private_bus, scenario)
 

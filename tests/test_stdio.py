@@ -9,6 +9,7 @@ import resource
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import EVERY_DAY
 from desktop_processes import wait_until
 from e2e import in_process, recorded, start_headless, status, stop
@@ -23,6 +24,7 @@ FAST = (
 )
 
 
+@pytest.mark.slow
 def test_psoas_runs_with_its_terminal_output_going_to_a_full_device(private_env, env, tmp_path):
     """``psoas run >/dev/full 2>&1``: every write to the terminal fails (ENOSPC)."""
     config = tmp_path / "fast.toml"
@@ -49,6 +51,7 @@ def _file_size_limit(limit: int):
     return limited
 
 
+@pytest.mark.slow
 def test_psoas_runs_on_when_both_its_log_and_its_stderr_file_are_full(private_env, env, tmp_path):
     """``psoas run 2>>~/.xsession-errors`` on a full disk: the log file fails, and so does the
     notice about it on stderr. The file size limit stands in for the full disk (the history is
@@ -80,6 +83,7 @@ def test_psoas_runs_on_when_both_its_log_and_its_stderr_file_are_full(private_en
     assert private_env.log.read_text().rstrip().endswith("stopped")
 
 
+@pytest.mark.slow
 def test_a_log_file_deleted_while_psoas_runs_is_started_anew(private_env, env, tmp_path):
     config = tmp_path / "fast.toml"
     config.write_text(FAST)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import types
 from pathlib import Path
 
 import pytest
 from conftest import EVERY_DAY, make_config
+from tray_doubles import connected
 
 from reminder import words
 from reminder.paths import log_dir
@@ -85,12 +85,15 @@ class BrokenDaemon:
         raise RuntimeError("the queue is gone")
 
 
-def tray_model(catalogue, history, tmp_path: Path) -> tuple[TrayModel, list[tuple[str, str]]]:
+def tray_model(catalogue, tmp_path: Path, config_path: Path | None = None) -> TrayModel:
     config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
-    told: list[tuple[str, str]] = []
-    model = TrayModel(catalogue, config, lambda: tmp_path / "cfg.toml", history, tmp_path / "w.png")
-    model.tell = lambda title, body: told.append((title, body))
-    return model, told
+    where = config_path or tmp_path / "cfg.toml"
+    return TrayModel(catalogue, config, lambda: where, tmp_path / "w.png")
+
+
+def connect(model: TrayModel, history=None) -> list[tuple[str, str]]:
+    """Put the model to work behind a broken daemon; what it tells the user."""
+    return connected(model, history, BrokenDaemon())
 
 
 @pytest.mark.parametrize(
@@ -110,30 +113,32 @@ def test_a_chart_that_cannot_be_shown_is_said_in_a_notification(
         if isinstance(error, sqlite3.Error)
         else words.action_failed(words.SHOW_CHART, log_dir())
     )
-    model, told = tray_model(catalogue, BrokenHistory(error), tmp_path)
+    model = tray_model(catalogue, tmp_path)
 
-    async def play() -> None:
-        model.bind(BrokenDaemon())  # type: ignore[arg-type]
+    async def play() -> list[tuple[str, str]]:
+        told = connect(model, BrokenHistory(error))
         find(model.menu(), "chart").action()
         for _ in range(100):
             await asyncio.sleep(0.01)
             if told:
                 break
+        return told
 
-    asyncio.run(play())
+    told = asyncio.run(play())
     assert told == [expected] and told[0][0] == title
     assert str(error) in caplog.text
 
 
 def test_a_menu_entry_that_fails_is_said_in_a_notification(catalogue, tmp_path, caplog):
-    model, told = tray_model(catalogue, None, tmp_path)
+    model = tray_model(catalogue, tmp_path)
 
-    async def play() -> None:
-        model.bind(BrokenDaemon())  # type: ignore[arg-type]
+    async def play() -> list[tuple[str, str]]:
+        told = connect(model)
         find(model.menu(), "done").action()  # the click itself returns: the host is answered
         await asyncio.sleep(0.05)
+        return told
 
-    asyncio.run(play())
+    told = asyncio.run(play())
     assert told == [words.action_failed("do “I stretched”", log_dir())]
     assert told[0][0] == "psoas could not do “I stretched”"
     assert "the queue is gone" in caplog.text and "Traceback" in caplog.text
@@ -143,19 +148,17 @@ def test_open_config_that_fails_is_said_in_a_notification(catalogue, tmp_path, c
     """A config folder that cannot be made: the user hears where the file should be."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    config = make_config("sit_minutes = 60\n" + EVERY_DAY, catalogue)
-    told: list[tuple[str, str]] = []
-    model = TrayModel(catalogue, config, lambda: blocker / "cfg.toml", None, tmp_path / "w.png")
-    model.tell = lambda title, body: told.append((title, body))
+    model = tray_model(catalogue, tmp_path, blocker / "cfg.toml")
 
-    async def play() -> None:
-        model.bind(types.SimpleNamespace())  # type: ignore[arg-type]
+    async def play() -> list[tuple[str, str]]:
+        told = connect(model)
         find(model.menu(), "open-config").action()
         for _ in range(100):
             await asyncio.sleep(0.01)
             if told:
                 break
+        return told
 
-    asyncio.run(play())
+    told = asyncio.run(play())
     assert len(told) == 1 and told[0][0] == "psoas: your config file"
     assert str(blocker / "cfg.toml") in told[0][1]

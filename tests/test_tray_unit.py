@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from conftest import EVERY_DAY, make_config
+from tray_doubles import connected
 
 from reminder.config import settings_for
 from reminder.core import events as ev
@@ -22,12 +23,27 @@ from reminder.words import status_line, tooltip
 
 
 class FakeIcon:
-    """Stands in for pystray.Icon: records what the tray asks of it."""
+    """Stands in for pystray.Icon: records what the tray asks of it (a picture counts as a
+    redraw, the first one too)."""
 
     HAS_MENU = True
 
     def __init__(self, name, icon, title, menu):
-        self.icon, self.title, self._menu, self.menu_updates = icon, title, menu, 0
+        self._icon, self.title, self._menu, self.menu_updates, self.redraws = (
+            icon,
+            title,
+            menu,
+            0,
+            1,
+        )
+
+    @property
+    def icon(self):
+        return self._icon
+
+    @icon.setter
+    def icon(self, value):
+        self._icon, self.redraws = value, self.redraws + 1
 
     @property
     def menu(self):
@@ -50,9 +66,9 @@ FAKE_PYSTRAY = types.SimpleNamespace(
 )
 
 
-def make_model(catalogue, history=None) -> TrayModel:
+def make_model(catalogue) -> TrayModel:
     config = make_config("sit_minutes = 60\nsnooze_minutes = [5, 15]\n" + EVERY_DAY, catalogue)
-    return TrayModel(catalogue, config, lambda: Path("cfg.toml"), history, Path("week.png"))
+    return TrayModel(catalogue, config, lambda: Path("cfg.toml"), Path("week.png"))
 
 
 def make_tray(catalogue) -> PystrayTray:
@@ -67,13 +83,13 @@ def status(state: str, sitting: float, next_prompt: float | None = None) -> Stat
 
 def test_the_icon_is_redrawn_only_when_its_picture_changes(catalogue):
     tray = make_tray(catalogue)
-    drawn = tray.redraws
+    drawn = tray.icon.redraws
     tray.seen([], status("sitting", 600))
     tray.seen([], status("sitting", 610))  # same notch of the ring: no redraw
-    assert tray.redraws == drawn + 1
+    assert tray.icon.redraws == drawn + 1
     tray.seen([], status("sitting", 1800))
     tray.seen([], status("snoozed", 1800))
-    assert tray.redraws == drawn + 3
+    assert tray.icon.redraws == drawn + 3
     updates = tray.icon.menu_updates
     assert updates >= 2  # sitting, then snoozed: new lines
     tray.seen([], status("snoozed", 1800))
@@ -138,10 +154,11 @@ def test_the_today_line_counts_the_history_and_the_sit_under_way(catalogue, tmp_
     async def play() -> str:
         writer = BackgroundWriter(store)
         keeper = HistoryKeeper(writer, core, Clock(), calendar, catalogue)
-        model = make_model(catalogue, keeper)
-        model.seen([ev.Skipped(noon)], core.status(Moment(noon, noon)))
-        while model.tasks.running:
-            await asyncio.sleep(0.01)
+        model = make_model(catalogue)
+        connected(model, keeper)
+        assert model.seen([ev.Skipped(noon)], core.status(Moment(noon, noon)))  # to be read
+        assert await model.read_today()  # changed
+        assert not model.seen([], core.status(Moment(noon, noon)))  # nothing new, same day
         writer.close()
         return model.today
 

@@ -82,6 +82,7 @@ def test_files_over_a_mebibyte_are_refused(tmp_path):
         load_scenario(scenario, ROUTINES)
 
 
+@pytest.mark.slow
 def test_a_named_pipe_is_refused_at_once(env, tmp_path):
     fifo = tmp_path / "config.fifo"
     os.mkfifo(fifo)
@@ -99,6 +100,7 @@ def _a_gibibyte_of_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
+@pytest.mark.slow
 def test_an_endless_device_is_refused_without_reading_it(env):
     result = psoas(env, "run", "--config", "/dev/zero", preexec_fn=_a_gibibyte_of_memory)
     one_line(result, "/dev/zero", "is a device, not a config file")
@@ -109,6 +111,7 @@ def test_an_endless_device_is_refused_without_reading_it(env):
 # ----- writing ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_export_to_a_full_disk_is_one_line(env, tmp_path):
     one_line(psoas(env, "export", "--csv", "--output", "/dev/full"), "/dev/full", "space")
     with open("/dev/full", "w") as full:
@@ -121,6 +124,7 @@ def test_an_export_to_a_full_disk_is_one_line(env, tmp_path):
 # ----- files another user may not read ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_config_folder_nobody_may_enter_is_one_line(stranger_home):
     folder = stranger_home / "config" / "psoas"
     folder.mkdir(parents=True)
@@ -157,6 +161,7 @@ def test_a_chart_for_a_folder_nobody_may_enter_is_one_line(stranger_home, tmp_pa
     assert stderr.count("\n") == 1 and chart in stderr and "Permission denied" in stderr, stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["stretches"], ["routines", "--json"], ["config", "path"]])
 def test_a_full_standard_output_is_one_line_for_every_command(env, args):
     with open("/dev/full", "w") as full:

@@ -8,7 +8,7 @@ import asyncio
 from datetime import date, datetime, timedelta
 
 from conftest import make_config, play
-from test_adapters import Recorder, VirtualClock, _running, _stopped
+from test_adapters import Recorder, SettlingDaemon, VirtualClock, _running, _stopped
 
 from reminder.config import settings_for, weekly_notes_for
 from reminder.core import events as ev
@@ -17,7 +17,6 @@ from reminder.core.trend import Week
 from reminder.idle import NoIdleSource
 from reminder.notify import Outbox
 from reminder.replay.scenario import DEFAULT_DAY
-from reminder.runtime.daemon import Daemon
 from reminder.system.clock import SystemCalendar
 from reminder.words import WEEKLY_SUGGESTIONS, WEEKLY_TITLE, weekly_note
 
@@ -135,11 +134,11 @@ def test_a_daemon_whose_clock_crosses_a_monday_morning_shows_the_note_once(catal
         notes.remember(remembered)
         core = SittingCore(settings_for(config, catalogue), calendar, catalogue)
         outbox = Outbox(Recorder())
-        daemon = Daemon(core, clock, NoIdleSource(), outbox, catalogue, notes=notes)
+        daemon = SettlingDaemon(core, clock, NoIdleSource(), outbox, catalogue, notes=notes)
         task = await _running(daemon, outbox)
-        wakeups = daemon.wakeups
+        fired = clock.fired
         await clock.advance(hours * 3600, daemon)
-        woken = daemon.wakeups - wakeups
+        woken = clock.fired - fired
         await _stopped(daemon, outbox, task)
         shown = [n for n in outbox.notifier.shown if n.title == WEEKLY_TITLE]
         return shown, woken, notes.events
@@ -168,14 +167,14 @@ def test_the_note_and_the_desk_speak_the_users_language():
     note = ev.WeeklyNote(0.0, "2026-11-30", 1.4, 2.6, 74 * 60, "routine")
     with speaking("de"):
         said = weekly_note(note)
-        buttons = dict(prompt_buttons(5, desk=True))
+        buttons = dict(prompt_buttons(5, stand=True))
     assert said.startswith("Letzte Woche: 1,4-mal am Tag eine Stunde oder länger gesessen")
     assert "Schreibtischpause" in said
     assert buttons["stand"] == "Ich stehe auf"
     with speaking("fr"):
         assert weekly_note(note).startswith("La semaine dernière\u00a0: 1,4 séances assises")
     with speaking("es"):
-        assert dict(prompt_buttons(5, desk=True))["stand"] == "Me pongo de pie"
+        assert dict(prompt_buttons(5, stand=True))["stand"] == "Me pongo de pie"
     assert weekly_note(note).startswith("Last week: 1.4 sits")  # English outside the blocks
 
 

@@ -166,6 +166,7 @@ def test_an_error_answer_refuses_one_request_and_keeps_the_connection(tmp_path: 
     assert run(main()) == [99]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "answer, said",
     [
@@ -210,6 +211,7 @@ async def _closed_request() -> None:
     await connection.atom("X")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "setup, said",
     [

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from reminder import APP_NAME, __version__
 from reminder.cli import history as cli_history
 from reminder.cli import remote as cli_remote
+from reminder.core import commands as cmd
 from reminder.errors import UserError
 from reminder.language import _
 
@@ -173,10 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
         "tray); otherwise here in the terminal with a countdown: space pauses, s skips a step, "
         "q stops.",
     )
-    routine.add_argument("name", nargs="?", default="desk", metavar="NAME", help="default: desk")
+    default = cmd.spec_of(cmd.StartRoutine).default
+    routine.add_argument(
+        "name", nargs="?", default=default, metavar="NAME", help=f"default: {default}"
+    )
     under_way = routine.add_mutually_exclusive_group()
-    for flag, command, text in ROUTINE_CONTROLS:
-        under_way.add_argument(flag, dest="control", action="store_const", const=command, help=text)
+    for flag, kind, text in ROUTINE_CONTROLS:
+        name = cmd.name_of(kind)
+        under_way.add_argument(flag, dest="control", action="store_const", const=name, help=text)
     routine.set_defaults(handler=_routine)
 
     cli_remote.add_parsers(sub, common)
@@ -367,11 +372,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 #: What ``psoas routine`` can do to the routine under way in the running psoas.
-ROUTINE_CONTROLS = (
-    ("--pause", "pause-routine", "pause the routine under way"),
-    ("--resume", "resume-routine", "go on with a paused routine"),
-    ("--next", "skip-step", "move on to the next step now"),
-    ("--stop", "cancel-routine", "stop the routine under way"),
+ROUTINE_CONTROLS: tuple[tuple[str, type[cmd.Command], str], ...] = (
+    ("--pause", cmd.PauseRoutine, "pause the routine under way"),
+    ("--resume", cmd.ResumeRoutine, "go on with a paused routine"),
+    ("--next", cmd.SkipStep, "move on to the next step now"),
+    ("--stop", cmd.CancelRoutine, "stop the routine under way"),
 )
 
 
@@ -393,7 +398,7 @@ def _routine(args: argparse.Namespace) -> int:
     if cli_remote.daemon_running():
         from reminder.control.protocol import Request
 
-        return cli_remote.send(Request("routine", name=args.name))
+        return cli_remote.send(Request(cmd.name_of(cmd.StartRoutine), name=args.name))
     from reminder.runtime.logs import setup_logging
 
     setup_logging(getattr(args, "verbose", False))

@@ -10,16 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from reminder.control.client import send as request
-from reminder.control.protocol import ControlError, NotRunning, Request
+from reminder.control.protocol import QUIT, STATUS, ControlError, NotRunning, Request
+from reminder.core import commands as cmd
 from reminder.errors import UserError
 from reminder.language import _, current, speaking
 from reminder.limits import parse_duration
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
-    """The subcommands that talk to the running daemon."""
+    """The subcommands that talk to the running daemon, by the names of the table of commands."""
     status = sub.add_parser(
-        "status",
+        STATUS,
         parents=[common],
         help="what the running psoas is doing",
         description="Show the state of the running psoas: sitting time, next prompt, "
@@ -27,11 +28,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=_status)
-    snooze = sub.add_parser(
-        "snooze",
-        parents=[common],
-        help="snooze the prompt",
-        description="Snooze the prompt: it comes again after DURATION.",
+    snooze = _command_parser(
+        sub,
+        common,
+        cmd.Snooze,
+        "snooze the prompt",
+        "Snooze the prompt: it comes again after DURATION.",
     )
     snooze.add_argument(
         "duration",
@@ -40,27 +42,25 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="e.g. 5, 5m, 1h, 1h30m (a plain number is minutes); default: the first of your "
         "config's snooze_minutes",
     )
-    snooze.set_defaults(
-        handler=lambda a: send(Request("snooze", minutes=_duration("snooze", a.duration)))
-    )
-    for name, text in (
-        ("skip", "skip this break: the sitting clock starts again"),
-        ("done", "I stretched: recorded as a break taken, the clock starts again"),
-        ("stand", "I stand at my sit-stand desk: the sitting clock stops until I sit"),
-        ("sit", "I sat down again: the sitting clock starts from zero"),
-        ("resume", "end a pause: prompts come again"),
-        ("quit", "stop the running psoas"),
+    for kind, text in (
+        (cmd.Skip, "skip this break: the sitting clock starts again"),
+        (cmd.Done, "I stretched: recorded as a break taken, the clock starts again"),
+        (cmd.Stand, "I stand at my sit-stand desk: the sitting clock stops until I sit"),
+        (cmd.Sit, "I sat down again: the sitting clock starts from zero"),
+        (cmd.ResumeReminders, "end a pause: prompts come again"),
     ):
-        parser = sub.add_parser(
-            name, parents=[common], help=text, description=text[:1].upper() + text[1:] + "."
-        )
-        parser.set_defaults(handler=lambda a, name=name: send(Request(name)))
-    pause = sub.add_parser(
-        "pause",
-        parents=[common],
-        help="hold prompts back for a while",
-        description="Hold prompts back; sitting is still tracked. A prompt that falls due "
-        "meanwhile comes when the pause ends.",
+        _command_parser(sub, common, kind, text, text[:1].upper() + text[1:] + ".")
+    quitting = sub.add_parser(
+        QUIT, parents=[common], help="stop the running psoas", description="Stop the running psoas."
+    )
+    quitting.set_defaults(handler=lambda a: send(Request(QUIT)))
+    pause = _command_parser(
+        sub,
+        common,
+        cmd.Pause,
+        "hold prompts back for a while",
+        "Hold prompts back; sitting is still tracked. A prompt that falls due meanwhile comes "
+        "when the pause ends.",
     )
     pause.add_argument(
         "duration",
@@ -68,9 +68,22 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="e.g. 30m, 2h, 1h30m, 45 (a plain number is minutes), or tomorrow (until your "
         "working hours start on a later day)",
     )
-    pause.set_defaults(
-        handler=lambda a: send(Request("pause", minutes=_duration("pause", a.duration)))
-    )
+
+
+def _command_parser(
+    sub: Any, common: argparse.ArgumentParser, kind: type[cmd.Command], text: str, about: str
+) -> argparse.ArgumentParser:
+    """``psoas NAME``, which sends the command of that name (with its DURATION, if it takes
+    minutes) to the running psoas."""
+    name = cmd.name_of(kind)
+    parser = sub.add_parser(name, parents=[common], help=text, description=about)
+
+    def handler(args: argparse.Namespace) -> int:
+        minutes = _duration(name, args.duration) if hasattr(args, "duration") else None
+        return send(Request(name, minutes=minutes))
+
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def add_autostart(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -200,14 +213,14 @@ def _duration(command: str, text: str | None) -> float | None:
     if text is None:
         return None
     try:
-        return parse_duration(text, command, tomorrow=command == "pause")
+        return parse_duration(text, command, tomorrow=command == cmd.name_of(cmd.Pause))
     except ValueError as error:
         raise UserError(f"{command}: {error}") from None
 
 
 def daemon_running() -> bool:
     try:
-        request(Request("status"))
+        request(Request(STATUS))
     except ControlError:
         return False
     return True
@@ -217,7 +230,7 @@ def send(command: Request) -> int:
     try:
         reply = request(command)
     except NotRunning as error:
-        quitting = command.command == "quit"
+        quitting = command.command == QUIT
         said = _("not running; nothing to stop") if quitting else str(error)
         print(f"psoas: {said}", file=sys.stderr)
         return 1
@@ -234,7 +247,7 @@ def send(command: Request) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     try:
-        reply = request(Request("status"))
+        reply = request(Request(STATUS))
     except ControlError as error:
         print(f"psoas: {error}", file=sys.stderr)
         return 1

@@ -1,6 +1,7 @@
 """The control channel's language, written once for both ends: one JSON object per line each way.
 
-A request is ``{"command": NAME, ...}`` with ``minutes`` (snooze, pause) or ``name`` (routine);
+A request is ``{"command": NAME, ...}`` with ``minutes`` (snooze, pause) or ``name`` (routine),
+NAME being ``status``, ``quit`` or one of the core's commands (reminder.core.commands);
 a reply is ``{"ok": true, ...}`` or ``{"ok": false, "error": "one line"}``. Anything else, however
 malformed, is refused with a :class:`ControlError` whose text becomes that one-line error.
 """
@@ -12,6 +13,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+from reminder.core.commands import COMMANDS, Argument
 from reminder.language import _
 from reminder.limits import MAX_MINUTES, MINUTES_ALLOWED, minutes_allowed
 
@@ -25,22 +27,18 @@ CLIENT_TIMEOUT = 5.0
 #: A reply may carry, under this key, something to do once the reply has been sent (quit).
 THEN = "then"
 
-#: Commands and the argument each takes.
-COMMANDS: dict[str, str | None] = {
-    "status": None,
-    "snooze": "minutes",
-    "done": None,
-    "skip": None,
-    "stand": None,
-    "sit": None,
-    "pause": "minutes",
-    "resume": None,
-    "routine": "name",
-    "cancel-routine": None,
-    "pause-routine": None,
-    "resume-routine": None,
-    "skip-step": None,
-    "quit": None,
+#: The requests that are not the core's commands: the daemon's own.
+STATUS, QUIT = "status", "quit"
+
+#: The field each kind of argument travels in (a routine goes by its name).
+FIELDS: dict[Argument, str] = {"minutes": "minutes", "routine": "name"}
+
+#: Every request and the field of the argument it takes: the daemon's own and the core's
+#: commands, as reminder.core.commands names them.
+REQUESTS: dict[str, str | None] = {
+    STATUS: None,
+    **{name: FIELDS[spec.argument] if spec.argument else None for name, spec in COMMANDS.items()},
+    QUIT: None,
 }
 
 #: The daemon's side: given a request's raw line, the reply to send back.
@@ -65,6 +63,11 @@ class Request:
     minutes: float | None = None
     name: str | None = None
 
+    @property
+    def argument(self) -> float | str | None:
+        """The command's argument: its minutes, or the routine it names."""
+        return self.minutes if self.minutes is not None else self.name
+
     def to_line(self) -> bytes:
         fields: dict[str, Any] = {"command": self.command}
         if self.minutes is not None:
@@ -84,18 +87,19 @@ def decode_request(line: bytes, routines: Collection[str]) -> Request:
     command = message.get("command")
     if not isinstance(command, str):
         raise ControlError('not a request: expected {"command": ...}')
-    if command not in COMMANDS:
-        raise ControlError(f"unknown command {_short(command)}; use one of {', '.join(COMMANDS)}")
-    extra = set(message) - {"command"} - ({COMMANDS[command]} if COMMANDS[command] else set())
+    if command not in REQUESTS:
+        raise ControlError(f"unknown command {_short(command)}; use one of {', '.join(REQUESTS)}")
+    field = REQUESTS[command]
+    extra = set(message) - {"command"} - ({field} if field else set())
     if extra:
         raise ControlError(f"{command}: unexpected field {_short(sorted(extra)[0])}")
-    if COMMANDS[command] == "minutes":
-        return Request(command, minutes=checked_minutes(message.get("minutes")))
-    if COMMANDS[command] == "name":
-        name = message.get("name", "desk")
+    if field == FIELDS["minutes"]:
+        return Request(command, minutes=checked_minutes(message.get(field)))
+    if field == FIELDS["routine"]:
+        name = message.get(field, COMMANDS[command].default)
         if not isinstance(name, str) or name not in routines:
             raise ControlError(
-                f"routine: {_short(name)} is not a routine; use one of {', '.join(routines)}"
+                f"{command}: {_short(name)} is not a routine; use one of {', '.join(routines)}"
             )
         return Request(command, name=name)
     return Request(command)

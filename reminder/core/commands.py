@@ -1,8 +1,19 @@
-"""What the user can ask of the core, from the tray, the command line or a notification button."""
+"""What the user can ask of the core, and the one table of their names.
+
+The tray's menu, a notification's buttons, the command line, the control channel and scenario
+files all say a command by the name this table gives it, with the argument it gives: each builds
+its own surface from :data:`COMMANDS`, so a name, an argument or a default (the desk routine) is
+written here and nowhere else.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Literal
+
+#: The routine a routine command starts when none is named.
+DEFAULT_ROUTINE = "desk"
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,7 @@ class ResumeReminders:
 
 @dataclass(frozen=True)
 class StartRoutine:
-    routine: str
+    routine: str = DEFAULT_ROUTINE
 
 
 @dataclass(frozen=True)
@@ -86,30 +97,67 @@ Command = (
     | SkipStep
 )
 
+#: What a command's one argument is: a number of minutes, or a routine's id.
+Argument = Literal["minutes", "routine"]
 
-#: The words for commands, as the control channel, notification buttons and scenario files use them.
-NAMED: dict[str, type[Command]] = {
-    "snooze": Snooze,
-    "stretch-now": StretchNow,
-    "done": Done,
-    "skip": Skip,
-    "stand": Stand,
-    "sit": Sit,
-    "pause": Pause,
-    "resume": ResumeReminders,
-    "routine": StartRoutine,
-    "cancel-routine": CancelRoutine,
-    "pause-routine": PauseRoutine,
-    "resume-routine": ResumeRoutine,
-    "skip-step": SkipStep,
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A command as every surface names it: its word, what it builds, what it takes."""
+
+    name: str
+    kind: type[Command]
+
+    @property
+    def argument(self) -> Argument | None:
+        """The one argument it takes (the command's only field), if any."""
+        fields = dataclasses.fields(self.kind)
+        return fields[0].name if fields else None  # type: ignore[return-value]
+
+    @property
+    def default(self) -> object:
+        """The argument's value when none is given (None: the config's, or "until tomorrow")."""
+        fields = dataclasses.fields(self.kind)
+        return fields[0].default if fields else None
+
+
+#: Every command, by its name, in the order help texts list them.
+COMMANDS: dict[str, CommandSpec] = {
+    spec.name: spec
+    for spec in (
+        CommandSpec("stretch-now", StretchNow),
+        CommandSpec("snooze", Snooze),
+        CommandSpec("done", Done),
+        CommandSpec("skip", Skip),
+        CommandSpec("stand", Stand),
+        CommandSpec("sit", Sit),
+        CommandSpec("pause", Pause),
+        CommandSpec("resume", ResumeReminders),
+        CommandSpec("routine", StartRoutine),
+        CommandSpec("pause-routine", PauseRoutine),
+        CommandSpec("resume-routine", ResumeRoutine),
+        CommandSpec("skip-step", SkipStep),
+        CommandSpec("cancel-routine", CancelRoutine),
+    )
 }
 
+_BY_KIND: dict[type[Command], CommandSpec] = {spec.kind: spec for spec in COMMANDS.values()}
 
-def named(name: str, minutes: float | None = None, routine: str = "desk") -> Command:
-    """The command a word names, with its argument where it takes one (KeyError if none)."""
-    kind = NAMED[name]
-    if kind in (Snooze, Pause):
-        return kind(minutes)
-    if kind is StartRoutine:
-        return StartRoutine(routine)
-    return kind()
+
+def spec_of(kind: type[Command]) -> CommandSpec:
+    """The table's entry for a kind of command."""
+    return _BY_KIND[kind]
+
+
+def name_of(kind: type[Command]) -> str:
+    """The word for a kind of command ('snooze'), as every surface says it."""
+    return _BY_KIND[kind].name
+
+
+def named(name: str, argument: float | str | None = None) -> Command:
+    """The command a word names, with its argument where it takes one and one is given (else
+    the command's default); KeyError for a word that names none."""
+    spec = COMMANDS[name]
+    if argument is None or spec.argument is None:
+        return spec.kind()
+    return spec.kind(argument)  # type: ignore[call-arg]

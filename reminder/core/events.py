@@ -8,6 +8,7 @@ record means the same thing after a restart; durations were measured on a clock 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar, get_args
 
 
@@ -181,18 +182,6 @@ class RoutineStarted:
 
 
 @dataclass(frozen=True)
-class RoutineRefused:
-    """A routine was asked for while another was under way: nothing changed, the one under way
-    goes on (``running``, at step ``step``, 0-based)."""
-
-    kind: ClassVar[str] = "routine-refused"
-    at: float
-    routine: str
-    running: str
-    step: int
-
-
-@dataclass(frozen=True)
 class RoutineStepStarted:
     """One step of a guided routine begins: what to do, which side, for how long."""
 
@@ -240,6 +229,33 @@ class RoutineCancelled:
     steps_done: int
 
 
+class Refusal(StrEnum):
+    """Why a command did nothing: a small closed set, which the answer's words say."""
+
+    AWAY = "away"  # no sit under way (a break, a lock): no prompt to snooze
+    OFF_HOURS = "off-hours"  # outside working hours, no prompt out: nothing to snooze
+    IN_ROUTINE = "in-routine"  # a routine is under way: no snooze, no stretch, no second one
+    NO_ROUTINE = "no-routine"  # no routine to pause, resume, move on or stop
+    NOT_PAUSED = "not-paused"  # nothing paused to resume (the reminders, or the routine)
+    PAUSED_ALREADY = "paused-already"  # the routine waits already
+    NO_DESK = "no-desk"  # "I'll stand" from a user the config gives no sit-stand desk
+    STANDING = "standing"  # standing already: no second stand, no sitting clock to skip
+    NOT_STANDING = "not-standing"  # "I sat down" from a user not standing
+
+
+@dataclass(frozen=True)
+class CommandRefused:
+    """The user asked for ``command`` (its name) and nothing changed, for ``reason``: said to
+    whoever asked and to the log, never recorded (the history keeps what happened to the sitting,
+    and this did not happen; a routine asked for while one is under way, say, leaves the one under
+    way going on)."""
+
+    kind: ClassVar[str] = "refused"
+    at: float
+    command: str
+    reason: Refusal
+
+
 Event = (
     PromptShown
     | StretchAsked
@@ -257,12 +273,12 @@ Event = (
     | Resumed
     | Slept
     | RoutineStarted
-    | RoutineRefused
     | RoutineStepStarted
     | RoutinePaused
     | RoutineResumed
     | RoutineFinished
     | RoutineCancelled
+    | CommandRefused
 )
 
 #: The events a user sees as a notification of their own (a routine resumed shows its step
@@ -278,9 +294,14 @@ NOTIFYING = (
 )
 
 
-#: Every kind of event by the name the history stores it under: all of the union, so a new kind
-#: can never be left out of what the history reads back.
-EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in get_args(Event)}
+#: The events the history keeps: every one but a refusal, which changed nothing.
+RECORDED: tuple[type[Event], ...] = tuple(
+    cls for cls in get_args(Event) if cls is not CommandRefused
+)
+
+#: Every kind of event the history keeps, by the name it stores it under: all it records, so a
+#: new kind can never be left out of what the history reads back.
+EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in RECORDED}
 
 
 #: The fields that are moments (wall-clock epoch seconds); every other number is a duration or a

@@ -51,6 +51,7 @@ class SavedSit:
     parked: bool  # a routine was running: the sit stopped when it began
     snoozed: bool = False  # the next prompt is one the user put off, not the sitting time's
     held: tuple[float, str] | None = None  # a due prompt waiting for the user: since, why
+    put_off: bool = False  # a routine stopped early put the next prompt back: its time stands
 
     @classmethod
     def read(cls, saved: object, now: float) -> SavedSit | None:
@@ -77,8 +78,8 @@ class SavedSit:
             wanted = None
         since, why = _finite(saved.get("held_since")), saved.get("held_for")
         held = (since, why) if since is not None and start <= since <= at and why else None
-        snoozed = saved.get("snoozed") is True
-        return cls(at, start, end, wanted, prompts, parked, snoozed, held)
+        snoozed, put_off = saved.get("snoozed") is True, saved.get("put_off") is True
+        return cls(at, start, end, wanted, prompts, parked, snoozed, held, put_off)
 
     def span(self) -> ev.SittingSpan | None:
         """The sit as a record, if it lasted at all."""

@@ -42,12 +42,13 @@ from reminder.core.commands import (
     Stand,
     StartRoutine,
     StretchNow,
+    name_of,
 )
 from reminder.core.routine_run import RoutineRun, Routines
 from reminder.core.saved import SavedSit, SavedStanding, saved_pause_end
 from reminder.core.settings import Settings
 from reminder.core.standing import Standing
-from reminder.core.status import Busy, State, Status
+from reminder.core.status import NOT_ASKED, Busy, State, Status
 from reminder.core.timebase import Calendar, Moment
 
 
@@ -61,6 +62,7 @@ class _Span:
     stretch: str | None = None  # the stretch named in this span (by a prompt, or asked for)
     snoozed: bool = False
     held: tuple[float, str] | None = None  # a due prompt waiting for the user: since, why
+    put_off: bool = False  # a routine stopped early put the next prompt back past the sitting time
 
 
 @dataclass
@@ -97,7 +99,7 @@ class SittingCore:
         *,
         locked: bool = False,
         slept_since: float | None = None,
-        busy: Busy | None = None,
+        busy: Busy = NOT_ASKED,
         returns_told: bool = False,
     ) -> list[ev.Event]:
         """Take a reading: seconds since the last input, the lock, and any sleep that just ended.
@@ -114,8 +116,8 @@ class SittingCore:
         out: list[ev.Event] = []
         if self.standing is not None and not self.settings.desk:  # the desk left the config
             self._end_standing(now, now.t, "config", out)
-        self._busy_now = busy.reason if busy is not None else None
-        if busy is not None:
+        self._busy_now = busy.reason
+        if busy.asked:
             at_desk = self.span is not None or self.standing is not None
             if at_desk and (busy.reason is not None or self._last_said_busy):
                 self._busy_seen = now.t  # busy until now (or just ended): no break before this
@@ -154,11 +156,19 @@ class SittingCore:
         return out
 
     def command(self, now: Moment, command: Command) -> list[ev.Event]:
-        """Carry out what the user asked and return what followed from it."""
+        """Carry out what the user asked and return what followed from it; a command that
+        cannot be done now changes nothing and says why (:class:`~reminder.core.events.
+        CommandRefused`)."""
         now = self._steady(now)
         out: list[ev.Event] = []
+        refused = self._refusal(now, command)
+        if refused is not None:
+            out.append(ev.CommandRefused(now.epoch, name_of(type(command)), refused))
+            self._advance(now, out, looked=False)
+            return out
         match command:
-            case Snooze() if self.span is not None:  # away or in a routine: nothing to snooze
+            case Snooze():
+                assert self.span is not None
                 minutes = command.minutes
                 minutes = self.settings.snooze / 60 if minutes is None else minutes
                 out.append(ev.Snoozed(now.epoch, minutes))
@@ -171,18 +181,18 @@ class SittingCore:
                 answered = self.span.stretch if self.span else None
                 taken = ev.BreakTaken(now.epoch, now.epoch, "done", answered)
                 self._restart_span(now, out, taken)
-            case StretchNow() if self.routine is None:
+            case StretchNow():
                 stretch = self._name_stretch()
                 if stretch is not None:
                     out.append(ev.StretchAsked(now.epoch, stretch))
-            case Skip() if self.standing is None:  # standing: no sitting clock to start again
+            case Skip():
                 out.append(ev.Skipped(now.epoch))
                 self._restart_span(now, out, None)
-            case Stand() if self.settings.desk and self.routine is None and self.standing is None:
+            case Stand():
                 if self.span is None:  # seen as away: the user is plainly at the desk now
                     self._take_input(now, now.t, out)
                 self._stand(now, out)
-            case Sit() if self.standing is not None:
+            case Sit():
                 self._end_standing(now, now.t, "sit", out)
             case Pause():
                 minutes = command.minutes
@@ -190,37 +200,62 @@ class SittingCore:
                 self.paused_until = until
                 out.append(ev.Paused(now.epoch, now.at(until).epoch))
             case ResumeReminders():
-                if self.paused_until is not None:
-                    self.paused_until = None
-                    out.append(ev.Resumed(now.epoch))
+                self.paused_until = None
+                out.append(ev.Resumed(now.epoch))
             case StartRoutine():
-                routine_id = command.routine
-                self._start_routine(now, routine_id, out)
+                self._start_routine(now, command.routine, out)
             case CancelRoutine():
                 self._cancel_routine(now, out)
-            case PauseRoutine():
-                run = self.routine
-                if run is not None and not run.paused:
-                    run.pause(now.t)
-                    out.append(ev.RoutinePaused(now.epoch, run.routine.id, run.current_index))
-            case ResumeRoutine():
-                run = self.routine
-                if run is not None and run.paused:
-                    run.resume(now.t)
-                    out.append(ev.RoutineResumed(now.epoch, run.routine.id, run.current_index))
-            case SkipStep():
-                if self.routine:
-                    self.routine.skip_step(now.t)
+            case PauseRoutine() | ResumeRoutine() | SkipStep():
+                self._steer_routine(now, command, out)
         self._advance(now, out, looked=False)
         return out
 
+    def _refusal(self, now: Moment, command: Command) -> ev.Refusal | None:
+        """Why ``command`` cannot be done now, or None when it can.
+
+        One routine at a time: one asked for while another is under way is refused, and the one
+        under way goes on (a stray button or a second command never throws away the steps done).
+        A snooze needs a sit under way, and, outside working hours, a prompt out to put off.
+        Standing needs a sit-stand desk and a user sitting; sitting down, a user standing."""
+        run, span = self.routine, self.span
+        if isinstance(command, Snooze | StretchNow | StartRoutine) and run is not None:
+            return ev.Refusal.IN_ROUTINE
+        if isinstance(command, Snooze):
+            if span is None:
+                return ev.Refusal.AWAY
+            if not span.prompts and not self._in_hours(now):
+                return ev.Refusal.OFF_HOURS
+        if isinstance(command, ResumeReminders) and self.paused_until is None:
+            return ev.Refusal.NOT_PAUSED
+        if isinstance(command, Stand):
+            if not self.settings.desk:
+                return ev.Refusal.NO_DESK
+            if run is not None:
+                return ev.Refusal.IN_ROUTINE
+            if self.standing is not None:
+                return ev.Refusal.STANDING
+        if isinstance(command, Skip) and run is None and self.standing is not None:
+            return ev.Refusal.STANDING  # no sitting clock to start again
+        if isinstance(command, Sit) and self.standing is None:
+            return ev.Refusal.NOT_STANDING
+        if isinstance(command, CancelRoutine | PauseRoutine | ResumeRoutine | SkipStep):
+            if run is None:
+                return ev.Refusal.NO_ROUTINE
+            if isinstance(command, PauseRoutine) and run.paused:
+                return ev.Refusal.PAUSED_ALREADY
+            if isinstance(command, ResumeRoutine) and not run.paused:
+                return ev.Refusal.NOT_PAUSED
+        return None
+
     def reconfigure(self, settings: Settings) -> None:
         """The user changed their config: from now on it counts. A prompt not yet shown is due
-        after the new sitting time; one already out, snoozed or paused keeps its time. A desk
-        taken out of the config ends a standing spell at the next look."""
+        after the new sitting time; one already out, snoozed, put back by a routine stopped
+        early or paused keeps its time. A desk taken out of the config ends a standing spell at
+        the next look."""
         self.settings = settings
         span = self.span
-        if span is not None and not span.prompts and not span.snoozed:
+        if span is not None and not span.prompts and not span.snoozed and not span.put_off:
             span.next_prompt = span.start + settings.sit
 
     # ----- outputs ------------------------------------------------------------------------
@@ -314,7 +349,7 @@ class SittingCore:
             state = State.STANDING
         elif self.span is None:  # not reached: for the type checker
             state = State.AWAY
-        elif not self.settings.hours.is_open(self.calendar.local(now.epoch)):
+        elif not self._in_hours(now):
             state = State.OFF_HOURS
         elif self.span.held is not None:
             state = State.HELD
@@ -354,6 +389,7 @@ class SittingCore:
             ),
             "prompts": span.prompts if span else 0,
             "snoozed": span.snoozed if span else False,
+            "put_off": span.put_off if span else False,
             "last_input": now.at(last_input).epoch if math.isfinite(last_input) else None,
             "routine_started": now.at(self.routine.started).epoch if self.routine else None,
             "last_stretch": self.last_stretch,
@@ -416,14 +452,16 @@ class SittingCore:
         if now.epoch - sit.end >= self.settings.break_:
             return sit.records()  # the sit ended then, and any hold with it
 
-        if sit.prompts or sit.snoozed:  # a prompt out, or put off: its time stands
+        if sit.prompts or sit.snoozed or sit.put_off:  # a prompt out, or put off: its time stands
             next_prompt = None if sit.next_prompt is None else steady(sit.next_prompt)
         else:  # none yet: due after this run's sitting time (the config may have changed)
             next_prompt = steady(sit.start) + self.settings.sit
         if sit.parked and next_prompt is not None:
             # As after a routine stopped early: the prompt that led to it comes back later.
             next_prompt = max(next_prompt, now.t + (self.settings.repeat or self.settings.sit))
-        self.span = _Span(steady(sit.start), next_prompt, sit.prompts, snoozed=sit.snoozed)
+        self.span = _Span(
+            steady(sit.start), next_prompt, sit.prompts, snoozed=sit.snoozed, put_off=sit.put_off
+        )
         # The stretch the sit named; a snapshot from before sits kept it: the last, if prompted.
         named = saved.get("stretch", self.last_stretch if sit.prompts else None)
         self.span.stretch = named if isinstance(named, str) else None
@@ -466,6 +504,9 @@ class SittingCore:
             now = Moment(self._last_t, now.epoch)
         self._last_t = now.t
         return now
+
+    def _in_hours(self, now: Moment) -> bool:
+        return self.settings.hours.is_open(self.calendar.local(now.epoch))
 
     def _effective_last_input(self) -> float:
         """The last moment the user counts as at the desk: input, or busy (a call without typing
@@ -669,18 +710,7 @@ class SittingCore:
         span.held = None
 
     def _start_routine(self, now: Moment, routine_id: str, out: list[ev.Event]) -> None:
-        """The user stands up for a routine: sitting stops, prompts wait until it is over.
-
-        One routine at a time: asked for while one is under way, it is refused and the one under
-        way goes on (a stray button or a second command never throws away the steps done)."""
-        if self.routine is not None:
-            running = self.routine
-            out.append(
-                ev.RoutineRefused(
-                    now.epoch, routine_id, running.routine.id, max(running.current_index, 0)
-                )
-            )
-            return
+        """The user stands up for a routine: sitting stops, prompts wait until it is over."""
         self._end_hold(now, self.span, now.t, out)  # the user stood up: the prompt is answered
         if self.standing is not None:
             self._end_standing(now, now.t, "routine", out, then_sit=False)
@@ -689,6 +719,21 @@ class SittingCore:
         self.routine = RoutineRun(routine, now.t, self.settings.routine_pace)
         length = sum(step.total_seconds for step in routine.steps) * self.settings.routine_pace
         out.append(ev.RoutineStarted(now.epoch, routine_id, length))
+
+    def _steer_routine(
+        self, now: Moment, command: PauseRoutine | ResumeRoutine | SkipStep, out: list[ev.Event]
+    ) -> None:
+        """Pause, resume or move on the routine under way (the refusals have been said)."""
+        run = self.routine
+        assert run is not None
+        if isinstance(command, PauseRoutine):
+            run.pause(now.t)
+            out.append(ev.RoutinePaused(now.epoch, run.routine.id, run.current_index))
+        elif isinstance(command, ResumeRoutine):
+            run.resume(now.t)
+            out.append(ev.RoutineResumed(now.epoch, run.routine.id, run.current_index))
+        else:
+            run.skip_step(now.t)
 
     def _advance_routine(self, now: Moment, out: list[ev.Event]) -> None:
         run = self.routine
@@ -727,10 +772,11 @@ class SittingCore:
         self.routine, self._routine_span, self.span = None, None, span
         self.last_input = max(self.last_input, now.t)
         if span.next_prompt is not None:
-            # The prompt that led here stays unanswered: it comes back after the repeat time.
-            span.next_prompt = max(
-                span.next_prompt, now.t + (self.settings.repeat or self.settings.sit)
-            )
+            # The prompt that led here stays unanswered: it comes back after the repeat time,
+            # which a restart keeps (it is no longer the sitting time's).
+            later = now.t + (self.settings.repeat or self.settings.sit)
+            if later > span.next_prompt:
+                span.next_prompt, span.put_off = later, True
 
     def _end_routine(self, now: Moment, end: float, out: list[ev.Event]) -> None:
         """After a routine the clock starts from zero; the user is taken to be back at the desk."""

@@ -41,7 +41,21 @@ class Status:
 
 @dataclass(frozen=True)
 class Busy:
-    """What the busy signals said when asked: why the user should not be interrupted (a call,
-    do-not-disturb, a fullscreen window...), or None when nothing says so."""
+    """What the busy signals said at a look: ``reason`` why the user should not be interrupted
+    (a call, do-not-disturb, a fullscreen window...), None when nothing says so (:data:`FREE`).
 
-    reason: str | None
+    They are asked only when it matters (a prompt due or waiting, a break about to come); at
+    every other look they say nothing either way: :data:`NOT_ASKED`."""
+
+    reason: str | None = None
+    asked: bool = True
+
+    def __post_init__(self) -> None:
+        if self.reason is not None and not self.asked:
+            raise ValueError("busy signals that were not asked give no reason")
+
+
+#: The signals were asked, and nothing says the user is busy.
+FREE = Busy()
+#: The signals were not asked at this look.
+NOT_ASKED = Busy(asked=False)

@@ -32,8 +32,9 @@ class Reading:
 
 @dataclass(frozen=True)
 class Step:
-    """What a step brought: what the look found, what the command led to, and the state just
-    before and after the command (its answer's words come from them)."""
+    """What a step brought: what the look found, what the command led to (a refusal, when it
+    changed nothing), and the state just before and after the command (its answer's words
+    come from the state after)."""
 
     seen: list[ev.Event]
     answer: list[ev.Event] = field(default_factory=list)
@@ -55,12 +56,13 @@ def take_step(
     core: SittingCore,
     now: Moment,
     reading: Reading,
-    busy: Busy | None,
+    busy: Busy,
     command: Command | None = None,
     notes: WeeklyNotes | None = None,
 ) -> Step:
-    """Look (``busy`` is what the signals said, if :func:`busy_matters` had them asked), then
-    give the weekly note if it is due (``notes``), then carry out ``command``, if any."""
+    """Look (``busy`` is what the signals said, when :func:`busy_matters` had them asked, else
+    NOT_ASKED), then give the weekly note if it is due (``notes``), then carry out ``command``,
+    if any."""
     seen = core.observe(
         now,
         reading.idle,

@@ -12,11 +12,9 @@ import asyncio
 import contextlib
 import logging
 import os
-import queue
 import sqlite3
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from time import monotonic
@@ -46,7 +44,8 @@ Settle = Callable[[dict[str, Any] | None], list[ev.Event]]
 
 
 class BackgroundWriter:
-    """Takes events from the daemon without blocking it and writes them on its own thread.
+    """Takes events from the daemon without blocking it and writes them on its own thread (a
+    one-worker pool).
 
     Events that cannot be written yet wait in memory for the next batch. A saved state is only
     written once every event before it is, so it never runs ahead of the history. What is still
@@ -64,9 +63,9 @@ class BackgroundWriter:
         """``unread_state``: the saved states that could not be read at start (the file was busy),
         each with what to record of it once it can be read, before this run replaces it."""
         self.store = store
-        self._queue: queue.SimpleQueue[list[ev.Event] | tuple[str, dict] | _Read | None] = (
-            queue.SimpleQueue()
-        )
+        # One worker: the writes and reads run one at a time, in the order they were asked for,
+        # and a read is a future the asker awaits.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
         carried = carried or Carried()
         self._journal = journal
         self._pending: list[ev.Event] = list(carried.events)
@@ -77,59 +76,64 @@ class BackgroundWriter:
         self._unread = dict(unread_state or {})
         self._failing = False
         self._close_by: float | None = None  # on the steady clock, once closing
-        self._thread = threading.Thread(target=self._run, name="history", daemon=True)
-        self._thread.start()
 
     def record(self, events: list[ev.Event]) -> None:
-        if events:
-            self._queue.put(list(events))
+        if events and self._close_by is None:
+            self._pool.submit(self._take_events, list(events))
 
     def save_state(self, key: str, value: dict[str, Any]) -> None:
-        self._queue.put((key, value))
+        if self._close_by is None:
+            self._pool.submit(self._take_state, key, value)
 
     def read(self, query: Callable[[HistoryStore], T]) -> Future[T]:
         """Run ``query`` on the writer's thread, after every write queued before it."""
-        future: Future[T] = Future()
-        self._queue.put(_Read(query, future))
-        return future
+        return self._pool.submit(self._read, query)
 
     def close(self, timeout: float = 5.0) -> None:
         """Write what is left, or keep it in the journal, within ``timeout`` seconds: what is
         queued before the close is tried only while a wait for a lock would still end in time,
         and the last try waits little, so the journal is written before psoas is gone."""
+        if self._close_by is not None:
+            return
         self._close_by = monotonic() + timeout - LAST_WAIT
-        self._queue.put(None)
-        self._thread.join(timeout)
+        last = self._pool.submit(self._finish)
+        self._pool.shutdown(wait=False)
+        with contextlib.suppress(TimeoutError):
+            last.result(timeout)
 
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()  # sleeps until there is something to write
-            if item is None:
-                self.store.wait_when_busy(min(self.store.busy_timeout, LAST_WAIT))
-                self._guard(self._settle_all)
-                self._write()
-                self._save_due()
-                self._keep_the_rest()
-                return
-            trying = self._close_by is None or (
-                monotonic() + self.store.busy_timeout + LAST_WAIT < self._close_by
-            )
-            if isinstance(item, _Read):
-                if trying:
-                    self._write()
-                item.run(self.store)
-            elif isinstance(item, tuple):
-                key, value = item
-                self._due[key] = value
-                if trying and key in self._unread:
-                    self._guard(partial(self._settle, key))
-                if trying:
-                    self._write()
-                    self._save_due()
-            else:
-                self._pending += item
-                if trying:
-                    self._write()
+    # ----- on the writer's thread ------------------------------------------------------------
+
+    def _trying(self) -> bool:
+        """Whether to try the disk now: always, and once closing, only while a wait for a lock
+        would still end before the close must."""
+        return self._close_by is None or (
+            monotonic() + self.store.busy_timeout + LAST_WAIT < self._close_by
+        )
+
+    def _take_events(self, events: list[ev.Event]) -> None:
+        self._pending += events
+        if self._trying():
+            self._write()
+
+    def _take_state(self, key: str, value: dict[str, Any]) -> None:
+        self._due[key] = value
+        if self._trying():
+            if key in self._unread:
+                self._guard(partial(self._settle, key))
+            self._write()
+            self._save_due()
+
+    def _read(self, query: Callable[[HistoryStore], T]) -> T:
+        if self._trying():
+            self._write()
+        return query(self.store)
+
+    def _finish(self) -> None:
+        self.store.wait_when_busy(min(self.store.busy_timeout, LAST_WAIT))
+        self._guard(self._settle_all)
+        self._write()
+        self._save_due()
+        self._keep_the_rest()
 
     def _settle_all(self) -> None:
         for key in list(self._unread):
@@ -241,21 +245,6 @@ def carried_over(journal: Journal) -> Carried:
     return carried
 
 
-class _Read:
-    """A query waiting its turn on the writer's thread, and the future that takes its answer."""
-
-    def __init__(self, query: Callable[[HistoryStore], Any], future: Future) -> None:
-        self.query, self.future = query, future
-
-    def run(self, store: HistoryStore) -> None:
-        if not self.future.set_running_or_notify_cancel():
-            return
-        try:
-            self.future.set_result(self.query(store))
-        except Exception as error:  # the asker gets it, whatever it is; the writer lives on
-            self.future.set_exception(error)
-
-
 def last_days(
     events: list[ev.Event],
     saved: object,
@@ -301,7 +290,7 @@ class HistoryKeeper:
         self.calendar, self.routines = calendar, routines
 
     def seen(self, events: list[ev.Event], status: Status) -> None:
-        self.writer.record(events)
+        self.writer.record([event for event in events if isinstance(event, ev.RECORDED)])
         self.writer.save_state("sitting", self.core.snapshot(self.clock.now()))
 
     def next_wakeup(self, now: float) -> float | None:

@@ -221,7 +221,7 @@ class Outbox:
         if self._task is None:
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), timeout)
+            await asyncio.wait_for(self.flushed(), timeout)
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task

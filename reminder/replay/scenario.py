@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from reminder.core import commands as cmd
 from reminder.errors import UserError, did_you_mean, read_user_file
 from reminder.limits import parse_duration
 
@@ -28,6 +29,38 @@ DEFAULT_DAY = date(2024, 1, 1)  # a Monday
 
 #: Why a user may be busy, as the busy signals say it.
 BUSY_REASONS = ("dnd", "fullscreen", "call", "camera", "apps")
+
+#: What a command is as a scenario line says it (its argument as help shows it, what it means),
+#: under the name the table of commands gives it.
+_COMMANDS: dict[type[cmd.Command], tuple[str | None, str]] = {
+    cmd.Snooze: (
+        "[DURATION]",
+        "snooze the prompt, e.g. for 15 (minutes), 30m or 1h (default: the first of "
+        "snooze_minutes)",
+    ),
+    cmd.StretchNow: (None, "the user asks to see a stretch (the tray's Stretch now)"),
+    cmd.Stand: (None, "the user stands at their sit-stand desk and works on (I'll stand)"),
+    cmd.Sit: (None, "the user sits down again and works on"),
+    cmd.Done: (None, "the user stretched"),
+    cmd.Skip: (None, "skip this break"),
+    cmd.StartRoutine: (
+        "[NAME]",
+        f"start a guided routine (default: {cmd.spec_of(cmd.StartRoutine).default})",
+    ),
+    cmd.PauseRoutine: (None, "pause the routine under way"),
+    cmd.ResumeRoutine: (None, "go on with a paused routine"),
+    cmd.SkipStep: (None, "move on to the routine's next step now"),
+    cmd.CancelRoutine: (None, "stop the routine under way"),
+    cmd.Pause: ("DURATION", "hold prompts back for DURATION, e.g. 45 (minutes), 2h or 1h30m"),
+    cmd.ResumeReminders: (None, "end a pause"),
+}
+#: In a scenario "resume" is the machine waking up: ending a pause has a name of its own.
+_RENAMED = {cmd.ResumeReminders: "resume-reminders"}
+
+#: The scenario events that are the user's commands, by the name of the command each one is.
+SCENARIO_COMMANDS: dict[str, str] = {
+    _RENAMED.get(kind, cmd.name_of(kind)): cmd.name_of(kind) for kind in _COMMANDS
+}
 
 #: event name -> (its argument as help shows it, what it means). The argument is None (none),
 #: "[WORD]" (optional) or "WORD" (required); the parser and ``psoas simulate --help`` both read
@@ -39,40 +72,13 @@ EVENTS: dict[str, tuple[str | None, str]] = {
     "unlock": (None, "the screen is unlocked and the user is back"),
     "suspend": (None, "the machine goes to sleep"),
     "resume": (None, "the machine wakes and the user is back"),
-    "snooze": (
-        "[DURATION]",
-        "snooze the prompt, e.g. for 15 (minutes), 30m or 1h (default: the first of "
-        "snooze_minutes)",
-    ),
-    "stretch-now": (None, "the user asks to see a stretch (the tray's Stretch now)"),
-    "stand": (None, "the user stands at their sit-stand desk and works on (I'll stand)"),
-    "sit": (None, "the user sits down again and works on"),
-    "done": (None, "the user stretched"),
-    "skip": (None, "skip this break"),
-    "routine": ("[NAME]", "start a guided routine (default: desk)"),
-    "cancel-routine": (None, "stop the routine under way"),
-    "pause": ("DURATION", "hold prompts back for DURATION, e.g. 45 (minutes), 2h or 1h30m"),
-    "resume-reminders": (None, "end a pause"),
+    **{_RENAMED.get(kind, cmd.name_of(kind)): said for kind, said in _COMMANDS.items()},
     "busy": (
         "REASON",
         f"the user is not to be interrupted from now on; REASON: {', '.join(BUSY_REASONS)}",
     ),
     "free": (None, "the user may be interrupted again"),
     "end": (None, "the end of the day (the last line)"),
-}
-
-#: The scenario events that are the user's commands, by the name of the command each one is.
-SCENARIO_COMMANDS = {
-    "stretch-now": "stretch-now",
-    "snooze": "snooze",
-    "done": "done",
-    "skip": "skip",
-    "stand": "stand",
-    "sit": "sit",
-    "routine": "routine",
-    "pause": "pause",
-    "resume-reminders": "resume",
-    "cancel-routine": "cancel-routine",
 }
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -204,19 +210,26 @@ def _parse_event(words: list[str], where: str, routines: Collection[str]) -> Sce
             f"{where}: {name!r} needs an argument; write '{usage(name)}' ({meaning})"
         )
     arg = args[0] if args else None
-    if arg is not None and name in ("snooze", "pause"):
+    takes_argument = argument_of(name)
+    if arg is not None and takes_argument == "minutes":
         _parse_minutes(arg, where, name)
     if arg is not None and name == "busy" and arg not in BUSY_REASONS:
         raise ScenarioError(
             f"{where}: busy {_show(arg)}{did_you_mean(arg, BUSY_REASONS)}: the reason is one of "
             + ", ".join(BUSY_REASONS)
         )
-    if arg is not None and name == "routine" and arg not in routines:
+    if arg is not None and takes_argument == "routine" and arg not in routines:
         raise ScenarioError(
             f"{where}: unknown routine {_show(arg)}{did_you_mean(arg, routines)}; "
             f"use one of {', '.join(routines)}"
         )
     return ScenarioEvent(seconds, name, arg, 0)
+
+
+def argument_of(name: str) -> cmd.Argument | None:
+    """What the command a scenario event names takes (none for the other events)."""
+    command = SCENARIO_COMMANDS.get(name)
+    return cmd.COMMANDS[command].argument if command is not None else None
 
 
 def usage(name: str) -> str:
@@ -262,13 +275,16 @@ def _parse_minutes(word: str, where: str, name: str) -> float:
     return minutes
 
 
-def minutes_arg(event: ScenarioEvent) -> float | None:
-    """The minutes of a 'snooze' or 'pause' (already checked by the parser); None without."""
-    return (
-        None
-        if event.arg is None
-        else parse_duration(event.arg, event.name, tomorrow=False, command_line=False)
-    )
+def command_of(event: ScenarioEvent) -> cmd.Command | None:
+    """The command a scenario line gives (its argument already checked by the parser), by the
+    same names the control channel uses; None for the events that are no command."""
+    name = SCENARIO_COMMANDS.get(event.name)
+    if name is None:
+        return None
+    argument: float | str | None = event.arg
+    if event.arg is not None and cmd.COMMANDS[name].argument == "minutes":
+        argument = parse_duration(event.arg, event.name, tomorrow=False, command_line=False)
+    return cmd.named(name, argument)
 
 
 class _Checker:

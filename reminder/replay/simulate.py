@@ -20,11 +20,11 @@ from reminder.core.observer import Observer
 from reminder.core.saved import saved_records
 from reminder.core.sitting import SittingCore
 from reminder.core.stats import day_stats
-from reminder.core.status import Busy, Status
+from reminder.core.status import NOT_ASKED, Busy, Status
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import FixedCalendar, Moment
 from reminder.core.weekly import WeeklyNotes
-from reminder.replay.scenario import SCENARIO_COMMANDS, Scenario, ScenarioEvent, minutes_arg
+from reminder.replay.scenario import Scenario, ScenarioEvent, command_of
 
 
 @dataclass
@@ -61,7 +61,7 @@ class _User:
             reading.pop("slept_since", None),
             self.returns_told,
         )
-        busy = Busy(self.busy) if self.quiet and busy_matters(core, now, seen) else None
+        busy = Busy(self.busy) if self.quiet and busy_matters(core, now, seen) else NOT_ASKED
         return take_step(core, now, seen, busy, command, self.notes).events
 
 
@@ -152,17 +152,7 @@ def _play(event: ScenarioEvent, core: SittingCore, user: _User, now: Moment) -> 
             user.busy = None
         case "end":
             return user.look(core, now)
-    return user.look(core, now, _command(event))
-
-
-def _command(event: ScenarioEvent) -> cmd.Command | None:
-    """The command a scenario line gives, by the same names the control channel uses."""
-    name = SCENARIO_COMMANDS.get(event.name)
-    if name is None:
-        return None
-    if name == "routine":
-        return cmd.named(name, routine=event.arg or "desk")
-    return cmd.named(name, minutes_arg(event) if event.arg else None)
+    return user.look(core, now, command_of(event))
 
 
 def notification_record(

@@ -47,8 +47,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from reminder.system.supervisor import TaskSupervisor
-    from reminder.tray.choice import Tray
-    from reminder.tray.model import TrayModel
+    from reminder.tray.front import TrayFront
 
 log = logging.getLogger(__name__)
 
@@ -59,30 +58,31 @@ _HISTORY_READ_SECONDS = 60.0
 
 
 class Started(Protocol):
-    """What the start (reminder.runtime.launch) hands over once the icon shows: the config it read,
-    the tray's model, the task supervisor, and the way to stop; a stop asked for before there
-    was a daemon to stop is ``stop_asked``."""
+    """What the start (reminder.runtime.launch) hands over once the icon shows: the config it
+    read, the task supervisor, and where to say that the daemon runs and how to stop it."""
 
     config: Config
     catalogue: Catalogue
     explicit: Path | None
     config_path: Path
     config_read: float
-    model: TrayModel | None
     tasks: TaskSupervisor
-    stop_asked: bool
-    stop: Callable[[], None] | None
+
+    def running(self, stop: Callable[[], None]) -> None: ...
 
 
-class App:
-    """The parts of one running psoas, made on its loop and taken down in order."""
+class Assembly:
+    """The daemon and the parts put together around it (idle source, notifier, core, history,
+    config watch, control channel), made on the loop once the icon shows and taken down in
+    order."""
 
-    def __init__(self, start: Started, buses: Buses, tray: Tray | None, own_tray: bool) -> None:
+    def __init__(
+        self, start: Started, buses: Buses, tray: TrayFront | None, own_tray: bool
+    ) -> None:
         self.start = start
         self.config: Config = start.config
         self.catalogue: Catalogue = start.catalogue
         self.config_path: Path = start.config_path
-        self.model = start.model
         self.config_read = start.config_read
         self.config_problem: str | None = None
         self.buses = buses
@@ -100,13 +100,9 @@ class App:
         notifier = FallbackNotifier(await self._desktop_notifier(buses), TerminalNotifier())
         outbox = self.outbox = Outbox(notifier)
         outbox.start(self.tasks)
-        if self.model is not None:
-            self.model.tell = lambda title, body: outbox.post(Note(title, body, slot="notice"))
         clock, calendar = SystemClock(), SystemCalendar()
         core = SittingCore(settings_for(self.config, self.catalogue), calendar, self.catalogue)
         history = _open_history(core, clock, calendar, self.catalogue)
-        if self.model is not None:
-            self.model.history = history
         config_watch = ConfigWatch(
             self.config_path,
             lambda: self.tasks.start(self._reload(), "reading the config file again"),
@@ -138,11 +134,14 @@ class App:
             self.tasks.start(
                 _learn_weeks(notes, history, started, daemon), "reading the last weeks' figures"
             )
-        self.start.stop = daemon.stop
-        if self.start.stop_asked:
-            daemon.stop()
-        if self.model is not None:
-            self.model.bind(daemon)
+        self.start.running(daemon.stop)
+        if tray is not None:
+            from reminder.tray.model import Backend
+
+            def tell(title: str, body: str) -> None:
+                outbox.post(Note(title, body, slot="notice"))
+
+            tray.connect(Backend(daemon, history, tell))
         server = await _control_server(ControlHandler(daemon, self.catalogue, self.parts))
         _say_when_the_bus_goes(buses)
         try:
@@ -212,8 +211,8 @@ class App:
             weekly_notes_for(config, SystemCalendar(), self.catalogue),
         )
         daemon.sound = config.sound
-        if self.model is not None:
-            self.model.reconfigure(config)
+        if self.tray is not None:
+            self.tray.reconfigure(config)
         if config.idle_source != old.idle_source or config.break_seconds != old.break_seconds:
             # A new source, or one tuned to the break (Wayland's notice) chosen again.
             daemon.use_idle(await self._choose_idle(config.idle_source))

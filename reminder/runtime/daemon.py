@@ -2,9 +2,8 @@
 
 Everything happens on one asyncio loop, the daemon's, and only there is the core touched. Between
 wake-ups the daemon sleeps on one timer armed at the core's next wake-up on the injected Clock's
-steady time (suspend-aware, never moved by the wall clock). The private ``schedule.Scheduler``
-holds that one job and runs it when the timer fires, so schedule's wall-clock idea of time never
-decides when. Commands (tray, control channel, notification buttons, signals) queue up and are
+steady time (suspend-aware, never moved by the wall clock); when it fires, the daemon takes a
+step. Commands (tray, control channel, notification buttons, signals) queue up and are
 carried out in order; another thread hands one over with :meth:`Daemon.submit_threadsafe`.
 """
 
@@ -17,15 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import schedule
-
 from reminder.catalogue.model import Catalogue
 from reminder.core import events as ev
 from reminder.core.commands import Command, named
 from reminder.core.observer import Observer
 from reminder.core.settings import Settings
 from reminder.core.sitting import SittingCore
-from reminder.core.status import Busy, Status
+from reminder.core.status import FREE, NOT_ASKED, Busy, Status
 from reminder.core.step import Reading, busy_matters, next_look, take_step
 from reminder.core.timebase import Moment
 from reminder.core.weekly import WeeklyNotes
@@ -33,13 +30,12 @@ from reminder.idle import IdleSource, NoIdleSource
 from reminder.notify import Note, Outbox
 from reminder.system.clock import Clock, Timer
 from reminder.words import (
-    ROUTINE_BUTTONS,
-    SIT_BUTTONS,
     duration,
     log_line,
     notification_for,
     prompt_buttons,
     routine_buttons,
+    sit_buttons,
 )
 
 log = logging.getLogger(__name__)
@@ -106,12 +102,25 @@ class _Reconfigure:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a command led to: the events it brought, and the state just before and after it (a
-    command that changes nothing, such as pausing a paused routine, brings no event)."""
+    """What a command led to: the events it brought (a refusal, when it changed nothing), and
+    the state just after it."""
 
     events: list[ev.Event]
-    before: Status
     after: Status
+
+
+@dataclass(frozen=True)
+class Report:
+    """The daemon's state for ``psoas status``: the core's status at ``at`` (epoch seconds),
+    and the parts it runs on."""
+
+    at: float
+    status: Status
+    idle_source: str
+    sees_input: bool  # False: no idle source, every minute counts as sitting
+    notifier: str
+    #: What the notification server was seen not to do (keep a prompt up, play a sound).
+    notifier_shortfalls: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -155,7 +164,6 @@ class Daemon:
         self.busy = busy  # None: the user asked never to hold a prompt
         self.picture = picture  # a stretch's picture, if it is drawn already (never drawn here)
         self.sound = sound  # a prompt comes with the system's message sound
-        self.wakeups = 0
         self._replace_idle = replace_idle
         self._failed_idle: set[str] = set()
         self._lost_idle: _LostIdle | None = None
@@ -163,7 +171,6 @@ class Daemon:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: Timer | None = None
         self._wall_watch: Timer | None = None
-        self._scheduler = schedule.Scheduler()  # private: never the module's global default
         self._step_shown: ev.RoutineStepStarted | None = None  # the routine step on screen
         self._routine_note_up = False  # a routine's popup was posted and not taken down since
         self.use_idle(idle)
@@ -230,14 +237,34 @@ class Daemon:
             return
         self._work.put_nowait(_Tick())
 
-    def prompt_actions(self) -> tuple[tuple[str, str], ...]:
-        """The buttons a prompt offers (where the notification server shows buttons)."""
-        return prompt_buttons(self.core.settings.snooze / 60, self.core.settings.desk)
+    def report(self) -> Report:
+        """Where things stand now, and what the daemon runs on (for ``psoas status``)."""
+        now = self.clock.now()
+        notifier = self.outbox.notifier
+        return Report(
+            now.epoch,
+            self.core.status(now),
+            self.idle.name,
+            self.idle.tracks_input,
+            notifier.name,
+            dict(notifier.shortfalls),
+        )
+
+    def prompt_actions(
+        self, snooze: bool = True, stand: bool = False
+    ) -> tuple[tuple[str, str], ...]:
+        """The buttons a prompt offers (where the notification server shows buttons); "I'll
+        stand" with ``stand`` and a sit-stand desk."""
+        stand = stand and self.core.settings.desk
+        return prompt_buttons(self.core.settings.snooze / 60, snooze, stand)
 
     def on_action(self, key: str) -> None:
-        """A button on a notification was pressed: act as the tray menu would."""
-        offered = {key for key, _ in self.prompt_actions()} | set(ROUTINE_BUTTONS)
-        if key in offered | set(SIT_BUTTONS):
+        """A button on a notification was pressed (its key is the command's name): act as the
+        tray menu would. Only the buttons psoas offers count."""
+        offered = {key for key, _ in self.prompt_actions(stand=True)}
+        offered |= {key for paused in (False, True) for key, _ in routine_buttons(paused)}
+        offered |= {key for key, _ in sit_buttons()}
+        if key in offered:
             self.submit(named(key))
 
     # ----- the loop ----------------------------------------------------------------------------
@@ -265,14 +292,8 @@ class Daemon:
             for timer in (self._timer, self._wall_watch):
                 if timer is not None:
                     timer.close()
-            self._scheduler.clear()
             self._loop = None
         log.info("stopped")
-
-    async def settled(self) -> None:
-        """Return once everything queued so far has been carried out (for tests and tools)."""
-        await asyncio.sleep(0)
-        await self._work.join()
 
     async def _step(self, item: Command | _Asked | _Reconfigure | _Tick) -> None:
         """One step of the sitting clock (reminder.core.step, the replay's too): a look at the
@@ -292,8 +313,8 @@ class Daemon:
         self._publish(step.events)
         self._arm()
         if isinstance(item, _Asked) and not item.done.done():
-            assert step.before is not None and step.after is not None
-            item.done.set_result(Outcome(step.answer, step.before, step.after))
+            assert step.after is not None
+            item.done.set_result(Outcome(step.answer, step.after))
 
     async def _read_idle(self) -> tuple[float | None, bool]:
         """Seconds since the last input (None: nothing can see input) and the screen lock."""
@@ -309,17 +330,17 @@ class Daemon:
             await self._lose_idle_source(str(error) or "no answer in time")
             return (0.0 if self.idle.tracks_input else None), False
 
-    async def _read_busy(self, now: Moment, reading: Reading) -> Busy | None:
+    async def _read_busy(self, now: Moment, reading: Reading) -> Busy:
         """Whether the user is busy, asked only when the core says it matters (a prompt due or
         waiting, a break about to come): never otherwise."""
         if self.busy is None or not busy_matters(self.core, now, reading):
-            return None
+            return NOT_ASKED
         try:
             async with asyncio.timeout(_BUSY_TIMEOUT):
                 return Busy(await self.busy.check())
         except TimeoutError:
             log.debug("the busy signals did not answer in time: taken as free")
-            return Busy(None)
+            return FREE
 
     async def _lose_idle_source(self, reason: str) -> None:
         """Carry on with the next source that works (or none), saying so in one line; the best
@@ -365,8 +386,7 @@ class Daemon:
         self.use_idle(lost.source)
 
     def _arm(self) -> None:
-        """Set the one timer (and schedule's one job) to the next wake-up anyone wants."""
-        self._scheduler.clear()
+        """Set the one timer to the next wake-up anyone wants."""
         now = self.clock.now()
         wishes = [each.next_wakeup(now.t) for each in self.observers]
         if self._lost_idle is not None:
@@ -376,16 +396,10 @@ class Daemon:
         if wake is None:
             self._timer.disarm()
             return
-        self._scheduler.every().day.do(self._tick_job)  # when: the steady timer decides
         self._timer.arm(wake + _LATE_MARGIN)
 
     def _timer_fired(self) -> None:
-        self.wakeups += 1
-        self._scheduler.run_all()
-
-    def _tick_job(self) -> type[schedule.CancelJob]:
         self._work.put_nowait(_Tick())
-        return schedule.CancelJob
 
     def _wall_clock_set(self) -> None:
         log.info("the wall clock was set; working out the next prompt again")
@@ -433,15 +447,14 @@ class Daemon:
         if shown is None:
             return None
         if isinstance(event, ev.StandingLong):  # gentle: no sound, and it need not stay
-            return Note(*shown, "prompt", tuple(SIT_BUTTONS.items()))
+            return Note(*shown, "prompt", sit_buttons())
         if isinstance(event, ev.WeeklyNote):  # a word, read when it comes: nothing to answer
             return Note(*shown, "coach")
         if isinstance(event, ev.PromptShown | ev.StretchAsked):
-            actions = self.prompt_actions()
-            if isinstance(event, ev.StretchAsked) and status.prompted_stretch is None:
-                actions = tuple(action for action in actions if action[0] != "snooze")
-            if status.standing_since is not None:  # standing already
-                actions = tuple(action for action in actions if action[0] != "stand")
+            # Snooze only while a prompt is out (a stretch asked for has nothing to snooze);
+            # "I'll stand" only to a user sitting.
+            out = not isinstance(event, ev.StretchAsked) or status.prompted_stretch is not None
+            actions = self.prompt_actions(snooze=out, stand=status.standing_since is None)
             return Note(
                 *shown,
                 "prompt",

@@ -32,7 +32,7 @@ from reminder.system.clock import SystemCalendar
 from reminder.system.supervisor import TaskSupervisor
 
 if TYPE_CHECKING:  # the tray's modules (and Pillow) load only when there is a tray to show
-    from reminder.tray.choice import Tray
+    from reminder.tray.front import TrayFront
     from reminder.tray.model import TrayModel
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def run_app(
         config_path = explicit or config_file()
         tasks = TaskSupervisor()
         model = None if headless else _tray_model(config, catalogue, config_path, tasks)
-        start = Start(config, catalogue, explicit, config_path, model, tasks, early)
+        start = Startup(config, catalogue, explicit, config_path, model, tasks, early)
         if model is not None and sys.platform == "darwin":
             # macOS wants its GUI on the main thread: pystray takes it, the loop runs beside it.
             from reminder.tray.pystray_tray import PystrayTray
@@ -84,9 +84,10 @@ def run_app(
     return 0
 
 
-class Start:
-    """What psoas starts with, up to its icon showing; then :class:`~reminder.runtime.app.App`
-    runs."""
+class Startup:
+    """The start of a run: what psoas starts with, and everything up to its icon showing (the
+    loop, the signals, the bus, the tray); then the daemon and its parts are put together
+    (:class:`~reminder.runtime.app.Assembly`), and a stop signal stops the daemon."""
 
     def __init__(
         self,
@@ -106,13 +107,18 @@ class Start:
         #: Starts and watches every background task of this run (the tray's, the app's).
         self.tasks = tasks
         self.config_read = time.time()
-        #: A stop signal that came before there was a daemon to stop: it stops the daemon then.
-        self.stop_asked = False
         self.early = early  # what noted a stop signal while psoas was loading
-        #: Stops the daemon, once there is one.
-        self.stop: Callable[[], None] | None = None
+        self._stop_asked = False  # a stop signal came before there was a daemon to stop
+        self._stop: Callable[[], None] | None = None
 
-    async def serve(self, running_tray: Tray | None = None) -> None:
+    def running(self, stop: Callable[[], None]) -> None:
+        """The daemon runs, and ``stop`` stops it: a stop signal does so from now on, and one
+        that came before already does."""
+        self._stop = stop
+        if self._stop_asked:
+            stop()
+
+    async def serve(self, running_tray: TrayFront | None = None) -> None:
         """Everything, on this loop, until the daemon stops; ``running_tray`` is one the caller
         already runs on the main thread (macOS)."""
         loop = asyncio.get_running_loop()
@@ -128,18 +134,19 @@ class Start:
 
             tray = await start_tray(self.model, buses)
         gc.enable()  # off while psoas loads, up to its icon (reminder.cli.main)
-        from reminder.runtime.app import App  # the daemon and its parts: loaded once the icon shows
+        # The daemon and its parts: loaded once the icon shows.
+        from reminder.runtime.app import Assembly
 
-        app = App(self, buses, tray, own_tray=tray is not running_tray)
-        await app.serve()
+        assembly = Assembly(self, buses, tray, own_tray=tray is not running_tray)
+        await assembly.serve()
 
     def _take_signals(self, loop: asyncio.AbstractEventLoop) -> None:
         """TERM, INT and HUP stop psoas cleanly: a last look at the user, history written."""
 
         def stop() -> None:
-            self.stop_asked = True
-            if self.stop is not None:
-                self.stop()
+            self._stop_asked = True
+            if self._stop is not None:
+                self._stop()
 
         for signum in STOP_SIGNALS:
             try:
@@ -155,14 +162,7 @@ def _tray_model(
 ) -> TrayModel:
     from reminder.tray.model import TrayModel
 
-    return TrayModel(
-        catalogue,
-        config,
-        lambda: config_path,
-        history=None,  # the history keeper, once there is one
-        chart_file=chart_file(),
-        tasks=tasks,
-    )
+    return TrayModel(catalogue, config, lambda: config_path, chart_file(), tasks)
 
 
 def _wait_for_children_without_threads(loop: asyncio.AbstractEventLoop) -> None:

@@ -1,7 +1,8 @@
 """The daemon's side of the control channel (reminder.control carries the requests): what each
 request does, and the status it reports.
 
-It runs on the daemon's loop, so it reads the core directly and never waits on anything.
+It runs on the daemon's loop, so it asks the daemon for its report directly and never waits on
+anything but the commands it hands over.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any
 
 from reminder import words
 from reminder.catalogue.model import Catalogue
-from reminder.control.protocol import THEN, Request, decode_request
+from reminder.control.protocol import QUIT, STATUS, THEN, Request, decode_request
 from reminder.core import events as ev
-from reminder.core.commands import named
+from reminder.core.commands import StartRoutine, named
 from reminder.language import _, current
 from reminder.runtime.daemon import Daemon
 
@@ -41,25 +42,27 @@ class ControlHandler:
         return await self.carry_out(request)
 
     async def carry_out(self, request: Request) -> dict[str, Any]:
-        if request.command == "status":
+        if request.command == STATUS:
             return {"ok": True, "status": self.status_report()}
-        if request.command == "quit":
+        if request.command == QUIT:
             said = words.stopping(os.getpid())
             return {"ok": True, "said": said, THEN: self.daemon.stop}
-        command = named(request.command, request.minutes, request.name or "desk")
+        command = named(request.command, request.argument)
         done = await self.daemon.carry_out(command)
-        said = words.answer(request.command, done.events, done.after, time.time(), self.catalogue)
-        if any(isinstance(event, ev.RoutineRefused) for event in done.events):
-            return {"ok": False, "error": said}  # nothing was done: not what was asked
+        said = words.answer(command, done.events, done.after, time.time(), self.catalogue)
+        refused = any(isinstance(event, ev.CommandRefused) for event in done.events)
+        if refused and isinstance(command, StartRoutine):
+            # Not what was asked: the routine asked for did not start. Every other refusal
+            # leaves things as the asker wanted them (no prompt to snooze, reminders on).
+            return {"ok": False, "error": said}
         return {"ok": True, "said": said}
 
     def status_report(self) -> dict[str, Any]:
         """Everything ``psoas status --json`` shows."""
-        daemon = self.daemon
-        now = daemon.clock.now()
-        status = daemon.core.status(now)
-        report = {
-            "summary": words.summary(status, now.epoch, self.catalogue),
+        report = self.daemon.report()
+        status = report.status
+        shown = {
+            "summary": words.summary(status, report.at, self.catalogue),
             "state": status.state,
             "sitting_minutes": round(status.sitting_seconds / 60, 1),
             "next_prompt": when(status.next_prompt),
@@ -72,14 +75,13 @@ class ControlHandler:
                 if status.held_for is not None
                 else None
             ),
-            "idle_source": daemon.idle.name,
-            "notifier": daemon.outbox.notifier.name,
-            # What the notification server was seen not to do (keep a prompt up, play a sound).
-            "notifier_shortfalls": dict(getattr(daemon.outbox.notifier, "shortfalls", {})),
+            "idle_source": report.idle_source,
+            "notifier": report.notifier,
+            "notifier_shortfalls": report.notifier_shortfalls,
             "pid": os.getpid(),
             "language": current(),  # the command line says its own lines in it too
         }
-        report |= self.parts()
-        if not daemon.idle.tracks_input:
-            report["note"] = _("no idle source: every minute psoas runs counts as sitting")
-        return report
+        shown |= self.parts()
+        if not report.sees_input:
+            shown["note"] = _("no idle source: every minute psoas runs counts as sitting")
+        return shown

@@ -18,12 +18,9 @@ from reminder.tray.model import TrayUnavailable
 
 if TYPE_CHECKING:
     from reminder.bus import Buses
+    from reminder.tray.front import TrayFront
     from reminder.tray.model import TrayModel
     from reminder.tray.pystray_tray import PystrayTray
-    from reminder.tray.sni_tray import SniTray
-
-    #: A tray front-end: it follows the daemon and can be started and stopped on the loop.
-    Tray = PystrayTray | SniTray
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +29,7 @@ SNI_WATCHER = "org.kde.StatusNotifierWatcher"
 X_DEADLINE = 0.5
 
 
-async def start_tray(model: TrayModel, buses: Buses) -> Tray | None:
+async def start_tray(model: TrayModel, buses: Buses) -> TrayFront | None:
     """The tray for this desktop, started; or None after saying once, plainly, why there is none."""
     tray: Any
     try:

@@ -15,7 +15,7 @@ from typing import Protocol
 from reminder.catalogue.model import Catalogue
 from reminder.core import commands as cmd
 from reminder.language import SOURCE, _, speaking
-from reminder.words import PROMPT_BUTTONS, SIT_BUTTONS, pause_choice, routine_length, snooze_choice
+from reminder.words import PROMPT_BUTTONS, SIT_BUTTON, pause_choice, routine_length, snooze_choice
 
 #: What "Pause reminders" offers, in minutes; None: until working hours start on a later day.
 PAUSE_MINUTES: tuple[float | None, ...] = (30, 60, 120, None)
@@ -44,7 +44,7 @@ def separator(key: str) -> Item:
     return Item(key, separator=True)
 
 
-class Doers(Protocol):
+class MenuActions(Protocol):
     """What the menu's items do: a front-end supplies these (each returns at once)."""
 
     def send(self, command: cmd.Command) -> None: ...
@@ -76,83 +76,91 @@ def build_menu(
     catalogue: Catalogue,
     snooze_minutes: tuple[float, ...],
     routine_pace: float,
-    doers: Doers,
+    actions: MenuActions,
 ) -> tuple[Item, ...]:
     """The menu for ``state``: items that make no sense now are left out, not greyed."""
 
     def send(command: cmd.Command) -> Callable[[], None]:
-        return lambda: doers.send(command)
+        return lambda: actions.send(command)
+
+    def asks(command: cmd.Command, label: str, **more: bool) -> Item:
+        """The item that sends ``command``, keyed by the command's name."""
+        return Item(cmd.name_of(type(command)), label, send(command), **more)
+
+    def choices(kind: type[cmd.Command], label: str, children: tuple[Item, ...]) -> Item:
+        return Item(cmd.name_of(kind), label, children=children)
 
     in_routine = state.state == "routine"
     items: list[Item] = [Item("status", state.status_line, enabled=False)]
     if state.today is not None:  # how today went; it opens the week's chart
-        items.append(Item("today", state.today, doers.show_chart))
+        items.append(Item("today", state.today, actions.show_chart))
     items.append(separator("sep-top"))
     if in_routine:
         if state.routine_paused:
-            items.append(Item("resume-routine", _("Resume routine"), send(cmd.ResumeRoutine())))
+            items.append(asks(cmd.ResumeRoutine(), _("Resume routine")))
         else:
-            items.append(Item("pause-routine", _("Pause routine"), send(cmd.PauseRoutine())))
+            items.append(asks(cmd.PauseRoutine(), _("Pause routine")))
         items += [
-            Item("skip-step", _("Next step"), send(cmd.SkipStep())),
-            Item("cancel-routine", _("Stop routine"), send(cmd.CancelRoutine())),
+            asks(cmd.SkipStep(), _("Next step")),
+            asks(cmd.CancelRoutine(), _("Stop routine")),
         ]
     else:
         # Keyed by what they say in English: the config check lets no two choices say the same.
+        snooze, routine = cmd.name_of(cmd.Snooze), cmd.name_of(cmd.StartRoutine)
         snoozes = tuple(
-            Item(f"snooze/{_english(snooze_choice, m)}", snooze_choice(m), send(cmd.Snooze(m)))
+            Item(f"{snooze}/{_english(snooze_choice, m)}", snooze_choice(m), send(cmd.Snooze(m)))
             for m in snooze_minutes
         )
         routines = tuple(
             Item(
-                f"routine/{r.id}",
+                f"{routine}/{r.id}",
                 f"{r.name} ({routine_length(r, routine_pace)})",
                 send(cmd.StartRoutine(r.id)),
             )
             for r in catalogue.routines.values()
         )
         items += [
-            Item(
-                "stretch-now",
+            asks(
+                cmd.StretchNow(),
                 _("Stretch now: {stretch}").format(stretch=state.next_stretch_name),
-                send(cmd.StretchNow()),
                 default=True,
             ),
-            Item("done", _("I stretched"), send(cmd.Done())),
-            *_posture(state, send),
-            Item("snooze", _("Snooze"), children=snoozes),
-            Item("routine", _("Start routine"), children=routines),
-            Item("skip", _("Skip this break"), send(cmd.Skip())),
+            asks(cmd.Done(), _("I stretched")),
+            *_posture(state, asks),
+            choices(cmd.Snooze, _("Snooze"), snoozes),
+            choices(cmd.StartRoutine, _("Start routine"), routines),
+            asks(cmd.Skip(), _("Skip this break")),
         ]
     if state.state == "paused":
-        items.append(Item("resume", _("Resume reminders"), send(cmd.ResumeReminders())))
+        items.append(asks(cmd.ResumeReminders(), _("Resume reminders")))
     else:
+        pause = cmd.name_of(cmd.Pause)
         pauses = tuple(
             Item(
-                f"pause/{_english(pause_choice, minutes)}",
+                f"{pause}/{_english(pause_choice, minutes)}",
                 pause_choice(minutes),
                 send(cmd.Pause(minutes)),
             )
             for minutes in PAUSE_MINUTES
         )
-        items.append(Item("pause", _("Pause reminders"), children=pauses))
+        items.append(choices(cmd.Pause, _("Pause reminders"), pauses))
     items.append(separator("sep-bottom"))
     if state.today is not None:
-        items.append(Item("chart", _("This week's chart"), doers.show_chart))
+        items.append(Item("chart", _("This week's chart"), actions.show_chart))
     items += [
-        Item("settings", _("Settings…"), doers.open_settings),
-        Item("open-config", _("Open config"), doers.open_config),
-        Item("quit", _("Quit"), doers.quit),
+        Item("settings", _("Settings…"), actions.open_settings),
+        Item("open-config", _("Open config"), actions.open_config),
+        Item("quit", _("Quit"), actions.quit),
     ]
     return tuple(items)
 
 
-def _posture(state: MenuState, send: Callable[[cmd.Command], Callable[[], None]]) -> list[Item]:
+def _posture(state: MenuState, asks: Callable[[cmd.Command, str], Item]) -> list[Item]:
     """At a sit-stand desk: I'll stand, or I sat down while standing."""
     if state.standing:
-        return [Item("sit", _(SIT_BUTTONS["sit"]), send(cmd.Sit()))]
+        return [asks(cmd.Sit(), _(SIT_BUTTON))]
     if state.desk:
-        return [Item("stand", _(PROMPT_BUTTONS["stand"]), send(cmd.Stand()))]
+        return [asks(cmd.Stand(), _(PROMPT_BUTTONS[cmd.Stand]))]
     return []
 
 

@@ -18,9 +18,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from reminder import words
 from reminder.catalogue.model import Catalogue
@@ -35,9 +36,6 @@ from reminder.system.supervisor import TaskSupervisor
 from reminder.tray.icon import IconLook, look_for
 from reminder.tray.menu import Item, MenuState, build_menu
 from reminder.words import status_line, today_line, tooltip
-
-if TYPE_CHECKING:
-    from reminder.runtime.daemon import Daemon
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +56,25 @@ class HistoryView(Protocol):
     async def days(self, count: int) -> Sequence[DayStats]: ...
 
 
+class Steering(Protocol):
+    """What the menu's items steer (the daemon), from any thread."""
+
+    def submit_threadsafe(self, command: cmd.Command) -> None: ...
+
+    def stop_threadsafe(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Backend:
+    """What the tray works with once psoas runs behind its icon (the icon shows first): the
+    daemon its items steer, the history its Today line and chart read (None: none), and the
+    way to tell the user something (a notification)."""
+
+    daemon: Steering
+    history: HistoryView | None
+    tell: Callable[[str, str], None]
+
+
 def look_of(status: Status, sit_seconds: float) -> IconLook:
     if status.state == State.ROUTINE:
         return look_for(State.ROUTINE, status.routine_progress)
@@ -66,14 +83,17 @@ def look_of(status: Status, sit_seconds: float) -> IconLook:
 
 
 class TrayModel:
-    """The tray's state and actions, kept on the daemon's loop."""
+    """The tray's state and actions, kept on the daemon's loop.
+
+    Made before psoas's daemon exists, so the icon shows first; :meth:`connect` then gives it
+    what runs behind the icon, once. Until then its items do nothing and it shows no Today line.
+    """
 
     def __init__(
         self,
         catalogue: Catalogue,
         config: Config,
         config_path: Callable[[], Path],
-        history: HistoryView | None,
         chart_file: Path,
         tasks: TaskSupervisor | None = None,
     ) -> None:
@@ -83,18 +103,18 @@ class TrayModel:
         self.routine_pace = config.routine_pace
         self.desk = config.desk.standing
         self.config_path = config_path
-        self.history = history
         self.chart_file = chart_file
         self.tasks = tasks or TaskSupervisor()
         self.status = Status(State.AWAY, 0.0, None, None, None)
         self.status_at = time.time()
         self.today = _("Today: nothing recorded yet")
-        #: Called (on the loop) when the words changed without a wake-up: the Today line came in.
-        self.on_change: Callable[[], None] = lambda: None
-        #: Shows the user a notice (title, body): set once notifications work.
-        self.tell: Callable[[str, str], None] = lambda title, body: None
-        self._daemon: Daemon | None = None
+        self._today_of: date | None = None  # the day the Today line is of, once read
+        self._backend: Backend | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def connect(self, backend: Backend) -> None:
+        """What runs behind the icon, from now on (on the loop that runs it, which is this one)."""
+        self._backend, self._loop = backend, asyncio.get_running_loop()
 
     def reconfigure(self, config: Config) -> None:
         """The user's config changed: the menu's choices and the ring follow it."""
@@ -102,19 +122,19 @@ class TrayModel:
         self.sit_seconds = config.sit_seconds
         self.routine_pace = config.routine_pace
         self.desk = config.desk.standing
-        self.on_change()
 
-    def bind(self, daemon: Daemon) -> None:
-        """Send what the items do to ``daemon`` (on the loop that runs it, which is this one)."""
-        self._daemon, self._loop = daemon, asyncio.get_running_loop()
+    @property
+    def history(self) -> HistoryView | None:
+        return self._backend.history if self._backend is not None else None
 
     # ----- what the front-ends draw ------------------------------------------------------------
 
-    def seen(self, events: list[ev.Event], status: Status) -> None:
-        """The daemon's news after a wake-up; the Today line follows when the history answers."""
+    def seen(self, events: list[ev.Event], status: Status) -> bool:
+        """The daemon's news after a wake-up; whether the Today line is to be read again (there
+        is news, or a new day began since it was read: :meth:`read_today`)."""
         self.status, self.status_at = status, time.time()
-        if events and self.history is not None:
-            self.tasks.start(self._refresh_today(), "reading today's figures for the tray")
+        new_day = date.fromtimestamp(self.status_at) != self._today_of
+        return self.history is not None and (bool(events) or new_day)
 
     def look(self) -> IconLook:
         return look_of(self.status, self.sit_seconds)
@@ -150,15 +170,15 @@ class TrayModel:
         notch = sit / NOTCHES
         return now + notch - (status.sitting_seconds % notch)
 
-    # ----- what the items do (reminder.tray.menu.Doers), from any thread ----------------------
+    # ----- what the items do (reminder.tray.menu.MenuActions), from any thread ----------------
 
     def send(self, command: cmd.Command) -> None:
-        if self._daemon is not None:
-            self._daemon.submit_threadsafe(command)
+        if self._backend is not None:
+            self._backend.daemon.submit_threadsafe(command)
 
     def quit(self) -> None:
-        if self._daemon is not None:
-            self._daemon.stop_threadsafe()
+        if self._backend is not None:
+            self._backend.daemon.stop_threadsafe()
 
     def show_chart(self) -> None:
         self._call_soon(lambda: self._start(self._chart(), _(words.SHOW_CHART)))
@@ -198,27 +218,36 @@ class TrayModel:
     def _failed(self, action: str) -> None:
         self.tell(*words.action_failed(action, log_dir()))
 
-    async def _refresh_today(self) -> None:
-        assert self.history is not None
+    def tell(self, title: str, body: str) -> None:
+        """Show the user a notice, once psoas runs behind the icon (the log has it anyway)."""
+        if self._backend is not None:
+            self._backend.tell(title, body)
+
+    async def read_today(self) -> bool:
+        """Read today's figures for the Today line; whether the line changed."""
+        history = self.history
+        if history is None:
+            return False
+        day = date.fromtimestamp(time.time())
         try:
-            (today,) = await self.history.days(1)
+            (today,) = await history.days(1)
         except (sqlite3.Error, OSError) as error:  # the tray keeps its last line
             log.debug("cannot read today's figures: %s", error)
-            return
-        line = today_line(today)
-        if line != self.today:
-            self.today = line
-            self.on_change()
+            return False
+        self._today_of, line = day, today_line(today)
+        changed, self.today = line != self.today, line
+        return changed
 
     async def _chart(self) -> None:
         """Draw the week off the loop and open it."""
-        if self.history is None:
+        history = self.history
+        if history is None:
             return
         from reminder.pictures.chart import draw_week
         from reminder.system.clock import SystemCalendar
 
         try:
-            days = await self.history.days(7)
+            days = await history.days(7)
             make_folder(self.chart_file.parent)
             image = await asyncio.to_thread(draw_week, list(days), SystemCalendar())
             await asyncio.to_thread(image.save, self.chart_file)

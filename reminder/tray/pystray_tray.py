@@ -17,8 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from reminder.core import events as ev
-from reminder.core.status import Status
+from reminder.tray.front import TrayFront
 from reminder.tray.icon import IconLook, draw_icon
 from reminder.tray.menu import Item
 from reminder.tray.model import TrayModel, TrayUnavailable
@@ -60,29 +59,27 @@ def _toolkit_warnings_to_the_log() -> None:
         GLib.log_set_handler(domain, levels, to_log, None)
 
 
-class PystrayTray:
+class PystrayTray(TrayFront):
     """The tray through pystray: a picture of the sitting clock and the menu of everything."""
 
     #: macOS runs its GUI on the main thread only.
     needs_main_thread = sys.platform == "darwin"
 
     def __init__(self, model: TrayModel, pystray: Any = None) -> None:
-        self.model = model
+        super().__init__(model)
         self._pystray = pystray
-        self._look: IconLook | None = None
         self._items: tuple[Item, ...] = ()
-        self.redraws = 0
         self.icon: Any = None
         self.name = "pystray"
-        model.on_change = self._refresh_menu
 
     def _build(self) -> None:
         """Import the toolkit and make the icon: on the thread that will run it."""
         self.pystray = self._pystray or load_pystray()
         _toolkit_warnings_to_the_log()
         self._items = self.model.menu()
+        self._look = self.model.look()
         self.icon = self.pystray.Icon(
-            "psoas", self._picture(), self.model.tooltip(), self._menu(self._items)
+            "psoas", self._picture(self._look), self.model.tooltip(), self._menu(self._items)
         )
         self.name = f"pystray {type(self.icon).__module__.rsplit('_', 1)[-1]}"
 
@@ -134,36 +131,24 @@ class PystrayTray:
 
         self.icon.run(setup=setup)
 
-    # ----- following the daemon (reminder.core.observer.Observer) ------------------------------
+    # ----- how it shows them (reminder.tray.front.TrayFront), handed to the GUI thread --------
 
-    def seen(self, events: list[ev.Event], status: Status) -> None:
-        """After each wake-up of the daemon: redraw if the picture changed, refresh the menu.
-
-        pystray hands these calls to its toolkit's own thread (GTK's idle queue, Win32 messages).
-        """
-        self.model.seen(events, status)
-        if self.icon is None:
-            return
-        look = self.model.look()
-        if look != self._look:
+    def show_icon(self, look: IconLook) -> None:
+        if self.icon is not None:
             self.icon.icon = self._picture(look)
-        self.icon.title = self.model.tooltip()
-        self._refresh_menu()
 
-    def next_wakeup(self, now: float) -> float | None:
-        return self.model.next_wakeup(now)
+    def show_words(self, tooltip: str, attention: bool) -> None:
+        if self.icon is not None:
+            self.icon.title = tooltip  # pystray has no "needs attention": the ring says it
 
-    def _refresh_menu(self) -> None:
+    def show_menu(self, items: tuple[Item, ...]) -> None:
         """Give pystray a new menu only when it changed: each one is rebuilt whole by GTK."""
-        items = self.model.menu()
         if self.icon is not None and items != self._items:
             self._items = items
             self.icon.menu = self._menu(items)
 
-    def _picture(self, look: IconLook | None = None) -> Any:
-        self._look = look or self.model.look()
-        self.redraws += 1
-        return draw_icon(self._look, 64)
+    def _picture(self, look: IconLook) -> Any:
+        return draw_icon(look, 64)
 
     def _menu(self, items: tuple[Item, ...]) -> Any:
         """The model's menu in pystray's terms."""

@@ -94,7 +94,6 @@ class StatusNotifierItem:
         menu: DBusMenu | None = None,
         on_activate: Callable[[int, int], None] | None = None,
         on_secondary_activate: Callable[[int, int], None] | None = None,
-        on_scroll: Callable[[int, str], None] | None = None,
         on_host_change: Callable[[bool], None] | None = None,
         number: int = 1,
         tasks: TaskSupervisor | None = None,
@@ -105,7 +104,6 @@ class StatusNotifierItem:
         self.menu = menu
         self.on_activate = on_activate
         self.on_secondary_activate = on_secondary_activate
-        self.on_scroll = on_scroll
         self.on_host_change = on_host_change
         self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-{number}"
         self.status = "Active"
@@ -218,11 +216,6 @@ class StatusNotifierItem:
         if status != self.status:
             self.status = status
             self._emit("NewStatus", status)
-
-    def set_title(self, title: str) -> None:
-        if title != self.title:
-            self.title = title
-            self._emit("NewTitle")
 
     # ----- the watcher ------------------------------------------------------------------------
 
@@ -441,4 +434,5 @@ class _ItemInterface(Interface):
         direction = orientation.lower()
         if direction not in ("horizontal", "vertical"):
             raise ServiceError(INVALID_ARGS, "orientation is 'horizontal' or 'vertical'")
-        run_callback("scroll", self.item.on_scroll, delta, direction)
+        # A wheel over the icon does nothing in psoas; the host is answered all the same.
+        log.debug("Scroll %d %s ignored", delta, direction)

@@ -10,28 +10,27 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from reminder.core import events as ev
-from reminder.core.status import Status
 from reminder.paths import cache_dir
 from reminder.tray.dbusmenu import DBusMenu
+from reminder.tray.front import TrayFront
 from reminder.tray.icon import IconLook
 from reminder.tray.kept_pixmaps import KeptPixmaps
-from reminder.tray.menu import default_item
+from reminder.tray.menu import Item, default_item
 from reminder.tray.model import TrayModel
 from reminder.tray.sni import StatusNotifierItem
 
 log = logging.getLogger(__name__)
 
 
-class SniTray:
+class SniTray(TrayFront):
     """The item and its menu, kept in step with the daemon."""
 
     needs_main_thread = False
     name = "StatusNotifierItem"
 
     def __init__(self, model: TrayModel, bus: Any) -> None:
-        self.model = model
-        self.menu = DBusMenu(bus, on_about_to_show=self._refresh_menu)
+        super().__init__(model)
+        self.menu = DBusMenu(bus, on_about_to_show=self.refresh_menu)
         self.item = StatusNotifierItem(
             bus,
             "psoas",
@@ -41,15 +40,12 @@ class SniTray:
             on_host_change=self._host_changed,
             tasks=model.tasks,
         )
-        self._look: IconLook | None = None
         self.pictures = KeptPixmaps(cache_dir())
-        self.redraws = 0
         self._host_said = False
-        model.on_change = self._refresh_menu
 
     async def start(self) -> None:
         """Put the item on the bus (BusError if it cannot be); a panel shows it once one runs."""
-        self._draw()
+        self.draw()
         await self.item.start()
         if not await self.item.registered(timeout=1.0):
             log.warning(
@@ -61,33 +57,23 @@ class SniTray:
     async def stop(self) -> None:
         await self.item.stop()
 
-    # ----- following the daemon (reminder.core.observer.Observer) ------------------------------
+    # ----- how it shows them (reminder.tray.front.TrayFront) -----------------------------------
 
-    def seen(self, events: list[ev.Event], status: Status) -> None:
-        self.model.seen(events, status)
-        self._draw()
+    def show_icon(self, look: IconLook) -> None:
+        self.item.set_icon(self.pictures.of(look))
 
-    def next_wakeup(self, now: float) -> float | None:
-        return self.model.next_wakeup(now)
+    def show_words(self, tooltip: str, attention: bool) -> None:
+        self.item.set_tooltip("psoas", tooltip)
+        self.item.set_status("NeedsAttention" if attention else "Active")
 
-    def _draw(self) -> None:
-        look = self.model.look()
-        if look != self._look:
-            self._look = look
-            self.redraws += 1
-            self.item.set_icon(self.pictures.of(look))
-        self.item.set_tooltip("psoas", self.model.tooltip())
-        self.item.set_status("NeedsAttention" if self.model.needs_attention() else "Active")
-        self._refresh_menu()
+    def show_menu(self, items: tuple[Item, ...]) -> None:
+        self.menu.set_items(items)
 
     def _activate(self) -> None:
         """A left click does what the menu's default item does, as pystray's trays do."""
         item = default_item(self.model.menu())
         if item is not None and item.action is not None:
             item.action()
-
-    def _refresh_menu(self) -> None:
-        self.menu.set_items(self.model.menu())
 
     def _host_changed(self, present: bool) -> None:
         if present and self._host_said:

@@ -23,8 +23,8 @@ from reminder.tray.menu import MenuState, build_menu
 from reminder.tray.sni import StatusNotifierItem, pixmaps
 
 
-class LoggingDoers:
-    """The menu's doers: each writes what it was asked to the log instead of doing it."""
+class LoggingActions:
+    """The menu's actions: each writes what it was asked to the log instead of doing it."""
 
     def __init__(self, log: Path) -> None:
         self.log = log
@@ -51,17 +51,17 @@ class LoggingDoers:
 
 async def main(log: Path) -> None:
     bus = await connect()
-    doers = LoggingDoers(log)
+    actions = LoggingActions(log)
     catalogue = load_catalogue()
     shown = {"state": "sitting", "line": "Sitting since 09:00 · stretch at 10:00", "shows": 0}
 
     def refresh() -> None:
         state = MenuState(shown["state"], shown["line"], "Today: 2 h 10 min sat", "Kneeling_lunge")
-        menu.set_items(build_menu(state, catalogue, (5, 15), 1.0, doers))
+        menu.set_items(build_menu(state, catalogue, (5, 15), 1.0, actions))
 
     def about_to_show() -> None:
         shown["shows"] += 1
-        doers.write(f"about-to-show {shown['shows']}")
+        actions.write(f"about-to-show {shown['shows']}")
         refresh()
 
     menu = DBusMenu(bus, on_about_to_show=about_to_show)
@@ -70,10 +70,9 @@ async def main(log: Path) -> None:
         "psoas",
         "psoas",
         menu=menu,
-        on_activate=lambda x, y: doers.write(f"activate {x} {y}"),
-        on_secondary_activate=lambda x, y: doers.write(f"secondary {x} {y}"),
-        on_scroll=lambda delta, orientation: doers.write(f"scroll {delta} {orientation}"),
-        on_host_change=lambda present: doers.write(f"host {present}"),
+        on_activate=lambda x, y: actions.write(f"activate {x} {y}"),
+        on_secondary_activate=lambda x, y: actions.write(f"secondary {x} {y}"),
+        on_host_change=lambda present: actions.write(f"host {present}"),
     )
     refresh()
     item.set_icon(pixmaps(lambda size: draw_icon(look_for("sitting", 0.6), size)))
