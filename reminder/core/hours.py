@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -22,8 +23,9 @@ class WorkingHours:
     start: time
     end: time
 
-    def _windows_from(self, first: date, count: int) -> list[tuple[datetime, datetime]]:
-        windows = []
+    def _windows_from(self, first: date, count: int) -> Iterator[tuple[datetime, datetime]]:
+        """The windows of ``count`` days from ``first``, made as they are asked for: the core
+        asks at every wake-up and nearly always stops at the first or second."""
         for offset in range(count):
             day = first + timedelta(days=offset)
             if day.weekday() not in self.days:
@@ -32,15 +34,22 @@ class WorkingHours:
             closes = datetime.combine(day, self.end)
             if closes <= opens:
                 closes += timedelta(days=1)
-            windows.append((opens, closes))
-        return windows
+            yield opens, closes
+
+    def _from_the_window_around(self, local: datetime) -> date:
+        """The first day whose window may still be open at ``local``: the day before too when a
+        window runs past midnight (a night shift, or all day)."""
+        day = local.date()
+        return day if self.start < self.end else day - timedelta(days=1)
 
     def is_open(self, local: datetime) -> bool:
-        return any(o <= local < c for o, c in self._windows_from(local.date() - timedelta(1), 2))
+        first = self._from_the_window_around(local)
+        days = (local.date() - first).days + 1
+        return any(o <= local < c for o, c in self._windows_from(first, days))
 
     def next_open(self, local: datetime) -> datetime:
         """``local`` itself when inside a window, else the start of the next window."""
-        for opens, closes in self._windows_from(local.date() - timedelta(days=1), 9):
+        for opens, closes in self._windows_from(self._from_the_window_around(local), 9):
             if local < closes:
                 return max(opens, local)
         raise ValueError("working hours have no days")  # config guarantees at least one day
@@ -48,7 +57,7 @@ class WorkingHours:
     def closes_after(self, local: datetime) -> datetime:
         """When the working day ``local`` falls in ends; outside working hours, when the next
         one ends."""
-        for _, closes in self._windows_from(local.date() - timedelta(days=1), 9):
+        for _, closes in self._windows_from(self._from_the_window_around(local), 9):
             if local < closes:
                 return closes
         raise ValueError("working hours have no days")
