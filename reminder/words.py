@@ -36,10 +36,6 @@ def pause_choice(minutes: float | None) -> str:
     return _("Until tomorrow") if minutes is None else duration(minutes * 60)
 
 
-def side_text(side: str | None) -> str:
-    return {"left": _("Left side"), "right": _("Right side")}.get(side or "", "")
-
-
 # ----- notifications ----------------------------------------------------------------------------
 
 #: The buttons a prompt offers, by the command each one sends (Snooze only while a prompt is
@@ -764,6 +760,9 @@ def refusal(
             return _("Already standing, since {time}").format(
                 time=when(status.standing_since or now, now)
             )
+        case ev.Refusal.STANDING if snooze:
+            why = _("you are standing, and the sitting clock is stopped")
+            return _("Nothing to snooze: {why}").format(why=why)
         case ev.Refusal.STANDING:
             return _("Nothing to skip: you are standing, and the sitting clock is stopped")
         case ev.Refusal.NOT_STANDING:

@@ -212,3 +212,15 @@ def test_a_restart_within_a_break_carries_standing_on_and_a_longer_stop_records_
         ev.StandingSpan(hm("09:30"), hm("09:50"), "stop")
     ]
     assert later.status(moment("11:00")).state == State.AWAY
+
+
+def test_a_snooze_while_standing_is_refused_as_standing_not_away():
+    from reminder.core.status import Status
+    from reminder.words import refusal
+
+    events = play_events("09:00 active\n09:30 stand\n09:31 snooze\n10:00 end")
+    (refused,) = of(ev.CommandRefused, events)
+    assert (refused.command, refused.reason) == ("snooze", ev.Refusal.STANDING)
+    standing = Status(State.STANDING, 0.0, None, None, None, standing_since=hm("09:30"))
+    said = refusal(cmd.Snooze(), refused.reason, standing, hm("09:31"), load_catalogue())
+    assert said == "Nothing to snooze: you are standing, and the sitting clock is stopped"

@@ -90,10 +90,17 @@ def test_every_scenario_command_is_the_command_of_its_name():
     assert command_of(ScenarioEvent(0, "snooze", "15", 1)) == cmd.Snooze(15.0)
 
 
-@pytest.mark.parametrize("state", ["sitting", "paused", "routine", "routine-paused"])
+@pytest.mark.parametrize(
+    "state", ["sitting", "paused", "routine", "routine-paused", "sitting-desk", "standing"]
+)
 def test_every_menu_item_that_sends_a_command_is_keyed_by_its_name(catalogue, state):
-    shown = MenuState(state.removesuffix("-paused"), "status", None, "Bridge")
-    shown = replace(shown, routine_paused=state.endswith("-paused"))
+    shown = MenuState(state.split("-")[0], "status", None, "Bridge")
+    shown = replace(
+        shown,
+        routine_paused=state.endswith("-paused"),
+        desk=state in ("sitting-desk", "standing"),
+        standing=state == "standing",
+    )
     doers = _Recorder()
 
     def click_all(items: tuple[Item, ...]) -> None:
@@ -110,10 +117,13 @@ def test_every_menu_item_that_sends_a_command_is_keyed_by_its_name(catalogue, st
 
 
 def test_every_button_sends_the_command_it_is_keyed_by():
-    keys = [key for key, _ in words.prompt_buttons(5)]
+    keys = [key for key, _ in words.prompt_buttons(5, stand=True)]
     keys += [key for paused in (False, True) for key, _ in words.routine_buttons(paused)]
+    keys += [key for key, _ in words.sit_buttons()]
     assert {type(cmd.named(key)) for key in keys} == {
         cmd.Done,
+        cmd.Stand,
+        cmd.Sit,
         cmd.Snooze,
         cmd.StartRoutine,
         cmd.PauseRoutine,
@@ -128,7 +138,7 @@ def test_every_command_on_the_command_line_is_named_as_the_table_names_it():
     parser = build_parser()
     sub = next(action for action in parser._actions if action.dest == "command")
     offered = set(sub.choices)
-    for name in ("snooze", "done", "skip", "pause", "resume", "routine"):
+    for name in ("snooze", "done", "skip", "stand", "sit", "pause", "resume", "routine"):
         assert name in offered and name in cmd.COMMANDS
     for flag in ("--pause", "--resume", "--next", "--stop"):
         control = parser.parse_args(["routine", flag]).control

@@ -239,7 +239,7 @@ class Refusal(StrEnum):
     NOT_PAUSED = "not-paused"  # nothing paused to resume (the reminders, or the routine)
     PAUSED_ALREADY = "paused-already"  # the routine waits already
     NO_DESK = "no-desk"  # "I'll stand" from a user the config gives no sit-stand desk
-    STANDING = "standing"  # standing already: no second stand, no sitting clock to skip
+    STANDING = "standing"  # standing: no second stand, no sitting clock to skip or snooze
     NOT_STANDING = "not-standing"  # "I sat down" from a user not standing
 
 

@@ -222,8 +222,8 @@ class SittingCore:
         if isinstance(command, Snooze | StretchNow | StartRoutine) and run is not None:
             return ev.Refusal.IN_ROUTINE
         if isinstance(command, Snooze):
-            if span is None:
-                return ev.Refusal.AWAY
+            if span is None:  # away, or standing: no sitting clock, no prompt to put off
+                return ev.Refusal.STANDING if self.standing is not None else ev.Refusal.AWAY
             if not span.prompts and not self._in_hours(now):
                 return ev.Refusal.OFF_HOURS
         if isinstance(command, ResumeReminders) and self.paused_until is None:

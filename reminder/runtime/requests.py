@@ -52,8 +52,8 @@ class ControlHandler:
         said = words.answer(command, done.events, done.after, time.time(), self.catalogue)
         refused = any(isinstance(event, ev.CommandRefused) for event in done.events)
         if refused and isinstance(command, StartRoutine):
-            # Not what was asked: the routine asked for did not start. Every other refusal
-            # leaves things as the asker wanted them (no prompt to snooze, reminders on).
+            # Not what was asked: the routine asked for did not start. Every other refusal is
+            # an answer, not a failure (no prompt to snooze, no desk in the config): said, exit 0.
             return {"ok": False, "error": said}
         return {"ok": True, "said": said}
 

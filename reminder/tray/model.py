@@ -152,7 +152,7 @@ class TrayModel:
             state=self.status.state,
             status_line=status_line(self.status, self.catalogue, self.status_at),
             today=self.today if self.history is not None else None,
-            next_stretch_name=self.catalogue.stretch(stretch).name if stretch else "a stretch",
+            next_stretch_name=self.catalogue.stretch(stretch).name if stretch else _("a stretch"),
             routine_paused=self.status.routine_paused,
             desk=self.desk,
             standing=self.status.standing_since is not None,
