@@ -4,13 +4,14 @@ argument and the same default."""
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import replace
 
 import pytest
 from e2e import in_process
 
 from reminder import words
-from reminder.cli.main import build_parser
+from reminder.cli.main import ROUTINE_CONTROLS, build_parser
 from reminder.control.protocol import REQUESTS, Request, decode_request
 from reminder.core import commands as cmd
 from reminder.replay.scenario import SCENARIO_COMMANDS, ScenarioEvent, command_of, parse_scenario
@@ -76,6 +77,15 @@ def test_the_default_routine_is_the_same_on_every_surface():
     assert f"default: {default}" in in_process("routine", "--help").stdout
     (routine_button,) = [key for key, _ in words.prompt_buttons(5) if key == "routine"]
     assert cmd.named(routine_button) == cmd.StartRoutine(default)
+
+
+def test_every_command_can_be_given_on_the_command_line():
+    """A top-level command each, but the routine's controls: flags of ``psoas routine``."""
+    (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    flags = {cmd.name_of(kind) for _, kind, _ in ROUTINE_CONTROLS}
+    assert set(cmd.COMMANDS) <= set(commands.choices) | flags
+    parsed = build_parser().parse_args(["stretch-now"])
+    assert parsed.handler is not None
 
 
 def test_every_scenario_command_is_the_command_of_its_name():

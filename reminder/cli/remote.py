@@ -43,6 +43,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "config's snooze_minutes",
     )
     for kind, text in (
+        (cmd.StretchNow, "show the stretch to do now, as the tray's Stretch now does"),
         (cmd.Skip, "skip this break: the sitting clock starts again"),
         (cmd.Done, "I stretched: recorded as a break taken, the clock starts again"),
         (cmd.Stand, "I stand at my sit-stand desk: the sitting clock stops until I sit"),
