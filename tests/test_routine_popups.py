@@ -15,26 +15,12 @@ import pytest
 from conftest import EVERY_DAY
 from desktop import Desktop, wait_until
 from e2e import choose_in_panel, daemon_log, psoas, start_psoas
+from test_notify_actions import press, start_pressable_dunst
 
 pytestmark = pytest.mark.desktop
 
 #: No prompt for an hour; routines as written (the desk break's steps last 35 s, the popups 20 s).
 CONFIG = 'sit_minutes = 60\nidle_source = "none"\n' + EVERY_DAY
-
-
-def with_picker(desk: Desktop) -> None:
-    """dunst, with a context menu that picks the button named in ``desk.root / "pick"``."""
-    picker = desk.root / "picker.sh"
-    picker.write_text(f'#!/bin/sh\ngrep -m1 -F "$(cat {desk.root / "pick"})"\n')
-    picker.chmod(0o755)
-    desk.start_dunst(global_settings=f"    dmenu = {picker}\n")
-
-
-def press(desk: Desktop, label: str) -> None:
-    """Press a button of the popup on top, as a person does through dunst's context menu."""
-    (desk.root / "pick").write_text(label)
-    done = desk.run("dunstctl", "action", "0")
-    assert done.returncode == 0, done.stderr
 
 
 def on_screen(desk: Desktop) -> int:
@@ -48,7 +34,7 @@ def routine_status(desk: Desktop) -> dict:
 
 
 def test_the_step_buttons_pause_resume_move_on_and_stop(desktop: Desktop):
-    with_picker(desktop)
+    start_pressable_dunst(desktop)
     process = start_psoas(desktop, CONFIG, "--headless")
     wait_until(lambda: psoas(desktop.env, "status").returncode == 0, 20, "psoas", process=process)
     assert psoas(desktop.env, "routine", "desk").returncode == 0
